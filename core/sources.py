@@ -1,0 +1,256 @@
+"""Finding the IMDB data and reading its reviews, safely.
+
+Sources, in this order (the first that exists wins):
+
+1. a path given explicitly (function argument or the CLI's ``--data``);
+2. the ``IMDB_DATA`` environment variable;
+3. the cache directory (``$IMDB_LAB_CACHE``, default ``<project>/.cache``): an archive in
+   ``downloads/`` or an extracted ``aclImdb/`` folder;
+4. Keras's own pre-tokenized ``imdb.npz`` (+ ``imdb_word_index.json``) in the Keras cache
+   (``~/.keras/datasets``, or ``$KERAS_HOME/datasets``);
+5. only when online: the official archive, downloaded with ``keras.utils.get_file`` and
+   checked against its published sha256.
+
+A path may be the ``.tar.gz`` archive or the ``aclImdb/`` folder (or the folder that
+holds it), in the official layout ``aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt``.
+Archives are read member by member and never extracted, and an archive with an unsafe
+member (absolute path, ``..``, link, device) is refused as a whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import tarfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from core import settings
+from core.errors import DataFormatError, DataNotFoundError
+
+OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+OFFICIAL_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+OFFICIAL_NAME = "aclImdb_v1.tar.gz"
+
+SPLITS = ("train", "test")
+LABELS = {"neg": 0, "pos": 1}
+_MEMBER = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the data comes from: ``kind`` is ``archive``, ``folder`` or ``keras-npz``."""
+
+    kind: str
+    path: Path
+    found_via: str
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.path} (via {self.found_via})"
+
+
+@dataclass(frozen=True)
+class RawReview:
+    """One review file as read from the source, before decoding."""
+
+    split: str
+    label: int
+    review_id: int
+    rating: int
+    data: bytes
+
+
+def keras_datasets_dir() -> Path:
+    """Keras's dataset cache folder (``$KERAS_HOME/datasets`` or ``~/.keras/datasets``)."""
+    home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    return Path(home).expanduser() / "datasets"
+
+
+def _source_for_path(path: Path, found_via: str) -> Source:
+    if path.is_dir():
+        return Source("folder", path, found_via)
+    if path.is_file():
+        if path.suffix == ".npz":
+            return Source("keras-npz", path, found_via)
+        return Source("archive", path, found_via)
+    raise DataNotFoundError([f"{path} (from {found_via}): no such file or folder"])
+
+
+def _cache_candidates() -> list[Path]:
+    cache = settings.cache_dir()
+    return [
+        cache / "downloads" / OFFICIAL_NAME,
+        cache / "downloads" / "aclImdb_labeled.tar.gz",
+        cache / "aclImdb",
+    ]
+
+
+def resolve_source(path: str | os.PathLike | None = None, *, allow_download: bool = True,
+                   origin: str = OFFICIAL_URL, sha256: str = OFFICIAL_SHA256) -> Source:
+    """Find the data, in the documented order; raise :class:`DataNotFoundError` if none."""
+    if path:
+        return _source_for_path(Path(path).expanduser(), "argument")
+    env_path = settings.data_path_from_env()
+    if env_path:
+        return _source_for_path(env_path, settings.DATA_ENV)
+    looked_in = ["explicit path: none given", f"{settings.DATA_ENV}: not set"]
+    for candidate in _cache_candidates():
+        if candidate.exists():
+            return _source_for_path(candidate, "cache")
+        looked_in.append(f"{candidate}: not there")
+    npz = keras_datasets_dir() / "imdb.npz"
+    if npz.is_file():
+        return Source("keras-npz", npz, "Keras cache")
+    looked_in.append(f"{npz}: not there")
+    if not allow_download:
+        raise DataNotFoundError(looked_in + ["download: not attempted"])
+    try:
+        downloaded = download_official(origin=origin, sha256=sha256)
+    except DataFormatError:
+        raise
+    except Exception as error:  # offline, DNS failure, HTTP error: all mean "not online"
+        raise DataNotFoundError(looked_in, download_error=f"{type(error).__name__}: {error}") from None
+    return Source("archive", downloaded, "download")
+
+
+def download_official(origin: str = OFFICIAL_URL, sha256: str = OFFICIAL_SHA256) -> Path:
+    """Download the official archive into ``<cache>/downloads`` and verify its sha256.
+
+    A file that fails the check is deleted (Keras would leave it in the cache).
+    """
+    downloads = settings.cache_dir() / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    if not os.access(downloads, os.W_OK):
+        # keras.utils.get_file would silently fall back to /tmp/.keras.
+        raise DataFormatError(f"Cache folder {downloads} is not writable; set {settings.CACHE_ENV} to a writable folder.")
+    target = downloads / OFFICIAL_NAME
+    import keras  # heavy: only when a download is really needed
+
+    try:
+        fetched = keras.utils.get_file(fname=OFFICIAL_NAME, origin=origin, file_hash=sha256,
+                                       hash_algorithm="sha256", cache_dir=str(settings.cache_dir()),
+                                       cache_subdir="downloads")
+    except ValueError as error:
+        if "hash" not in str(error).lower():
+            raise
+        target.unlink(missing_ok=True)
+        raise DataFormatError(
+            f"The downloaded archive failed its sha256 check (expected {sha256}); the file was "
+            f"deleted. Try again, or download it yourself and pass its path."
+        ) from None
+    except BaseException:
+        target.unlink(missing_ok=True)  # never leave a partial download behind
+        raise
+    return Path(fetched)
+
+
+# ---------------------------------------------------------------- fingerprints
+
+
+def _sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _dataset_root(folder: Path) -> Path:
+    """The folder that holds ``train/`` and ``test/``: ``folder`` or ``folder/aclImdb``."""
+    if (folder / "aclImdb").is_dir() and not (folder / "train").is_dir():
+        return folder / "aclImdb"
+    return folder
+
+
+def _review_files(folder: Path) -> list[tuple[str, str, Path]]:
+    root = _dataset_root(folder)
+    missing = [f"{split}/{label}" for split in SPLITS for label in LABELS if not (root / split / label).is_dir()]
+    if missing:
+        raise DataFormatError(
+            f"{folder} is not in the official aclImdb layout: missing {', '.join(missing)}. "
+            f"Point to the aclImdb/ folder (with train/pos, train/neg, test/pos, test/neg) or to the .tar.gz archive."
+        )
+    return [(split, label, path) for split in SPLITS for label in LABELS
+            for path in sorted((root / split / label).glob("*.txt"))]
+
+
+def fingerprint(source: Source) -> str:
+    """A content fingerprint of the source, the key of the corpus cache.
+
+    Files are hashed whole (sha256, about 0.1 s for the archive); a folder is hashed
+    over each review file's name, size and modification time.
+    """
+    if source.kind == "folder":
+        digest = hashlib.sha256()
+        for split, label, path in _review_files(source.path):
+            stat = path.stat()
+            digest.update(f"{split}/{label}/{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        return "folder-" + digest.hexdigest()
+    if source.kind == "keras-npz":
+        index = source.path.with_name("imdb_word_index.json")
+        extra = _sha256_file(index) if index.is_file() else "none"
+        return "npz-" + hashlib.sha256((_sha256_file(source.path) + extra).encode()).hexdigest()
+    return "archive-" + _sha256_file(source.path)
+
+
+# ---------------------------------------------------------------- reading reviews
+
+
+def _parse_member(name: str) -> tuple[str, int, int, int] | None:
+    match = _MEMBER.match(name)
+    if not match:
+        return None
+    split, label, review_id, rating = match.groups()
+    return split, LABELS[label], int(review_id), int(rating)
+
+
+def _check_member_safe(member: tarfile.TarInfo, archive: Path) -> None:
+    name = member.name
+    parts = Path(name).parts
+    unsafe = (name.startswith(("/", "\\")) or os.path.isabs(name) or ".." in parts
+              or member.issym() or member.islnk() or member.isdev() or member.isfifo())
+    if unsafe:
+        raise DataFormatError(
+            f"Refusing {archive}: it contains an unsafe member {name!r} (absolute path, '..', "
+            f"link or device). Use the official archive."
+        )
+
+
+def _read_archive(path: Path) -> Iterator[RawReview]:
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for member in archive:
+                _check_member_safe(member, path)
+                if not member.isfile():
+                    continue
+                parsed = _parse_member(member.name)
+                if parsed is None:
+                    continue
+                handle = archive.extractfile(member)
+                data = handle.read() if handle else b""
+                yield RawReview(*parsed, data)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise DataFormatError(
+            f"{path} is truncated or corrupt ({type(error).__name__}: {error}). "
+            f"Download it again (the official archive's sha256 is {OFFICIAL_SHA256[:12]}...) "
+            f"or point to another copy."
+        ) from None
+
+
+def _read_folder(folder: Path) -> Iterator[RawReview]:
+    for _split, _label, path in _review_files(folder):
+        parsed = _parse_member(f"aclImdb/{_split}/{_label}/{path.name}")
+        if parsed is not None:
+            yield RawReview(*parsed, path.read_bytes())
+
+
+def read_reviews(source: Source) -> Iterator[RawReview]:
+    """Every labelled review of an archive or folder source, in file order."""
+    if source.kind == "folder":
+        return _read_folder(source.path)
+    if source.kind == "archive":
+        return _read_archive(source.path)
+    raise ValueError(f"read_reviews does not read {source.kind} sources")
