@@ -17,7 +17,7 @@ from typing import Iterator
 TEMP_MARK = ".tmp-"
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -42,7 +42,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()

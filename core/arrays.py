@@ -1,0 +1,112 @@
+"""From corpus to model inputs: splits, slices, truncation and length-bucketed batches.
+
+Validation comes from the training split (a seeded share), never from the test set.
+Reviews are kept ragged (one int32 array each, truncated to ``maxlen``) and padded per
+batch: with bucketing, batches are formed from reviews of similar length, so an LSTM
+loops over far fewer padding steps (shared/notes/keras-on-cpu.md: 0.52x the steps at
+length 400). Without bucketing every batch is padded to ``maxlen`` exactly as
+``keras.utils.pad_sequences`` would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.config import TrainConfig
+from core.corpus import Split
+from core.encoding import Encoding, encode_ranks, pad
+
+#: Reviews sorted by length within chunks of this many batches (bucketing).
+BUCKET_CHUNK_BATCHES = 32
+
+
+def encoding_for(config: TrainConfig) -> Encoding:
+    return Encoding(num_words=config.num_words)
+
+
+def truncate(ids: np.ndarray, maxlen: int, side: str) -> np.ndarray:
+    """Keep ``maxlen`` ids: the end (``pre``: cut the beginning) or the start (``post``)."""
+    if len(ids) <= maxlen:
+        return ids
+    return ids[-maxlen:] if side == "pre" else ids[:maxlen]
+
+
+def encode_split(split: Split, config: TrainConfig, indices: np.ndarray) -> list[np.ndarray]:
+    """Keras ids for the reviews ``indices`` of ``split``, truncated to ``config.maxlen``."""
+    ids, offsets = encode_ranks(split.ranks, split.offsets, encoding_for(config))
+    bounds = offsets.tolist()
+    return [truncate(ids[bounds[i]:bounds[i + 1]], config.maxlen, config.truncating) for i in indices.tolist()]
+
+
+def pad_batch(sequences: list[np.ndarray], padding: str, length: int | None = None) -> np.ndarray:
+    """Pad to ``length`` (default: the longest sequence, at least 1) with ``pad_sequences``."""
+    length = length or max(1, max((len(s) for s in sequences), default=1))
+    return pad(sequences, maxlen=length, padding=padding)
+
+
+@dataclass
+class Prepared:
+    """Model inputs for one training run."""
+
+    x_train: list[np.ndarray]
+    y_train: np.ndarray
+    x_val: list[np.ndarray]
+    y_val: np.ndarray
+    x_test: list[np.ndarray]
+    y_test: np.ndarray
+    test_indices: np.ndarray  # positions in the dataset's test split
+    dropped_long: int          # training reviews removed by keras_maxlen_filter
+
+
+def prepare(data, config: TrainConfig) -> Prepared:
+    """Slice, split off validation, encode and truncate, as ``config`` says."""
+    rng = np.random.default_rng(config.seed)
+    train_idx = rng.permutation(len(data.train))
+    if config.train_limit:
+        train_idx = train_idx[:config.train_limit]
+    dropped = 0
+    if config.keras_maxlen_filter:  # keras.datasets.imdb: drop sequences of maxlen ids or more
+        keep = data.train.lengths[train_idx] + 1 < config.maxlen
+        dropped = int((~keep).sum())
+        train_idx = train_idx[keep]
+    n_val = max(1, int(round(len(train_idx) * config.validation_fraction)))
+    val_idx, fit_idx = train_idx[:n_val], train_idx[n_val:]
+    test_idx = np.arange(len(data.test))
+    if config.test_limit:
+        test_idx = np.sort(rng.permutation(len(data.test))[:config.test_limit])
+    labels = lambda split, idx: split.labels[idx].astype(np.float32)  # noqa: E731
+    return Prepared(
+        x_train=encode_split(data.train, config, fit_idx), y_train=labels(data.train, fit_idx),
+        x_val=encode_split(data.train, config, val_idx), y_val=labels(data.train, val_idx),
+        x_test=encode_split(data.test, config, test_idx), y_test=labels(data.test, test_idx),
+        test_indices=test_idx, dropped_long=dropped,
+    )
+
+
+def batch_order(lengths: np.ndarray, batch_size: int, *, bucketing: bool, shuffle: bool,
+                rng: np.random.Generator | None) -> list[np.ndarray]:
+    """Index arrays, one per batch. Bucketing sorts by length within chunks of batches."""
+    order = rng.permutation(len(lengths)) if shuffle else np.arange(len(lengths))
+    if bucketing:
+        chunk = batch_size * BUCKET_CHUNK_BATCHES
+        order = np.concatenate([
+            part[np.argsort(lengths[part], kind="stable")]
+            for part in np.array_split(order, max(1, -(-len(order) // chunk)))
+        ]) if len(order) else order
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    if shuffle and bucketing:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches
+
+
+def batches(sequences: list[np.ndarray], labels: np.ndarray | None, config: TrainConfig, *,
+            shuffle: bool, seed: int = 0):
+    """Yield ``(x, y)`` (or ``x``) padded batches; a new shuffle each time it is iterated."""
+    lengths = np.array([len(s) for s in sequences])
+    rng = np.random.default_rng(seed)
+    pad_to = None if config.bucketing else config.maxlen
+    for idx in batch_order(lengths, config.batch_size, bucketing=config.bucketing, shuffle=shuffle, rng=rng):
+        x = pad_batch([sequences[i] for i in idx], config.effective_padding, pad_to)
+        yield (x, labels[idx]) if labels is not None else (idx, x)

@@ -1,0 +1,184 @@
+"""Training configurations: one validated, frozen object per run, and the presets.
+
+:data:`FIELDS` is the single source of truth for each knob's allowed values: the
+validation here, the app's sliders and the CLI flags all read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+
+from core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Field:
+    """Allowed values of one config field: a numeric range or a set of choices."""
+
+    help: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple | None = None
+    optional: bool = False  # None allowed
+
+
+FIELDS: dict[str, Field] = {
+    "num_words": Field("vocabulary size (ids below it are kept, the rest are OOV)", 100, 100_000, 100),
+    "maxlen": Field("tokens kept per review (sequence length)", 10, 2500, 10),
+    "keras_maxlen_filter": Field("drop reviews longer than maxlen, as keras.datasets.imdb does", choices=(False, True)),
+    "padding": Field("side where short reviews are padded", choices=("pre", "post")),
+    "truncating": Field("side cut from long reviews ('pre' keeps the end)", choices=("pre", "post")),
+    "bucketing": Field("pad each batch only to its longest review (sorted in chunks)", choices=(True, False)),
+    "mask_zero": Field("mask padding so the LSTM skips it", choices=(False, True)),
+    "embedding_dim": Field("embedding size", 4, 512, 4),
+    "cell": Field("recurrent cell", choices=("lstm", "gru")),
+    "units": Field("units per recurrent layer", 2, 512, 2),
+    "layers": Field("stacked recurrent layers", 1, 3, 1),
+    "bidirectional": Field("read reviews in both directions", choices=(False, True)),
+    "dropout": Field("dropout on the recurrent layers' inputs", 0.0, 0.9, 0.05),
+    "recurrent_dropout": Field("dropout on the recurrent state (much slower on CPU)", 0.0, 0.9, 0.05),
+    "dense_dropout": Field("dropout before the output layer", 0.0, 0.9, 0.05),
+    "optimizer": Field("optimizer", choices=("adam", "rmsprop")),
+    "learning_rate": Field("learning rate", 1e-5, 1.0, None),
+    "batch_size": Field("reviews per batch", 8, 1024, 8),
+    "epochs": Field("maximum epochs", 1, 200, 1),
+    "validation_fraction": Field("share of the training split held out for validation", 0.02, 0.5, 0.01),
+    "patience": Field("epochs without validation improvement before stopping (0: never stop early)", 0, 50, 1),
+    "seed": Field("random seed (shuffles, initial weights)", 0, 2**31 - 1, 1),
+    "train_limit": Field("use only this many training reviews (quick demos, tests)", 50, 25_000, 50, optional=True),
+    "test_limit": Field("evaluate on only this many test reviews (quick demos, tests)", 50, 25_000, 50, optional=True),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a trained model. Defaults are the ``fast`` preset."""
+
+    num_words: int = 10_000
+    maxlen: int = 400
+    keras_maxlen_filter: bool = False
+    padding: str = "pre"
+    truncating: str = "pre"
+    bucketing: bool = True
+    mask_zero: bool = False
+    embedding_dim: int = 64
+    cell: str = "lstm"
+    units: int = 64
+    layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    dense_dropout: float = 0.0
+    optimizer: str = "adam"
+    learning_rate: float = 2e-3
+    batch_size: int = 128
+    epochs: int = 4
+    validation_fraction: float = 0.1
+    patience: int = 1
+    seed: int = 113
+    train_limit: int | None = None
+    test_limit: int | None = None
+
+    def __post_init__(self):
+        validate(self)
+
+    def replace(self, **changes) -> "TrainConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise ConfigError(sorted(unknown)[0], f"unknown setting (known: {', '.join(FIELDS)})")
+        return cls(**values)
+
+    @property
+    def effective_padding(self) -> str:
+        """Masked models are always padded on the right.
+
+        With a mask the LSTM skips padding either way, so the result is the same, but
+        Keras 3 only runs cuDNN on GPUs with right-padded masks and raises otherwise.
+        """
+        return "post" if self.mask_zero else self.padding
+
+    def fingerprint(self) -> str:
+        """A short hash of every setting, part of the run id."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+
+    def summary(self) -> str:
+        cell = ("Bi" if self.bidirectional else "") + self.cell.upper()
+        parts = [f"{self.layers}x{cell}({self.units})", f"emb {self.embedding_dim}", f"vocab {self.num_words}",
+                 f"len {self.maxlen}", f"{self.optimizer} {self.learning_rate:g}", f"batch {self.batch_size}"]
+        if self.dropout or self.recurrent_dropout:
+            parts.append(f"dropout {self.dropout:g}/{self.recurrent_dropout:g}")
+        if self.mask_zero:
+            parts.append("mask")
+        return ", ".join(parts)
+
+
+def validate(config: TrainConfig) -> None:
+    """Raise :class:`ConfigError` naming the first bad field and its allowed values."""
+    for name, rule in FIELDS.items():
+        value = getattr(config, name)
+        if value is None and rule.optional:
+            continue
+        if rule.choices is not None:
+            if value not in rule.choices or type(value) is not type(rule.choices[0]):
+                raise ConfigError(name, f"{value!r} is not one of {', '.join(map(repr, rule.choices))}")
+            continue
+        integral = rule.step is not None and float(rule.step).is_integer()
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integral and not isinstance(value, int)):
+            kind = "an integer" if integral else "a number"
+            raise ConfigError(name, f"{value!r} is not {kind}; allowed {rule.low:g} to {rule.high:g}")
+        if not (rule.low <= value <= rule.high):  # also false for NaN
+            raise ConfigError(name, f"{value!r} is outside the allowed range {rule.low:g} to {rule.high:g}")
+    if config.train_limit is not None and config.train_limit * config.validation_fraction < 1:
+        raise ConfigError("validation_fraction", "leaves no validation reviews with this train_limit")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    origin: str
+    config: TrainConfig
+
+
+PRESETS: dict[str, Preset] = {
+    "fast": Preset(
+        "fast", "Tuned for time to accuracy on a 2-core CPU: one LSTM(64), length 400 with length "
+        "bucketing and no mask, 10,000 words, Adam, batch 128, best epoch kept.",
+        "This lab's benchmark (bench/training.py); starting point from shared/notes/keras-on-cpu.md.",
+        TrainConfig()),
+    "tutorial-v1": Preset(
+        "tutorial-v1", "The tutorial's first network: Embedding(5000, 64, mask_zero=True) -> LSTM(30) -> "
+        "Dense(1, sigmoid), maxlen 800, rmsprop, batch 128. Overfits: train 1.0 vs test 0.853 after 200 epochs.",
+        "The Keras IMDB LSTM tutorial, first model.",
+        TrainConfig(num_words=5000, maxlen=800, padding="pre", truncating="pre", bucketing=False, mask_zero=True,
+                    embedding_dim=64, units=30, optimizer="rmsprop", learning_rate=1e-3, batch_size=128,
+                    epochs=10, patience=0)),
+    "tutorial-final": Preset(
+        "tutorial-final", "The tutorial's final network: maxlen 200 with Keras's filtering of longer reviews, "
+        "Embedding(5000, 128, mask_zero=True), two stacked LSTM(64, dropout=0.1, recurrent_dropout=0.1), "
+        "rmsprop, batch 32. Reported validation accuracy 0.872-0.876.",
+        "The Keras IMDB LSTM tutorial, final model.",
+        TrainConfig(num_words=5000, maxlen=200, keras_maxlen_filter=True, padding="pre", truncating="pre",
+                    bucketing=False, mask_zero=True, embedding_dim=128, units=64, layers=2, dropout=0.1,
+                    recurrent_dropout=0.1, optimizer="rmsprop", learning_rate=1e-3, batch_size=32, epochs=10,
+                    patience=0)),
+}
+DEFAULT_PRESET = "fast"
+
+
+def preset(name: str) -> TrainConfig:
+    try:
+        return PRESETS[name].config
+    except KeyError:
+        raise ConfigError("preset", f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None

@@ -1,0 +1,295 @@
+"""Background training jobs: a queue, worker threads, live snapshots, cancel.
+
+One :class:`JobManager` per process (the app keeps it in ``st.cache_resource``) owns
+the queue and ``max_running`` worker threads. A page submits a config, gets a job id,
+and polls :meth:`JobManager.snapshot` as often as it likes: snapshots are immutable
+copies taken under a short lock, so readers never block the worker for long and never
+see a half-updated state. Any number of browser tabs can watch the same job.
+
+States: ``queued`` -> ``running`` -> ``done`` | ``cancelled`` | ``failed``. A request
+for a config that is already stored finishes at once as a cached ``done`` job.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from core.config import TrainConfig
+from core.errors import LabError
+from core.runs import RunStore
+from core.training import Reporter, TrainResult
+
+QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
+FINISHED_STATES = (DONE, CANCELLED, FAILED)
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """A consistent, immutable view of a job at one moment."""
+
+    job_id: str
+    state: str
+    config: TrainConfig
+    owner: str | None
+    queue_position: int | None
+    phase: str
+    epoch: int
+    epochs: int
+    batch: int
+    batches_per_epoch: int
+    samples_seen: int
+    samples_per_second: float
+    elapsed_seconds: float
+    eta_seconds: float | None
+    batch_history: tuple
+    epoch_history: tuple
+    error: str | None
+    run_id: str | None
+    cached: bool
+    partial: bool
+    test_metrics: dict | None
+    train_seconds: float | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def progress(self) -> float:
+        """Share of the planned batches done, 0..1."""
+        total = self.epochs * self.batches_per_epoch
+        if self.state == DONE:
+            return 1.0
+        return min(1.0, ((self.epoch - 1) * self.batches_per_epoch + self.batch) / total) if total and self.epoch else 0.0
+
+
+@dataclass
+class _Job:
+    job_id: str
+    config: TrainConfig
+    retrain: bool
+    keep_partial: bool
+    owner: str | None
+    state: str = QUEUED
+    phase: str = "queued"
+    epoch: int = 0
+    epochs: int = 0
+    batch: int = 0
+    batches_per_epoch: int = 0
+    samples_seen: int = 0
+    started: float | None = None
+    train_started: float | None = None
+    finished_at: float | None = None
+    batch_history: list = field(default_factory=list)
+    epoch_history: list = field(default_factory=list)
+    error: str | None = None
+    run_id: str | None = None
+    cached: bool = False
+    partial: bool = False
+    test_metrics: dict | None = None
+    train_seconds: float | None = None
+    cancel_requested: bool = False
+
+
+class _JobReporter(Reporter):
+    """Writes training progress into a job record under the manager's lock."""
+
+    def __init__(self, manager: "JobManager", job: _Job):
+        self.manager, self.job = manager, job
+
+    def phase(self, name):
+        with self.manager._lock:
+            self.job.phase = name
+
+    def started(self, epochs, batches_per_epoch, train_samples):
+        with self.manager._lock:
+            self.job.epochs, self.job.batches_per_epoch = epochs, batches_per_epoch
+            self.job.train_started = time.monotonic()
+
+    def batch(self, epoch, batch, loss, accuracy, samples):
+        with self.manager._lock:
+            job = self.job
+            job.epoch, job.batch, job.samples_seen = epoch, batch, samples
+            job.batch_history.append({"step": len(job.batch_history) + 1, "epoch": epoch, "batch": batch,
+                                      "loss": loss, "accuracy": accuracy})
+
+    def epoch(self, epoch, logs):
+        with self.manager._lock:
+            self.job.epoch_history.append(dict(logs))
+
+    def should_stop(self):
+        return self.job.cancel_requested
+
+
+def default_trainer(config: TrainConfig, data, reporter: Reporter) -> TrainResult:
+    from core.training import train
+
+    return train(config, data, reporter)
+
+
+class JobManager:
+    """Queue and run training jobs in background threads; see the module docstring."""
+
+    def __init__(self, runs_dir=None, max_running: int = 1, trainer=default_trainer, data_loader=None):
+        self.store = RunStore(runs_dir)
+        self.store.sweep()
+        self.max_running = max_running
+        self._trainer = trainer
+        self._data_loader = data_loader
+        self._data = None
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._jobs: dict[str, _Job] = {}
+        self._queue: list[str] = []
+        self._ids = itertools.count(1)
+        self._closed = False
+        self._workers = [threading.Thread(target=self._work, name=f"trainer-{i + 1}", daemon=True)
+                         for i in range(max_running)]
+        for worker in self._workers:
+            worker.start()
+
+    # ------------------------------------------------------------ public API
+
+    def submit(self, config: TrainConfig, *, retrain: bool = False, owner: str | None = None,
+               keep_partial: bool = True) -> str:
+        """Queue ``config``; a stored run of the same config finishes at once (cached)."""
+        job_id = f"job-{next(self._ids)}"
+        job = _Job(job_id, config, retrain, keep_partial, owner)
+        if not retrain:
+            cached = self._find_cached(config)
+            if cached is not None:
+                job.state, job.phase, job.cached, job.run_id = DONE, "cached", True, cached.run_id
+                job.test_metrics, job.train_seconds = cached.test_metrics, cached.train_seconds
+                job.epochs = job.epoch = cached.epochs_trained
+                history = self.store.history(cached.run_id)
+                job.batch_history, job.epoch_history = history["batches"], history["epochs"]
+                job.started = job.finished_at = time.monotonic()
+        with self._wake:
+            if self._closed:
+                raise LabError("The job manager is shut down.")
+            self._jobs[job_id] = job
+            if job.state == QUEUED:
+                self._queue.append(job_id)
+                self._wake.notify()
+        return job_id
+
+    def snapshot(self, job_id: str) -> JobSnapshot:
+        with self._lock:
+            return self._snapshot(self._jobs[job_id])
+
+    def jobs(self) -> list[JobSnapshot]:
+        with self._lock:
+            return [self._snapshot(job) for job in self._jobs.values()]
+
+    def cancel(self, job_id: str, keep_partial: bool = True) -> None:
+        """Cancel: a queued job never starts; a running one stops within one batch."""
+        with self._lock:
+            job = self._jobs[job_id]
+            if job.state == QUEUED:
+                self._queue.remove(job_id)
+                job.state, job.phase, job.finished_at = CANCELLED, "cancelled before it started", time.monotonic()
+            elif job.state == RUNNING:
+                job.cancel_requested, job.keep_partial = True, keep_partial
+                job.phase = "stopping"
+
+    def wait(self, job_id: str, timeout: float | None = None) -> JobSnapshot:
+        """Block until the job finishes (CLI and tests)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._wake:
+            while self._jobs[job_id].state not in FINISHED_STATES:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise TimeoutError(f"{job_id} still {self._jobs[job_id].state}")
+                self._wake.wait(remaining if remaining is not None else 1.0)
+            return self._snapshot(self._jobs[job_id])
+
+    def shutdown(self) -> None:
+        with self._wake:
+            self._closed = True
+            for job in self._jobs.values():
+                job.cancel_requested = True
+            self._wake.notify_all()
+
+    # ------------------------------------------------------------ internals
+
+    def _find_cached(self, config: TrainConfig):
+        data = self._load_data()
+        return self.store.find_cached(config, data.fingerprint)
+
+    def _load_data(self):
+        if self._data is None:
+            if self._data_loader is None:
+                from core.dataset import load_dataset
+
+                self._data = load_dataset()
+            else:
+                self._data = self._data_loader()
+        return self._data
+
+    def _snapshot(self, job: _Job) -> JobSnapshot:
+        now = time.monotonic()
+        elapsed = ((job.finished_at or now) - job.started) if job.started else 0.0
+        train_elapsed = ((job.finished_at or now) - job.train_started) if job.train_started else 0.0
+        speed = job.samples_seen / train_elapsed if train_elapsed > 0 else 0.0
+        total = job.epochs * job.batches_per_epoch
+        done = (job.epoch - 1) * job.batches_per_epoch + job.batch if job.epoch else 0
+        eta = None
+        if job.state == RUNNING and done and total:
+            eta = train_elapsed * (total - done) / done
+        position = self._queue.index(job.job_id) + 1 if job.state == QUEUED else None
+        return JobSnapshot(
+            job_id=job.job_id, state=job.state, config=job.config, owner=job.owner, queue_position=position,
+            phase=job.phase, epoch=job.epoch, epochs=job.epochs or job.config.epochs, batch=job.batch,
+            batches_per_epoch=job.batches_per_epoch, samples_seen=job.samples_seen,
+            samples_per_second=speed, elapsed_seconds=elapsed, eta_seconds=eta,
+            batch_history=tuple(job.batch_history), epoch_history=tuple(job.epoch_history), error=job.error,
+            run_id=job.run_id, cached=job.cached, partial=job.partial,
+            test_metrics=dict(job.test_metrics) if job.test_metrics else None, train_seconds=job.train_seconds,
+        )
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while not self._queue and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                job = self._jobs[self._queue.pop(0)]
+                job.state, job.phase, job.started = RUNNING, "loading data", time.monotonic()
+            self._run(job)
+            with self._wake:
+                job.finished_at = time.monotonic()
+                self._wake.notify_all()
+
+    def _run(self, job: _Job) -> None:
+        try:
+            data = self._load_data()
+            result = self._trainer(job.config, data, _JobReporter(self, job))
+            diverged = any(not math.isfinite(row["loss"]) for row in job.batch_history[-1:])
+            keep = not (result.cancelled and not job.keep_partial)
+            if keep:
+                with self._lock:
+                    job.phase = "saving"
+                run = self.store.save(result, job.config, data, partial=result.cancelled or diverged)
+            with self._lock:
+                job.test_metrics, job.train_seconds = result.test_metrics, result.train_seconds
+                job.run_id = run.run_id if keep else None
+                job.partial = keep and (result.cancelled or diverged)
+                if diverged:
+                    job.state, job.phase = FAILED, "diverged"
+                    job.error = ("Training diverged (the loss became NaN or infinite). Lower the learning rate; "
+                                 "the history up to that point was kept.")
+                elif result.cancelled:
+                    job.state, job.phase = CANCELLED, "cancelled" + (" (partial run kept)" if keep else "")
+                else:
+                    job.state, job.phase = DONE, "done"
+        except Exception as error:  # the worker must survive any job's failure
+            message = str(error) if isinstance(error, LabError) else f"{type(error).__name__}: {error}"
+            with self._lock:
+                job.state, job.phase, job.error = FAILED, "failed", message
+            traceback.print_exc()

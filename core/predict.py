@@ -1,0 +1,78 @@
+"""Predicting typed reviews with a stored run, through the training encoder.
+
+:class:`Predictor` holds one run's model, its vocabulary and config. Text goes through
+:func:`core.encoding.encode_text` (the training tokenizer and encoder), is truncated
+like the training data and padded the way the model was trained. Calls are serialized
+with a lock: a model shared by many browser sessions is not re-entrant.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import arrays, text as text_rules
+from core.encoding import encode_text
+from core.runs import RunStore
+
+#: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
+#: anyway, and a 1 MB paste must not take seconds to tokenize.
+MAX_TEXT_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """What the model sees for one text."""
+
+    tokens: list[str]
+    ids: np.ndarray        # Keras ids, start char first, before truncation
+    model_ids: np.ndarray  # after truncation to maxlen
+    oov_tokens: list[str]
+    truncated_tokens: int   # tokens cut off by truncation
+    clipped_chars: int      # characters beyond MAX_TEXT_CHARS, never looked at
+
+
+class Predictor:
+    """A loaded run, ready to score text."""
+
+    def __init__(self, run_id: str, store: RunStore | None = None):
+        from core.training import inference_function
+
+        self.store = store or RunStore()
+        self.run = self.store.get(run_id)
+        self.config = self.run.config
+        self.vocabulary = self.store.vocabulary(run_id)
+        self.encoding = arrays.encoding_for(self.config)
+        self.model = self.store.load_model(run_id)
+        self._infer = inference_function(self.model)
+        self._lock = threading.Lock()
+
+    def encode(self, text: str) -> Encoded:
+        clipped = max(0, len(text) - MAX_TEXT_CHARS)
+        text = text[:MAX_TEXT_CHARS]
+        tokens = text_rules.tokenize(text)
+        ids = encode_text(text, self.vocabulary, self.encoding)
+        model_ids = arrays.truncate(ids, self.config.maxlen, self.config.truncating)
+        oov = [t for t, i in zip(tokens, ids[1:]) if i == self.encoding.oov_char]
+        return Encoded(tokens, ids, model_ids, oov, len(ids) - len(model_ids), clipped)
+
+    def predict_ids(self, sequences: list[np.ndarray]) -> np.ndarray:
+        """Probabilities of positive for already-encoded sequences."""
+        pad_to = None if self.config.bucketing else self.config.maxlen
+        x = arrays.pad_batch(sequences, self.config.effective_padding, pad_to)
+        with self._lock:
+            return self._infer(x).numpy().astype(np.float64)
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        """Probability of positive for each text (empty text: 0.5 is *not* returned; it is scored)."""
+        if not texts:
+            return np.zeros(0)
+        sequences = [self.encode(t).model_ids for t in texts]
+        out = np.zeros(len(texts))
+        order = np.argsort([len(s) for s in sequences], kind="stable")
+        for start in range(0, len(order), 256):
+            idx = order[start:start + 256]
+            out[idx] = self.predict_ids([sequences[i] for i in idx])
+        return out

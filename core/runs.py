@@ -1,0 +1,306 @@
+"""Stored runs: trained models with everything needed to trust and reuse them.
+
+A run is a folder ``<runs>/<run_id>/`` holding ``model.keras``, ``run.json`` (config,
+test metrics, timings, library versions, data fingerprint), ``history.json`` (per batch
+and per epoch), ``vocabulary.json`` (the words the model knows, so prediction needs no
+dataset) and ``test_predictions.npz`` (test-set probabilities). It is written in a
+temporary folder and renamed into place, so a run folder is whole or absent; every
+folder is still checked before use, and a damaged one is reported and skipped.
+
+Run ids derive from the config and the data fingerprint: the same request finds the
+same run (the cache); "train again" adds ``-r2``, ``-r3``...; a cancelled run kept as
+partial gets ``-partial-N`` and never serves as a cache hit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core import atomic, settings
+from core.config import PRESETS, TrainConfig
+from core.corpus import Vocabulary
+from core.errors import ConfigError, RunError
+
+RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
+FILES = ("run.json", "history.json", "vocabulary.json", "model.keras", "test_predictions.npz")
+#: A .keras file larger than this once unzipped is refused (zip bombs).
+MAX_MODEL_UNZIPPED_BYTES = 2 * 1024**3
+_TEMP_PREFIX = ".tmp-"
+
+
+def check_run_id(run_id: str) -> str:
+    """Return ``run_id`` if it is a well-formed id; refuse paths, NUL and long strings."""
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
+        raise RunError(f"{str(run_id)[:100]!r} is not a valid run id (lowercase letters, digits and '-', "
+                       f"at most 96 characters)")
+    return run_id
+
+
+def preset_name(config: TrainConfig) -> str | None:
+    """The preset ``config`` equals, ignoring epochs and slices; None for custom configs."""
+    for name, entry in PRESETS.items():
+        if entry.config.replace(epochs=config.epochs, train_limit=None, test_limit=None) == \
+                config.replace(train_limit=None, test_limit=None):
+            return name
+    return None
+
+
+def base_run_id(config: TrainConfig, data_fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{config.fingerprint()}|{data_fingerprint}".encode()).hexdigest()[:10]
+    return f"{preset_name(config) or 'custom'}-{digest}"
+
+
+def library_versions() -> dict:
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for name in ("tensorflow", "keras"):
+        with contextlib.suppress(Exception):
+            versions[name] = __import__(name).__version__
+    return versions
+
+
+def check_keras_file(path: Path) -> None:
+    """Raise :class:`RunError` unless ``path`` looks like a whole ``.keras`` archive.
+
+    Keras reports a truncated file as "File not found"; this says what is really wrong.
+    """
+    if not path.is_file():
+        raise RunError(f"{path.name} is missing")
+    if path.stat().st_size == 0:
+        raise RunError(f"{path.name} is empty (0 bytes): the save was interrupted")
+    if not zipfile.is_zipfile(path):
+        raise RunError(f"{path.name} is not a .keras archive (truncated or overwritten)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            missing = {"config.json", "model.weights.h5"} - names
+            if missing:
+                raise RunError(f"{path.name} lacks {', '.join(sorted(missing))}")
+            if sum(info.file_size for info in archive.infolist()) > MAX_MODEL_UNZIPPED_BYTES:
+                raise RunError(f"{path.name} unpacks to more than {MAX_MODEL_UNZIPPED_BYTES >> 30} GiB: refused")
+            bad = archive.testzip()
+            if bad:
+                raise RunError(f"{path.name}: member {bad} fails its checksum")
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise RunError(f"{path.name} is damaged ({error})") from None
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What ``run.json`` says about a stored run."""
+
+    run_id: str
+    path: Path
+    config: TrainConfig
+    preset: str | None
+    test_metrics: dict
+    train_seconds: float
+    samples_per_second: float
+    created: float
+    partial: bool
+    data_fingerprint: str
+    epochs_trained: int
+    best_epoch: int | None
+    versions: dict
+    notes: tuple[str, ...]
+
+    @property
+    def test_accuracy(self) -> float:
+        return float(self.test_metrics.get("accuracy", float("nan")))
+
+    def label(self) -> str:
+        tag = " (partial)" if self.partial else ""
+        return f"{self.run_id}: {self.test_accuracy:.3f} test accuracy{tag}"
+
+
+class RunStore:
+    """The runs directory (``$IMDB_LAB_RUNS``, default ``<project>/runs``)."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root else settings.runs_dir()
+
+    # ------------------------------------------------------------ writing
+
+    def sweep(self) -> list[str]:
+        """Remove temporary run folders left by processes that are no longer alive."""
+        removed = []
+        if not self.root.is_dir():
+            return removed
+        for path in self.root.iterdir():
+            if not path.name.startswith(_TEMP_PREFIX):
+                continue
+            pid = path.name.rsplit("-", 2)[-2] if path.name.count("-") >= 3 else ""
+            if pid.isdigit() and _pid_alive(int(pid)):
+                continue
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+            removed.append(path.name)
+        return removed
+
+    def new_run_id(self, config: TrainConfig, data_fingerprint: str, *, partial: bool = False) -> str:
+        base = base_run_id(config, data_fingerprint)
+        if partial:
+            base += "-partial"
+        elif not (self.root / base).exists():
+            return base
+        n = 2
+        while (self.root / f"{base}-{'r' if not partial else ''}{n}").exists():
+            n += 1
+        return f"{base}-{'r' if not partial else ''}{n}"
+
+    def save(self, result, config: TrainConfig, data, *, partial: bool = False, run_id: str | None = None) -> RunInfo:
+        """Store a :class:`core.training.TrainResult`; atomic: whole folder or nothing."""
+        run_id = check_run_id(run_id or self.new_run_id(config, data.fingerprint, partial=partial))
+        final = self.root / run_id
+        self.root.mkdir(parents=True, exist_ok=True)
+        temp = self.root / f"{_TEMP_PREFIX}{run_id}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        temp.mkdir()
+        try:
+            meta = {
+                "run_id": run_id, "config": config.to_dict(), "preset": preset_name(config),
+                "test_metrics": result.test_metrics, "train_seconds": result.train_seconds,
+                "eval_seconds": result.eval_seconds, "prepare_seconds": result.prepare_seconds,
+                "samples_per_second": result.samples_per_second, "created": time.time(), "partial": partial,
+                "cancelled": result.cancelled, "stopped_early": result.stopped_early,
+                "best_epoch": result.best_epoch, "epochs_trained": len(result.epoch_history),
+                "data_fingerprint": data.fingerprint, "data_source": str(data.source.path),
+                "versions": library_versions(), "notes": list(result.notes),
+            }
+            history = {"batches": result.batch_history, "epochs": result.epoch_history}
+            # Words whose id the model can see: ranks 1 .. num_words - index_from - 1.
+            known = max(0, config.num_words - 3 - 1)
+            vocabulary = {"words": list(data.vocabulary.words[:known]), "index_from": 3}
+            _write_json(temp / "history.json", history)
+            _write_json(temp / "vocabulary.json", vocabulary)
+            with open(temp / "test_predictions.npz", "wb") as handle:
+                np.savez(handle, probabilities=result.test_probabilities.astype(np.float32),
+                         test_indices=result.test_indices.astype(np.int64))
+            result.model.save(temp / "model.keras")
+            _write_json(temp / "run.json", meta)  # last: its presence means the others were written
+            for name in FILES:
+                _fsync(temp / name)
+            if final.exists():
+                raise RunError(f"run {run_id} already exists")
+            os.rename(temp, final)
+            atomic.fsync_dir(self.root)
+        except OSError as error:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise RunError(f"Could not save run {run_id} in {self.root}: {error.strerror or error}. "
+                           f"Free some disk space or set {settings.RUNS_ENV} to a writable folder.") from None
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        return self.get(run_id)
+
+    # ------------------------------------------------------------ reading
+
+    def get(self, run_id: str) -> RunInfo:
+        """The run ``run_id``; :class:`RunError` if missing or damaged."""
+        folder = self.root / check_run_id(run_id)
+        if not folder.is_dir():
+            raise RunError(f"No run {run_id} in {self.root}.")
+        try:
+            meta = json.loads((folder / "run.json").read_text("utf-8"))
+            for name in ("history.json", "vocabulary.json"):
+                json.loads((folder / name).read_text("utf-8"))
+            if not (folder / "test_predictions.npz").is_file():
+                raise RunError("test_predictions.npz is missing")
+            check_keras_file(folder / "model.keras")
+            return RunInfo(
+                run_id=run_id, path=folder, config=TrainConfig.from_dict(meta["config"]), preset=meta.get("preset"),
+                test_metrics=dict(meta["test_metrics"]), train_seconds=float(meta["train_seconds"]),
+                samples_per_second=float(meta.get("samples_per_second", 0.0)), created=float(meta["created"]),
+                partial=bool(meta["partial"]), data_fingerprint=str(meta["data_fingerprint"]),
+                epochs_trained=int(meta.get("epochs_trained", 0)), best_epoch=meta.get("best_epoch"),
+                versions=dict(meta.get("versions", {})), notes=tuple(meta.get("notes", ())),
+            )
+        except RunError as error:
+            raise RunError(f"Run {run_id} is damaged: {error}") from None
+        except (OSError, ValueError, KeyError, TypeError, ConfigError) as error:
+            raise RunError(f"Run {run_id} is damaged: {type(error).__name__}: {error}") from None
+
+    def scan(self) -> tuple[list[RunInfo], list[str]]:
+        """All whole runs, newest first, and one problem line per damaged folder."""
+        runs, problems = [], []
+        if not self.root.is_dir():
+            return runs, problems
+        for folder in sorted(self.root.iterdir()):
+            if folder.name.startswith(".") or not folder.is_dir():
+                continue
+            if not RUN_ID_PATTERN.match(folder.name):
+                problems.append(f"{folder.name}: not a run folder (skipped)")
+                continue
+            try:
+                runs.append(self.get(folder.name))
+            except RunError as error:
+                problems.append(str(error))
+        runs.sort(key=lambda r: r.created, reverse=True)
+        return runs, problems
+
+    def list(self) -> list[RunInfo]:
+        return self.scan()[0]
+
+    def find_cached(self, config: TrainConfig, data_fingerprint: str) -> RunInfo | None:
+        """The stored whole run of exactly this config and data, if any."""
+        with contextlib.suppress(RunError):
+            run = self.get(base_run_id(config, data_fingerprint))
+            if not run.partial and run.config == config:
+                return run
+        return None
+
+    def best(self) -> RunInfo | None:
+        """The whole run with the highest test accuracy."""
+        whole = [r for r in self.list() if not r.partial and np.isfinite(r.test_accuracy)]
+        return max(whole, key=lambda r: r.test_accuracy, default=None)
+
+    def history(self, run_id: str) -> dict:
+        return json.loads((self.get(run_id).path / "history.json").read_text("utf-8"))
+
+    def vocabulary(self, run_id: str) -> Vocabulary:
+        words = json.loads((self.get(run_id).path / "vocabulary.json").read_text("utf-8"))["words"]
+        return Vocabulary(tuple(words), np.zeros(len(words), dtype=np.int64))
+
+    def test_predictions(self, run_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(test_indices, probabilities)``; never unpickles."""
+        with np.load(self.get(run_id).path / "test_predictions.npz", allow_pickle=False) as npz:
+            return npz["test_indices"], npz["probabilities"]
+
+    def load_model(self, run_id: str):
+        """The Keras model of a run, loaded with ``safe_mode=True`` after checking the file."""
+        import keras
+
+        run = self.get(run_id)
+        try:
+            return keras.saving.load_model(run.path / "model.keras", compile=False, safe_mode=True)
+        except Exception as error:  # Keras raises many types for damaged files
+            raise RunError(f"Run {run_id}'s model could not be loaded: {type(error).__name__}: {error}") from None
+
+
+def _write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(obj, indent=1, allow_nan=True), encoding="utf-8")
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

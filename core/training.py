@@ -1,0 +1,243 @@
+"""Building and training the models: one function, :func:`train`, for jobs, CLI and bench.
+
+The model is ``Embedding -> [Bi](LSTM|GRU) x layers -> Dropout -> Dense(1, sigmoid)``
+with an input of any length (``shape=(None,)``), so length-bucketed batches never
+force a recompile. Progress is reported per batch through a :class:`Reporter`, whose
+``should_stop`` is checked after every batch (cancel stops within one batch).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core import arrays
+from core.config import TrainConfig
+
+#: Samples per second per (token step x cost unit), measured on these 2-core machines for
+#: Embedding(5000,128)+LSTM(64), length 200, batch 128, no mask: about 23 s per 25,000 reviews
+#: (shared/notes/keras-on-cpu.md). Scaled by :func:`relative_cost`.
+_SECONDS_PER_SAMPLE_STEP = 23.0 / (25_000 * 200)
+
+
+class Reporter:
+    """Receives progress; the default ignores it and never asks to stop."""
+
+    def phase(self, name: str) -> None: ...
+
+    def started(self, epochs: int, batches_per_epoch: int, train_samples: int) -> None: ...
+
+    def batch(self, epoch: int, batch: int, loss: float, accuracy: float, samples: int) -> None: ...
+
+    def epoch(self, epoch: int, logs: dict) -> None: ...
+
+    def should_stop(self) -> bool:
+        return False
+
+
+@dataclass
+class TrainResult:
+    """What a finished (or cancelled) training produced."""
+
+    model: object
+    batch_history: list[dict]
+    epoch_history: list[dict]
+    test_metrics: dict
+    test_probabilities: np.ndarray
+    test_indices: np.ndarray
+    train_seconds: float
+    eval_seconds: float
+    prepare_seconds: float
+    stopped_early: bool
+    cancelled: bool
+    best_epoch: int | None
+    samples_per_second: float
+    notes: list[str] = field(default_factory=list)
+
+
+def build_model(config: TrainConfig):
+    """The Keras model for ``config`` (compiled)."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(config.seed)
+    inputs = keras.Input(shape=(None,), dtype="int32", name="word_ids")
+    x = layers.Embedding(config.num_words, config.embedding_dim, mask_zero=config.mask_zero, name="embedding")(inputs)
+    cell = {"lstm": layers.LSTM, "gru": layers.GRU}[config.cell]
+    for i in range(config.layers):
+        recurrent = cell(config.units, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
+                         return_sequences=i < config.layers - 1, name=f"{config.cell}_{i + 1}")
+        x = layers.Bidirectional(recurrent, name=f"bidirectional_{i + 1}")(x) if config.bidirectional else recurrent(x)
+    if config.dense_dropout:
+        x = layers.Dropout(config.dense_dropout, name="dense_dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
+    model = keras.Model(inputs, outputs, name="imdb_sentiment")
+    optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
+    model.compile(optimizer=optimizer(learning_rate=config.learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_seed: list[int]):
+    """A tf.data pipeline over padded batches of varying length (reshuffled every epoch)."""
+    import tensorflow as tf
+
+    def generate():
+        epoch_seed[0] += 1
+        yield from arrays.batches(sequences, labels, config, shuffle=shuffle, seed=config.seed * 1000 + epoch_seed[0])
+
+    signature = (tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.float32))
+    return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
+
+
+def inference_function(model):
+    """The model as a ``tf.function`` over int32 batches of any shape: traced once.
+
+    ``predict_on_batch`` retraces for new shapes, and length-bucketed batches all have
+    different shapes; ``model.predict`` costs ~100 ms per call (shared notes).
+    """
+    import tensorflow as tf
+
+    @tf.function(input_signature=[tf.TensorSpec((None, None), tf.int32)])
+    def infer(word_ids):
+        return tf.reshape(model(word_ids, training=False), (-1,))
+
+    return infer
+
+
+def predict_sequences(model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = 256,
+                      infer=None) -> np.ndarray:
+    """Probabilities for ragged sequences, in their order, padded the way the model was trained."""
+    infer = infer or inference_function(model)
+    probabilities = np.zeros(len(sequences), dtype=np.float32)
+    eval_config = config.replace(batch_size=min(1024, max(batch_size, config.batch_size)))
+    for idx, x in arrays.batches(sequences, None, eval_config, shuffle=False):
+        probabilities[idx] = infer(x).numpy()
+    return probabilities
+
+
+def binary_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy and mean binary cross-entropy of probabilities against 0/1 labels."""
+    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
+    loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)) if len(p) else float("nan")
+    accuracy = float(np.mean((probabilities >= 0.5) == (labels >= 0.5))) if len(p) else float("nan")
+    return {"accuracy": accuracy, "loss": float(loss), "count": int(len(p))}
+
+
+class _ProgressCallback:
+    """Keras callback: raw per-batch loss/accuracy, epoch logs, cancel within one batch."""
+
+    def __new__(cls, *args, **kwargs):
+        import keras
+
+        class Callback(keras.callbacks.Callback):
+            def __init__(self, reporter: Reporter, batch_sizes: list[int]):
+                super().__init__()
+                self.reporter, self.batch_sizes = reporter, batch_sizes
+                self.batch_history: list[dict] = []
+                self.epoch_history: list[dict] = []
+                self.cancelled = False
+                self._epoch = 0
+                self._samples_total = 0
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self._epoch, self._seen, self._sum_loss, self._sum_correct = epoch + 1, 0, 0.0, 0.0
+
+            def on_train_batch_end(self, batch, logs=None):
+                # Keras 3 logs running means over the epoch, weighted by batch size;
+                # recover this batch's own values from the change in the running sums.
+                n = self.batch_sizes[batch] if batch < len(self.batch_sizes) else self.batch_sizes[-1]
+                seen = self._seen + n
+                loss_sum, correct_sum = logs["loss"] * seen, logs["accuracy"] * seen
+                loss, accuracy = (loss_sum - self._sum_loss) / n, (correct_sum - self._sum_correct) / n
+                self._seen, self._sum_loss, self._sum_correct = seen, loss_sum, correct_sum
+                self._samples_total += n
+                row = {"step": len(self.batch_history) + 1, "epoch": self._epoch, "batch": batch + 1,
+                       "loss": float(loss), "accuracy": float(min(1.0, max(0.0, accuracy)))}
+                self.batch_history.append(row)
+                self.reporter.batch(self._epoch, batch + 1, row["loss"], row["accuracy"], self._samples_total)
+                if not math.isfinite(row["loss"]):
+                    self.model.stop_training = True
+                if self.reporter.should_stop():
+                    self.cancelled = True
+                    self.model.stop_training = True
+
+            def on_epoch_end(self, epoch, logs=None):
+                row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()
+                                              if k in ("loss", "accuracy", "val_loss", "val_accuracy")}}
+                if not self.cancelled or "val_loss" in row:
+                    self.epoch_history.append(row)
+                    self.reporter.epoch(epoch + 1, row)
+
+        return Callback(*args, **kwargs)
+
+
+def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainResult:
+    """Train ``config`` on ``data`` (an :class:`core.dataset.ImdbData`), evaluate on the test set."""
+    import keras
+
+    reporter = reporter or Reporter()
+    reporter.phase("preparing data")
+    started = time.perf_counter()
+    prepared = arrays.prepare(data, config)
+    prepare_seconds = time.perf_counter() - started
+    model = build_model(config)
+
+    lengths = np.array([len(s) for s in prepared.x_train])
+    batch_sizes = [len(b) for b in arrays.batch_order(lengths, config.batch_size, bucketing=False, shuffle=False, rng=None)]
+    progress = _ProgressCallback(reporter, batch_sizes)
+    callbacks = [progress]
+    if config.patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=config.patience,
+                                                       restore_best_weights=True))
+    epoch_seed = [0]
+    train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=epoch_seed)
+    val_ds = _dataset(prepared.x_val, prepared.y_val, config, shuffle=False, epoch_seed=[0])
+    reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
+    reporter.phase("training")
+    fit_started = time.perf_counter()
+    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0)
+    train_seconds = time.perf_counter() - fit_started
+
+    reporter.phase("evaluating on the test set")
+    eval_started = time.perf_counter()
+    probabilities = predict_sequences(model, prepared.x_test, config)
+    eval_seconds = time.perf_counter() - eval_started
+    early = callbacks[-1] if config.patience else None
+    best_epoch = (early.best_epoch + 1) if early is not None and early.best_weights is not None else None
+    notes = []
+    if prepared.dropped_long:
+        notes.append(f"{prepared.dropped_long} training reviews of {config.maxlen} or more ids were dropped "
+                     f"(keras_maxlen_filter, as keras.datasets.imdb does)")
+    return TrainResult(
+        model=model, batch_history=progress.batch_history, epoch_history=progress.epoch_history,
+        test_metrics=binary_metrics(probabilities, prepared.y_test), test_probabilities=probabilities,
+        test_indices=prepared.test_indices, train_seconds=train_seconds, eval_seconds=eval_seconds,
+        prepare_seconds=prepare_seconds,
+        stopped_early=bool(early is not None and early.stopped_epoch > 0), cancelled=progress.cancelled,
+        best_epoch=best_epoch, samples_per_second=progress._samples_total / max(train_seconds, 1e-9), notes=notes,
+    )
+
+
+def relative_cost(config: TrainConfig) -> float:
+    """Cost per sample-step relative to Embedding(128)+LSTM(64), batch 128, no mask (notes' figures)."""
+    width = config.units * (config.units + config.embedding_dim) / (64 * (64 + 128))
+    cost = 0.5 + 0.5 * width
+    cost *= 1.25 if config.mask_zero else 1.0
+    if config.recurrent_dropout:
+        cost *= 2.0 if config.batch_size <= 32 else 1.5
+    cost *= 1.0 + 0.7 * (config.layers - 1)
+    cost *= 1.6 if config.bidirectional else 1.0
+    cost *= 1.0 if config.cell == "lstm" else 0.95
+    cost *= (128 / config.batch_size) ** 0.45  # batch 32 -> 128: about 1.7x more samples/s
+    return cost
+
+
+def estimate_epoch_seconds(config: TrainConfig, mean_length: float = 230.0, train_reviews: int = 25_000) -> float:
+    """Rough seconds per epoch on a 2-core CPU, before any training (for the UI's warning)."""
+    steps = min(config.maxlen, mean_length * 1.15) if config.bucketing else config.maxlen
+    n = config.train_limit or train_reviews
+    return n * (1 - config.validation_fraction) * steps * _SECONDS_PER_SAMPLE_STEP * relative_cost(config)
