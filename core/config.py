@@ -38,6 +38,7 @@ FIELDS: dict[str, Field] = {
     "cell": Field("recurrent cell", choices=("lstm", "gru")),
     "units": Field("units per recurrent layer", 2, 512, 2),
     "layers": Field("stacked recurrent layers", 1, 3, 1),
+    "pooling": Field("what the classifier reads: the last state, or the max over all steps", choices=("last", "max")),
     "bidirectional": Field("read reviews in both directions", choices=(False, True)),
     "dropout": Field("dropout on the recurrent layers' inputs", 0.0, 0.9, 0.05),
     "recurrent_dropout": Field("dropout on the recurrent state (much slower on CPU)", 0.0, 0.9, 0.05),
@@ -69,6 +70,7 @@ class TrainConfig:
     cell: str = "lstm"
     units: int = 64
     layers: int = 1
+    pooling: str = "last"
     bidirectional: bool = False
     dropout: float = 0.0
     recurrent_dropout: float = 0.0
@@ -120,6 +122,8 @@ class TrainConfig:
             parts.append(f"dropout {self.dropout:g}/{self.recurrent_dropout:g}")
         if self.mask_zero:
             parts.append("mask")
+        if self.pooling != "last":
+            parts.append(f"{self.pooling}-pool")
         return ", ".join(parts)
 
 
@@ -139,6 +143,8 @@ def validate(config: TrainConfig) -> None:
             raise ConfigError(name, f"{value!r} is not {kind}; allowed {rule.low:g} to {rule.high:g}")
         if not (rule.low <= value <= rule.high):  # also false for NaN
             raise ConfigError(name, f"{value!r} is outside the allowed range {rule.low:g} to {rule.high:g}")
+    if config.pooling == "max" and config.mask_zero:
+        raise ConfigError("pooling", "'max' pooling cannot skip masked padding; use 'last' or mask_zero=False")
     if config.train_limit is not None and config.train_limit * config.validation_fraction < 1:
         raise ConfigError("validation_fraction", "leaves no validation reviews with this train_limit")
 

@@ -36,7 +36,9 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
 def _read_npy(data: bytes) -> np.ndarray:
     stream = io.BytesIO(data)
     version = np.lib.format.read_magic(stream)
-    shape, fortran, dtype = np.lib.format._read_array_header(stream, version)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    _shape, _fortran, dtype = read_header(stream)
     if dtype.hasobject:
         array = _ArrayOnlyUnpickler(stream).load()
         if not isinstance(array, np.ndarray):

@@ -149,15 +149,15 @@ class RunStore:
         return removed
 
     def new_run_id(self, config: TrainConfig, data_fingerprint: str, *, partial: bool = False) -> str:
-        base = base_run_id(config, data_fingerprint)
-        if partial:
-            base += "-partial"
-        elif not (self.root / base).exists():
+        """``<base>``, then ``<base>-r2``...; partial runs ``<base>-partial``, ``<base>-partial-2``..."""
+        base = base_run_id(config, data_fingerprint) + ("-partial" if partial else "")
+        if not (self.root / base).exists():
             return base
+        suffix = "-" if partial else "-r"
         n = 2
-        while (self.root / f"{base}-{'r' if not partial else ''}{n}").exists():
+        while (self.root / f"{base}{suffix}{n}").exists():
             n += 1
-        return f"{base}-{'r' if not partial else ''}{n}"
+        return f"{base}{suffix}{n}"
 
     def save(self, result, config: TrainConfig, data, *, partial: bool = False, run_id: str | None = None) -> RunInfo:
         """Store a :class:`core.training.TrainResult`; atomic: whole folder or nothing."""

@@ -68,9 +68,14 @@ def build_model(config: TrainConfig):
     x = layers.Embedding(config.num_words, config.embedding_dim, mask_zero=config.mask_zero, name="embedding")(inputs)
     cell = {"lstm": layers.LSTM, "gru": layers.GRU}[config.cell]
     for i in range(config.layers):
+        last = i == config.layers - 1
         recurrent = cell(config.units, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
-                         return_sequences=i < config.layers - 1, name=f"{config.cell}_{i + 1}")
+                         return_sequences=not last or config.pooling == "max", name=f"{config.cell}_{i + 1}")
         x = layers.Bidirectional(recurrent, name=f"bidirectional_{i + 1}")(x) if config.bidirectional else recurrent(x)
+    if config.pooling == "max":
+        # Every step's output reaches the classifier directly: gradients need not flow back
+        # through hundreds of steps, so the LSTM learns in fewer epochs.
+        x = layers.GlobalMaxPooling1D(name="max_over_steps")(x)
     if config.dense_dropout:
         x = layers.Dropout(config.dense_dropout, name="dense_dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
@@ -90,7 +95,10 @@ def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_see
         yield from arrays.batches(sequences, labels, config, shuffle=shuffle, seed=config.seed * 1000 + epoch_seed[0])
 
     signature = (tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.float32))
-    return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
+    n_batches = -(-len(sequences) // config.batch_size)
+    dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    # A known length lets Keras end each epoch cleanly (no "ran out of data" warning).
+    return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(2)
 
 
 def inference_function(model):
@@ -199,7 +207,8 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
     reporter.phase("training")
     fit_started = time.perf_counter()
-    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0)
+    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0,
+              shuffle=False)  # batches are shuffled by arrays.batches
     train_seconds = time.perf_counter() - fit_started
 
     reporter.phase("evaluating on the test set")

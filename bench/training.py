@@ -1,0 +1,127 @@
+"""Training benchmark: the ``fast`` preset against the tutorial's networks, in one run.
+
+Trains ``fast`` to the end and measures its test accuracy after every epoch (outside
+the timed training), so "time to 0.875" is training wall time only. Then trains each
+tutorial preset for a bounded number of batches and extrapolates its epoch time.
+
+    python -m bench.training [--presets fast,tutorial-final,tutorial-v1] [--batches 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from bench.common import emit, machine
+from core import training
+from core.config import preset
+from core.dataset import load_dataset
+
+TARGET_ACCURACY = 0.875
+
+
+class _TestEveryEpoch(training.Reporter):
+    """Evaluates on the full test set after each epoch; its own time is not training time."""
+
+    def __init__(self, model_holder, prepared_test, config):
+        self.model_holder, self.x_test, self.config = model_holder, prepared_test, config
+        self.curve, self.eval_seconds, self.started_at = [], 0.0, None
+
+    def started(self, epochs, batches_per_epoch, train_samples):
+        self.started_at = time.perf_counter()
+
+    def epoch(self, epoch, logs):
+        t0 = time.perf_counter()
+        model = self.model_holder[0]
+        x, y = self.x_test
+        accuracy = training.binary_metrics(training.predict_sequences(model, x, self.config), y)["accuracy"]
+        spent = time.perf_counter() - t0
+        train_time = t0 - self.started_at - self.eval_seconds
+        self.eval_seconds += spent
+        self.curve.append({"epoch": epoch, "train_seconds": round(train_time, 2), "test_accuracy": accuracy,
+                           "val_accuracy": logs.get("val_accuracy")})
+
+
+def bench_full(name: str, data, epochs: int | None = None) -> dict:
+    """Train a preset to the end with a test-accuracy curve."""
+    from core import arrays
+
+    config = preset(name)
+    if epochs:
+        config = config.replace(epochs=epochs)
+    prepared = arrays.prepare(data, config)
+    holder = [None]
+    original_build = training.build_model
+
+    def build_and_keep(cfg):
+        holder[0] = original_build(cfg)
+        return holder[0]
+
+    reporter = _TestEveryEpoch(holder, (prepared.x_test, prepared.y_test), config)
+    training.build_model = build_and_keep
+    try:
+        result = training.train(config, data, reporter)
+    finally:
+        training.build_model = original_build
+    reached = next((row["train_seconds"] for row in reporter.curve if row["test_accuracy"] >= TARGET_ACCURACY), None)
+    return {"preset": name, "config": config.summary(), "curve": reporter.curve,
+            "final_test_accuracy": result.test_metrics["accuracy"], "best_epoch": result.best_epoch,
+            "train_seconds_excluding_test_evals": round(result.train_seconds - reporter.eval_seconds, 2),
+            "samples_per_second": round(len(prepared.x_train) * len(reporter.curve)
+                                        / max(1e-9, result.train_seconds - reporter.eval_seconds), 1),
+            "seconds_to_target": reached}
+
+
+class _StopAfter(training.Reporter):
+    def __init__(self, batches):
+        self.limit, self.times, self.samples = batches, [], []
+
+    def batch(self, epoch, batch, loss, accuracy, samples):
+        self.times.append(time.perf_counter())
+        self.samples.append(samples)
+
+    def should_stop(self):
+        return len(self.times) >= self.limit
+
+
+def bench_bounded(name: str, data, batches: int) -> dict:
+    """Train a preset for ``batches`` batches; extrapolate seconds per epoch (first 3 batches skipped)."""
+    config = preset(name).replace(test_limit=50)
+    reporter = _StopAfter(batches)
+    training.train(config, data, reporter)
+    skip = 3
+    seconds = reporter.times[-1] - reporter.times[skip - 1]
+    samples = reporter.samples[-1] - reporter.samples[skip - 1]
+    speed = samples / seconds
+    from core import arrays
+
+    train_reviews = len(arrays.prepare(data, config.replace(test_limit=50)).x_train)
+    return {"preset": name, "config": config.summary(), "batches_timed": len(reporter.times) - skip,
+            "samples_per_second": round(speed, 1), "epoch_seconds_extrapolated": round(train_reviews / speed, 1),
+            "estimate_epoch_seconds": round(training.estimate_epoch_seconds(config), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--presets", default="fast,tutorial-final,tutorial-v1")
+    parser.add_argument("--batches", type=int, default=40, help="batches timed for the tutorial presets")
+    parser.add_argument("--epochs", type=int, default=None, help="override the fast preset's epochs")
+    args = parser.parse_args()
+    data = load_dataset()
+    names = args.presets.split(",")
+    result = {"machine": machine(), "target_accuracy": TARGET_ACCURACY, "presets": {}}
+    for name in names:
+        if name == "fast":
+            result["presets"][name] = bench_full(name, data, args.epochs)
+        else:
+            result["presets"][name] = bench_bounded(name, data, args.batches)
+    if "fast" in names and "tutorial-final" in names:
+        result["speed_ratio_fast_vs_tutorial_final"] = round(
+            result["presets"]["fast"]["samples_per_second"] / result["presets"]["tutorial-final"]["samples_per_second"], 2)
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
