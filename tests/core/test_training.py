@@ -222,3 +222,25 @@ def test_bad_run_ids_are_refused(bad, tmp_path):
         check_run_id(bad)
     with pytest.raises(RunError):
         RunStore(tmp_path).get(bad)
+
+
+def test_masked_batches_pass_kerass_cudnn_mask_check(imdb):
+    """Keras 3 on a GPU asserts right-padded masks before cuDNN; run that same check here.
+
+    With the tutorial's pre-padding it fails (negative control), with our padding it passes.
+    """
+    import tensorflow as tf
+    from keras.src.backend.tensorflow.rnn import _assert_valid_mask
+
+    from core import arrays
+
+    config = preset("tutorial-v1").replace(train_limit=400, test_limit=100, maxlen=120)
+    prepared = arrays.prepare(imdb, config)
+    checked = 0
+    for x, _ in arrays.batches(prepared.x_train, prepared.y_train, config, shuffle=True):
+        _assert_valid_mask(tf.not_equal(x, 0))
+        checked += 1
+    assert checked == -(-len(prepared.x_train) // config.batch_size)
+    pre_padded = arrays.pad_batch(prepared.x_train[:64], "pre", config.maxlen)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="right-padded"):
+        _assert_valid_mask(tf.not_equal(pre_padded, 0))
