@@ -1,0 +1,127 @@
+"""Prediction, explanations and evaluation, on a toy model that must learn two words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from core.config import TrainConfig
+from core.dataset import load_dataset
+from core.evaluation import evaluate, roc_curve
+from core.explain import explain
+from core.jobs import DONE, JobManager
+from core.predict import MAX_TEXT_CHARS, Predictor
+from tests.conftest import make_archive
+
+FILLER = "the movie was a story about people and some scenes with music in it".split()
+
+
+def _toy_reviews(n_per_label: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    reviews = {}
+    for split in ("train", "test"):
+        for label, word in (("pos", "great"), ("neg", "awful")):
+            for rid in range(n_per_label):
+                words = list(rng.choice(FILLER, size=rng.integers(6, 14)))
+                words.insert(int(rng.integers(0, len(words))), word)
+                reviews[(split, label, rid, 9 if label == "pos" else 2)] = " ".join(words)
+    return reviews
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    root = tmp_path_factory.mktemp("toy")
+    import os
+
+    os.environ["IMDB_LAB_CACHE"] = str(root / "cache")
+    data = load_dataset(make_archive(root / "toy.tar.gz", _toy_reviews(150, 0)))
+    config = TrainConfig(num_words=100, maxlen=40, units=8, embedding_dim=8, epochs=8, batch_size=32,
+                         learning_rate=0.01, patience=0, validation_fraction=0.1)
+    manager = JobManager(runs_dir=root / "runs", data_loader=lambda: data)
+    snap = manager.wait(manager.submit(config), timeout=300)
+    manager.shutdown()
+    assert snap.state == DONE, snap.error
+    return data, manager.store, snap
+
+
+def test_the_toy_model_learned(toy):
+    _, _, snap = toy
+    assert snap.test_metrics["accuracy"] > 0.95
+
+
+def test_predictions_follow_the_words(toy):
+    _, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    good, bad = predictor.predict(["the story was great", "the story was awful"])
+    assert good > 0.8 and bad < 0.2
+
+
+def test_explanation_signs(toy):
+    _, store, snap = toy
+    explanation = explain(Predictor(snap.run_id, store), "The music was GREAT, the people awful!")
+    by_word = {w.word: w.contribution for w in explanation.words}
+    assert by_word["great"] > 0.05 and by_word["awful"] < -0.05
+    assert all(not w.truncated for w in explanation.words)
+    first = explanation.words[0]
+    assert explanation.text[first.start:first.end] == "The"
+
+
+def test_truncated_and_oov_words_are_marked(toy):
+    _, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    long_text = " ".join(["zebra"] + FILLER * 5 + ["great"])  # 71 words, maxlen 40 keeps the end
+    explanation = explain(predictor, long_text)
+    assert explanation.words[0].truncated and explanation.words[0].contribution is None
+    assert explanation.words[0].oov
+    assert not explanation.words[-1].truncated and explanation.words[-1].contribution > 0
+    encoded = predictor.encode(long_text)
+    assert encoded.truncated_tokens == len(encoded.ids) - 40 and "zebra" in encoded.oov_tokens
+
+
+def test_huge_text_is_clipped(toy):
+    _, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    encoded = predictor.encode("great " * 50_000)
+    assert encoded.clipped_chars == 300_000 - MAX_TEXT_CHARS and len(encoded.model_ids) == 40
+
+
+@pytest.fixture(scope="module")
+def toy_predictor(toy):
+    _, store, snap = toy
+    return Predictor(snap.run_id, store)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_text_gives_a_finite_probability(toy_predictor, text):
+    (p,) = toy_predictor.predict([text])
+    assert np.isfinite(p) and 0.0 <= p <= 1.0
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "!!! ??? 😀😀", "\x00\x00", "\ud800 lone surrogate",
+                                  "\u202eevil\u200b", "<script>alert(1)</script>", "$x^2$ **bold**"])
+def test_odd_inputs(toy_predictor, text):
+    (p,) = toy_predictor.predict([text])
+    assert 0.0 <= p <= 1.0
+    explain(toy_predictor, text)
+
+
+def test_evaluation(toy):
+    data, store, snap = toy
+    result = evaluate(snap.run_id, data, store)
+    confusion = result.confusion()
+    assert confusion.to_numpy().sum() == len(data.test)
+    assert result.metrics["auc"] > 0.95
+    points, auc = result.roc()
+    assert points.iloc[0].tolist() == [0.0, 0.0] and points.iloc[-1].tolist() == [1.0, 1.0]
+    assert abs(auc - result.metrics["auc"]) < 1e-12
+    by_length = result.accuracy_by_length(maxlen=40)
+    assert by_length["reviews"].sum() == len(data.test)
+    assert len(result.confident_mistakes(5)) <= 5
+
+
+def test_roc_of_a_perfect_and_a_random_scorer():
+    labels = np.array([0, 0, 1, 1])
+    assert roc_curve(labels, np.array([0.1, 0.2, 0.8, 0.9]))[1] == 1.0
+    assert roc_curve(labels, np.array([0.5, 0.5, 0.5, 0.5]))[1] == 0.5
