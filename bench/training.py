@@ -25,18 +25,20 @@ TARGET_ACCURACY = 0.875
 class _TestEveryEpoch(training.Reporter):
     """Evaluates on the full test set after each epoch; its own time is not training time."""
 
-    def __init__(self, model_holder, prepared_test, config):
-        self.model_holder, self.x_test, self.config = model_holder, prepared_test, config
-        self.curve, self.eval_seconds, self.started_at = [], 0.0, None
+    def __init__(self, prepared_test, config):
+        self.x_test, self.config = prepared_test, config
+        self.model, self.curve, self.eval_seconds, self.started_at = None, [], 0.0, None
+
+    def model_ready(self, model):
+        self.model = model
 
     def started(self, epochs, batches_per_epoch, train_samples):
         self.started_at = time.perf_counter()
 
     def epoch(self, epoch, logs):
         t0 = time.perf_counter()
-        model = self.model_holder[0]
         x, y = self.x_test
-        accuracy = training.binary_metrics(training.predict_sequences(model, x, self.config), y)["accuracy"]
+        accuracy = training.binary_metrics(training.predict_sequences(self.model, x, self.config), y)["accuracy"]
         spent = time.perf_counter() - t0
         train_time = t0 - self.started_at - self.eval_seconds
         self.eval_seconds += spent
@@ -52,19 +54,8 @@ def bench_full(name: str, data, epochs: int | None = None) -> dict:
     if epochs:
         config = config.replace(epochs=epochs)
     prepared = arrays.prepare(data, config)
-    holder = [None]
-    original_build = training.build_model
-
-    def build_and_keep(cfg):
-        holder[0] = original_build(cfg)
-        return holder[0]
-
-    reporter = _TestEveryEpoch(holder, (prepared.x_test, prepared.y_test), config)
-    training.build_model = build_and_keep
-    try:
-        result = training.train(config, data, reporter)
-    finally:
-        training.build_model = original_build
+    reporter = _TestEveryEpoch((prepared.x_test, prepared.y_test), config)
+    result = training.train(config, data, reporter)
     reached = next((row["train_seconds"] for row in reporter.curve if row["test_accuracy"] >= TARGET_ACCURACY), None)
     return {"preset": name, "config": config.summary(), "curve": reporter.curve,
             "final_test_accuracy": result.test_metrics["accuracy"], "best_epoch": result.best_epoch,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from core import settings
@@ -68,8 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "runs_dir", None):
-        os.environ[settings.RUNS_ENV] = args.runs_dir
     try:
         return args.handler(args)
     except LabError as error:

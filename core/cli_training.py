@@ -79,7 +79,7 @@ def cmd_train(args) -> int:
 
     config = _config_from_args(args)
     data = load_dataset(args.data)
-    manager = JobManager(data_loader=lambda: data)
+    manager = JobManager(runs_dir=args.runs_dir, data_loader=lambda: data)
     job_id = manager.submit(config, retrain=args.again)
     progress = _TerminalProgress()
     try:
@@ -114,7 +114,7 @@ def cmd_train(args) -> int:
 def cmd_runs(args) -> int:
     from core.runs import RunStore
 
-    runs, problems = RunStore().scan()
+    runs, problems = RunStore(args.runs_dir).scan()
     if args.json:
         print(json.dumps({"runs": [{"run_id": r.run_id, "preset": r.preset, "summary": r.config.summary(),
                                     "test_accuracy": r.test_accuracy, "train_seconds": r.train_seconds,
@@ -135,7 +135,7 @@ def cmd_predict(args) -> int:
     from core.predict import Predictor
     from core.runs import RunStore
 
-    store = RunStore()
+    store = RunStore(args.runs_dir)
     run_id = args.run
     if run_id is None:
         best = store.best()

@@ -45,6 +45,8 @@ FIELDS: dict[str, Field] = {
     "dense_dropout": Field("dropout before the output layer", 0.0, 0.9, 0.05),
     "optimizer": Field("optimizer", choices=("adam", "rmsprop")),
     "learning_rate": Field("learning rate", 1e-5, 1.0, None),
+    "schedule": Field("learning rate over time: constant, or cosine decay to zero by the last epoch",
+                      choices=("constant", "cosine")),
     "batch_size": Field("reviews per batch", 8, 1024, 8),
     "epochs": Field("maximum epochs", 1, 200, 1),
     "validation_fraction": Field("share of the training split held out for validation", 0.02, 0.5, 0.01),
@@ -77,6 +79,7 @@ class TrainConfig:
     dense_dropout: float = 0.0
     optimizer: str = "adam"
     learning_rate: float = 2e-3
+    schedule: str = "constant"
     batch_size: int = 128
     epochs: int = 4
     validation_fraction: float = 0.1
@@ -117,7 +120,8 @@ class TrainConfig:
     def summary(self) -> str:
         cell = ("Bi" if self.bidirectional else "") + self.cell.upper()
         parts = [f"{self.layers}x{cell}({self.units})", f"emb {self.embedding_dim}", f"vocab {self.num_words}",
-                 f"len {self.maxlen}", f"{self.optimizer} {self.learning_rate:g}", f"batch {self.batch_size}"]
+                 f"len {self.maxlen}", f"{self.optimizer} {self.learning_rate:g}"
+                 + (" cosine" if self.schedule == "cosine" else ""), f"batch {self.batch_size}"]
         if self.dropout or self.recurrent_dropout:
             parts.append(f"dropout {self.dropout:g}/{self.recurrent_dropout:g}")
         if self.mask_zero:

@@ -135,11 +135,17 @@ def default_trainer(config: TrainConfig, data, reporter: Reporter) -> TrainResul
 class JobManager:
     """Queue and run training jobs in background threads; see the module docstring."""
 
-    def __init__(self, runs_dir=None, max_running: int = 1, trainer=default_trainer, data_loader=None):
+    def __init__(self, runs_dir=None, max_running: int = 1, trainer=None, data_loader=None,
+                 isolation: str = "thread"):
+        """``isolation="process"`` trains each job in a child process (what the app uses);
+        ``"thread"`` trains in this process (CLI, tests that patch the trainer)."""
+        if isolation not in ("thread", "process"):
+            raise ValueError("isolation must be 'thread' or 'process'")
+        self.isolation = isolation
         self.store = RunStore(runs_dir)
         self.store.sweep()
         self.max_running = max_running
-        self._trainer = trainer
+        self._trainer = trainer  # None: core.training.train
         self._data_loader = data_loader
         self._data = None
         self._lock = threading.Lock()
@@ -269,27 +275,87 @@ class JobManager:
     def _run(self, job: _Job) -> None:
         try:
             data = self._load_data()
-            result = self._trainer(job.config, data, _JobReporter(self, job))
-            diverged = any(not math.isfinite(row["loss"]) for row in job.batch_history[-1:])
-            keep = not (result.cancelled and not job.keep_partial)
-            if keep:
-                with self._lock:
-                    job.phase = "saving"
-                run = self.store.save(result, job.config, data, partial=result.cancelled or diverged)
+            outcome = self._run_in_process(job, data) if self.isolation == "process" else self._run_here(job, data)
             with self._lock:
-                job.test_metrics, job.train_seconds = result.test_metrics, result.train_seconds
-                job.run_id = run.run_id if keep else None
-                job.partial = keep and (result.cancelled or diverged)
-                if diverged:
+                job.test_metrics, job.train_seconds = outcome["test_metrics"], outcome["train_seconds"]
+                job.run_id = outcome["run_id"]
+                job.partial = job.run_id is not None and (outcome["cancelled"] or outcome["diverged"])
+                if outcome["diverged"]:
                     job.state, job.phase = FAILED, "diverged"
                     job.error = ("Training diverged (the loss became NaN or infinite). Lower the learning rate; "
                                  "the history up to that point was kept.")
-                elif result.cancelled:
-                    job.state, job.phase = CANCELLED, "cancelled" + (" (partial run kept)" if keep else "")
+                elif outcome["cancelled"]:
+                    job.state = CANCELLED
+                    job.phase = "cancelled" + (" (partial run kept)" if job.run_id else "")
                 else:
                     job.state, job.phase = DONE, "done"
         except Exception as error:  # the worker must survive any job's failure
             message = str(error) if isinstance(error, LabError) else f"{type(error).__name__}: {error}"
             with self._lock:
                 job.state, job.phase, job.error = FAILED, "failed", message
-            traceback.print_exc()
+            if not isinstance(error, LabError):
+                traceback.print_exc()
+
+    def _run_here(self, job: _Job, data) -> dict:
+        trainer = self._trainer or default_trainer
+        result = trainer(job.config, data, _JobReporter(self, job))
+        diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
+        run_id = None
+        if not (result.cancelled and not job.keep_partial):
+            with self._lock:
+                job.phase = "saving"
+            run_id = self.store.save(result, job.config, data, partial=result.cancelled or diverged).run_id
+        return {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
+                "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}
+
+    def _run_in_process(self, job: _Job, data) -> dict:
+        import multiprocessing
+
+        from core import worker_process
+
+        context = multiprocessing.get_context("spawn")
+        parent_end, child_end = context.Pipe(duplex=False)
+        cancel = context.Event()
+        keep_partial = context.Value("b", job.keep_partial)
+        process = context.Process(
+            target=worker_process.child_main, name=f"train-{job.job_id}", daemon=True,
+            args=(job.config.to_dict(), str(data.source.path), str(self.store.root), keep_partial, child_end,
+                  cancel, self._trainer))
+        with self._lock:
+            job.phase = "starting the training process"
+        process.start()
+        child_end.close()
+        reporter = _JobReporter(self, job)
+        outcome = None
+        try:
+            while True:
+                if job.cancel_requested and not cancel.is_set():
+                    keep_partial.value = job.keep_partial
+                    cancel.set()
+                if not parent_end.poll(0.1):
+                    if not process.is_alive() and not parent_end.poll(0):
+                        break
+                    continue
+                try:
+                    message = parent_end.recv()
+                except EOFError:
+                    break
+                kind, args = message[0], message[1:]
+                if kind == "result":
+                    outcome = args[0]
+                elif kind == "error":
+                    raise LabError(args[0])
+                else:
+                    getattr(reporter, kind)(*args)
+        finally:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            parent_end.close()
+        if outcome is None:
+            code = process.exitcode
+            hint = " (killed: out of memory?)" if code is not None and code < 0 else ""
+            raise LabError(f"The training process ended without a result, exit code {code}{hint}. "
+                           f"The server is fine; try a smaller model or batch.")
+        return outcome

@@ -1,7 +1,7 @@
 """Keras's own pre-tokenized ``imdb.npz`` (+ ``imdb_word_index.json``) as a corpus.
 
-Keras stores its sequences as pickled object arrays. We never call ``numpy.load`` with
-``allow_pickle=True``: a restricted unpickler accepts only the numpy classes that an
+Keras stores its sequences as pickled object arrays. We never let ``numpy.load`` unpickle
+(its pickle switch stays off): a restricted unpickler accepts only the numpy classes that an
 object array of integer lists needs, and refuses anything else (a pickle that tries to
 call other code is reported as damaged). Texts are rebuilt by decoding the word ranks,
 so they are lowercase words without punctuation; ratings and review ids are unknown.

@@ -28,6 +28,9 @@ class Reporter:
 
     def phase(self, name: str) -> None: ...
 
+    def model_ready(self, model) -> None:
+        """The compiled model, before training (benchmarks evaluate it between epochs)."""
+
     def started(self, epochs: int, batches_per_epoch: int, train_samples: int) -> None: ...
 
     def batch(self, epoch: int, batch: int, loss: float, accuracy: float, samples: int) -> None: ...
@@ -58,8 +61,8 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)
 
 
-def build_model(config: TrainConfig):
-    """The Keras model for ``config`` (compiled)."""
+def build_model(config: TrainConfig, steps_per_epoch: int = 1):
+    """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch)."""
     import keras
     from keras import layers
 
@@ -81,7 +84,11 @@ def build_model(config: TrainConfig):
     outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
     model = keras.Model(inputs, outputs, name="imdb_sentiment")
     optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
-    model.compile(optimizer=optimizer(learning_rate=config.learning_rate), loss="binary_crossentropy",
+    learning_rate = config.learning_rate
+    if config.schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate,
+                                                               decay_steps=config.epochs * steps_per_epoch)
+    model.compile(optimizer=optimizer(learning_rate=learning_rate), loss="binary_crossentropy",
                   metrics=["accuracy"])
     return model
 
@@ -192,10 +199,10 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     started = time.perf_counter()
     prepared = arrays.prepare(data, config)
     prepare_seconds = time.perf_counter() - started
-    model = build_model(config)
-
     lengths = np.array([len(s) for s in prepared.x_train])
     batch_sizes = [len(b) for b in arrays.batch_order(lengths, config.batch_size, bucketing=False, shuffle=False, rng=None)]
+    model = build_model(config, steps_per_epoch=len(batch_sizes))
+    reporter.model_ready(model)
     progress = _ProgressCallback(reporter, batch_sizes)
     callbacks = [progress]
     if config.patience:

@@ -167,10 +167,10 @@ def test_divergence_is_marked_and_history_kept(manager, monkeypatch):
 
     real_build = training.build_model
 
-    def build_then_poison_later(config):
+    def build_then_poison_later(config, **kwargs):
         import keras
 
-        model = real_build(config)
+        model = real_build(config, **kwargs)
 
         class Poison(keras.callbacks.Callback):
             def on_train_batch_end(self, batch, logs=None):
@@ -244,3 +244,58 @@ def test_masked_batches_pass_kerass_cudnn_mask_check(imdb):
     pre_padded = arrays.pad_batch(prepared.x_train[:64], "pre", config.maxlen)
     with pytest.raises(tf.errors.InvalidArgumentError, match="right-padded"):
         _assert_valid_mask(tf.not_equal(pre_padded, 0))
+
+
+# ---------------------------------------------------------------- process isolation
+
+def crash_hard(config, data, reporter):
+    """A trainer that dies like an out-of-memory kill (module level: the child imports it)."""
+    import os
+    import signal
+
+    reporter.phase("about to crash")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.fixture
+def process_manager(imdb, tmp_path):
+    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, isolation="process")
+    yield mgr
+    mgr.shutdown()
+
+
+def test_process_isolated_training_reports_live_and_stores_the_run(process_manager):
+    job = process_manager.submit(TINY.replace(seed=31))
+    seen_running_batches = set()
+    deadline = time.monotonic() + 240
+    while not process_manager.snapshot(job).finished and time.monotonic() < deadline:
+        snap = process_manager.snapshot(job)
+        if snap.state == "running" and snap.batch_history:
+            seen_running_batches.add(len(snap.batch_history))
+        time.sleep(0.05)
+    snap = process_manager.snapshot(job)
+    assert snap.state == DONE, snap.error
+    assert seen_running_batches, "no live progress arrived from the training process"
+    assert len(snap.batch_history) == 2 * math.ceil(270 / 32) and len(snap.epoch_history) == 2
+    assert process_manager.store.get(snap.run_id).test_metrics == snap.test_metrics
+
+
+def test_process_cancel(process_manager):
+    job = process_manager.submit(TINY.replace(seed=32, epochs=50))
+    deadline = time.monotonic() + 240
+    while process_manager.snapshot(job).batch < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process_manager.cancel(job, keep_partial=False)
+    snap = process_manager.wait(job, timeout=120)
+    assert snap.state == CANCELLED and snap.run_id is None
+    assert len(snap.batch_history) < 50 * 9
+
+
+def test_a_killed_training_process_fails_the_job_not_the_server(imdb, tmp_path):
+    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, isolation="process", trainer=crash_hard)
+    try:
+        snap = mgr.wait(mgr.submit(TINY.replace(seed=33)), timeout=120)
+        assert snap.state == FAILED and "exit code -9" in snap.error and "out of memory" in snap.error
+        assert mgr.store.list() == []
+    finally:
+        mgr.shutdown()

@@ -1,0 +1,79 @@
+"""Training in a child process: the web server never trains on its own cores' time slice.
+
+The job manager starts one child per job (``spawn``, so the server's threads and
+TensorFlow state are not forked). The child lowers its priority (``nice``), loads the
+dataset from the corpus cache, trains, saves the run and reports everything through a
+pipe: ``("phase", name)``, ``("started", ...)``, ``("batch", ...)``, ``("epoch", ...)`` and
+finally ``("result", {...})`` or ``("error", message)``. Cancel is an event the child
+checks after every batch. If the child dies (out of memory, killed), the pipe closes
+without a result and the manager marks the job failed; the server stays up.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import traceback
+
+from core.errors import LabError
+
+#: Added to the child's niceness: the server's page reruns win every contest for CPU.
+CHILD_NICENESS = 10
+
+
+class _PipeReporter:
+    def __init__(self, conn, cancel):
+        self.conn, self.cancel = conn, cancel
+
+    def phase(self, name):
+        self.conn.send(("phase", name))
+
+    def started(self, epochs, batches_per_epoch, train_samples):
+        self.conn.send(("started", epochs, batches_per_epoch, train_samples))
+
+    def batch(self, epoch, batch, loss, accuracy, samples):
+        self.conn.send(("batch", epoch, batch, loss, accuracy, samples))
+
+    def epoch(self, epoch, logs):
+        self.conn.send(("epoch", epoch, logs))
+
+    def should_stop(self):
+        return self.cancel.is_set()
+
+
+def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, conn, cancel,
+               trainer=None) -> None:
+    """Entry point of the training process (must stay importable and picklable)."""
+    try:
+        os.nice(CHILD_NICENESS)
+    except OSError:
+        pass
+    try:
+        from core.config import TrainConfig
+        from core.dataset import load_dataset
+        from core.runs import RunStore
+        from core.training import train
+
+        config = TrainConfig.from_dict(config_dict)
+        reporter = _PipeReporter(conn, cancel)
+        reporter.phase("loading data")
+        data = load_dataset(data_path, allow_download=False)
+        result = (trainer or train)(config, data, reporter)
+        diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
+        keep = not (result.cancelled and not keep_partial_flag.value)
+        run_id = None
+        if keep:
+            reporter.phase("saving")
+            run_id = RunStore(runs_dir).save(result, config, data, partial=result.cancelled or diverged).run_id
+        conn.send(("result", {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
+                              "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}))
+    except LabError as error:
+        conn.send(("error", str(error)))
+    except BaseException as error:  # report, then let the process end
+        traceback.print_exc()
+        try:
+            conn.send(("error", f"{type(error).__name__}: {error}"))
+        except OSError:
+            pass
+    finally:
+        conn.close()
