@@ -16,12 +16,13 @@ import os
 import traceback
 
 from core.errors import LabError
+from core.training import Reporter
 
 #: Added to the child's niceness: the server's page reruns win every contest for CPU.
 CHILD_NICENESS = 10
 
 
-class _PipeReporter:
+class _PipeReporter(Reporter):
     def __init__(self, conn, cancel):
         self.conn, self.cancel = conn, cancel
 

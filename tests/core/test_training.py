@@ -130,8 +130,10 @@ def test_jobs_run_in_order_and_know_their_queue_position(manager):
     first = manager.submit(TINY.replace(seed=11, epochs=1))
     second = manager.submit(TINY.replace(seed=12, epochs=1))
     third = manager.submit(TINY.replace(seed=13, epochs=1))
-    assert manager.snapshot(third).queue_position in (1, 2)
-    assert manager.snapshot(second).queue_position in (1, None)
+    with manager._lock:  # one consistent look at the queue
+        positions = [manager._snapshot(manager._jobs[j]).queue_position for j in (first, second, third)]
+    queued = [p for p in positions if p is not None]
+    assert positions[2] is not None and queued == list(range(1, len(queued) + 1))  # in submission order
     manager.cancel(third)
     done = [manager.wait(j, timeout=180) for j in (first, second)]
     assert all(s.state == DONE for s in done)
