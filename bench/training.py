@@ -91,7 +91,7 @@ def bench_bounded(name: str, data, batches: int) -> dict:
     train_reviews = len(arrays.prepare(data, config.replace(test_limit=50)).x_train)
     return {"preset": name, "config": config.summary(), "batches_timed": len(reporter.times) - skip,
             "samples_per_second": round(speed, 1), "epoch_seconds_extrapolated": round(train_reviews / speed, 1),
-            "estimate_epoch_seconds": round(training.estimate_epoch_seconds(config), 1)}
+            "estimate_epoch_seconds": round(training.estimate_epoch_seconds(config, data.train.lengths), 1)}
 
 
 def main() -> None:
