@@ -25,6 +25,10 @@ from core.runs import RunStore
 from core.training import Reporter, TrainResult
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
+
+
+class JobRefused(LabError):
+    """A job was not queued: queue full, one already waiting for this owner, or too slow."""
 FINISHED_STATES = (DONE, CANCELLED, FAILED)
 
 
@@ -136,15 +140,23 @@ class JobManager:
     """Queue and run training jobs in background threads; see the module docstring."""
 
     def __init__(self, runs_dir=None, max_running: int = 1, trainer=None, data_loader=None,
-                 isolation: str = "thread"):
+                 isolation: str = "thread", max_queued: int | None = None,
+                 time_budget_seconds: float | None = None):
         """``isolation="process"`` trains each job in a child process (what the app uses);
-        ``"thread"`` trains in this process (CLI, tests that patch the trainer)."""
+        ``"thread"`` trains in this process (CLI, tests that patch the trainer).
+
+        ``max_queued`` caps the waiting jobs (a classroom's queue must stay bounded), and
+        ``time_budget_seconds`` refuses, before queueing, a job whose estimated training time
+        exceeds it. Each owner (browser session) may have one job waiting at a time.
+        """
         if isolation not in ("thread", "process"):
             raise ValueError("isolation must be 'thread' or 'process'")
         self.isolation = isolation
         self.store = RunStore(runs_dir)
         self.store.sweep()
         self.max_running = max_running
+        self.max_queued = max_queued
+        self.time_budget_seconds = time_budget_seconds
         self._trainer = trainer  # None: core.training.train
         self._data_loader = data_loader
         self._data = None
@@ -175,9 +187,24 @@ class JobManager:
                 history = self.store.history(cached.run_id)
                 job.batch_history, job.epoch_history = history["batches"], history["epochs"]
                 job.started = job.finished_at = time.monotonic()
+        if job.state == QUEUED and self.time_budget_seconds is not None:
+            from core.training import estimate_epoch_seconds
+
+            estimate = estimate_epoch_seconds(config, self._load_data().train.lengths) * config.epochs
+            if estimate > self.time_budget_seconds:
+                raise JobRefused(f"This training would take about {estimate / 60:.0f} min here, more than this "
+                                 f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
+                                 f"shorter maxlen, fewer units or no recurrent dropout.")
         with self._wake:
             if self._closed:
                 raise LabError("The job manager is shut down.")
+            if job.state == QUEUED:
+                waiting = [self._jobs[j] for j in self._queue]
+                if owner is not None and any(j.owner == owner for j in waiting):
+                    raise JobRefused("You already have a job waiting in the queue; wait for it or cancel it first.")
+                if self.max_queued is not None and len(waiting) >= self.max_queued:
+                    raise JobRefused(f"The training queue is full ({self.max_queued} jobs waiting). "
+                                     f"Try again when a job has finished.")
             self._jobs[job_id] = job
             if job.state == QUEUED:
                 self._queue.append(job_id)

@@ -301,3 +301,27 @@ def test_a_killed_training_process_fails_the_job_not_the_server(imdb, tmp_path):
         assert mgr.store.list() == []
     finally:
         mgr.shutdown()
+
+
+def test_queue_is_bounded_per_owner_and_by_time_budget(imdb, tmp_path):
+    from core.jobs import JobRefused
+
+    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, max_queued=2,
+                     time_budget_seconds=120)
+    try:
+        with pytest.raises(JobRefused, match=r"about \d+ min here, more than this server allows \(2 min\)"):
+            mgr.submit(preset("tutorial-final"))
+        running = mgr.submit(TINY.replace(seed=41, epochs=30), owner="a")
+        while mgr.snapshot(running).state == "queued":
+            time.sleep(0.05)
+        mgr.submit(TINY.replace(seed=42), owner="b")
+        with pytest.raises(JobRefused, match="already have a job waiting"):
+            mgr.submit(TINY.replace(seed=43), owner="b")
+        mgr.submit(TINY.replace(seed=44), owner="c")
+        with pytest.raises(JobRefused, match=r"queue is full \(2 jobs waiting\)"):
+            mgr.submit(TINY.replace(seed=45), owner="d")
+        assert [s.queue_position for s in mgr.jobs() if s.state == "queued"] == [1, 2]
+    finally:
+        for snap in mgr.jobs():
+            mgr.cancel(snap.job_id, keep_partial=False)
+        mgr.shutdown()
