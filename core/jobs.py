@@ -12,12 +12,16 @@ for a config that is already stored finishes at once as a cached ``done`` job.
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import json
 import math
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, field
+
+from core import atomic
 
 from core.config import TrainConfig
 from core.errors import LabError
@@ -164,7 +168,8 @@ class JobManager:
         self._wake = threading.Condition(self._lock)
         self._jobs: dict[str, _Job] = {}
         self._queue: list[str] = []
-        self._ids = itertools.count(1)
+        self._journal = self.store.root / ".jobs"
+        self._recover_journal()
         self._closed = False
         self._workers = [threading.Thread(target=self._work, name=f"trainer-{i + 1}", daemon=True)
                          for i in range(max_running)]
@@ -176,7 +181,7 @@ class JobManager:
     def submit(self, config: TrainConfig, *, retrain: bool = False, owner: str | None = None,
                keep_partial: bool = True) -> str:
         """Queue ``config``; a stored run of the same config finishes at once (cached)."""
-        job_id = f"job-{next(self._ids)}"
+        job_id = f"job-{uuid.uuid4().hex[:8]}"
         job = _Job(job_id, config, retrain, keep_partial, owner)
         if not retrain:
             cached = self._find_cached(config)
@@ -209,6 +214,7 @@ class JobManager:
             if job.state == QUEUED:
                 self._queue.append(job_id)
                 self._wake.notify()
+        self._write_journal(job)
         return job_id
 
     def snapshot(self, job_id: str) -> JobSnapshot:
@@ -247,6 +253,55 @@ class JobManager:
             for job in self._jobs.values():
                 job.cancel_requested = True
             self._wake.notify_all()
+
+    # ------------------------------------------------------------ journal
+
+    #: Finished jobs remembered across restarts.
+    JOURNAL_KEEP = 50
+
+    def _write_journal(self, job: _Job) -> None:
+        """Record a job's state on disk so a restart can tell what happened to it."""
+        entry = {"job_id": job.job_id, "state": job.state, "phase": job.phase, "config": job.config.to_dict(),
+                 "owner": job.owner, "run_id": job.run_id, "error": job.error, "cached": job.cached,
+                 "test_metrics": job.test_metrics, "train_seconds": job.train_seconds, "written": time.time()}
+        with contextlib.suppress(OSError, ValueError):  # a read-only runs folder must not stop training
+            atomic.write_json(self._journal / f"{job.job_id}.json", entry)
+
+    def _recover_journal(self) -> None:
+        """Jobs from before a restart: finished ones are listed again, unfinished ones failed."""
+        if not self._journal.is_dir():
+            return
+        atomic.sweep_temp_files(self._journal)
+        entries = []
+        for path in self._journal.glob("job-*.json"):
+            try:
+                entries.append((path, json.loads(path.read_text("utf-8"))))
+            except (OSError, ValueError):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        entries.sort(key=lambda item: item[1].get("written", 0))
+        for path, _ in entries[:-self.JOURNAL_KEEP]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for _, entry in entries[-self.JOURNAL_KEEP:]:
+            try:
+                job = _Job(entry["job_id"], TrainConfig.from_dict(entry["config"]), False, True, entry.get("owner"))
+            except (KeyError, LabError, TypeError):
+                continue
+            job.state, job.phase, job.run_id = entry["state"], entry.get("phase", ""), entry.get("run_id")
+            job.error, job.cached = entry.get("error"), bool(entry.get("cached"))
+            job.test_metrics, job.train_seconds = entry.get("test_metrics"), entry.get("train_seconds")
+            if job.state not in FINISHED_STATES:
+                job.state, job.phase = FAILED, "interrupted"
+                job.error = (f"Interrupted: the server stopped while this job was {entry['state']}. "
+                             f"Start it again; every saved run is intact.")
+                self._write_journal(job)
+            if job.run_id and job.state == DONE:
+                with contextlib.suppress(Exception):
+                    history = self.store.history(job.run_id)
+                    job.batch_history, job.epoch_history = history["batches"], history["epochs"]
+            job.started = job.finished_at = time.monotonic()
+            self._jobs[job.job_id] = job
 
     # ------------------------------------------------------------ internals
 
@@ -294,10 +349,12 @@ class JobManager:
                     return
                 job = self._jobs[self._queue.pop(0)]
                 job.state, job.phase, job.started = RUNNING, "loading data", time.monotonic()
+            self._write_journal(job)
             self._run(job)
             with self._wake:
                 job.finished_at = time.monotonic()
                 self._wake.notify_all()
+            self._write_journal(job)
 
     def _run(self, job: _Job) -> None:
         try:

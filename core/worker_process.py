@@ -25,6 +25,8 @@ CHILD_NICENESS = 10
 class _PipeReporter(Reporter):
     def __init__(self, conn, cancel):
         self.conn, self.cancel = conn, cancel
+        self.parent_pid = os.getppid()
+        self.orphaned = False
 
     def phase(self, name):
         self.conn.send(("phase", name))
@@ -39,7 +41,10 @@ class _PipeReporter(Reporter):
         self.conn.send(("epoch", epoch, logs))
 
     def should_stop(self):
-        return self.cancel.is_set()
+        # A server killed with SIGKILL cannot stop its children: they notice by themselves.
+        if os.getppid() != self.parent_pid:
+            self.orphaned = True
+        return self.orphaned or self.cancel.is_set()
 
 
 def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, conn, cancel,
@@ -61,6 +66,8 @@ def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_fl
         data = load_dataset(data_path, allow_download=False)
         result = (trainer or train)(config, data, reporter)
         diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
+        if reporter.orphaned:  # nobody is waiting for this run any more: save nothing
+            return
         keep = not (result.cancelled and not keep_partial_flag.value)
         run_id = None
         if keep:
