@@ -77,9 +77,21 @@ class _StopAfter(training.Reporter):
         return len(self.times) >= self.limit
 
 
-def bench_bounded(name: str, data, batches: int) -> dict:
+#: One knob of ``fast`` changed at a time, to show what each choice buys (--ablations).
+ABLATIONS = {
+    "no length bucketing": {"bucketing": False},
+    "no conv front end": {"conv_pool": 1},
+    "last state instead of max over steps": {"pooling": "last"},
+    "batch 128": {"batch_size": 128},
+    "mask_zero (conv off, last state)": {"mask_zero": True, "conv_pool": 1, "pooling": "last"},
+    "recurrent_dropout 0.1": {"recurrent_dropout": 0.1},
+    "GRU": {"cell": "gru"},
+}
+
+
+def bench_bounded(name: str, data, batches: int, changes: dict | None = None) -> dict:
     """Train a preset for ``batches`` batches; extrapolate seconds per epoch (first 3 batches skipped)."""
-    config = preset(name).replace(test_limit=50)
+    config = preset(name).replace(test_limit=50, **(changes or {}))
     reporter = _StopAfter(batches)
     training.train(config, data, reporter)
     skip = 3
@@ -88,7 +100,7 @@ def bench_bounded(name: str, data, batches: int) -> dict:
     speed = samples / seconds
     from core import arrays
 
-    train_reviews = len(arrays.prepare(data, config.replace(test_limit=50)).x_train)
+    train_reviews = len(arrays.prepare(data, config).x_train)
     return {"preset": name, "config": config.summary(), "batches_timed": len(reporter.times) - skip,
             "samples_per_second": round(speed, 1), "epoch_seconds_extrapolated": round(train_reviews / speed, 1),
             "estimate_epoch_seconds": round(training.estimate_epoch_seconds(config, data.train.lengths), 1)}
@@ -99,6 +111,7 @@ def main() -> None:
     parser.add_argument("--presets", default="fast,tutorial-final,tutorial-v1")
     parser.add_argument("--batches", type=int, default=40, help="batches timed for the tutorial presets")
     parser.add_argument("--epochs", type=int, default=None, help="override the fast preset's epochs")
+    parser.add_argument("--ablations", action="store_true", help="also time fast with one knob changed at a time")
     args = parser.parse_args()
     data = load_dataset()
     names = args.presets.split(",")
@@ -108,6 +121,13 @@ def main() -> None:
             result["presets"][name] = bench_full(name, data, args.epochs)
         else:
             result["presets"][name] = bench_bounded(name, data, args.batches)
+    if args.ablations:
+        base = bench_bounded("fast", data, args.batches)
+        result["ablations"] = {"fast (bounded)": base}
+        for label, changes in ABLATIONS.items():
+            row = bench_bounded("fast", data, args.batches, changes)
+            row["samples_per_second_vs_fast"] = round(row["samples_per_second"] / base["samples_per_second"], 2)
+            result["ablations"][label] = row
     if "fast" in names and "tutorial-final" in names:
         result["speed_ratio_fast_vs_tutorial_final"] = round(
             result["presets"]["fast"]["samples_per_second"] / result["presets"]["tutorial-final"]["samples_per_second"], 2)
