@@ -1,0 +1,222 @@
+"""Classroom load benchmark: many sessions on one server while a model trains.
+
+Phase 1 (active): ``--sessions`` real browser sessions (Playwright contexts in Debian's
+Chromium) open the app, move a slider on the Explore page and score a typed review on the
+Predict page, ``--rounds`` times each, while one ``fast`` training job runs. The server's
+``/_stcore/health`` is polled throughout.
+
+Phase 2 (idle): ``--idle`` websocket sessions connect (each asks for one script run, as a
+browser tab does), stay a moment, and disconnect; ``--cycles`` times. The server's
+memory is read after each cycle.
+
+Prints one JSON object: failures, exceptions seen, p50/p95 rerun and prediction times,
+health latency, memory per cycle. Loopback only, bounded in count and time.
+
+    python -m bench.load [--sessions 30] [--rounds 3] [--idle 200] [--cycles 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.appserver import REPO, rss_mb, streamlit_server
+from bench.common import emit, machine
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+EXCEPTION = '[data-testid="stException"]'
+REVIEW = "A moving, beautifully acted film. The story drags a little in the middle, but I loved it."
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 3)
+
+
+class HealthProbe(threading.Thread):
+    """Polls /_stcore/health every half second; records latency and failures."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.latencies, self.failures, self.stop = url, [], 0, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=5) as response:
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            self.latencies.append(time.perf_counter() - started)
+            self.failures += not ok
+            self.stop.wait(0.5)
+
+
+async def _wait_idle(page, timeout_ms=120_000):
+    # The script state flips to "running" and back; wait for a settled "notRunning".
+    await page.wait_for_selector(IDLE_SELECTOR, timeout=timeout_ms)
+
+
+async def _session(browser, url: str, rounds: int, results: dict, index: int) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    try:
+        await page.goto(url, timeout=120_000)
+        await _wait_idle(page)
+        for _ in range(rounds):
+            slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+            await slider.focus()
+            started = time.perf_counter()
+            await slider.press("ArrowRight")
+            await page.wait_for_timeout(50)
+            await _wait_idle(page)
+            results["rerun_seconds"].append(time.perf_counter() - started)
+        predict_link = page.locator('[data-testid="stSidebarNav"] a', has_text="Predict")
+        if await predict_link.count():
+            await predict_link.click()
+            await _wait_idle(page)
+            for round_number in range(rounds):
+                box = page.locator("textarea").first
+                await box.fill(f"{REVIEW} (session {index}, round {round_number})")
+                started = time.perf_counter()
+                await box.press("Control+Enter")
+                await page.wait_for_timeout(50)
+                await _wait_idle(page)
+                await page.get_by_text("positive", exact=False).first.wait_for(timeout=60_000)
+                results["predict_seconds"].append(time.perf_counter() - started)
+        results["exceptions"] += await page.locator(EXCEPTION).count()
+        results["ok_sessions"] += 1
+    except Exception as error:  # a failed session is a result, not a crash of the benchmark
+        results["failed_sessions"] += 1
+        results["errors"].append(f"session {index}: {type(error).__name__}: {str(error)[:200]}")
+    finally:
+        await context.close()
+
+
+async def _start_training(browser, url: str) -> bool:
+    """Press Train on the Train page with the default (fast) preset; True if it started."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    try:
+        await page.goto(url, timeout=120_000)
+        await _wait_idle(page)
+        await page.locator('[data-testid="stSidebarNav"] a', has_text="Train").click()
+        await _wait_idle(page)
+        await page.get_by_role("button", name="Train", exact=False).first.click()
+        await page.wait_for_timeout(3000)
+        return True
+    except Exception:
+        return False
+    finally:
+        await context.close()
+
+
+async def active_phase(url: str, sessions: int, rounds: int, train: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    results = {"rerun_seconds": [], "predict_seconds": [], "exceptions": 0, "ok_sessions": 0,
+               "failed_sessions": 0, "errors": []}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        training_started = await _start_training(browser, url) if train else False
+        started = time.perf_counter()
+        await asyncio.gather(*(_session(browser, url, rounds, results, i) for i in range(sessions)))
+        results["active_seconds"] = round(time.perf_counter() - started, 1)
+        await browser.close()
+    results["training_started"] = training_started
+    return results
+
+
+async def _idle_client(url: str, hold: float, errors: list) -> None:
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    try:
+        async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+            message = BackMsg()
+            message.rerun_script.query_string = ""
+            await ws.send(message.SerializeToString())
+            deadline = time.monotonic() + hold
+            while time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(ws.recv(), timeout=max(0.05, deadline - time.monotonic()))
+                except asyncio.TimeoutError:
+                    break
+    except Exception as error:
+        errors.append(f"{type(error).__name__}: {str(error)[:120]}")
+
+
+async def idle_phase(url: str, pid: int, clients: int, cycles: int, hold: float, settle: float) -> dict:
+    memory, errors = [rss_mb(pid)], []
+    for _ in range(cycles):
+        await asyncio.gather(*(_idle_client(url, hold, errors) for _ in range(clients)))
+        # Disconnected sessions are kept for server.disconnectedSessionTTL (.streamlit/config.toml).
+        await asyncio.sleep(settle)
+        memory.append(round(rss_mb(pid), 1))
+    growth = [round(b - a, 1) for a, b in zip(memory[1:], memory[2:])]  # after the first (warm-up) cycle
+    return {"idle_clients": clients, "cycles": cycles, "failures": len(errors), "errors": errors[:5],
+            "server_rss_mb": memory, "rss_growth_mb_per_cycle_after_warmup": growth}
+
+
+def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: bool, data: str | None,
+        runs_dir: str | None, settle: float = 25.0) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"IMDB_LAB_RUNS": runs_dir or os.environ.get("IMDB_LAB_RUNS", str(REPO / "runs"))}
+        if data:
+            env["IMDB_DATA"] = data
+        with streamlit_server(env, Path(tmp) / "server.log") as (url, process):
+            probe = HealthProbe(url)
+            probe.start()
+            active = asyncio.run(active_phase(url, sessions, rounds, train)) if sessions else {}
+            idle_result = asyncio.run(idle_phase(url, process.pid, idle, cycles, hold, settle)) if idle else {}
+            probe.stop.set()
+            probe.join()
+            alive = process.poll() is None
+    return {
+        "machine": machine(), "sessions": sessions, "rounds": rounds, "server_alive_at_end": alive,
+        "failed_sessions": active.get("failed_sessions", 0), "exceptions": active.get("exceptions", 0),
+        "errors": active.get("errors", [])[:5], "training_started": active.get("training_started"),
+        "rerun_p50_s": percentile(active.get("rerun_seconds", []), 50),
+        "rerun_p95_s": percentile(active.get("rerun_seconds", []), 95),
+        "predict_p50_s": percentile(active.get("predict_seconds", []), 50),
+        "predict_p95_s": percentile(active.get("predict_seconds", []), 95),
+        "predictions": len(active.get("predict_seconds", [])), "active_seconds": active.get("active_seconds"),
+        "health_failures": probe.failures, "health_p95_s": percentile(probe.latencies, 95),
+        "health_max_s": round(max(probe.latencies), 3) if probe.latencies else None,
+        "idle": idle_result,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--idle", type=int, default=200)
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--hold", type=float, default=5.0, help="seconds each idle session stays")
+    parser.add_argument("--settle", type=float, default=25.0,
+                        help="seconds to wait after each idle cycle (longer than server.disconnectedSessionTTL)")
+    parser.add_argument("--no-train", action="store_true", help="no training job during the active phase")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--runs-dir", default=None)
+    args = parser.parse_args()
+    emit(run(args.sessions, args.rounds, args.idle, args.cycles, args.hold, not args.no_train, args.data,
+             args.runs_dir, args.settle))
+
+
+if __name__ == "__main__":
+    main()
