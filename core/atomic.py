@@ -54,9 +54,12 @@ def write_bytes(final: Path, data: bytes) -> None:
         temp.write_bytes(data)
 
 
-def write_json(final: Path, obj) -> None:
-    """Atomically write ``obj`` as indented UTF-8 JSON (never pickle)."""
-    write_bytes(final, json.dumps(obj, indent=2, sort_keys=True, allow_nan=False).encode("utf-8"))
+def write_json(final: Path, obj, allow_nan: bool = False) -> None:
+    """Atomically write ``obj`` as indented UTF-8 JSON (never pickle).
+
+    ``allow_nan`` writes NaN as Python's ``json`` reads it back (not strict JSON).
+    """
+    write_bytes(final, json.dumps(obj, indent=2, sort_keys=True, allow_nan=allow_nan).encode("utf-8"))
 
 
 def sweep_temp_files(folder: Path) -> list[Path]:

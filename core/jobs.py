@@ -102,6 +102,7 @@ class _Job:
     test_metrics: dict | None = None
     train_seconds: float | None = None
     cancel_requested: bool = False
+    data: object = None  # the dataset this job trains on (ImdbData)
 
 
 class _JobReporter(Reporter):
@@ -132,6 +133,9 @@ class _JobReporter(Reporter):
 
     def should_stop(self):
         return self.job.cancel_requested
+
+    def wants_partial(self):
+        return self.job.keep_partial
 
 
 def default_trainer(config: TrainConfig, data, reporter: Reporter) -> TrainResult:
@@ -179,12 +183,17 @@ class JobManager:
     # ------------------------------------------------------------ public API
 
     def submit(self, config: TrainConfig, *, retrain: bool = False, owner: str | None = None,
-               keep_partial: bool = True) -> str:
-        """Queue ``config``; a stored run of the same config finishes at once (cached)."""
+               keep_partial: bool = True, data=None) -> str:
+        """Queue ``config``; a stored run of the same config finishes at once (cached).
+
+        ``data`` is the dataset to train on (default: the manager's ``data_loader``), so a
+        session that chose its own data source trains on it.
+        """
         job_id = f"job-{uuid.uuid4().hex[:8]}"
         job = _Job(job_id, config, retrain, keep_partial, owner)
+        job.data = data if data is not None else self._load_data()
         if not retrain:
-            cached = self._find_cached(config)
+            cached = self.store.find_cached(config, job.data.fingerprint)
             if cached is not None:
                 job.state, job.phase, job.cached, job.run_id = DONE, "cached", True, cached.run_id
                 job.test_metrics, job.train_seconds = cached.test_metrics, cached.train_seconds
@@ -195,7 +204,7 @@ class JobManager:
         if job.state == QUEUED and self.time_budget_seconds is not None:
             from core.training import estimate_epoch_seconds
 
-            estimate = estimate_epoch_seconds(config, self._load_data().train.lengths) * config.epochs
+            estimate = estimate_epoch_seconds(config, job.data.train.lengths) * config.epochs
             if estimate > self.time_budget_seconds:
                 raise JobRefused(f"This training would take about {estimate / 60:.0f} min here, more than this "
                                  f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
@@ -265,7 +274,7 @@ class JobManager:
                  "owner": job.owner, "run_id": job.run_id, "error": job.error, "cached": job.cached,
                  "test_metrics": job.test_metrics, "train_seconds": job.train_seconds, "written": time.time()}
         with contextlib.suppress(OSError, ValueError):  # a read-only runs folder must not stop training
-            atomic.write_json(self._journal / f"{job.job_id}.json", entry)
+            atomic.write_json(self._journal / f"{job.job_id}.json", entry, allow_nan=True)
 
     def _recover_journal(self) -> None:
         """Jobs from before a restart: finished ones are listed again, unfinished ones failed."""
@@ -304,10 +313,6 @@ class JobManager:
             self._jobs[job.job_id] = job
 
     # ------------------------------------------------------------ internals
-
-    def _find_cached(self, config: TrainConfig):
-        data = self._load_data()
-        return self.store.find_cached(config, data.fingerprint)
 
     def _load_data(self):
         if self._data is None:
@@ -353,12 +358,13 @@ class JobManager:
             self._run(job)
             with self._wake:
                 job.finished_at = time.monotonic()
+                job.data = None  # a finished job need not keep a dataset alive
                 self._wake.notify_all()
             self._write_journal(job)
 
     def _run(self, job: _Job) -> None:
         try:
-            data = self._load_data()
+            data = job.data
             outcome = self._run_in_process(job, data) if self.isolation == "process" else self._run_here(job, data)
             with self._lock:
                 job.test_metrics, job.train_seconds = outcome["test_metrics"], outcome["train_seconds"]

@@ -33,3 +33,27 @@ def data_path_from_env() -> Path | None:
     """The dataset path given by ``$IMDB_DATA``, if any."""
     value = os.environ.get(DATA_ENV)
     return Path(value).expanduser() if value else None
+
+
+#: Environment variable: most training jobs that may wait in the app's queue.
+MAX_QUEUED_ENV = "IMDB_LAB_MAX_QUEUED"
+#: Environment variable: longest estimated training (seconds) the app accepts.
+TIME_BUDGET_ENV = "IMDB_LAB_TIME_BUDGET"
+
+
+def _positive_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_queued() -> int:
+    """Queue cap for the app (``$IMDB_LAB_MAX_QUEUED``, default 10): a room of students stays bounded."""
+    return int(_positive_number(MAX_QUEUED_ENV, 10))
+
+
+def time_budget_seconds() -> float:
+    """Longest estimated training the app queues (``$IMDB_LAB_TIME_BUDGET``, default 1800 s)."""
+    return _positive_number(TIME_BUDGET_ENV, 1800)

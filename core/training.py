@@ -40,6 +40,14 @@ class Reporter:
     def should_stop(self) -> bool:
         return False
 
+    def wants_partial(self) -> bool:
+        """After a cancel: evaluate what was learned (True) or skip straight to the end."""
+        return True
+
+
+class _Cancelled(Exception):
+    """Raised from the progress callback to leave ``model.fit`` at once (no validation pass)."""
+
 
 @dataclass
 class TrainResult:
@@ -182,14 +190,13 @@ class _ProgressCallback:
                     self.model.stop_training = True
                 if self.reporter.should_stop():
                     self.cancelled = True
-                    self.model.stop_training = True
+                    raise _Cancelled  # stop_training would still run a whole validation pass
 
             def on_epoch_end(self, epoch, logs=None):
                 row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()
                                               if k in ("loss", "accuracy", "val_loss", "val_accuracy")}}
-                if not self.cancelled or "val_loss" in row:
-                    self.epoch_history.append(row)
-                    self.reporter.epoch(epoch + 1, row)
+                self.epoch_history.append(row)
+                self.reporter.epoch(epoch + 1, row)
 
         return Callback(*args, **kwargs)
 
@@ -218,13 +225,21 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
     reporter.phase("training")
     fit_started = time.perf_counter()
-    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0,
-              shuffle=False)  # batches are shuffled by arrays.batches
+    try:
+        model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0,
+                  shuffle=False)  # batches are shuffled by arrays.batches
+    except _Cancelled:
+        pass  # the weights are those after the last finished batch
     train_seconds = time.perf_counter() - fit_started
 
-    reporter.phase("evaluating on the test set")
     eval_started = time.perf_counter()
-    probabilities = predict_sequences(model, prepared.x_test, config)
+    if progress.cancelled and not reporter.wants_partial():  # discarded: not worth evaluating
+        probabilities = np.full(len(prepared.x_test), np.nan, dtype=np.float32)
+        test_metrics = {"accuracy": float("nan"), "loss": float("nan"), "count": 0}
+    else:
+        reporter.phase("evaluating on the test set")
+        probabilities = predict_sequences(model, prepared.x_test, config)
+        test_metrics = binary_metrics(probabilities, prepared.y_test)
     eval_seconds = time.perf_counter() - eval_started
     early = callbacks[-1] if config.patience else None
     best_epoch = (early.best_epoch + 1) if early is not None and early.best_weights is not None else None
@@ -234,7 +249,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
                      f"(keras_maxlen_filter, as keras.datasets.imdb does)")
     return TrainResult(
         model=model, batch_history=progress.batch_history, epoch_history=progress.epoch_history,
-        test_metrics=binary_metrics(probabilities, prepared.y_test), test_probabilities=probabilities,
+        test_metrics=test_metrics, test_probabilities=probabilities,
         test_indices=prepared.test_indices, train_seconds=train_seconds, eval_seconds=eval_seconds,
         prepare_seconds=prepare_seconds,
         stopped_early=bool(early is not None and early.stopped_epoch > 0), cancelled=progress.cancelled,

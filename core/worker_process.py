@@ -23,8 +23,8 @@ CHILD_NICENESS = 10
 
 
 class _PipeReporter(Reporter):
-    def __init__(self, conn, cancel):
-        self.conn, self.cancel = conn, cancel
+    def __init__(self, conn, cancel, keep_partial_flag=None):
+        self.conn, self.cancel, self.keep_partial_flag = conn, cancel, keep_partial_flag
         self.parent_pid = os.getppid()
         self.orphaned = False
 
@@ -46,6 +46,9 @@ class _PipeReporter(Reporter):
             self.orphaned = True
         return self.orphaned or self.cancel.is_set()
 
+    def wants_partial(self):
+        return not self.orphaned and (self.keep_partial_flag is None or bool(self.keep_partial_flag.value))
+
 
 def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, conn, cancel,
                trainer=None) -> None:
@@ -61,7 +64,7 @@ def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_fl
         from core.training import train
 
         config = TrainConfig.from_dict(config_dict)
-        reporter = _PipeReporter(conn, cancel)
+        reporter = _PipeReporter(conn, cancel, keep_partial_flag)
         reporter.phase("loading data")
         data = load_dataset(data_path, allow_download=False)
         result = (trainer or train)(config, data, reporter)

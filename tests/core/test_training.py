@@ -107,10 +107,12 @@ def test_cancel_stops_a_running_job_and_keeps_a_partial_run(manager):
     deadline = time.monotonic() + 120
     while manager.snapshot(job).batch < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
+    cancelled_at = len(manager.snapshot(job).batch_history)
     manager.cancel(job)
     snap = manager.wait(job, timeout=60)
     assert snap.state == CANCELLED and snap.partial and snap.run_id.endswith("-partial")
-    assert len(snap.batch_history) < 50 * 9
+    assert len(snap.batch_history) <= cancelled_at + 2  # stopped within a batch (or two in flight)
+    assert len(snap.epoch_history) < snap.epoch  # the cut epoch got no validation pass
     run = manager.store.get(snap.run_id)
     assert run.partial
     assert manager.store.find_cached(TINY.replace(epochs=50, seed=2), run.data_fingerprint) is None

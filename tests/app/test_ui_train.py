@@ -1,0 +1,153 @@
+"""The Train page with a fake job manager: knobs, presets, start/stop, live view, results."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.config import FIELDS, PRESETS, preset
+from pages import common
+from tests.app.ui_helpers import (REPO, assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts,
+                                  widget)
+
+
+def test_knobs_come_from_the_config_fields(fake_manager):
+    at = run_page("train")
+    assert_clean(at)
+    assert at.title[0].value == "Train a model"
+    for name in ("units", "dropout", "recurrent_dropout", "layers", "embedding_dim", "maxlen", "num_words",
+                 "epochs", "batch_size"):
+        slider, rule = widget(at, "slider", common.knob_key(name)), FIELDS[name]
+        assert (slider.min, slider.max, slider.step) == (rule.low, rule.high, rule.step), name
+        assert slider.value == getattr(preset("fast"), name)
+    assert widget(at, "select_slider", "train_learning_rate").value == preset("fast").learning_rate
+    assert at.segmented_control(key="train_preset").value == "fast"
+    assert "per epoch" in texts(at)  # the estimate
+    assert fake_manager.submitted == []  # nothing starts by itself
+
+
+def test_every_config_field_has_a_widget(fake_manager):
+    at = run_page("train")
+    keys = {w.key for kind in ("slider", "select_slider", "toggle", "selectbox", "number_input")
+            for w in getattr(at, kind)}
+    expected = {common.knob_key(name) for name in FIELDS if name not in common.TEST_ONLY_FIELDS}
+    assert expected <= keys
+
+
+def test_picking_a_preset_sets_the_knobs_and_warns_about_slow_ones(fake_manager):
+    at = run_page("train")
+    at.segmented_control(key="train_preset").set_value("tutorial-final").run()
+    assert_clean(at)
+    final = PRESETS["tutorial-final"].config
+    assert widget(at, "slider", "train_layers").value == final.layers == 2
+    assert widget(at, "slider", "train_recurrent_dropout").value == pytest.approx(final.recurrent_dropout)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Recurrent dropout" in warnings and "stacked layers" in warnings
+    assert "0.872-0.876" in texts(at)  # the preset's description quotes the tutorial
+
+
+def test_moving_a_knob_makes_the_preset_custom_and_starts_nothing(fake_manager):
+    at = run_page("train")
+    widget(at, "slider", "train_units").set_value(32).run()
+    assert_clean(at)
+    assert at.segmented_control(key="train_preset").value == "custom"
+    assert fake_manager.submitted == [] and fake_manager.cancelled == []
+    widget(at, "slider", "train_units").set_value(64).run()  # back to the preset's values
+    assert at.segmented_control(key="train_preset").value == "fast"
+
+
+def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
+    at = run_page("train")
+    widget(at, "slider", "train_units").set_value(16).run()
+    widget(at, "slider", "train_epochs").set_value(2).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert_clean(at)
+    (config, retrain, owner), = fake_manager.submitted
+    assert config == preset("fast").replace(units=16, epochs=2)
+    assert retrain is False and owner == at.session_state["session_id"]
+    assert at.session_state["train_job_id"] == "job-1"
+    page = texts(at)
+    assert "running" in page
+    assert "Epoch 2/4 · batch 5/10" in at.get("progress")[0].proto.text
+    loss_chart = charts(at)[0]
+    curves = chart_data(loss_chart)[0]
+    assert {"train, per batch", "train, smoothed", "validation"} <= set(curves["series"])
+    assert next(b for b in at.button if b.label == "Train").disabled
+    next(b for b in at.button if b.label == "Stop").click().run()
+    assert fake_manager.cancelled == ["job-1"]
+    assert_clean(at)
+    assert "Stopped" in texts(at)
+
+
+def test_test_slice_environment_limits_the_submitted_config(fake_manager, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "300")
+    at = run_page("train")
+    next(b for b in at.button if b.label == "Train").click().run()
+    (config, _, _), = fake_manager.submitted
+    assert (config.train_limit, config.test_limit) == (300, 300)
+
+
+def test_an_unusable_test_slice_is_an_error_not_a_traceback(fake_manager, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "10")  # below train_limit's minimum
+    at = run_page("train")
+    assert_clean(at)
+    assert "IMDB_LAB_TEST_SLICE" in " ".join(e.value for e in at.error)
+    assert next(b for b in at.button if b.label == "Train").disabled
+
+
+def test_a_finished_tutorial_run_is_compared_with_the_tutorial(fake_manager):
+    fake_manager.add(preset("tutorial-v1"), state="done", phase="done", epoch=10, epochs=10,
+                     epoch_history=epoch_rows(3, overfit=True), run_id="tutorial-v1-abc",
+                     test_metrics={"accuracy": 0.861, "loss": 0.35}, train_seconds=95.0)
+    at = new_app().run()
+    at.session_state["train_job_id"] = "job-1"
+    at.switch_page("pages/train.py").run()
+    assert_clean(at)
+    page = texts(at)
+    assert "0.861" in page and "0.853" in page
+    assert "1 min 35 s" in page
+    assert "Overfitting" in page  # validation loss rose while training loss fell
+    assert "tutorial-v1-abc" in page  # where to find the model
+    if (REPO / "pages" / "predict.py").is_file():
+        next(b for b in at.button if b.label == "Predict with run tutorial-v1-abc").click().run()
+        assert_clean(at)
+        assert at.title[0].value == "Predict"
+
+
+def test_a_queued_job_shows_its_place_and_a_failed_one_its_error(fake_manager):
+    fake_manager.add(preset("fast"), state="queued", phase="queued", queue_position=2, epoch=0,
+                     batch_history=(), epoch_history=())
+    at = run_page("train")  # a new session attaches to the active job
+    assert_clean(at)
+    assert "position 2" in texts(at)
+    fake_manager.update("job-1", state="failed", phase="failed", queue_position=None,
+                        error="Training diverged (the loss became NaN). Lower the learning rate.")
+    at.run()
+    assert_clean(at)
+    assert "Lower the learning rate" in " ".join(e.value for e in at.error)
+
+
+def test_a_second_tab_sees_the_same_job_and_other_jobs_are_listed(fake_manager):
+    first = run_page("train")
+    next(b for b in first.button if b.label == "Train").click().run()
+    second = run_page("train")
+    assert_clean(second)
+    assert second.session_state["train_job_id"] == "job-1"
+    assert "Training job job-1" in texts(second)
+    fake_manager.add(preset("tutorial-v1"), state="queued", queue_position=1, epoch=0, batch_history=(),
+                     epoch_history=())
+    first.run()
+    assert "Other jobs on this server" in texts(first)
+    next(b for b in first.button if b.label == "Watch").click().run()
+    assert first.session_state["train_job_id"] == "job-2"
+
+
+def test_settings_survive_a_trip_to_another_page(fake_manager):
+    at = run_page("train")
+    at.segmented_control(key="train_preset").set_value("tutorial-v1").run()
+    widget(at, "slider", "train_units").set_value(40).run()
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/train.py").run()
+    assert_clean(at)
+    assert widget(at, "slider", "train_units").value == 40
+    assert widget(at, "slider", "train_maxlen").value == 800  # from tutorial-v1
+    assert at.segmented_control(key="train_preset").value == "custom"

@@ -1,0 +1,127 @@
+"""Helpers for the page tests (Streamlit's AppTest): running pages, reading charts, a fake job manager.
+
+The fake manager stands in for ``pages.common.job_manager`` (the one function the pages
+get their trainer from), so page tests take seconds and never import Keras.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+from core.config import TrainConfig
+from core.jobs import JobSnapshot
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app.py"
+TIMEOUT = 60
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def run_page(page: str | None = None) -> AppTest:
+    """A fresh session: run the app, then (optionally) switch to ``pages/<page>.py``."""
+    at = new_app().run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def texts(at: AppTest) -> str:
+    """All Markdown, captions, metrics and alerts on the page, as one string."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [e.value for kind in ("error", "warning", "info", "success") for e in getattr(at, kind)]
+    parts += [h.value for h in at.header] + [h.value for h in at.subheader] + [t.value for t in at.title]
+    return "\n".join(parts)
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("vega_lite_chart"))
+
+
+def chart_spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def chart_data(chart) -> list:
+    """The chart's datasets as pandas frames, in the order Streamlit sent them."""
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return next(w for w in getattr(at, kind) if w.key == key)
+
+
+# ---------------------------------------------------------------- fake job manager
+
+
+def batch_rows(epochs: int, batches: int) -> tuple:
+    rows, step = [], 0
+    for epoch in range(1, epochs + 1):
+        for batch in range(1, batches + 1):
+            step += 1
+            rows.append({"step": step, "epoch": epoch, "batch": batch, "loss": 0.7 - 0.02 * step,
+                         "accuracy": min(1.0, 0.5 + 0.02 * step)})
+    return tuple(rows)
+
+
+def epoch_rows(epochs: int, overfit: bool = False) -> tuple:
+    return tuple({"epoch": e, "loss": 0.6 - 0.1 * e, "accuracy": 0.6 + 0.1 * e,
+                  "val_loss": (0.5 + 0.05 * e) if overfit else 0.62 - 0.08 * e,
+                  "val_accuracy": 0.7 if overfit else 0.6 + 0.08 * e} for e in range(1, epochs + 1))
+
+
+def make_snapshot(job_id: str, config: TrainConfig, **changes) -> JobSnapshot:
+    """A running job halfway through epoch 2 of 4 (10 batches each), unless ``changes`` say otherwise."""
+    values = dict(
+        job_id=job_id, state="running", config=config, owner=None, queue_position=None, phase="training",
+        epoch=2, epochs=4, batch=5, batches_per_epoch=10, samples_seen=1920, samples_per_second=640.0,
+        elapsed_seconds=12.0, eta_seconds=25.0, batch_history=batch_rows(2, 10)[:15],
+        epoch_history=epoch_rows(1), error=None, run_id=None, cached=False, partial=False,
+        test_metrics=None, train_seconds=None)
+    values.update(changes)
+    return JobSnapshot(**values)
+
+
+class FakeJobManager:
+    """The ``core.jobs.JobManager`` API, with snapshots the test sets by hand."""
+
+    def __init__(self):
+        self.snapshots: dict[str, JobSnapshot] = {}
+        self.submitted: list[tuple] = []
+        self.cancelled: list[str] = []
+
+    def submit(self, config, *, retrain=False, owner=None, keep_partial=True, data=None) -> str:
+        job_id = f"job-{len(self.snapshots) + 1}"
+        self.submitted.append((config, retrain, owner))
+        self.snapshots[job_id] = make_snapshot(job_id, config, owner=owner)
+        return job_id
+
+    def snapshot(self, job_id):
+        return self.snapshots[job_id]
+
+    def jobs(self):
+        return list(self.snapshots.values())
+
+    def cancel(self, job_id, keep_partial=True):
+        self.cancelled.append(job_id)
+        self.update(job_id, state="cancelled", phase="cancelled", partial=keep_partial, run_id="fast-partial")
+
+    def update(self, job_id, **changes):
+        self.snapshots[job_id] = dataclasses.replace(self.snapshots[job_id], **changes)
+
+    def add(self, config, **changes) -> str:
+        job_id = f"job-{len(self.snapshots) + 1}"
+        self.snapshots[job_id] = make_snapshot(job_id, config, **changes)
+        return job_id

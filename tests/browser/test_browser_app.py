@@ -1,0 +1,180 @@
+"""The real app in headless Chromium: pages render, sliders react, a tiny training runs live and stops."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHART = '[data-testid="stVegaLiteChart"]'
+EXCEPTION = '[data-testid="stException"]'
+
+
+def wait_for_app(page) -> None:
+    """Until the script has finished its run (Streamlit shows a status widget while running)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+
+
+def screenshot(page, artifacts, name: str, height: int = 2600) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport instead."""
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": height})
+    time.sleep(0.5)
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+    page.set_viewport_size({"width": width, "height": 1000})
+
+
+def slider(page, label: str):
+    """The slider's thumb: a (visually hidden) range input that takes arrow keys."""
+    return page.locator('[data-testid="stSlider"]', has_text=label).locator('input[type="range"]')
+
+
+def set_slider(page, label: str, target: float, step: float) -> None:
+    """Move a slider with the keyboard until it shows ``target``.
+
+    Key presses that arrive while the app reruns can be overridden by the server's
+    value, so press, let the app settle, look, and press again if needed.
+    """
+    thumb = slider(page, label)
+    for _ in range(8):
+        current = float(thumb.input_value())
+        if current == target:
+            return
+        thumb.focus()
+        for _ in range(round(abs(current - target) / step)):
+            thumb.press("ArrowLeft" if current > target else "ArrowRight")
+        time.sleep(0.8)
+        wait_for_app(page)
+    assert float(thumb.input_value()) == target, f"{label} stuck at {thumb.input_value()}"
+
+
+def app_button(page, label: str):
+    """A button of the app (not the toolbar's Stop, which shows while a script runs)."""
+    return page.locator('[data-testid="stButton"]').get_by_role("button", name=re.compile(f"{label}$"))
+
+
+def metric_value(page, label: str) -> str:
+    return page.locator('[data-testid="stMetric"]', has_text=label).locator(
+        '[data-testid="stMetricValue"]').inner_text()
+
+
+def test_explore_page_renders_and_reacts_to_maxlen(page, app_url, artifacts):
+    page.goto(app_url)
+    page.wait_for_selector(f"{CHART} canvas, {CHART} svg", timeout=60_000)
+    wait_for_app(page)
+    assert page.locator(CHART).count() == 3  # two histograms and the coverage curve
+    assert page.locator(f"{CHART} canvas, {CHART} svg").count() >= 3
+    page.locator(".lab-tok.start").first.wait_for()  # the token view, built from escaped text
+    assert page.locator(".lab-tok.start").first.inner_text().startswith("<start>")
+    share = page.get_by_text(re.compile(r"of the 50,000 reviews have at most"))
+    before = share.inner_text()
+    assert "at most 800 tokens" in before and "98.2%" in before
+    screenshot(page, artifacts, "explore")
+
+    set_slider(page, "maxlen", 400, 10)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('p')].some(p => p.innerText.includes('at most 400 tokens'))",
+        timeout=30_000)
+    wait_for_app(page)
+    after = share.inner_text()
+    assert after != before and "at most 400 tokens" in after
+    assert metric_value(page, "At most 400 tokens") != "98.2%"
+    assert page.locator(EXCEPTION).count() == 0
+
+    # The value survives a trip to the Train page and back.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Train a model").click()
+    page.wait_for_selector('h1:has-text("Train a model")')
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Explore the data").click()
+    page.wait_for_selector('h1:has-text("Explore the data")')
+    wait_for_app(page)
+    assert slider(page, "maxlen").input_value() == "400"
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def _progress(page) -> str:
+    bars = page.locator('[data-testid="stProgress"]')
+    return bars.first.inner_text() if bars.count() else ""
+
+
+def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, artifacts):
+    page.goto(f"{app_url}/train")
+    page.wait_for_selector('h1:has-text("Train a model")', timeout=60_000)
+    app_button(page, "Train").wait_for()  # the page has run to its end
+    page.get_by_text("Test mode: IMDB_LAB_TEST_SLICE=300").wait_for()
+    wait_for_app(page)
+    screenshot(page, artifacts, "train")
+    # A job slow enough to watch: the tutorial's first network (length 800, no bucketing), batch 32,
+    # so 9 batches per epoch on the 270 training reviews of the test slice.
+    page.locator('[data-testid="stButtonGroup"]').get_by_text("tutorial-v1", exact=True).click()
+    page.wait_for_function("() => [...document.querySelectorAll('input[type=range]')]"
+                           ".some(i => i.getAttribute('aria-label').startsWith('maxlen') && i.value === '800')")
+    wait_for_app(page)
+    set_slider(page, "Batch size", 32, 8)
+    set_slider(page, "Epochs", 30, 1)  # more than the test watches: it presses Stop long before the end
+    app_button(page, "Train").click()
+
+    seen: set[str] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        text = _progress(page)
+        if re.search(r"batch \d+/\d+", text):
+            seen.add(text.split(" · ")[0] + " " + text.split(" · ")[1])
+        if len(seen) >= 3 or page.get_by_text("Test accuracy").count():
+            break
+        if page.locator("h3", has_text="Training job").filter(has_text="failed").count():
+            screenshot(page, artifacts, "train-failed")
+            alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+            pytest.fail("the training job failed: " + " ".join(alerts))
+        time.sleep(0.25)
+    assert len(seen) >= 3, f"the progress never moved while training: {seen}"
+    assert page.locator(CHART).count() >= 2  # live loss and accuracy curves
+    screenshot(page, artifacts, "train-running")
+
+    # A second tab shows the same live job.
+    heading = page.locator("h3", has_text="Training job").inner_text()
+    job_id = re.search(r"Training job (\S+)", heading).group(1)
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(f"{app_url}/train")
+    other.wait_for_selector(f'h3:has-text("Training job {job_id}")', timeout=60_000)
+    other.context.close()
+
+    app_button(page, "Stop").click()
+    page.wait_for_selector('h3:has-text("cancelled"), h3:has-text("done")', timeout=90_000)
+    wait_for_app(page)
+    finished = page.locator("h3", has_text="Training job").inner_text()
+    if "cancelled" in finished:
+        assert page.get_by_text(re.compile("^Stopped")).count() == 1
+    screenshot(page, artifacts, "train-stopped")
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_missing_data_shows_the_setup_panel(page, no_data_app_url, artifacts):
+    # /train first: on a fresh server Streamlit runs a pages/ file on its own until app.py has run once.
+    for path, title in (("/train", "Train a model"), ("", "Explore the data")):
+        page.goto(no_data_app_url + path)
+        page.wait_for_selector(f'h1:has-text("{title}")', timeout=60_000)
+        page.get_by_text("The IMDB reviews are needed before this page can work.").wait_for()
+        page.get_by_text("No IMDB data found").wait_for()
+        page.get_by_role("tab", name="Upload the archive").wait_for()
+        wait_for_app(page)
+        assert page.locator(EXCEPTION).count() == 0
+    screenshot(page, artifacts, "setup-panel", height=1300)
+
+
+def test_every_page_in_the_navigation_opens_cleanly(page, app_url, artifacts):
+    page.goto(app_url)
+    nav = page.locator('[data-testid="stSidebarNav"] a')
+    nav.first.wait_for(timeout=60_000)
+    titles = [text.split("\n")[-1].strip() for text in nav.all_inner_texts()]
+    assert {"Explore the data", "Train a model"} <= set(titles)
+    for title in titles:
+        page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+        page.locator("h1").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(500)
+        wait_for_app(page)
+        assert page.locator(EXCEPTION).count() == 0, f"exception on the {title} page"
+        name = re.sub(r"[^a-z]+", "-", title.lower()).strip("-")
+        screenshot(page, artifacts, f"page-{name}")
