@@ -51,3 +51,22 @@ def test_unsafe_html_only_in_the_escaping_helper():
                 line = source.count("\n", 0, match.start()) + 1
                 problems.append(f"{path.relative_to(REPO)}:{line}: unsafe_allow_html without escaping")
     assert not problems, "\n".join(problems)
+
+
+def test_server_settings_for_serving_a_classroom():
+    import tomllib
+
+    settings = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text("utf-8"))
+    server = settings["server"]
+    assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
+    assert 0 < server["maxUploadSize"] <= 200 and 0 < server["maxMessageSize"] <= 200
+    assert server["fileWatcherType"] == "none" and server["runOnSave"] is False
+    assert settings["client"]["showErrorDetails"] == "none"
+
+
+def test_keras_is_pinned_past_the_safe_mode_bypasses():
+    requirements = (REPO / "requirements.txt").read_text("utf-8")
+    assert re.search(r"^keras>=3\.14\.1\b", requirements, re.M)
+    import keras
+
+    assert tuple(int(p) for p in keras.__version__.split(".")[:3]) >= (3, 14, 1)
