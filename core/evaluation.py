@@ -36,14 +36,25 @@ class Evaluation:
         return roc_curve(self.table["label"].to_numpy(), self.table["probability"].to_numpy())
 
     def accuracy_by_length(self, maxlen: int | None = None) -> pd.DataFrame:
-        """Accuracy per review-length band; are long (truncated) reviews harder?"""
+        """Accuracy per review-length band; are long (truncated) reviews harder?
+
+        Columns: ``band`` ("401-600", "1,201+"), ``start``/``end`` (tokens, inclusive),
+        ``accuracy``, ``reviews`` and, with ``maxlen``, ``truncated``: every review in the
+        band is cut (its tokens plus the start character exceed ``maxlen``). Empty bands
+        are left out.
+        """
         bands = pd.cut(self.table["tokens"], bins=list(LENGTH_BINS), right=True)
-        grouped = self.table.groupby(bands, observed=True)["correct"].agg(["mean", "size"]).reset_index()
-        grouped.columns = ["tokens", "accuracy", "reviews"]
-        grouped["tokens"] = grouped["tokens"].astype(str)
+        grouped = self.table.groupby(bands, observed=True)["correct"].agg(["mean", "size"])
+        intervals = grouped.index
+        frame = pd.DataFrame({
+            "start": [int(iv.left) + 1 for iv in intervals], "end": [int(iv.right) for iv in intervals],
+            "accuracy": grouped["mean"].to_numpy(), "reviews": grouped["size"].to_numpy(),
+        })
+        frame.insert(0, "band", [f"{a:,}+" if b >= LENGTH_BINS[-1] else f"{a:,}-{b:,}"
+                                 for a, b in zip(frame["start"], frame["end"])])
         if maxlen:
-            grouped["truncated"] = [iv.left >= maxlen for iv in bands.cat.categories[: len(grouped)]]
-        return grouped
+            frame["truncated"] = frame["start"] + 1 > maxlen
+        return frame
 
     def confident_mistakes(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` wrong predictions the model was surest of."""

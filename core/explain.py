@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import text as text_rules
-from core.predict import MAX_TEXT_CHARS, Predictor
+from core.predict import Predictor
 
 _BATCH = 256
 
@@ -33,14 +33,15 @@ class WordContribution:
 class Explanation:
     probability: float
     words: list[WordContribution]
-    text: str               # the text the spans refer to (clipped to MAX_TEXT_CHARS)
+    text: str               # the text the spans refer to (see Predictor.clip)
     clipped_chars: int
+    clipped_at_start: bool = False  # the cut characters came before ``text`` (the model keeps the end)
 
 
 def explain(predictor: Predictor, text: str) -> Explanation:
     """Occlusion contributions of each word of ``text`` to ``predictor``'s probability."""
     encoded = predictor.encode(text)
-    text = text[:MAX_TEXT_CHARS]
+    text, _ = predictor.clip(text)
     spans = text_rules.word_spans(text)
     kept = encoded.model_ids
     # ids = [start, word_0, ..., word_n-1]; the model keeps ids[first:first + len(kept)].
@@ -59,4 +60,5 @@ def explain(predictor: Predictor, text: str) -> Explanation:
                          oov=bool(encoded.ids[i + 1] == oov_id), truncated=i not in by_word)
         for i, (token, span) in enumerate(zip(encoded.tokens, spans))
     ]
-    return Explanation(probability=base, words=words, text=text, clipped_chars=encoded.clipped_chars)
+    return Explanation(probability=base, words=words, text=text, clipped_chars=encoded.clipped_chars,
+                       clipped_at_start=predictor.keeps_end())

@@ -31,7 +31,7 @@ class Encoded:
     model_ids: np.ndarray  # after truncation to maxlen
     oov_tokens: list[str]
     truncated_tokens: int   # tokens cut off by truncation
-    clipped_chars: int      # characters beyond MAX_TEXT_CHARS, never looked at
+    clipped_chars: int      # characters beyond MAX_TEXT_CHARS, never looked at (see Predictor.clip)
 
 
 class Predictor:
@@ -49,9 +49,22 @@ class Predictor:
         self._infer = inference_function(self.model)
         self._lock = threading.Lock()
 
+    def clip(self, text: str) -> tuple[str, int]:
+        """At most ``MAX_TEXT_CHARS`` of ``text``, from the end the model keeps, and how many were cut.
+
+        A model that keeps the end of long reviews (``truncating="pre"``) reads the last
+        characters of a huge paste, as it would read the last tokens of a long review.
+        """
+        cut = max(0, len(text) - MAX_TEXT_CHARS)
+        if not cut:
+            return text, 0
+        return (text[cut:] if self.config.truncating == "pre" else text[:MAX_TEXT_CHARS]), cut
+
+    def keeps_end(self) -> bool:
+        return self.config.truncating == "pre"
+
     def encode(self, text: str) -> Encoded:
-        clipped = max(0, len(text) - MAX_TEXT_CHARS)
-        text = text[:MAX_TEXT_CHARS]
+        text, clipped = self.clip(text)
         tokens = text_rules.tokenize(text)
         ids = encode_text(text, self.vocabulary, self.encoding)
         model_ids = arrays.truncate(ids, self.config.maxlen, self.config.truncating)

@@ -8,16 +8,11 @@ Screenshots go to ``test-artifacts/`` (gitignored).
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench import appserver
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -25,27 +20,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 TEST_SLICE = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"streamlit did not become healthy in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -56,34 +30,25 @@ def artifacts() -> Path:
 
 @contextlib.contextmanager
 def streamlit_server(env: dict, log: Path):
-    """``streamlit run app.py`` on a free port with ``env``; its process group is stopped on exit."""
-    port = _free_port()
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}, stdout=log_file,
-            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    """The app on a free port (bench.appserver); a server that fails to start fails the test."""
     try:
-        _wait_healthy(url, process, log)
-        yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        with appserver.streamlit_server(env, log) as (url, _process):
+            yield url
+    except appserver.ServerFailed as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
-def app_url(shared_archive, session_cache, tmp_path_factory, artifacts):
+def browser_runs_dir(tmp_path_factory) -> Path:
+    """The runs folder of the ``app_url`` server (tests may store runs there for its pages)."""
+    return tmp_path_factory.mktemp("browser-runs")
+
+
+@pytest.fixture(scope="session")
+def app_url(shared_archive, session_cache, browser_runs_dir, artifacts):
     """The app with the shared archive, its own runs folder and the test slice."""
     env = {"IMDB_DATA": str(shared_archive), "IMDB_LAB_CACHE": str(session_cache),
-           "IMDB_LAB_RUNS": str(tmp_path_factory.mktemp("browser-runs")), "IMDB_LAB_TEST_SLICE": str(TEST_SLICE)}
+           "IMDB_LAB_RUNS": str(browser_runs_dir), "IMDB_LAB_TEST_SLICE": str(TEST_SLICE)}
     with streamlit_server(env, artifacts / "streamlit-server.log") as url:
         yield url
 

@@ -118,7 +118,23 @@ def test_evaluation(toy):
     assert abs(auc - result.metrics["auc"]) < 1e-12
     by_length = result.accuracy_by_length(maxlen=40)
     assert by_length["reviews"].sum() == len(data.test)
+    assert by_length["band"].tolist() == ["1-100"] and not by_length["truncated"].any()
     assert len(result.confident_mistakes(5)) <= 5
+
+
+def test_length_bands_with_gaps_keep_their_own_truncation_flags():
+    """A band with no reviews must not shift the flags of the bands after it."""
+    import pandas as pd
+
+    from core.evaluation import Evaluation
+
+    table = pd.DataFrame({"tokens": [50, 150, 900, 2000], "label": [1, 0, 1, 0],
+                          "probability": [0.9, 0.1, 0.2, 0.8]})
+    table["correct"] = (table["probability"] >= 0.5) == (table["label"] == 1)
+    bands = Evaluation("x", table, {}).accuracy_by_length(maxlen=300)
+    assert bands["band"].tolist() == ["1-100", "101-200", "801-1,200", "1,201+"]
+    assert bands["truncated"].tolist() == [False, False, True, True]
+    assert bands["accuracy"].tolist() == [1.0, 1.0, 0.0, 0.0]
 
 
 def test_roc_of_a_perfect_and_a_random_scorer():

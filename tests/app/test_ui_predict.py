@@ -1,0 +1,212 @@
+"""The Predict page with two tiny stored runs: a typed review, the colours, bad input, batches, comparing.
+
+The runs are trained once per session with core (a few seconds each) into a fixed
+folder under pytest's base temp dir; the Evaluate tests reuse them (a second request
+for the same configs is a cache hit in ``JobManager.submit``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from core.config import TrainConfig
+from core.jobs import DONE, JobManager
+from core.predict import MAX_TEXT_CHARS, Predictor
+from core.runs import RunStore
+from pages import run_views
+from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, texts
+
+TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80, num_words=2000,
+                   batch_size=32, patience=0)
+#: A second run, for comparing and overlaying (two epochs, so it has a curve).
+TINY_OTHER = TINY.replace(units=4, epochs=2)
+TEXT_KEY = "predict_text"
+
+
+def tiny_runs_root(data, base: Path) -> Path:
+    """The two tiny runs in ``base/ui-runs``: trained the first time, found in the store after."""
+    root = base / "ui-runs"
+    manager = JobManager(runs_dir=root, data_loader=lambda: data, isolation="thread")
+    try:
+        for config in (TINY, TINY_OTHER):
+            snapshot = manager.wait(manager.submit(config), timeout=300)
+            assert snapshot.state == DONE, snapshot.error
+    finally:
+        manager.shutdown()
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_runs(imdb, tmp_path_factory) -> Path:
+    return tiny_runs_root(imdb, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_caches():
+    """Another module may have cached a different dataset under the same (default) path."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+
+
+@pytest.fixture
+def runs_env(data_env, tiny_runs, monkeypatch) -> RunStore:
+    monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
+    return RunStore(tiny_runs)
+
+
+@pytest.fixture
+def model_calls(monkeypatch) -> list:
+    """Counts every batch the models score (the one method both predict() and explain() go through)."""
+    calls = []
+    original = Predictor.predict_ids
+
+    def counting(self, sequences):
+        calls.append(len(sequences))
+        return original(self, sequences)
+
+    monkeypatch.setattr(Predictor, "predict_ids", counting)
+    return calls
+
+
+def predict_page():
+    at = run_page("predict")
+    assert_clean(at)
+    return at
+
+
+def type_review(at, review: str):
+    at.text_area(key=TEXT_KEY).input(review).run()
+    assert_clean(at)
+    return at
+
+
+def why_html(at) -> list[str]:
+    return [h.value for h in at.get("html") if 'class="lab-why"' in h.value]
+
+
+def test_the_best_run_is_picked_and_an_empty_box_calls_no_model(runs_env, model_calls):
+    at = predict_page()
+    assert at.title[0].value == "Predict"
+    assert at.selectbox(key="predict_run").value == runs_env.best().run_id
+    assert "Type or paste a review above" in texts(at)
+    for blank in ("", "   \n\t  "):
+        type_review(at, blank)
+        assert "Type or paste a review above" in texts(at)
+        assert not why_html(at) and not [m for m in at.metric if m.label == "Probability of positive"]
+    assert model_calls == []
+
+
+def test_a_typed_review_gets_a_probability_a_bar_and_coloured_words(runs_env, model_calls):
+    at = type_review(predict_page(), "A wonderful film, the acting was great and I loved the ending.")
+    probability = next(m for m in at.metric if m.label == "Probability of positive")
+    assert 0.0 <= float(probability.value) <= 1.0
+    assert model_calls  # scored for real
+    bars = [c for c in charts(at) if "probability" in chart_data(c)[0].columns]
+    assert bars and chart_data(bars[0])[0]["probability"].iloc[0] == pytest.approx(float(probability.value), abs=1e-3)
+    [markup] = why_html(at)
+    assert markup.count('class="w') == 12  # every word, coloured
+    assert "rgba(" in markup and "green" in texts(at).lower()  # the sentence explaining the colours
+
+
+def test_script_tags_are_shown_as_text(runs_env):
+    at = type_review(predict_page(), '<script>alert("owned")</script><img src=x onerror=alert(1)> bad movie')
+    [markup] = why_html(at)
+    assert "<script" not in markup.lower() and "<img" not in markup.lower()
+    shown = html.unescape(re.sub(r"<[^>]*>", "", markup.split('class="lab-why">', 1)[1]))
+    assert shown.startswith('<script>alert("owned")</script><img src=x onerror=alert(1)> bad movie')
+
+
+def test_emoji_non_english_and_oov_words(runs_env):
+    at = type_review(predict_page(), "Très émouvant 😭 — 素晴らしい映画 zyzzyvaqq")
+    assert "out of the vocabulary" in texts(at) and "`zyzzyvaqq`" in texts(at)
+    assert 'class="w oov"' in why_html(at)[0]
+    at = type_review(at, "😀 🎬 !!!")
+    assert "found no words" in texts(at)
+
+
+def test_a_huge_review_is_clipped_with_a_notice(runs_env):
+    review = "boring " * 20_000  # 140,000 characters, 20,000 words
+    at = type_review(predict_page(), review)
+    assert f"only the last {MAX_TEXT_CHARS:,} were read" in texts(at)  # the end, like truncating="pre"
+    assert "were cut off and never seen" in texts(at)  # maxlen 80 keeps the last words
+    [markup] = why_html(at)
+    assert len(markup) < 50_000 and "more words cut off by truncation" in markup
+
+
+def test_example_buttons_and_a_random_test_review_with_its_label(runs_env):
+    at = predict_page()
+    next(b for b in at.button if b.label == "Not bad").click().run()
+    assert at.text_area(key=TEXT_KEY).value == run_views.EXAMPLE_REVIEWS["Not bad"]
+    assert why_html(at)
+    next(b for b in at.button if b.label == "Random test review").click().run()
+    assert_clean(at)
+    assert at.text_area(key=TEXT_KEY).value not in run_views.EXAMPLE_REVIEWS.values()
+    assert "True label of this test review" in texts(at)
+    type_review(at, "My own words now.")
+    assert "True label of this test review" not in texts(at)  # the label belonged to the test review
+
+
+def test_two_runs_side_by_side(runs_env):
+    at = type_review(predict_page(), "Not good, not good at all.")
+    other = next(r.run_id for r in runs_env.list() if r.run_id != at.selectbox(key="predict_run").value)
+    at.selectbox(key="predict_compare").set_value(other).run()
+    assert_clean(at)
+    assert {h.value for h in at.subheader} >= {at.selectbox(key="predict_run").value, other}
+    assert len(why_html(at)) == 2
+    bars = [c for c in charts(at) if "probability" in chart_data(c)[0].columns]
+    assert any(len(chart_data(c)[0]) == 2 for c in bars)
+
+
+def test_batch_of_typed_lines_gives_a_downloadable_table(runs_env):
+    at = predict_page()
+    at.text_area(key="predict_batch_text").input("Loved it.\n\n  Hated it.  \n<b>meh</b>\n").run()
+    assert_clean(at)
+    [table] = [d.value for d in at.dataframe if "probability_positive" in d.value.columns]
+    assert table["review"].tolist() == ["Loved it.", "Hated it.", "<b>meh</b>"]
+    assert table["probability_positive"].between(0, 1).all()
+    assert any(b.label == "Download the predictions (.csv)" for b in at.get("download_button"))
+
+
+def test_batch_from_a_csv_file_picks_the_text_column(runs_env):
+    at = predict_page()
+    at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
+    upload = b"id,stars,review\n1,9,\"A joy, start to end.\"\n2,1,Dull.\n"
+    at.file_uploader(key="predict_batch_file").set_value(("mine.csv", upload, "text/csv")).run()
+    assert_clean(at)
+    assert at.selectbox(key="predict_batch_column").value == "review"
+    [table] = [d.value for d in at.dataframe if "probability_positive" in d.value.columns]
+    assert table["review"].tolist() == ["A joy, start to end.", "Dull."]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("scores.csv", b"id,stars\n1,9\n2,1\n", "no column of text"),
+    ("picture.txt", bytes(range(256)) * 8, "not a UTF-8 text file"),
+    ("huge.txt", b"x" * (run_views.MAX_UPLOAD_BYTES + 10), "files up to 5 MB"),
+])
+def test_unusable_uploads_get_a_clear_message(runs_env, name, content, message):
+    at = predict_page()
+    at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
+    at.file_uploader(key="predict_batch_file").set_value((name, content, "application/octet-stream")).run()
+    assert_clean(at)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_no_runs_gives_a_friendly_message_and_a_link(data_env):
+    at = predict_page()
+    assert "No trained model yet" in texts(at)
+    assert any(link.proto.page.endswith("train.py") or "train" in link.proto.page for link in at.get("page_link"))
+    assert not at.text_area  # nothing to type into without a model
+
+
+def test_predicting_needs_no_dataset(no_data_env, tiny_runs, monkeypatch):
+    """A run carries its vocabulary: only the random test review needs the IMDB data."""
+    monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
+    at = type_review(predict_page(), "Great fun.")
+    assert why_html(at)
+    assert next(b for b in at.button if b.label == "Random test review").disabled
