@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
+from pathlib import Path
+
+from core.config import TrainConfig
+from core.jobs import DONE, JobManager
+from core.runs import RunStore
 from pages import common
 from tests.app.ui_helpers import FakeJobManager
+
+TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80, num_words=2000,
+                   batch_size=32, patience=0)
+#: A second run, for comparing and overlaying (two epochs, so it has a curve).
+TINY_OTHER = TINY.replace(units=4, epochs=2)
 
 
 @pytest.fixture
@@ -38,3 +48,31 @@ def fake_manager(monkeypatch, data_env):
     manager = FakeJobManager()
     monkeypatch.setattr(common, "job_manager", lambda: manager)
     return manager
+
+
+@pytest.fixture(scope="session")
+def tiny_runs(imdb, tmp_path_factory) -> Path:
+    """Two tiny stored runs (Predict and Evaluate tests), trained once per session."""
+    root = tmp_path_factory.getbasetemp() / "ui-runs"
+    manager = JobManager(runs_dir=root, data_loader=lambda: imdb, isolation="thread")
+    try:
+        for config in (TINY, TINY_OTHER):
+            snapshot = manager.wait(manager.submit(config), timeout=300)
+            assert snapshot.state == DONE, snapshot.error
+    finally:
+        manager.shutdown()
+    return root
+
+
+@pytest.fixture(scope="module")
+def fresh_caches():
+    """Another module may have cached a different dataset under the same (default) path."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+
+
+@pytest.fixture
+def runs_env(data_env, tiny_runs, monkeypatch) -> RunStore:
+    monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
+    return RunStore(tiny_runs)

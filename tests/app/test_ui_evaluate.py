@@ -6,31 +6,12 @@ import json
 import shutil
 
 import pytest
-import streamlit as st
 
 from core.runs import RunStore
-from tests.app.test_ui_predict import tiny_runs_root
 from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, texts
 
 
-@pytest.fixture(scope="session")
-def tiny_runs(imdb, tmp_path_factory):
-    # The same folder as the Predict tests: whichever module runs second finds the runs stored.
-    return tiny_runs_root(imdb, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_caches():
-    """Another module may have cached a different dataset under the same (default) path."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-
-
-@pytest.fixture
-def runs_env(data_env, tiny_runs, monkeypatch) -> RunStore:
-    monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
-    return RunStore(tiny_runs)
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def chart_titled(at, words: str):

@@ -9,55 +9,15 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
-import streamlit as st
 
-from core.config import TrainConfig
-from core.jobs import DONE, JobManager
 from core.predict import MAX_TEXT_CHARS, Predictor
-from core.runs import RunStore
 from pages import run_views
 from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, texts
 
-TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80, num_words=2000,
-                   batch_size=32, patience=0)
-#: A second run, for comparing and overlaying (two epochs, so it has a curve).
-TINY_OTHER = TINY.replace(units=4, epochs=2)
 TEXT_KEY = "predict_text"
-
-
-def tiny_runs_root(data, base: Path) -> Path:
-    """The two tiny runs in ``base/ui-runs``: trained the first time, found in the store after."""
-    root = base / "ui-runs"
-    manager = JobManager(runs_dir=root, data_loader=lambda: data, isolation="thread")
-    try:
-        for config in (TINY, TINY_OTHER):
-            snapshot = manager.wait(manager.submit(config), timeout=300)
-            assert snapshot.state == DONE, snapshot.error
-    finally:
-        manager.shutdown()
-    return root
-
-
-@pytest.fixture(scope="session")
-def tiny_runs(imdb, tmp_path_factory) -> Path:
-    return tiny_runs_root(imdb, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_caches():
-    """Another module may have cached a different dataset under the same (default) path."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-
-
-@pytest.fixture
-def runs_env(data_env, tiny_runs, monkeypatch) -> RunStore:
-    monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
-    return RunStore(tiny_runs)
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture
