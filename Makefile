@@ -35,6 +35,7 @@ test: $(VENV)/.test-installed chromium
 bench: $(VENV)/.installed
 	$(PY) -m bench.data_loading
 	$(PY) -m bench.training
+	$(PY) -m bench.prediction
 
 clean:
 	rm -rf .cache test-artifacts .pytest_cache

@@ -70,9 +70,11 @@ async def _wait_idle(page, timeout_ms=120_000):
     await page.wait_for_selector(IDLE_SELECTOR, timeout=timeout_ms)
 
 
-async def _session(browser, url: str, rounds: int, results: dict, index: int) -> None:
+async def _session(browser, url: str, rounds: int, results: dict, index: int, ramp: float) -> None:
+    await asyncio.sleep(index * ramp)  # students do not all click at the same millisecond
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    page.set_default_timeout(120_000)  # the browsers share the server's 2 cores here
     try:
         await page.goto(url, timeout=120_000)
         await _wait_idle(page)
@@ -124,7 +126,7 @@ async def _start_training(browser, url: str) -> bool:
         await context.close()
 
 
-async def active_phase(url: str, sessions: int, rounds: int, train: bool) -> dict:
+async def active_phase(url: str, sessions: int, rounds: int, train: bool, ramp: float) -> dict:
     from playwright.async_api import async_playwright
 
     results = {"rerun_seconds": [], "predict_seconds": [], "exceptions": 0, "ok_sessions": 0,
@@ -133,7 +135,7 @@ async def active_phase(url: str, sessions: int, rounds: int, train: bool) -> dic
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         training_started = await _start_training(browser, url) if train else False
         started = time.perf_counter()
-        await asyncio.gather(*(_session(browser, url, rounds, results, i) for i in range(sessions)))
+        await asyncio.gather(*(_session(browser, url, rounds, results, i, ramp) for i in range(sessions)))
         results["active_seconds"] = round(time.perf_counter() - started, 1)
         await browser.close()
     results["training_started"] = training_started
@@ -173,7 +175,7 @@ async def idle_phase(url: str, pid: int, clients: int, cycles: int, hold: float,
 
 
 def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: bool, data: str | None,
-        runs_dir: str | None, settle: float = 25.0) -> dict:
+        runs_dir: str | None, settle: float = 25.0, ramp: float = 0.5) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {"IMDB_LAB_RUNS": runs_dir or os.environ.get("IMDB_LAB_RUNS", str(REPO / "runs"))}
         if data:
@@ -181,13 +183,14 @@ def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: 
         with streamlit_server(env, Path(tmp) / "server.log") as (url, process):
             probe = HealthProbe(url)
             probe.start()
-            active = asyncio.run(active_phase(url, sessions, rounds, train)) if sessions else {}
+            active = asyncio.run(active_phase(url, sessions, rounds, train, ramp)) if sessions else {}
             idle_result = asyncio.run(idle_phase(url, process.pid, idle, cycles, hold, settle)) if idle else {}
             probe.stop.set()
             probe.join()
             alive = process.poll() is None
     return {
-        "machine": machine(), "sessions": sessions, "rounds": rounds, "server_alive_at_end": alive,
+        "machine": machine(), "sessions": sessions, "rounds": rounds, "ramp_seconds": ramp,
+        "server_alive_at_end": alive,
         "failed_sessions": active.get("failed_sessions", 0), "exceptions": active.get("exceptions", 0),
         "errors": active.get("errors", [])[:5], "training_started": active.get("training_started"),
         "rerun_p50_s": percentile(active.get("rerun_seconds", []), 50),
@@ -210,12 +213,13 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=5.0, help="seconds each idle session stays")
     parser.add_argument("--settle", type=float, default=25.0,
                         help="seconds to wait after each idle cycle (longer than server.disconnectedSessionTTL)")
+    parser.add_argument("--ramp", type=float, default=0.5, help="seconds between session starts")
     parser.add_argument("--no-train", action="store_true", help="no training job during the active phase")
     parser.add_argument("--data", default=None)
     parser.add_argument("--runs-dir", default=None)
     args = parser.parse_args()
     emit(run(args.sessions, args.rounds, args.idle, args.cycles, args.hold, not args.no_train, args.data,
-             args.runs_dir, args.settle))
+             args.runs_dir, args.settle, args.ramp))
 
 
 if __name__ == "__main__":
