@@ -3,6 +3,8 @@ and 20 idle websocket sessions against one server, with a stored run to predict 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from bench import load
@@ -20,8 +22,10 @@ def test_five_sessions_and_idle_clients(imdb, shared_archive, session_cache, tmp
     monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
     runs = tmp_path / "runs"
     RunStore(runs).save(train(TINY, imdb), TINY, imdb)
-    result = load.run(sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=False,
-                      data=str(shared_archive), runs_dir=str(runs), settle=2.0)
+    # In its own thread: the sync Playwright of the browser tests may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(load.run, sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=False,
+                             data=str(shared_archive), runs_dir=str(runs), settle=2.0).result()
     assert result["server_alive_at_end"] and result["health_failures"] == 0
     assert result["failed_sessions"] == 0, result["errors"]
     assert result["exceptions"] == 0
