@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from core import settings
+from core import cli_training, settings
 from core.errors import LabError
 
 
@@ -56,12 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--no-cache", action="store_true", help="ignore and do not write the corpus cache")
     data.add_argument("--json", action="store_true", help="print one JSON object")
     data.set_defaults(handler=cmd_data)
-    try:
-        from core import cli_training
-    except ImportError:  # pragma: no cover - training commands are optional during set-up
-        cli_training = None
-    if cli_training is not None:
-        cli_training.add_commands(commands)
+    cli_training.add_commands(commands)
     return parser
 
 
