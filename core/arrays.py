@@ -33,11 +33,12 @@ def truncate(ids: np.ndarray, maxlen: int, side: str) -> np.ndarray:
     return ids[-maxlen:] if side == "pre" else ids[:maxlen]
 
 
-def encode_split(split: Split, config: TrainConfig, indices: np.ndarray) -> list[np.ndarray]:
-    """Keras ids for the reviews ``indices`` of ``split``, truncated to ``config.maxlen``."""
+def encode_split(split: Split, config: TrainConfig, *index_sets: np.ndarray) -> list[list[np.ndarray]]:
+    """Keras ids of ``split`` (encoded once), truncated to ``config.maxlen``, one list per index set."""
     ids, offsets = encode_ranks(split.ranks, split.offsets, encoding_for(config))
     bounds = offsets.tolist()
-    return [truncate(ids[bounds[i]:bounds[i + 1]], config.maxlen, config.truncating) for i in indices.tolist()]
+    return [[truncate(ids[bounds[i]:bounds[i + 1]], config.maxlen, config.truncating) for i in indices.tolist()]
+            for indices in index_sets]
 
 
 def pad_batch(sequences: list[np.ndarray], padding: str, length: int | None = None) -> np.ndarray:
@@ -77,10 +78,12 @@ def prepare(data, config: TrainConfig) -> Prepared:
     if config.test_limit:
         test_idx = np.sort(rng.permutation(len(data.test))[:config.test_limit])
     labels = lambda split, idx: split.labels[idx].astype(np.float32)  # noqa: E731
+    x_fit, x_val = encode_split(data.train, config, fit_idx, val_idx)
+    (x_test,) = encode_split(data.test, config, test_idx)
     return Prepared(
-        x_train=encode_split(data.train, config, fit_idx), y_train=labels(data.train, fit_idx),
-        x_val=encode_split(data.train, config, val_idx), y_val=labels(data.train, val_idx),
-        x_test=encode_split(data.test, config, test_idx), y_test=labels(data.test, test_idx),
+        x_train=x_fit, y_train=labels(data.train, fit_idx),
+        x_val=x_val, y_val=labels(data.train, val_idx),
+        x_test=x_test, y_test=labels(data.test, test_idx),
         test_indices=test_idx, dropped_long=dropped,
     )
 

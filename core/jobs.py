@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import threading
 import time
 import traceback
@@ -25,7 +24,7 @@ from core import atomic
 
 from core.config import TrainConfig
 from core.errors import LabError
-from core.runs import RunStore
+from core.runs import RunStore, store_outcome
 from core.training import Reporter, TrainResult
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
@@ -387,16 +386,14 @@ class JobManager:
                 traceback.print_exc()
 
     def _run_here(self, job: _Job, data) -> dict:
-        trainer = self._trainer or default_trainer
-        result = trainer(job.config, data, _JobReporter(self, job))
-        diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
-        run_id = None
-        if not (result.cancelled and not job.keep_partial):
+        result = (self._trainer or default_trainer)(job.config, data, _JobReporter(self, job))
+
+        def saving():
             with self._lock:
                 job.phase = "saving"
-            run_id = self.store.save(result, job.config, data, partial=result.cancelled or diverged).run_id
-        return {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
-                "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}
+
+        return store_outcome(self.store, result, job.config, data, keep_partial=job.keep_partial,
+                             before_save=saving)
 
     def _run_in_process(self, job: _Job, data) -> dict:
         import multiprocessing

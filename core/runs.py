@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -285,6 +286,23 @@ class RunStore:
             return keras.saving.load_model(run.path / "model.keras", compile=False, safe_mode=True)
         except Exception as error:  # Keras raises many types for damaged files
             raise RunError(f"Run {run_id}'s model could not be loaded: {type(error).__name__}: {error}") from None
+
+
+def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_partial: bool,
+                  before_save=None) -> dict:
+    """Store a training result as the job's policy says; return what the job reports.
+
+    A diverged result (last loss not finite) and a cancelled one are stored as partial;
+    a cancelled one the user chose to discard is not stored at all.
+    """
+    diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
+    run_id = None
+    if not (result.cancelled and not keep_partial):
+        if before_save is not None:
+            before_save()
+        run_id = store.save(result, config, data, partial=result.cancelled or diverged).run_id
+    return {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
+            "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}
 
 
 def _write_json(path: Path, obj) -> None:

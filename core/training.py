@@ -154,51 +154,52 @@ def binary_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     return {"accuracy": accuracy, "loss": float(loss), "count": int(len(p))}
 
 
-class _ProgressCallback:
-    """Keras callback: raw per-batch loss/accuracy, epoch logs, cancel within one batch."""
+def _progress_callback(reporter: Reporter, batch_sizes: list[int]):
+    """A Keras callback: raw per-batch loss/accuracy, epoch logs, cancel within one batch.
 
-    def __new__(cls, *args, **kwargs):
-        import keras
+    Defined on first use so that importing this module does not import Keras.
+    """
+    import keras
 
-        class Callback(keras.callbacks.Callback):
-            def __init__(self, reporter: Reporter, batch_sizes: list[int]):
-                super().__init__()
-                self.reporter, self.batch_sizes = reporter, batch_sizes
-                self.batch_history: list[dict] = []
-                self.epoch_history: list[dict] = []
-                self.cancelled = False
-                self._epoch = 0
-                self._samples_total = 0
+    class Callback(keras.callbacks.Callback):
+        def __init__(self, reporter: Reporter, batch_sizes: list[int]):
+            super().__init__()
+            self.reporter, self.batch_sizes = reporter, batch_sizes
+            self.batch_history: list[dict] = []
+            self.epoch_history: list[dict] = []
+            self.cancelled = False
+            self._epoch = 0
+            self._samples_total = 0
 
-            def on_epoch_begin(self, epoch, logs=None):
-                self._epoch, self._seen, self._sum_loss, self._sum_correct = epoch + 1, 0, 0.0, 0.0
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch, self._seen, self._sum_loss, self._sum_correct = epoch + 1, 0, 0.0, 0.0
 
-            def on_train_batch_end(self, batch, logs=None):
-                # Keras 3 logs running means over the epoch, weighted by batch size;
-                # recover this batch's own values from the change in the running sums.
-                n = self.batch_sizes[batch] if batch < len(self.batch_sizes) else self.batch_sizes[-1]
-                seen = self._seen + n
-                loss_sum, correct_sum = logs["loss"] * seen, logs["accuracy"] * seen
-                loss, accuracy = (loss_sum - self._sum_loss) / n, (correct_sum - self._sum_correct) / n
-                self._seen, self._sum_loss, self._sum_correct = seen, loss_sum, correct_sum
-                self._samples_total += n
-                row = {"step": len(self.batch_history) + 1, "epoch": self._epoch, "batch": batch + 1,
-                       "loss": float(loss), "accuracy": float(min(1.0, max(0.0, accuracy)))}
-                self.batch_history.append(row)
-                self.reporter.batch(self._epoch, batch + 1, row["loss"], row["accuracy"], self._samples_total)
-                if not math.isfinite(row["loss"]):
-                    self.model.stop_training = True
-                if self.reporter.should_stop():
-                    self.cancelled = True
-                    raise _Cancelled  # stop_training would still run a whole validation pass
+        def on_train_batch_end(self, batch, logs=None):
+            # Keras 3 logs running means over the epoch, weighted by batch size;
+            # recover this batch's own values from the change in the running sums.
+            n = self.batch_sizes[batch] if batch < len(self.batch_sizes) else self.batch_sizes[-1]
+            seen = self._seen + n
+            loss_sum, correct_sum = logs["loss"] * seen, logs["accuracy"] * seen
+            loss, accuracy = (loss_sum - self._sum_loss) / n, (correct_sum - self._sum_correct) / n
+            self._seen, self._sum_loss, self._sum_correct = seen, loss_sum, correct_sum
+            self._samples_total += n
+            row = {"step": len(self.batch_history) + 1, "epoch": self._epoch, "batch": batch + 1,
+                   "loss": float(loss), "accuracy": float(min(1.0, max(0.0, accuracy)))}
+            self.batch_history.append(row)
+            self.reporter.batch(self._epoch, batch + 1, row["loss"], row["accuracy"], self._samples_total)
+            if not math.isfinite(row["loss"]):
+                self.model.stop_training = True
+            if self.reporter.should_stop():
+                self.cancelled = True
+                raise _Cancelled  # stop_training would still run a whole validation pass
 
-            def on_epoch_end(self, epoch, logs=None):
-                row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()
-                                              if k in ("loss", "accuracy", "val_loss", "val_accuracy")}}
-                self.epoch_history.append(row)
-                self.reporter.epoch(epoch + 1, row)
+        def on_epoch_end(self, epoch, logs=None):
+            row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()
+                                          if k in ("loss", "accuracy", "val_loss", "val_accuracy")}}
+            self.epoch_history.append(row)
+            self.reporter.epoch(epoch + 1, row)
 
-        return Callback(*args, **kwargs)
+    return Callback(reporter, batch_sizes)
 
 
 def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainResult:
@@ -214,7 +215,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     batch_sizes = [len(b) for b in arrays.batch_order(lengths, config.batch_size, bucketing=False, shuffle=False, rng=None)]
     model = build_model(config, steps_per_epoch=len(batch_sizes))
     reporter.model_ready(model)
-    progress = _ProgressCallback(reporter, batch_sizes)
+    progress = _progress_callback(reporter, batch_sizes)
     callbacks = [progress]
     if config.patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=config.patience,

@@ -11,7 +11,6 @@ without a result and the manager marks the job failed; the server stays up.
 
 from __future__ import annotations
 
-import math
 import os
 import traceback
 
@@ -60,7 +59,7 @@ def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_fl
     try:
         from core.config import TrainConfig
         from core.dataset import load_dataset
-        from core.runs import RunStore
+        from core.runs import RunStore, store_outcome
         from core.training import train
 
         config = TrainConfig.from_dict(config_dict)
@@ -68,16 +67,12 @@ def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_fl
         reporter.phase("loading data")
         data = load_dataset(data_path, allow_download=False)
         result = (trainer or train)(config, data, reporter)
-        diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
         if reporter.orphaned:  # nobody is waiting for this run any more: save nothing
             return
-        keep = not (result.cancelled and not keep_partial_flag.value)
-        run_id = None
-        if keep:
-            reporter.phase("saving")
-            run_id = RunStore(runs_dir).save(result, config, data, partial=result.cancelled or diverged).run_id
-        conn.send(("result", {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
-                              "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}))
+        outcome = store_outcome(RunStore(runs_dir), result, config, data,
+                                keep_partial=bool(keep_partial_flag.value),
+                                before_save=lambda: reporter.phase("saving"))
+        conn.send(("result", outcome))
     except LabError as error:
         conn.send(("error", str(error)))
     except BaseException as error:  # report, then let the process end
