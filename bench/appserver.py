@@ -34,14 +34,19 @@ def health(url: str, timeout: float = 2.0) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict, log: Path, timeout: float = 90):
-    """Yield ``(url, process)`` of a running app; its whole process group is stopped on exit."""
+def streamlit_server(env: dict, log: Path, timeout: float = 90, options: dict | None = None):
+    """Yield ``(url, process)`` of a running app; its whole process group is stopped on exit.
+
+    ``options`` are Streamlit settings for this run only (``{"runner.postScriptGC": "true"}``),
+    on top of ``.streamlit/config.toml``.
+    """
     port = free_port()
+    extra = [arg for name, value in (options or {}).items() for arg in (f"--{name}", str(value))]
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra],
             cwd=REPO, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}, stdout=log_file,
             stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

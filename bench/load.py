@@ -1,9 +1,11 @@
 """Classroom load benchmark: many sessions on one server while a model trains.
 
-Phase 1 (active): ``--sessions`` real browser sessions (Playwright contexts in Debian's
-Chromium) open the app, move a slider on the Explore page and score a typed review on the
-Predict page, ``--rounds`` times each, while one ``fast`` training job runs. The server's
-``/_stcore/health`` is polled throughout.
+Phase 1 (active): ``--sessions`` sessions open the app, move the maxlen slider on the
+Explore page and score a typed review on the Predict page, ``--rounds`` times each, while
+one ``fast`` training job runs. The server's ``/_stcore/health`` is polled throughout.
+Sessions are websocket clients speaking Streamlit's protocol (``bench/wsclient.py``, the
+default: the server's work only) or real browser tabs (``--clients browser``: Playwright
+contexts in Debian's Chromium, which share the server's cores here).
 
 Phase 2 (idle): ``--idle`` websocket sessions connect (each asks for one script run, as a
 browser tab does), stay a moment, and disconnect; ``--cycles`` times. The server's
@@ -12,7 +14,7 @@ memory is read after each cycle.
 Prints one JSON object: failures, exceptions seen, p50/p95 rerun and prediction times,
 health latency, memory per cycle. Loopback only, bounded in count and time.
 
-    python -m bench.load [--sessions 30] [--rounds 3] [--idle 200] [--cycles 3]
+    python -m bench.load [--sessions 30] [--rounds 3] [--clients ws|browser] [--idle 200] [--cycles 3]
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import tempfile
 import threading
 import time
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from bench.appserver import REPO, rss_mb, streamlit_server
 from bench.common import emit, machine
+from bench.wsclient import AppSession
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -126,11 +128,10 @@ async def _start_training(browser, url: str) -> bool:
         await context.close()
 
 
-async def active_phase(url: str, sessions: int, rounds: int, train: bool, ramp: float) -> dict:
+async def browser_active_phase(url: str, sessions: int, rounds: int, train: bool, ramp: float) -> dict:
     from playwright.async_api import async_playwright
 
-    results = {"rerun_seconds": [], "predict_seconds": [], "exceptions": 0, "ok_sessions": 0,
-               "failed_sessions": 0, "errors": []}
+    results = _new_results()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         training_started = await _start_training(browser, url) if train else False
@@ -138,6 +139,70 @@ async def active_phase(url: str, sessions: int, rounds: int, train: bool, ramp: 
         await asyncio.gather(*(_session(browser, url, rounds, results, i, ramp) for i in range(sessions)))
         results["active_seconds"] = round(time.perf_counter() - started, 1)
         await browser.close()
+    results["training_started"] = training_started
+    return results
+
+SLIDER = "maxlen (tokens kept per review)"
+REVIEW_BOX = "Your review"
+
+
+def _new_results() -> dict:
+    return {"open_seconds": [], "rerun_seconds": [], "predict_seconds": [], "exceptions": 0, "ok_sessions": 0,
+            "failed_sessions": 0, "errors": []}
+
+
+async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: float) -> None:
+    """One student: open the app, move the slider, go to Predict, type reviews."""
+    await asyncio.sleep(index * ramp)
+    try:
+        async with AppSession(url) as session:
+            runs = [await session.rerun()]
+            results["open_seconds"].append(runs[0].seconds)
+            for round_number in range(rounds):
+                runs.append(await session.set_widget("slider", SLIDER, [200 + 100 * ((index + round_number) % 8)]))
+                results["rerun_seconds"].append(runs[-1].seconds)
+            runs.append(await session.goto("Predict"))
+            for round_number in range(rounds):
+                runs.append(await session.set_widget("text_area", REVIEW_BOX,
+                                                     f"{REVIEW} (session {index}, round {round_number})"))
+                if not (runs[-1].mentions(":green[Positive]") or runs[-1].mentions(":red[Negative]")):
+                    raise RuntimeError(f"no verdict after typing a review: {runs[-1].texts[-3:]}")
+                results["predict_seconds"].append(runs[-1].seconds)
+        exceptions = [e for run in runs for e in run.exceptions]
+        results["exceptions"] += len(exceptions)
+        results["errors"].extend(f"session {index}: {e}" for e in exceptions)
+        results["ok_sessions"] += 1
+    except Exception as error:  # a failed session is a result, not a crash of the benchmark
+        results["failed_sessions"] += 1
+        results["errors"].append(f"session {index}: {type(error).__name__}: {str(error)[:200]}")
+
+
+async def _ws_start_training(url: str, timeout: float = 180.0) -> bool:
+    """Press Train on the Train page (default ``fast`` preset) and wait until batches run.
+
+    Until then the training process is still loading TensorFlow and the data; measuring
+    the students from that moment on is what "while one training job runs" means.
+    """
+    try:
+        async with AppSession(url) as session:
+            await session.rerun()
+            await session.goto("Train a model")
+            result = await session.click("Train")
+            deadline = time.monotonic() + timeout
+            while not result.mentions("Phase: training") and time.monotonic() < deadline:
+                await asyncio.sleep(1.0)
+                result = await session.rerun()
+            return result.mentions("Phase: training")
+    except Exception:
+        return False
+
+
+async def ws_active_phase(url: str, sessions: int, rounds: int, train: bool, ramp: float) -> dict:
+    results = _new_results()
+    training_started = await _ws_start_training(url) if train else False
+    started = time.perf_counter()
+    await asyncio.gather(*(_ws_session(url, rounds, results, i, ramp) for i in range(sessions)))
+    results["active_seconds"] = round(time.perf_counter() - started, 1)
     results["training_started"] = training_started
     return results
 
@@ -175,24 +240,28 @@ async def idle_phase(url: str, pid: int, clients: int, cycles: int, hold: float,
 
 
 def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: bool, data: str | None,
-        runs_dir: str | None, settle: float = 25.0, ramp: float = 0.5) -> dict:
+        runs_dir: str | None, settle: float = 25.0, ramp: float = 0.5, clients: str = "ws",
+        options: dict | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {"IMDB_LAB_RUNS": runs_dir or os.environ.get("IMDB_LAB_RUNS", str(REPO / "runs"))}
         if data:
             env["IMDB_DATA"] = data
-        with streamlit_server(env, Path(tmp) / "server.log") as (url, process):
+        with streamlit_server(env, Path(tmp) / "server.log", options=options) as (url, process):
             probe = HealthProbe(url)
             probe.start()
-            active = asyncio.run(active_phase(url, sessions, rounds, train, ramp)) if sessions else {}
+            phase = ws_active_phase if clients == "ws" else browser_active_phase
+            active = asyncio.run(phase(url, sessions, rounds, train, ramp)) if sessions else {}
             idle_result = asyncio.run(idle_phase(url, process.pid, idle, cycles, hold, settle)) if idle else {}
             probe.stop.set()
             probe.join()
             alive = process.poll() is None
     return {
-        "machine": machine(), "sessions": sessions, "rounds": rounds, "ramp_seconds": ramp,
+        "machine": machine(), "server_options": options or {}, "clients": clients, "sessions": sessions, "rounds": rounds, "ramp_seconds": ramp,
         "server_alive_at_end": alive,
         "failed_sessions": active.get("failed_sessions", 0), "exceptions": active.get("exceptions", 0),
         "errors": active.get("errors", [])[:5], "training_started": active.get("training_started"),
+        "open_p50_s": percentile(active.get("open_seconds", []), 50),
+        "open_p95_s": percentile(active.get("open_seconds", []), 95),
         "rerun_p50_s": percentile(active.get("rerun_seconds", []), 50),
         "rerun_p95_s": percentile(active.get("rerun_seconds", []), 95),
         "predict_p50_s": percentile(active.get("predict_seconds", []), 50),
@@ -214,12 +283,17 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=25.0,
                         help="seconds to wait after each idle cycle (longer than server.disconnectedSessionTTL)")
     parser.add_argument("--ramp", type=float, default=0.5, help="seconds between session starts")
+    parser.add_argument("--clients", choices=["ws", "browser"], default="ws",
+                        help="websocket protocol clients (the server's work only) or Chromium tabs")
+    parser.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Streamlit setting for this run, e.g. runner.postScriptGC=true (repeatable)")
     parser.add_argument("--no-train", action="store_true", help="no training job during the active phase")
     parser.add_argument("--data", default=None)
     parser.add_argument("--runs-dir", default=None)
     args = parser.parse_args()
     emit(run(args.sessions, args.rounds, args.idle, args.cycles, args.hold, not args.no_train, args.data,
-             args.runs_dir, args.settle, args.ramp))
+             args.runs_dir, args.settle, args.ramp, args.clients,
+             dict(option.split("=", 1) for option in args.server_option)))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from core import corpus_cache, settings, sources
 from core.corpus import Split, Vocabulary, build_corpus

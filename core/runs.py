@@ -15,6 +15,7 @@ partial gets ``-partial-N`` and never serves as a cache hit.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -207,29 +208,19 @@ class RunStore:
     # ------------------------------------------------------------ reading
 
     def get(self, run_id: str) -> RunInfo:
-        """The run ``run_id``; :class:`RunError` if missing or damaged."""
+        """The run ``run_id``; :class:`RunError` if missing or damaged.
+
+        Checking a run reads its JSON files and CRCs its ``.keras`` archive (tens of ms);
+        the verdict is remembered for as long as none of its files changes (size, mtime,
+        inode), because every page rerun of every browser session lists the runs.
+        """
         folder = self.root / check_run_id(run_id)
         if not folder.is_dir():
             raise RunError(f"No run {run_id} in {self.root}.")
-        try:
-            meta = json.loads((folder / "run.json").read_text("utf-8"))
-            for name in ("history.json", "vocabulary.json"):
-                json.loads((folder / name).read_text("utf-8"))
-            if not (folder / "test_predictions.npz").is_file():
-                raise RunError("test_predictions.npz is missing")
-            check_keras_file(folder / "model.keras")
-            return RunInfo(
-                run_id=run_id, path=folder, config=TrainConfig.from_dict(meta["config"]), preset=meta.get("preset"),
-                test_metrics=dict(meta["test_metrics"]), train_seconds=float(meta["train_seconds"]),
-                samples_per_second=float(meta.get("samples_per_second", 0.0)), created=float(meta["created"]),
-                partial=bool(meta["partial"]), data_fingerprint=str(meta["data_fingerprint"]),
-                epochs_trained=int(meta.get("epochs_trained", 0)), best_epoch=meta.get("best_epoch"),
-                versions=dict(meta.get("versions", {})), notes=tuple(meta.get("notes", ())),
-            )
-        except RunError as error:
-            raise RunError(f"Run {run_id} is damaged: {error}") from None
-        except (OSError, ValueError, KeyError, TypeError, ConfigError) as error:
-            raise RunError(f"Run {run_id} is damaged: {type(error).__name__}: {error}") from None
+        verdict = _checked_run(str(folder), run_id, _files_signature(folder))
+        if isinstance(verdict, str):
+            raise RunError(verdict)
+        return verdict
 
     def scan(self) -> tuple[list[RunInfo], list[str]]:
         """All whole runs, newest first, and one problem line per damaged folder."""
@@ -286,6 +277,43 @@ class RunStore:
             return keras.saving.load_model(run.path / "model.keras", compile=False, safe_mode=True)
         except Exception as error:  # Keras raises many types for damaged files
             raise RunError(f"Run {run_id}'s model could not be loaded: {type(error).__name__}: {error}") from None
+
+
+def _files_signature(folder: Path) -> tuple:
+    """What changes when any file of a run folder is replaced, truncated or removed."""
+    signature = []
+    for name in FILES:
+        try:
+            stat = (folder / name).stat()
+            signature.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        except OSError:
+            signature.append(None)
+    return tuple(signature)
+
+
+@functools.lru_cache(maxsize=512)
+def _checked_run(folder_name: str, run_id: str, signature: tuple) -> RunInfo | str:
+    """The run in ``folder_name`` checked in full, or why it is damaged (remembered per ``signature``)."""
+    folder = Path(folder_name)
+    try:
+        meta = json.loads((folder / "run.json").read_text("utf-8"))
+        for name in ("history.json", "vocabulary.json"):
+            json.loads((folder / name).read_text("utf-8"))
+        if not (folder / "test_predictions.npz").is_file():
+            raise RunError("test_predictions.npz is missing")
+        check_keras_file(folder / "model.keras")
+        return RunInfo(
+            run_id=run_id, path=folder, config=TrainConfig.from_dict(meta["config"]), preset=meta.get("preset"),
+            test_metrics=dict(meta["test_metrics"]), train_seconds=float(meta["train_seconds"]),
+            samples_per_second=float(meta.get("samples_per_second", 0.0)), created=float(meta["created"]),
+            partial=bool(meta["partial"]), data_fingerprint=str(meta["data_fingerprint"]),
+            epochs_trained=int(meta.get("epochs_trained", 0)), best_epoch=meta.get("best_epoch"),
+            versions=dict(meta.get("versions", {})), notes=tuple(meta.get("notes", ())),
+        )
+    except RunError as error:
+        return f"Run {run_id} is damaged: {error}"
+    except (OSError, ValueError, KeyError, TypeError, ConfigError) as error:
+        return f"Run {run_id} is damaged: {type(error).__name__}: {error}"
 
 
 def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_partial: bool,

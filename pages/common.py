@@ -20,6 +20,7 @@ from core.atomic import atomic_path
 from core.config import DEFAULT_PRESET, FIELDS, preset
 from core.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
+from core.runs import RunStore
 
 #: Session key (not a widget key) of the dataset path the user chose in the set-up panel.
 DATA_PATH_KEY = "data_path"
@@ -261,6 +262,40 @@ def job_manager():
 
     return JobManager(runs_dir=None, max_running=1, data_loader=_training_data, isolation="process",
                       max_queued=settings.max_queued(), time_budget_seconds=settings.time_budget_seconds())
+
+
+@st.cache_resource(show_spinner=False)
+def prediction_service(runs_root: str):
+    """The process-wide prediction process for the runs in ``runs_root`` (see core.predict_service)."""
+    from core.predict_service import PredictionService
+
+    return PredictionService(runs_root)
+
+
+#: Session key: this session has asked for the best run's model to be loaded.
+WARMED_KEY = "model_warmed"
+
+
+def warm_best_model() -> None:
+    """On a session's first run, have the prediction process load the best run's model.
+
+    It loads in the background (a few seconds, in the prediction process), so the first
+    typed review of a class does not wait for TensorFlow and the model.
+    """
+    if st.session_state.get(WARMED_KEY):
+        return
+    st.session_state[WARMED_KEY] = True
+    store = RunStore()
+    best = store.best()
+    if best is not None:
+        _warm(str(store.root), best.run_id, best.created)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _warm(runs_root: str, run_id: str, created: float) -> bool:
+    """Once per process and run: start loading it (the cache makes this happen once)."""
+    prediction_service(runs_root).warm_in_background(run_id, created)
+    return True
 
 
 def _training_data() -> ImdbData:

@@ -61,15 +61,15 @@ for column, split in zip(st.columns(2, gap="large"), ("train", "test")):
     bars = alt.Chart(part).mark_bar(binSpacing=0).encode(
         x=alt.X("start:Q", bin=alt.Bin(binned=True, step=BIN), scale=x_scale,
                 title="tokens per review (25-token bins)"),
-        x2="end:Q",
+        x2=alt.X2("end:Q"),
         y=alt.Y("reviews:Q", stack=True, scale=y_scale, title="reviews"),
         color=alt.Color("label:N", scale=label_scale, title="label", legend=alt.Legend(orient="top-right")),
         tooltip=[alt.Tooltip("start:Q", title="from"), alt.Tooltip("end:Q", title="to (excl.)"),
-                 "label:N", "reviews:Q"],
+                 alt.Tooltip("label:N"), alt.Tooltip("reviews:Q")],
     )
-    rule = alt.Chart(cutoff).mark_rule(color="#333", strokeDash=[5, 3], strokeWidth=2).encode(x="maxlen:Q")
+    rule = alt.Chart(cutoff).mark_rule(color="#333", strokeDash=[5, 3], strokeWidth=2).encode(x=alt.X("maxlen:Q"))
     label = alt.Chart(cutoff).mark_text(align="left", dx=4, color="#333", fontWeight="bold").encode(
-        x="maxlen:Q", y=alt.value(10), text="text:N")
+        x=alt.X("maxlen:Q"), y=alt.value(10), text=alt.Text("text:N"))
     chart = (bars + rule + label).properties(height=260, title=f"{split.capitalize()} split")
     column.altair_chart(chart, width="stretch")
 st.caption(f"The last bar holds every review of {axis_end:,} tokens or more; switch on the log scale to see "
@@ -108,9 +108,9 @@ with chart_area:
         tooltip=[alt.Tooltip("num_words:Q", format=","), alt.Tooltip("coverage:Q", format=".1%")],
     )
     rules = alt.Chart(marks).mark_rule(strokeDash=[5, 3], strokeWidth=2).encode(
-        x="num_words:Q", color=alt.Color("color:N", scale=None), tooltip=["what:N"])
+        x=alt.X("num_words:Q"), color=alt.Color("color:N", scale=None), tooltip=[alt.Tooltip("what:N")])
     texts = alt.Chart(marks).mark_text(align="left", dx=4, color="#333").encode(
-        x="num_words:Q", y=alt.Y("ypix:Q", scale=None), text="what:N")
+        x=alt.X("num_words:Q"), y=alt.Y("ypix:Q", scale=None), text=alt.Text("what:N"))
     st.altair_chart((line + rules + texts).properties(height=300), width="stretch")
 
 # ---------------------------------------------------------------- 3. what the model sees

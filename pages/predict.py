@@ -1,7 +1,8 @@
 """Predict: score a review with a stored run, see which words decided it, score many at once.
 
-The model comes from :class:`core.predict.Predictor` (one per run, kept in
-``st.cache_resource``); the word colours from :func:`core.explain.explain`; tables,
+The model runs in the prediction process (:mod:`core.predict_service`, one per server,
+so TensorFlow never loads in the web server); the word colours come from
+:func:`core.explain.explain` there; tables,
 charts and the coloured HTML from :mod:`pages.run_views`. Review text is untrusted: it
 is shown as plain text, in tables, or through ``run_views.contributions_html``, which
 escapes it.
@@ -39,24 +40,15 @@ best = store.best() or runs[0]
 # ---------------------------------------------------------------- the model
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the model…")
-def load_predictor(root: str, run_id: str, created: float):
-    """One loaded model per run (``created`` tells a re-made run apart); it has its own lock."""
-    from core.predict import Predictor  # imported here: the other pages never load TensorFlow
-
-    return Predictor(run_id, RunStore(root))
-
-
 @st.cache_data(max_entries=64, show_spinner="Reading the review word by word…")
 def explain_text(root: str, run_id: str, created: float, text: str):
-    from core.explain import explain
-
-    return explain(load_predictor(root, run_id, created), text)
+    """Occlusion of ``text``, computed in the prediction process (``created`` tells a re-made run apart)."""
+    return common.prediction_service(root).explain(run_id, created, text)
 
 
 @st.cache_data(max_entries=16, show_spinner="Scoring the reviews…")
 def score_texts(root: str, run_id: str, created: float, texts: tuple[str, ...]) -> np.ndarray:
-    return load_predictor(root, run_id, created).predict(list(texts))
+    return common.prediction_service(root).predict(run_id, created, list(texts))
 
 
 def _key(run) -> tuple:

@@ -97,21 +97,23 @@ def probability_chart(probabilities: dict[str, float], height_per_row: int = 36)
     y = alt.Y("run:N", title=None, sort=None, scale=alt.Scale(paddingInner=0.35, paddingOuter=0.2),
               axis=alt.Axis(labelLimit=260, labelFontSize=12) if len(rows) > 1 else None)
     track = alt.Chart(rows).mark_bar(color="#eef0f3", cornerRadius=3).encode(
-        x=alt.X("zero:Q", scale=scale), x2="one:Q", y=y).transform_calculate(zero="0", one="1")
+        x=alt.X("zero:Q", scale=scale), x2=alt.X2("one:Q"), y=y).transform_calculate(zero="0", one="1")
     bar = alt.Chart(rows).mark_bar(cornerRadius=3).encode(
         x=alt.X("middle:Q", scale=scale, title="probability of positive (0.5: undecided)",
                 axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2f")),
-        x2="probability:Q", y=y,
+        x2=alt.X2("probability:Q"), y=y,
         color=alt.Color("label:N", legend=None,
                         scale=alt.Scale(domain=["negative", "positive"], range=[NEGATIVE_COLOR, POSITIVE_COLOR])),
-        tooltip=["run:N", alt.Tooltip("probability:Q", format=".3f"), "label:N"])
+        tooltip=[alt.Tooltip("run:N"), alt.Tooltip("probability:Q", format=".3f"), alt.Tooltip("label:N")])
     middle = alt.Chart(pd.DataFrame({"middle": [0.5]})).mark_rule(color="#555", strokeDash=[3, 3]).encode(
-        x="middle:Q")
+        x=alt.X("middle:Q"))
     # The number sits beyond the bar's end: right of a green bar, left of a red one.
     right = alt.Chart(rows).mark_text(dx=6, align="left", fontWeight="bold").encode(
-        x=alt.X("probability:Q", scale=scale), y=y, text="text:N").transform_filter(alt.datum.label == "positive")
+        x=alt.X("probability:Q", scale=scale), y=y, text=alt.Text("text:N"),
+    ).transform_filter(alt.datum.label == "positive")
     left = alt.Chart(rows).mark_text(dx=-6, align="right", fontWeight="bold").encode(
-        x=alt.X("probability:Q", scale=scale), y=y, text="text:N").transform_filter(alt.datum.label == "negative")
+        x=alt.X("probability:Q", scale=scale), y=y, text=alt.Text("text:N"),
+    ).transform_filter(alt.datum.label == "negative")
     # Vega's "fit" counts the x axis in the height: leave it room beside the rows.
     return alt.layer(track, bar, middle, right, left).properties(height=84 + height_per_row * len(rows))
 
@@ -472,10 +474,11 @@ def confusion_chart(confusion: pd.DataFrame) -> alt.Chart:
         y=alt.Y("true:N", sort=order, title="true label"))
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("reviews:Q", scale=alt.Scale(scheme="blues"), legend=None),
-        tooltip=["true:N", "predicted:N", "reviews:Q", alt.Tooltip("share:Q", format=".1%", title="share of row")])
+        tooltip=[alt.Tooltip("true:N"), alt.Tooltip("predicted:N"), alt.Tooltip("reviews:Q"),
+                 alt.Tooltip("share:Q", format=".1%", title="share of row")])
     high = float(rows["reviews"].max()) if len(rows) else 0.0
     labels = base.mark_text(fontSize=16, fontWeight="bold").encode(
-        text="text:N",
+        text=alt.Text("text:N"),
         color=alt.condition(alt.datum.reviews > high * 0.55, alt.value("white"), alt.value("#1f2937")))
     return alt.layer(cells, labels).properties(height=300, title="Confusion matrix (test reviews)")
 
@@ -499,7 +502,7 @@ def roc_chart(roc: pd.DataFrame, auc: float) -> alt.Chart:
                  alt.Tooltip("true_positive_rate:Q", format=".3f")])
     chance = pd.DataFrame({"false_positive_rate": [0.0, 1.0], "true_positive_rate": [0.0, 1.0]})
     diagonal = alt.Chart(chance).mark_line(color="#888", strokeDash=[5, 4]).encode(
-        x="false_positive_rate:Q", y="true_positive_rate:Q")
+        x=alt.X("false_positive_rate:Q"), y=alt.Y("true_positive_rate:Q"))
     return alt.layer(line, diagonal).properties(height=300, title=f"ROC curve (AUC {auc:.3f})")
 
 
@@ -522,15 +525,15 @@ def length_chart(by_length: pd.DataFrame, maxlen: int, overall: float | None = N
     bars = base.mark_bar().encode(
         y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title="accuracy", axis=alt.Axis(format=".0%")),
         color=alt.Color("reads:N", scale=colors, title=None, legend=alt.Legend(orient="top", labelLimit=300)),
-        tooltip=[alt.Tooltip("band:N", title="tokens"), alt.Tooltip("accuracy:Q", format=".1%"), "reviews:Q",
-                 "reads:N"])
+        tooltip=[alt.Tooltip("band:N", title="tokens"), alt.Tooltip("accuracy:Q", format=".1%"),
+                 alt.Tooltip("reviews:Q"), alt.Tooltip("reads:N")])
     counts = base.mark_text(dy=-7, fontSize=11, color="#374151").encode(
-        y="accuracy:Q", text="text:N")
+        y=alt.Y("accuracy:Q"), text=alt.Text("text:N"))
     layers = [bars, counts]
     notes = ["numbers on the bars: reviews"]
     if overall is not None and math.isfinite(overall):
         rule = pd.DataFrame({"accuracy": [overall]})
-        layers.append(alt.Chart(rule).mark_rule(color="#374151", strokeDash=[4, 3]).encode(y="accuracy:Q"))
+        layers.append(alt.Chart(rule).mark_rule(color="#374151", strokeDash=[4, 3]).encode(y=alt.Y("accuracy:Q")))
         notes.append(f"dashed line: all reviews ({overall:.1%})")
     title = alt.TitleParams(f"Accuracy by review length (maxlen {maxlen})", subtitle=" · ".join(notes),
                             anchor="start")
@@ -623,8 +626,9 @@ def curves_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:
         strokeDash=alt.StrokeDash("split:N", title=None, sort=["training", "validation"],
                                   scale=alt.Scale(domain=["training", "validation"], range=[[1, 0], [6, 4]]),
                                   legend=None),  # the title says which is which
-        detail="split:N",
-        tooltip=["run:N", "split:N", "epoch:Q", alt.Tooltip("value:Q", format=".4f")],
+        detail=alt.Detail("split:N"),
+        tooltip=[alt.Tooltip("run:N"), alt.Tooltip("split:N"), alt.Tooltip("epoch:Q"),
+                 alt.Tooltip("value:Q", format=".4f")],
     ).properties(height=320, title=f"{metric.capitalize()} per epoch: training (solid) vs validation (dashed)")
 
 

@@ -240,7 +240,7 @@ def _curve_chart(snapshot, metric: str, title: str):
                 else alt.Scale(domainMin=0, nice=False)),
         y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", scale=colors, title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("epoch:Q", format=".2f"), "series:N", alt.Tooltip("value:Q", format=".4f")],
+        tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".4f")],
     )
     raw = base.transform_filter(alt.datum.series == "train, per batch").mark_line(strokeWidth=1, opacity=0.6)
     smooth = base.transform_filter(alt.datum.series == "train, smoothed").mark_line(strokeWidth=2.5)

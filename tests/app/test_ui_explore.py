@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 from core.config import FIELDS
 
-from tests.app.ui_helpers import REPO, assert_clean, chart_data, chart_spec, charts, run_page, texts, widget
+from tests.app.ui_helpers import (assert_clean, chart_data, chart_spec, charts, heavy_imports_of_a_fresh_server,
+                                  run_page, texts, widget)
 
 
 def test_shell_navigation_and_sidebar_status(data_env):
@@ -115,11 +113,4 @@ def test_choices_survive_a_trip_to_another_page(data_env, fake_manager):
 
 def test_explore_never_imports_keras(data_env):
     """The heavy imports stay off the Explore page (checked in a fresh interpreter)."""
-    code = ("import sys; from streamlit.testing.v1 import AppTest\n"
-            "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
-            "assert not at.exception, [e.value for e in at.exception]\n"
-            "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=os.environ.copy(), capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert heavy_imports_of_a_fresh_server() == []

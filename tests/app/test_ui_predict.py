@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 
 import pytest
 
-from core.predict import MAX_TEXT_CHARS, Predictor
+from core.predict import MAX_TEXT_CHARS
+from core.predict_service import PredictionService
 from pages import run_views
-from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, texts
+from tests.app.ui_helpers import (REPO, assert_clean, chart_data, charts, heavy_imports_of_a_fresh_server,
+                                  run_page, texts)
 
 TEXT_KEY = "predict_text"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -22,15 +26,15 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 @pytest.fixture
 def model_calls(monkeypatch) -> list:
-    """Counts every batch the models score (the one method both predict() and explain() go through)."""
+    """Every request the page sends to the prediction process (each one runs the model)."""
     calls = []
-    original = Predictor.predict_ids
+    original = PredictionService._request
 
-    def counting(self, sequences):
-        calls.append(len(sequences))
-        return original(self, sequences)
+    def counting(self, op, run_id, created, payload):
+        calls.append(op)
+        return original(self, op, run_id, created, payload)
 
-    monkeypatch.setattr(Predictor, "predict_ids", counting)
+    monkeypatch.setattr(PredictionService, "_request", counting)
     return calls
 
 
@@ -59,14 +63,14 @@ def test_the_best_run_is_picked_and_an_empty_box_calls_no_model(runs_env, model_
         type_review(at, blank)
         assert "Type or paste a review above" in texts(at)
         assert not why_html(at) and not [m for m in at.metric if m.label == "Probability of positive"]
-    assert model_calls == []
+    assert set(model_calls) <= {"warm"}  # only the background load of the best run
 
 
 def test_a_typed_review_gets_a_probability_a_bar_and_coloured_words(runs_env, model_calls):
     at = type_review(predict_page(), "A wonderful film, the acting was great and I loved the ending.")
     probability = next(m for m in at.metric if m.label == "Probability of positive")
     assert 0.0 <= float(probability.value) <= 1.0
-    assert model_calls  # scored for real
+    assert "explain" in model_calls  # scored for real, in the prediction process
     bars = [c for c in charts(at) if "probability" in chart_data(c)[0].columns]
     assert bars and chart_data(bars[0])[0]["probability"].iloc[0] == pytest.approx(float(probability.value), abs=1e-3)
     [markup] = why_html(at)
@@ -170,3 +174,24 @@ def test_predicting_needs_no_dataset(no_data_env, tiny_runs, monkeypatch):
     at = type_review(predict_page(), "Great fun.")
     assert why_html(at)
     assert next(b for b in at.button if b.label == "Random test review").disabled
+
+
+def test_the_web_server_never_imports_tensorflow(runs_env):
+    """Scoring a review leaves Keras and TensorFlow out of the server process (a fresh interpreter here).
+
+    Once ``keras`` is imported, Streamlit clears its session after every rerun of every
+    page (145 ms each); the model lives in core.predict_service's child process instead.
+    """
+    steps = ("at.switch_page('pages/predict.py').run()\n"
+             "at.text_area(key='predict_text').input('A wonderful film, I loved it.').run()\n"
+             "assert [m for m in at.metric if m.label == 'Probability of positive']")
+    assert heavy_imports_of_a_fresh_server(steps) == []
+
+
+def test_app_py_draws_nothing_when_a_spawned_process_reimports_it():
+    """multiprocessing's spawn re-runs the main script (Streamlit installs app.py there) as __mp_main__."""
+    code = ("import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__')\n"
+            "print('streamlit' in sys.modules, 'pages.common' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False", "False"]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,6 +34,23 @@ def run_page(page: str | None = None) -> AppTest:
     if page:
         at.switch_page(f"pages/{page}.py").run()
     return at
+
+
+def heavy_imports_of_a_fresh_server(steps: str = "") -> list[str]:
+    """Which of keras and tensorflow a fresh interpreter imports running app.py, then ``steps``.
+
+    ``steps`` is Python acting on ``at`` (an AppTest that has run once); a page problem
+    fails the run. A fresh interpreter, because pytest's own process has TensorFlow.
+    """
+    code = ("import sys; from streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+            f"{steps}\n"
+            "assert not at.exception, [e.value for e in at.exception]\n"
+            "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=os.environ.copy(), capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))
 
 
 def assert_clean(at: AppTest) -> None:

@@ -93,7 +93,6 @@ def test_tiny_training_history_and_cache(manager):
     store = manager.store
     indices, stored = store.test_predictions(snap.run_id)
     predictor = Predictor(snap.run_id, store)
-    from core.dataset import load_dataset  # noqa: F401  (imdb fixture already loaded)
     texts = [manager._load_data().test.texts[i] for i in indices[:20]]
     np.testing.assert_allclose(predictor.predict(texts), stored[:20], atol=1e-5)
 

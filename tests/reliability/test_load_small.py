@@ -1,5 +1,5 @@
-"""A small version of the classroom load benchmark (bench/load.py): 5 browser sessions
-and 20 idle websocket sessions against one server, with a stored run to predict with."""
+"""A small version of the classroom load benchmark (bench/load.py) against one server with
+a stored run to predict with: 5 websocket sessions and 20 idle ones, then 2 browser tabs."""
 
 from __future__ import annotations
 
@@ -16,18 +16,39 @@ TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding
                    num_words=2000, batch_size=32, patience=0)
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-def test_five_sessions_and_idle_clients(imdb, shared_archive, session_cache, tmp_path, monkeypatch):
-    monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
-    runs = tmp_path / "runs"
+@pytest.fixture(scope="module")
+def tiny_runs_dir(imdb, tmp_path_factory):
+    runs = tmp_path_factory.mktemp("load-runs")
     RunStore(runs).save(train(TINY, imdb), TINY, imdb)
+    return runs
+
+
+def _run_load(**kwargs) -> dict:
     # In its own thread: the sync Playwright of the browser tests may hold this thread's event loop.
     with ThreadPoolExecutor(1) as pool:
-        result = pool.submit(load.run, sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=False,
-                             data=str(shared_archive), runs_dir=str(runs), settle=2.0).result()
+        return pool.submit(load.run, **kwargs).result()
+
+
+def _assert_sessions_ok(result: dict, sessions: int) -> None:
     assert result["server_alive_at_end"] and result["health_failures"] == 0
     assert result["failed_sessions"] == 0, result["errors"]
     assert result["exceptions"] == 0
-    assert result["predictions"] == 5 and result["rerun_p95_s"] is not None
+    assert result["predictions"] == sessions and result["rerun_p95_s"] is not None
+
+
+@pytest.mark.slow
+def test_five_websocket_sessions_and_idle_clients(shared_archive, session_cache, tiny_runs_dir, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
+    result = _run_load(sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=False, data=str(shared_archive),
+                       runs_dir=str(tiny_runs_dir), settle=2.0, clients="ws")
+    _assert_sessions_ok(result, 5)
     assert result["idle"]["failures"] == 0, result["idle"]["errors"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_two_browser_sessions(shared_archive, session_cache, tiny_runs_dir, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
+    result = _run_load(sessions=2, rounds=1, idle=0, cycles=0, hold=1.0, train=False, data=str(shared_archive),
+                       runs_dir=str(tiny_runs_dir), clients="browser")
+    _assert_sessions_ok(result, 2)

@@ -1,0 +1,192 @@
+"""Predictions in a child process, so that the web server never imports TensorFlow.
+
+Why a process: once ``keras`` is imported, Streamlit clears Keras's session after
+*every* script run of *every* browser session (``keras.backend.clear_session()``, a full
+garbage collection: 145 ms per rerun measured here, on every page), and a crash or
+out-of-memory inside TensorFlow would take the server with it. One long-lived child
+holds up to ``max_models`` loaded runs (:class:`core.predict.Predictor`, Keras
+``safe_mode``) and answers one request at a time over a pipe; the server only sees
+numbers and :class:`core.explain.Explanation` objects.
+
+A child that dies is started again on the next request; a request that takes longer
+than ``timeout`` seconds kills it. Both are reported as :class:`RunError` with a message
+for the user. The child exits by itself when the server goes (its pipe closes).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import traceback
+import weakref
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import LabError, RunError
+
+WARM, PREDICT, EXPLAIN = "warm", "predict", "explain"
+
+
+class PredictionService:
+    """The server's handle on the prediction process (thread-safe; requests are serialized)."""
+
+    def __init__(self, runs_dir: str | Path, *, max_models: int = 4, timeout: float = 120.0):
+        self.runs_dir = str(runs_dir)
+        self.max_models, self.timeout = max_models, timeout
+        self._lock = threading.Lock()
+        self._process = self._conn = None
+        self.starts = 0
+        self._finalizer = None
+
+    # ------------------------------------------------------------ requests
+
+    def warm(self, run_id: str, created: float) -> None:
+        """Load ``run_id``'s model and score one text, so that the first prediction waits for neither."""
+        self._request(WARM, run_id, created, None)
+
+    def warm_in_background(self, run_id: str, created: float) -> threading.Thread:
+        def load():
+            try:
+                self.warm(run_id, created)
+            except LabError:
+                pass  # the page that needs the model reports the problem
+
+        thread = threading.Thread(target=load, name=f"warm-{run_id}", daemon=True)
+        thread.start()
+        return thread
+
+    def predict(self, run_id: str, created: float, texts: list[str]) -> np.ndarray:
+        """Probability of positive for each text."""
+        return self._request(PREDICT, run_id, created, list(texts))
+
+    def explain(self, run_id: str, created: float, text: str):
+        """:func:`core.explain.explain` of ``text`` with ``run_id``'s model."""
+        return self._request(EXPLAIN, run_id, created, text)
+
+    @property
+    def restarts(self) -> int:
+        """Children started after the first (one died, was killed or timed out)."""
+        return max(0, self.starts - 1)
+
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None and self._process.is_alive() else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop_child()
+
+    # ------------------------------------------------------------ the child
+
+    def _request(self, op: str, run_id: str, created: float, payload):
+        if not self._lock.acquire(timeout=self.timeout):
+            raise RunError(f"The model is busy with other requests (waited {self.timeout:g} s). Try again.")
+        try:
+            for attempt in (1, 2):  # a child that died since the last request is replaced once
+                self._start_child()
+                try:
+                    self._conn.send((op, run_id, created, payload))
+                except (BrokenPipeError, OSError):
+                    self._stop_child()
+                    continue
+                return self._answer()
+            raise RunError("The prediction process could not be started. See the server log.")
+        finally:
+            self._lock.release()
+
+    def _answer(self):
+        try:
+            ready = self._conn.poll(self.timeout)
+            reply = self._conn.recv() if ready else None
+        except (EOFError, OSError):
+            code = self._stop_child()
+            raise RunError(f"The prediction process stopped (exit code {code}; out of memory?). It starts again "
+                           "with the next prediction.") from None
+        if reply is None:
+            self._stop_child()
+            raise RunError(f"The prediction took more than {self.timeout:g} s and was stopped. Try a shorter text.")
+        status, value = reply
+        if status == "error":
+            raise RunError(value)
+        return value
+
+    def _start_child(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        if self._process is not None:
+            self._stop_child()
+        context = multiprocessing.get_context("spawn")  # never fork a server full of threads
+        parent, child = context.Pipe()
+        process = context.Process(target=serve, args=(child, self.runs_dir, self.max_models),
+                                  name="imdb-lab-predict", daemon=True)
+        process.start()
+        self.starts += 1
+        child.close()
+        self._process, self._conn = process, parent
+        self._finalizer = weakref.finalize(self, _stop, process, parent)
+
+    def _stop_child(self) -> int | None:
+        process, self._process = self._process, None
+        if process is None:
+            return None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        return _stop(process, self._conn)
+
+
+def _stop(process, conn) -> int | None:
+    """Close the pipe (the child exits when it reads the end), then make sure it is gone."""
+    conn.close()
+    process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=5)
+    return process.exitcode
+
+
+def serve(conn, runs_dir: str, max_models: int) -> None:
+    """The prediction process: answer requests until the server closes the pipe."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter, not for the server log
+    from core.explain import explain
+    from core.predict import Predictor
+    from core.runs import RunStore
+
+    store = RunStore(runs_dir)
+    loaded: OrderedDict[tuple[str, float], Predictor] = OrderedDict()
+
+    def predictor(run_id: str, created: float) -> Predictor:
+        key = (run_id, created)  # a run made again under the same id is a different model
+        if key not in loaded:
+            run = store.get(run_id)
+            if run.created != created:
+                raise RunError(f"Run {run_id} changed on disk; reload the page.")
+            loaded[key] = Predictor(run_id, store)
+            while len(loaded) > max_models:
+                loaded.popitem(last=False)
+        loaded.move_to_end(key)
+        return loaded[key]
+
+    while True:
+        try:
+            op, run_id, created, payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            model = predictor(run_id, created)
+            if op == WARM:
+                model.predict(["Warm-up: the first call builds the inference graph."])
+                value = None
+            else:
+                value = model.predict(payload) if op == PREDICT else explain(model, payload)
+            reply = ("ok", value)
+        except LabError as error:
+            reply = ("error", str(error))
+        except Exception as error:  # report to the page, keep serving
+            traceback.print_exc()
+            reply = ("error", f"Prediction failed ({type(error).__name__}: {error}).")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
