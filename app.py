@@ -15,25 +15,26 @@ def main() -> None:
 
     from pages import common
 
-    st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
-    common.init_session_defaults()
+    with common.run_slot():  # a room of students clicking at once takes turns
+        st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
+        common.init_session_defaults()
 
-    pages = [
-        st.Page("pages/explore.py", title="Explore the data", icon=":material/query_stats:", default=True),
-        st.Page("pages/train.py", title="Train a model", icon=":material/model_training:"),
-    ]
-    for file, title, icon in (("pages/predict.py", "Predict", ":material/rate_review:"),
-                              ("pages/evaluate.py", "Evaluate", ":material/fact_check:")):
-        if (HERE / file).is_file():
-            pages.append(st.Page(file, title=title, icon=icon))
+        pages = [
+            st.Page("pages/explore.py", title="Explore the data", icon=":material/query_stats:", default=True),
+            st.Page("pages/train.py", title="Train a model", icon=":material/model_training:"),
+        ]
+        for file, title, icon in (("pages/predict.py", "Predict", ":material/rate_review:"),
+                                  ("pages/evaluate.py", "Evaluate", ":material/fact_check:")):
+            if (HERE / file).is_file():
+                pages.append(st.Page(file, title=title, icon=icon))
 
-    page = st.navigation(pages)
-    common.return_to_requested_page()
-    st.sidebar.markdown("### :material/movie: IMDB LSTM Lab")
-    st.sidebar.caption("Sentiment of movie reviews with an LSTM, after the Keras IMDB tutorial.")
-    common.sidebar_data_status()
-    common.warm_best_model()
-    page.run()
+        page = st.navigation(pages)
+        common.return_to_requested_page()
+        st.sidebar.markdown("### :material/movie: IMDB LSTM Lab")
+        st.sidebar.caption("Sentiment of movie reviews with an LSTM, after the Keras IMDB tutorial.")
+        common.sidebar_data_status()
+        common.warm_best_model()
+        page.run()
 
 
 # Streamlit runs this file as ``__main__`` (and installs it as ``sys.modules["__main__"]``),

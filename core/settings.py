@@ -57,3 +57,20 @@ def max_queued() -> int:
 def time_budget_seconds() -> float:
     """Longest estimated training the app queues (``$IMDB_LAB_TIME_BUDGET``, default 1800 s)."""
     return _positive_number(TIME_BUDGET_ENV, 1800)
+
+
+#: Environment variable: most page runs that compute at once (0: no limit).
+CONCURRENT_RUNS_ENV = "IMDB_LAB_CONCURRENT_RUNS"
+
+
+def concurrent_runs() -> int:
+    """Page runs allowed to compute at once (``$IMDB_LAB_CONCURRENT_RUNS``, default 3; 0 means no limit).
+
+    Page scripts share one interpreter lock: 200 of them running at once starve the web
+    server's own thread (health checks time out) and pile up memory; a few at a time
+    finish the same work in the same time, in turn.
+    """
+    try:
+        return max(0, int(os.environ.get(CONCURRENT_RUNS_ENV, 3)))
+    except ValueError:
+        return 3

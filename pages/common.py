@@ -8,7 +8,9 @@ TensorFlow at module level, so the Explore page stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -104,6 +106,32 @@ def knob_values() -> dict:
             if knob_key(field) in st.session_state}
 
 
+#: Longest a page run waits for its turn (seconds) before it runs anyway: never fail a page.
+RUN_SLOT_WAIT = 60.0
+
+
+@st.cache_resource(show_spinner=False)
+def _run_slots(count: int) -> threading.BoundedSemaphore | None:
+    return threading.BoundedSemaphore(count) if count else None
+
+
+@contextlib.contextmanager
+def run_slot():
+    """Let at most ``settings.concurrent_runs()`` page runs compute at once; the others wait their turn.
+
+    A waiting run sleeps instead of competing for the interpreter lock, so the web
+    server's thread (websockets, ``/_stcore/health``) keeps answering when a whole class
+    clicks at once. Fragment reruns (the live training view) do not take a slot.
+    """
+    slots = _run_slots(settings.concurrent_runs())
+    acquired = slots.acquire(timeout=RUN_SLOT_WAIT) if slots else False
+    try:
+        yield
+    finally:
+        if acquired:
+            slots.release()
+
+
 # ---------------------------------------------------------------- data
 
 
@@ -142,6 +170,12 @@ def review_lengths(fingerprint: str, _data: ImdbData) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=4)
 def coverage_curve(fingerprint: str, _data: ImdbData) -> pd.DataFrame:
     return stats.coverage_curve(_data.test)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def oov_share(fingerprint: str, _data: ImdbData, num_words: int) -> float:
+    """Share of test tokens that are OOV (a pass over 6M tokens: 10 ms, on every slider move otherwise)."""
+    return stats.oov_share(_data.test, num_words)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

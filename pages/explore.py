@@ -88,8 +88,8 @@ controls, chart_area = st.columns([1, 3], gap="large")
 with controls:
     num_words = st.slider("num_words (vocabulary size)", low, high, step=step, key="explore_num_words",
                           help=FIELDS["num_words"].help, persist_state="session")
-    oov = stats.oov_share(data.test, num_words)
-    tutorial_oov = stats.oov_share(data.test, 5000)
+    oov = common.oov_share(data.fingerprint, data, num_words)
+    tutorial_oov = common.oov_share(data.fingerprint, data, 5000)
     st.metric("Test tokens that become OOV", views.percent(oov),
               delta=None if num_words == 5000 else f"{100 * (oov - tutorial_oov):+.1f} pts vs 5,000",
               delta_color="inverse")

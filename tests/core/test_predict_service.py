@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +17,8 @@ from core.errors import RunError
 from core.explain import explain
 from core.predict import Predictor
 from core.predict_service import PredictionService
+
+REPO = Path(__file__).resolve().parents[2]
 
 TEXTS = ["the story was great", "the story was awful", "", "great great awful"]
 
@@ -95,3 +100,32 @@ def test_closing_ends_the_process(toy):
     service.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_the_process_exits_when_the_server_dies(toy):
+    """A server killed with SIGKILL cannot stop its children: the prediction process notices its pipe close."""
+    _, store, snap = toy
+    run = store.get(snap.run_id)
+    code = ("import sys; from core.predict_service import PredictionService\n"
+            f"service = PredictionService({str(store.root)!r})\n"
+            f"service.warm({run.run_id!r}, {run.created!r})\n"
+            "print(service.pid(), flush=True)\n"
+            "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+    child = int(result.stdout.split()[-1])
+    deadline = time.monotonic() + 20
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by init) counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -1,0 +1,59 @@
+"""Page runs take turns (``pages.common.run_slot``): a class clicking at once does not starve the server."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from pages import common
+
+
+def _peak_inside(runs: int, hold: float = 0.05) -> int:
+    """Start ``runs`` page runs at once; how many were inside their slot at the same time."""
+    inside, peak, lock = [0], [0], threading.Lock()
+
+    def page_run():
+        with common.run_slot():
+            with lock:
+                inside[0] += 1
+                peak[0] = max(peak[0], inside[0])
+            time.sleep(hold)
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=page_run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return peak[0]
+
+
+@pytest.mark.parametrize("setting, expected", [("2", 2), ("1", 1), ("0", 8)])
+def test_at_most_the_configured_number_compute_at_once(monkeypatch, setting, expected):
+    monkeypatch.setenv("IMDB_LAB_CONCURRENT_RUNS", setting)
+    assert _peak_inside(8, hold=0.2) == expected
+
+
+def test_a_run_that_waits_too_long_goes_ahead_anyway(monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_CONCURRENT_RUNS", "1")
+    monkeypatch.setattr(common, "RUN_SLOT_WAIT", 0.2)
+    held, release = threading.Event(), threading.Event()
+
+    def stuck_run():  # e.g. a session storing an uploaded archive
+        with common.run_slot():
+            held.set()
+            release.wait(10)
+
+    stuck = threading.Thread(target=stuck_run)
+    stuck.start()
+    held.wait(5)
+    started = time.perf_counter()
+    with common.run_slot():
+        waited = time.perf_counter() - started
+    release.set()
+    stuck.join()
+    assert 0.15 < waited < 2
+    assert _peak_inside(3) == 1  # the slot the stuck run held was given back, the late one took none
