@@ -115,6 +115,10 @@ def _run_slots(count: int) -> threading.BoundedSemaphore | None:
     return threading.BoundedSemaphore(count) if count else None
 
 
+#: The slot semaphore the current thread (a page run) holds, if any.
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def run_slot():
     """Let at most ``settings.concurrent_runs()`` page runs compute at once; the others wait their turn.
@@ -124,12 +128,25 @@ def run_slot():
     clicks at once. Fragment reruns (the live training view) do not take a slot.
     """
     slots = _run_slots(settings.concurrent_runs())
-    acquired = slots.acquire(timeout=RUN_SLOT_WAIT) if slots else False
+    _held.slots = slots if slots and slots.acquire(timeout=RUN_SLOT_WAIT) else None
     try:
         yield
     finally:
-        if acquired:
-            slots.release()
+        if _held.slots is not None:
+            _held.slots.release()
+        _held.slots = None
+
+
+def give_up_slot() -> None:
+    """Before this page run waits on another process (the model): let another run compute.
+
+    The run then finishes without a slot; it has waited its turn once already, and
+    queueing again after the model would double a prediction's wait.
+    """
+    slots = getattr(_held, "slots", None)
+    if slots is not None:
+        _held.slots = None
+        slots.release()
 
 
 # ---------------------------------------------------------------- data

@@ -43,11 +43,13 @@ best = store.best() or runs[0]
 @st.cache_data(max_entries=64, show_spinner="Reading the review word by word…")
 def explain_text(root: str, run_id: str, created: float, text: str):
     """Occlusion of ``text``, computed in the prediction process (``created`` tells a re-made run apart)."""
+    common.give_up_slot()  # the work happens in the prediction process
     return common.prediction_service(root).explain(run_id, created, text)
 
 
 @st.cache_data(max_entries=16, show_spinner="Scoring the reviews…")
 def score_texts(root: str, run_id: str, created: float, texts: tuple[str, ...]) -> np.ndarray:
+    common.give_up_slot()
     return common.prediction_service(root).predict(run_id, created, list(texts))
 
 
