@@ -16,7 +16,6 @@ for the user. The child exits by itself when the server goes (its pipe closes).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 import traceback
 import weakref
@@ -148,7 +147,6 @@ def _stop(process, conn) -> int | None:
 
 def serve(conn, runs_dir: str, max_models: int) -> None:
     """The prediction process: answer requests until the server closes the pipe."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter, not for the server log
     from core.explain import explain
     from core.predict import Predictor
     from core.runs import RunStore
