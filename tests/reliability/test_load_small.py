@@ -1,5 +1,6 @@
 """A small version of the classroom load benchmark (bench/load.py) against one server with
-a stored run to predict with: 5 websocket sessions and 20 idle ones, then 2 browser tabs."""
+a stored run to predict with: 5 websocket sessions while a small job trains and 20 idle
+ones, then 2 browser tabs."""
 
 from __future__ import annotations
 
@@ -37,10 +38,13 @@ def _assert_sessions_ok(result: dict, sessions: int) -> None:
 
 
 @pytest.mark.slow
-def test_five_websocket_sessions_and_idle_clients(shared_archive, session_cache, tiny_runs_dir, monkeypatch):
+def test_five_websocket_sessions_while_training_and_idle_clients(shared_archive, session_cache, tiny_runs_dir,
+                                                                 monkeypatch):
     monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
-    result = _run_load(sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=False, data=str(shared_archive),
+    monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "2000")  # the Train button's job: `fast` on 2,000 reviews
+    result = _run_load(sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=True, data=str(shared_archive),
                        runs_dir=str(tiny_runs_dir), settle=2.0, clients="ws")
+    assert result["training_started"]
     _assert_sessions_ok(result, 5)
     assert result["idle"]["failures"] == 0, result["idle"]["errors"]
 
