@@ -138,7 +138,7 @@ def run_slot():
 
 
 def give_up_slot() -> None:
-    """Before this page run waits on another process (the model): let another run compute.
+    """Before this page run waits on something else (the model's process, a download): let another run compute.
 
     The run then finishes without a slot; it has waited its turn once already, and
     queueing again after the model would double a prediction's wait.
@@ -254,6 +254,7 @@ def setup_panel(error: LabError) -> None:
             st.caption(f"Downloads the official archive (84 MB) from {sources.OFFICIAL_URL} into "
                        f"`{settings.cache_dir() / 'downloads'}` and checks its sha256. Needs internet access.")
             if st.button("Download the official archive", key="setup_download"):
+                give_up_slot()  # minutes of waiting on the network, not of computing
                 try:
                     with st.spinner("Downloading…"):
                         _use_path(sources.download_official())
