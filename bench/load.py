@@ -261,8 +261,8 @@ def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: 
             probe.join()
             alive = process.poll() is None
     return {
-        "machine": machine(), "server_options": options or {}, "clients": clients, "sessions": sessions, "rounds": rounds, "ramp_seconds": ramp,
-        "server_alive_at_end": alive,
+        "machine": machine(), "server_options": options or {}, "clients": clients, "sessions": sessions,
+        "rounds": rounds, "ramp_seconds": ramp, "server_alive_at_end": alive,
         "failed_sessions": active.get("failed_sessions", 0), "exceptions": active.get("exceptions", 0),
         "errors": active.get("errors", [])[:5], "training_started": active.get("training_started"),
         "open_p50_s": percentile(active.get("open_seconds", []), 50),
