@@ -83,7 +83,7 @@ class PredictionService:
         if not self._lock.acquire(timeout=self.timeout):
             raise RunError(f"The model is busy with other requests (waited {self.timeout:g} s). Try again.")
         try:
-            for attempt in (1, 2):  # a child that died since the last request is replaced once
+            for _ in range(2):  # a child that died since the last request is replaced once
                 self._start_child()
                 try:
                     self._conn.send((op, run_id, created, payload))
@@ -104,7 +104,7 @@ class PredictionService:
             raise RunError(f"The prediction process stopped (exit code {code}; out of memory?). It starts again "
                            "with the next prediction.") from None
         if reply is None:
-            self._stop_child()
+            self._stop_child(grace=0)  # it is busy, not reading the pipe: no point waiting
             raise RunError(f"The prediction took more than {self.timeout:g} s and was stopped. Try a shorter text.")
         status, value = reply
         if status == "error":
@@ -126,19 +126,19 @@ class PredictionService:
         self._process, self._conn = process, parent
         self._finalizer = weakref.finalize(self, _stop, process, parent)
 
-    def _stop_child(self) -> int | None:
+    def _stop_child(self, grace: float = 5.0) -> int | None:
         process, self._process = self._process, None
         if process is None:
             return None
         if self._finalizer is not None:
             self._finalizer.detach()
-        return _stop(process, self._conn)
+        return _stop(process, self._conn, grace)
 
 
-def _stop(process, conn) -> int | None:
+def _stop(process, conn, grace: float = 5.0) -> int | None:
     """Close the pipe (the child exits when it reads the end), then make sure it is gone."""
     conn.close()
-    process.join(timeout=5)
+    process.join(timeout=grace)
     if process.is_alive():
         process.kill()
         process.join(timeout=5)
