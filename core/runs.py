@@ -217,7 +217,7 @@ class RunStore:
         folder = self.root / check_run_id(run_id)
         if not folder.is_dir():
             raise RunError(f"No run {run_id} in {self.root}.")
-        verdict = _checked_run(str(folder), run_id, _files_signature(folder))
+        verdict = _checked_run(str(folder), _files_signature(folder))
         if isinstance(verdict, str):
             raise RunError(verdict)
         return verdict
@@ -253,8 +253,7 @@ class RunStore:
 
     def best(self) -> RunInfo | None:
         """The whole run with the highest test accuracy."""
-        whole = [r for r in self.list() if not r.partial and np.isfinite(r.test_accuracy)]
-        return max(whole, key=lambda r: r.test_accuracy, default=None)
+        return best_run(self.list())
 
     def history(self, run_id: str) -> dict:
         return json.loads((self.get(run_id).path / "history.json").read_text("utf-8"))
@@ -279,6 +278,12 @@ class RunStore:
             raise RunError(f"Run {run_id}'s model could not be loaded: {type(error).__name__}: {error}") from None
 
 
+def best_run(runs: list[RunInfo]) -> RunInfo | None:
+    """The whole run of ``runs`` with the highest test accuracy (a page that listed them needs no second scan)."""
+    whole = [r for r in runs if not r.partial and np.isfinite(r.test_accuracy)]
+    return max(whole, key=lambda r: r.test_accuracy, default=None)
+
+
 def _files_signature(folder: Path) -> tuple:
     """What changes when any file of a run folder is replaced, truncated or removed."""
     signature = []
@@ -292,9 +297,10 @@ def _files_signature(folder: Path) -> tuple:
 
 
 @functools.lru_cache(maxsize=512)
-def _checked_run(folder_name: str, run_id: str, signature: tuple) -> RunInfo | str:
+def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
     """The run in ``folder_name`` checked in full, or why it is damaged (remembered per ``signature``)."""
     folder = Path(folder_name)
+    run_id = folder.name
     try:
         meta = json.loads((folder / "run.json").read_text("utf-8"))
         for name in ("history.json", "vocabulary.json"):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.errors import LabError
 from core.evaluation import evaluate
-from core.runs import RunStore
+from core.runs import RunStore, best_run
 from pages import common, run_views, views
 
 MISTAKES = 8
@@ -33,7 +33,7 @@ if not runs:
     st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
     st.stop()
 by_id = {run.run_id: run for run in runs}
-best = store.best() or runs[0]
+best = best_run(runs) or runs[0]
 
 
 @st.cache_data(max_entries=8, show_spinner="Evaluating the run on the test reviews…")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.errors import LabError
 from core.predict import MAX_TEXT_CHARS
-from core.runs import RunStore
+from core.runs import RunStore, best_run
 from pages import common, run_views
 
 TEXT_KEY = "predict_text"
@@ -34,7 +34,7 @@ if not runs:
     st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
     st.stop()
 by_id = {run.run_id: run for run in runs}
-best = store.best() or runs[0]
+best = best_run(runs) or runs[0]
 
 
 # ---------------------------------------------------------------- the model
