@@ -255,12 +255,22 @@ class JobManager:
                 self._wake.wait(remaining if remaining is not None else 1.0)
             return self._snapshot(self._jobs[job_id])
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: float = 60.0) -> None:
+        """Cancel every job and wait (up to ``wait`` seconds) for the workers to stop.
+
+        A worker thread still inside TensorFlow when the interpreter exits is ended in the
+        middle of C++ code, which aborts the whole process; a cancelled job stops after
+        its current batch.
+        """
         with self._wake:
             self._closed = True
             for job in self._jobs.values():
                 job.cancel_requested = True
             self._wake.notify_all()
+        deadline = time.monotonic() + wait
+        for worker in self._workers:
+            if worker is not threading.current_thread():
+                worker.join(max(0.0, deadline - time.monotonic()))
 
     # ------------------------------------------------------------ journal
 
