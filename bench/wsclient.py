@@ -25,8 +25,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 #: Which WidgetState field carries each widget type's value (as the frontend fills it).
 VALUE_FIELDS = {"slider": "double_array_value", "text_area": "string_value", "text_input": "string_value",
-                "checkbox": "bool_value", "button": "trigger_value",
-                "selectbox": "string_value"}
+                "checkbox": "bool_value", "button": "trigger_value", "selectbox": "string_value"}
 
 
 class ProtocolError(RuntimeError):
