@@ -20,7 +20,7 @@ from bench.common import emit, machine
 
 _CHILD = """
 import json, resource, sys, time
-from core.dataset import load_dataset
+from core.data.dataset import load_dataset
 t0 = time.perf_counter()
 data = load_dataset(sys.argv[1] or None)
 seconds = time.perf_counter() - t0

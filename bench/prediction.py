@@ -6,7 +6,7 @@ it measures, after a warm-up:
 - latency of one typed review through ``Predictor.predict`` (p50/p95 over ``--calls``
   calls; target p95 <= 50 ms),
 - batch throughput on ``--batch`` test reviews (reviews per second),
-- ``core.explain.explain`` time for a 200-word review (target <= 1 s),
+- ``core.serving.explain.explain`` time for a 200-word review (target <= 1 s),
 - the model load time (first page visit for a run).
 
 With no ``fast`` run stored it trains one first (the full preset, minutes on 2 cores)
@@ -26,8 +26,8 @@ import numpy as np
 
 from bench.common import emit, machine
 from core.config import preset
-from core.dataset import load_dataset
-from core.runs import RunStore
+from core.data.dataset import load_dataset
+from core.runs.store import RunStore
 
 LATENCY_TARGET_MS = 50.0
 EXPLAIN_TARGET_S = 1.0
@@ -43,7 +43,7 @@ def best_fast_run(store: RunStore):
 
 def train_fast(store: RunStore, data, train_limit: int | None):
     """Train the ``fast`` preset into ``store`` (through the job manager, like the app)."""
-    from core.jobs import DONE, JobManager
+    from core.jobs.manager import DONE, JobManager
 
     config = preset("fast")
     if train_limit:
@@ -65,10 +65,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def review_of_words(data, words: int) -> str:
     """A real test review cut to ``words`` words (the first one with at least that many)."""
-    from core import text as text_rules
+    from core.text import tokenizer
 
     for review in data.test.texts:
-        spans = text_rules.word_spans(review)
+        spans = tokenizer.word_spans(review)
         if len(spans) >= words:
             return review[: spans[words - 1][1]]
     raise SystemExit(f"No test review has {words} words")
@@ -97,8 +97,8 @@ def main() -> None:
                 raise SystemExit(f"No fast run in {store.root}. Train one (python -m core train) or drop --no-train.")
             run = train_fast(store, data, args.train_limit)
 
-    from core.explain import explain
-    from core.predict import Predictor
+    from core.serving.explain import explain
+    from core.serving.predictor import Predictor
 
     started = time.perf_counter()
     predictor = Predictor(run.run_id, store)

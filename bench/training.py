@@ -14,9 +14,9 @@ import time
 
 
 from bench.common import emit, machine
-from core import training
+from core.model import training
 from core.config import preset
-from core.dataset import load_dataset
+from core.data.dataset import load_dataset
 
 TARGET_ACCURACY = 0.875
 
@@ -47,7 +47,7 @@ class _TestEveryEpoch(training.Reporter):
 
 def bench_full(name: str, data, epochs: int | None = None) -> dict:
     """Train a preset to the end with a test-accuracy curve."""
-    from core import arrays
+    from core.encoding import arrays
 
     config = preset(name)
     if epochs:
@@ -97,7 +97,7 @@ def bench_bounded(name: str, data, batches: int, changes: dict | None = None) ->
     seconds = reporter.times[-1] - reporter.times[skip - 1]
     samples = reporter.samples[-1] - reporter.samples[skip - 1]
     speed = samples / seconds
-    from core import arrays
+    from core.encoding import arrays
 
     train_reviews = len(arrays.prepare(data, config).x_train)
     return {"preset": name, "config": config.summary(), "batches_timed": len(reporter.times) - skip,

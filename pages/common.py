@@ -17,16 +17,20 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import settings, sources, stats
+from core import settings
+
+from core.data import sources
+
+from core.data import stats
 from core.atomic import atomic_path
 from core.config import DEFAULT_PRESET, FIELDS, preset
-from core.dataset import ImdbData, load_dataset
+from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
-from core.runs import RunStore
+from core.runs.store import RunStore
 
 #: Session key (not a widget key) of the dataset path the user chose in the set-up panel.
 DATA_PATH_KEY = "data_path"
-#: Where an uploaded archive is stored: a place :mod:`core.sources` searches.
+#: Where an uploaded archive is stored: a place :mod:`core.data.sources` searches.
 UPLOAD_NAME = "aclImdb_labeled.tar.gz"
 
 #: Explore page widgets and their defaults (the tutorial's numbers).
@@ -310,7 +314,7 @@ def job_manager():
     Each job trains in a child process (``isolation="process"``), so TensorFlow never
     runs in the web server and page reruns stay responsive while a model trains.
     """
-    from core.jobs import JobManager  # imported here: the Explore page never needs it
+    from core.jobs.manager import JobManager  # imported here: the Explore page never needs it
 
     return JobManager(runs_dir=None, max_running=1, data_loader=_training_data, isolation="process",
                       max_queued=settings.max_queued(), time_budget_seconds=settings.time_budget_seconds())
@@ -318,8 +322,8 @@ def job_manager():
 
 @st.cache_resource(show_spinner=False)
 def prediction_service(runs_root: str):
-    """The process-wide prediction process for the runs in ``runs_root`` (see core.predict_service)."""
-    from core.predict_service import PredictionService
+    """The process-wide prediction process for the runs in ``runs_root`` (see core.serving.service)."""
+    from core.serving.service import PredictionService
 
     return PredictionService(runs_root)
 

@@ -1,15 +1,15 @@
 """Evaluate: how good is a stored run on the test reviews, where does it fail, and how do runs compare.
 
-Numbers come from :func:`core.evaluation.evaluate` (the run's stored test probabilities
+Numbers come from :func:`core.runs.evaluation.evaluate` (the run's stored test probabilities
 joined with the dataset; no model is loaded), the run list and histories from
-:class:`core.runs.RunStore`, and the charts and tables from :mod:`pages.run_views`.
+:class:`core.runs.store.RunStore`, and the charts and tables from :mod:`pages.run_views`.
 """
 
 import streamlit as st
 
 from core.errors import LabError
-from core.evaluation import evaluate
-from core.runs import RunStore, best_run
+from core.runs.evaluation import evaluate
+from core.runs.store import RunStore, best_run
 from pages import common, run_views, views
 
 MISTAKES = 8

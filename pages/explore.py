@@ -1,7 +1,7 @@
 """Explore: how long reviews are, how many words to keep, and what the model really sees.
 
-Everything here is numpy and pandas on the loaded corpus (``core.stats``,
-``core.encoding``); Keras and TensorFlow are never imported, so the page opens fast.
+Everything here is numpy and pandas on the loaded corpus (``core.data.stats``,
+``core.encoding.word_ids``); Keras and TensorFlow are never imported, so the page opens fast.
 """
 
 import altair as alt
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import stats
-from core import text as text_rules
+from core.data import stats
+from core.text import tokenizer
 from core.config import FIELDS
 from pages import common, views
 
@@ -151,7 +151,7 @@ with st.expander("Raw text, as in the file", expanded=True):
     st.text(text)
 
 ranks = split.review_ranks(index)
-words = text_rules.tokenize(text)
+words = tokenizer.tokenize(text)
 if len(words) != len(ranks):  # should not happen: the corpus was built with the same tokenizer
     words = [data.vocabulary.word(int(r)) or "<unseen>" for r in ranks]
 encoded = views.encode_review(words, ranks, num_words=num_words, maxlen=maxlen, truncating=truncating)

@@ -1,8 +1,8 @@
 """Predict: score a review with a stored run, see which words decided it, score many at once.
 
-The model runs in the prediction process (:mod:`core.predict_service`, one per server,
+The model runs in the prediction process (:mod:`core.serving.service`, one per server,
 so TensorFlow never loads in the web server); the word colours come from
-:func:`core.explain.explain` there; tables,
+:func:`core.serving.explain.explain` there; tables,
 charts and the coloured HTML from :mod:`pages.run_views`. Review text is untrusted: it
 is shown as plain text, in tables, or through ``run_views.contributions_html``, which
 escapes it.
@@ -12,8 +12,8 @@ import numpy as np
 import streamlit as st
 
 from core.errors import LabError
-from core.predict import MAX_TEXT_CHARS
-from core.runs import RunStore, best_run
+from core.serving.predictor import MAX_TEXT_CHARS
+from core.runs.store import RunStore, best_run
 from pages import common, run_views
 
 TEXT_KEY = "predict_text"

@@ -3,7 +3,7 @@
 Like :mod:`pages.views`, nothing here imports Streamlit, Keras or TensorFlow: every
 function takes plain values or ``core`` results and returns a string, a DataFrame or an
 Altair chart, so each is testable on its own. The numbers come from ``core``
-(:mod:`core.explain`, :mod:`core.evaluation`, :mod:`core.runs`); these functions only
+(:mod:`core.serving.explain`, :mod:`core.runs.evaluation`, :mod:`core.runs.store`); these functions only
 arrange them.
 
 One rule matters more than the rest: review text is untrusted. It reaches HTML only
@@ -197,7 +197,7 @@ def _word_title(word) -> str:
 
 
 def contributions_html(explanation, *, keep_cut: int = 25, legend: bool = True) -> str:
-    """The review as HTML, each word coloured by its contribution (see :mod:`core.explain`).
+    """The review as HTML, each word coloured by its contribution (see :mod:`core.serving.explain`).
 
     Green words pushed the prediction towards positive, red ones towards negative (the
     stronger, the deeper the colour); grey words were cut off by truncation; a wavy
@@ -279,7 +279,7 @@ class InputSummary:
     cut: int              # words cut off by truncation
     oov_words: list[str]  # distinct out-of-vocabulary words, in order of appearance
     oov_count: int        # OOV occurrences among all words
-    clipped_chars: int    # characters beyond core.predict.MAX_TEXT_CHARS
+    clipped_chars: int    # characters beyond core.serving.predictor.MAX_TEXT_CHARS
 
 
 def input_summary(explanation) -> InputSummary:
@@ -575,7 +575,7 @@ def mistake_title(row) -> str:
 
 
 def runs_table(runs) -> pd.DataFrame:
-    """One row per stored run (:class:`core.runs.RunInfo`): metrics first, then every config field."""
+    """One row per stored run (:class:`core.runs.store.RunInfo`): metrics first, then every config field."""
     rows = []
     for run in runs:
         metrics = run.test_metrics or {}
@@ -599,7 +599,7 @@ def _number(value) -> float:
 def history_curves(histories: dict[str, dict]) -> pd.DataFrame:
     """Per-epoch curves of several runs, long format: run, epoch, metric, split, value.
 
-    ``histories`` maps a run id to :meth:`core.runs.RunStore.history`. split is
+    ``histories`` maps a run id to :meth:`core.runs.store.RunStore.history`. split is
     "training" (``loss``/``accuracy``) or "validation" (``val_loss``/``val_accuracy``).
     """
     rows = []

@@ -1,6 +1,6 @@
 """Train: pick a preset or set the knobs, start a background job, watch it learn.
 
-Training runs in the process-wide :class:`core.jobs.JobManager` (``common.job_manager``),
+Training runs in the process-wide :class:`core.jobs.manager.JobManager` (``common.job_manager``),
 never in this script: the page submits a config, remembers the job id in the session
 and redraws from the job's snapshot once a second in a fragment. Moving a knob never
 starts or stops anything; leaving the page, or opening a second tab, leaves the job
@@ -16,7 +16,7 @@ from pathlib import Path
 import altair as alt
 import streamlit as st
 
-from core import stats
+from core.data import stats
 from core.config import FIELDS, PRESETS, TrainConfig, preset
 from core.errors import ConfigError, LabError
 from pages import common, views
@@ -150,7 +150,7 @@ if config is not None and slice_size:
 
 
 if config is not None:
-    from core.training import estimate_epoch_seconds  # light: Keras is imported only to train
+    from core.model.training import estimate_epoch_seconds  # light: Keras is imported only to train
 
     per_epoch = estimate_epoch_seconds(config, data.train.lengths)
     summary_col, cost_col = st.columns([3, 2], gap="large")

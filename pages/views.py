@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.arrays import truncate
+from core.encoding.arrays import truncate
 from core.config import PRESETS, TrainConfig
-from core.encoding import Encoding, encode_ranks
+from core.encoding.word_ids import Encoding, encode_ranks
 
 #: What the tutorial reported for its two networks, shown beside a finished run.
 TUTORIAL_FIGURES = {
@@ -31,7 +31,7 @@ SERIES_COLORS = {"train, per batch": "#9ecae1", "train, smoothed": "#2171b5", "v
 
 
 def length_histogram(lengths: pd.DataFrame, bin_width: int = 25, clip_at: int | None = None) -> pd.DataFrame:
-    """Bin ``core.stats.review_lengths`` output: one row per split, label and bin.
+    """Bin ``core.data.stats.review_lengths`` output: one row per split, label and bin.
 
     Columns: split, label, start, end (token counts, ``start <= tokens < end``), reviews.
     With ``clip_at``, reviews of ``clip_at`` tokens or more share one last bin starting
@@ -88,9 +88,9 @@ def encode_review(words: list[str], ranks: np.ndarray, num_words: int, maxlen: i
                   encoding: Encoding | None = None) -> EncodedReview:
     """Encode one review like training does and mark OOV words and what truncation cuts.
 
-    ``words`` are the review's tokens (``core.text.tokenize``) and ``ranks`` their
-    vocabulary ranks, position by position. Ids come from ``core.encoding.encode_ranks``
-    (start character, OOV, ``index_from``), the kept part from ``core.arrays.truncate``:
+    ``words`` are the review's tokens (``core.text.tokenizer.tokenize``) and ``ranks`` their
+    vocabulary ranks, position by position. Ids come from ``core.encoding.word_ids.encode_ranks``
+    (start character, OOV, ``index_from``), the kept part from ``core.encoding.arrays.truncate``:
     the same functions training uses.
     """
     encoding = encoding or Encoding(num_words=num_words)

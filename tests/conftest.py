@@ -41,7 +41,7 @@ def isolated_env(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def imdb(shared_archive, session_cache):
     """The full dataset from the shared archive (parsed once per session, then cached)."""
-    from core.dataset import load_dataset
+    from core.data.dataset import load_dataset
 
     previous = os.environ.get("IMDB_LAB_CACHE")
     os.environ["IMDB_LAB_CACHE"] = str(session_cache)

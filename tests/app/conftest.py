@@ -8,8 +8,8 @@ import streamlit as st
 from pathlib import Path
 
 from core.config import TrainConfig
-from core.jobs import DONE, JobManager
-from core.runs import RunStore
+from core.jobs.manager import DONE, JobManager
+from core.runs.store import RunStore
 from pages import common
 from tests.app.ui_helpers import FakeJobManager
 

@@ -10,19 +10,19 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from core import text as text_rules
+from core.text import tokenizer
 from core.config import TrainConfig
-from core.evaluation import Evaluation, roc_curve
-from core.explain import Explanation, WordContribution
+from core.runs.evaluation import Evaluation, roc_curve
+from core.serving.explain import Explanation, WordContribution
 from pages import run_views
 
 
 def fake_explanation(text: str, contributions: dict[str, float] | None = None, *, cut_first: int = 0,
                      oov: set[str] = frozenset(), clipped: int = 0, probability: float = 0.7) -> Explanation:
-    """An Explanation as core.explain builds it, without a model: spans from the real tokenizer."""
+    """An Explanation as core.serving.explain builds it, without a model: spans from the real tokenizer."""
     contributions = contributions or {}
     words = []
-    for i, (token, (start, end)) in enumerate(zip(text_rules.tokenize(text), text_rules.word_spans(text))):
+    for i, (token, (start, end)) in enumerate(zip(tokenizer.tokenize(text), tokenizer.word_spans(text))):
         cut = i < cut_first
         words.append(WordContribution(word=token, start=start, end=end, oov=token in oov, truncated=cut,
                                       contribution=None if cut else contributions.get(token, 0.0)))
@@ -62,7 +62,7 @@ def test_cut_and_oov_words_are_marked_and_long_cut_runs_shortened():
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_comes_back_verbatim_and_never_as_markup(review):
-    explanation = fake_explanation(review, {token: 0.1 for token in text_rules.tokenize(review)[::2]})
+    explanation = fake_explanation(review, {token: 0.1 for token in tokenizer.tokenize(review)[::2]})
     markup = run_views.contributions_html(explanation)
     assert body_of(markup) == (review or "(no words)")
     inner = markup.split('<div class="lab-why">', 1)[1]

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from core.runs import RunStore
+from core.runs.store import RunStore
 from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, texts
 
 

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from core.predict import MAX_TEXT_CHARS
-from core.predict_service import PredictionService
+from core.serving.predictor import MAX_TEXT_CHARS
+from core.serving.service import PredictionService
 from pages import run_views
 from tests.app.ui_helpers import (REPO, assert_clean, chart_data, charts, heavy_imports_of_a_fresh_server,
                                   run_page, texts)
@@ -180,7 +180,7 @@ def test_the_web_server_never_imports_tensorflow(runs_env):
     """Scoring a review leaves Keras and TensorFlow out of the server process (a fresh interpreter here).
 
     Once ``keras`` is imported, Streamlit clears its session after every rerun of every
-    page (145 ms each); the model lives in core.predict_service's child process instead.
+    page (145 ms each); the model lives in core.serving.service's child process instead.
     """
     steps = ("at.switch_page('pages/predict.py').run()\n"
              "at.text_area(key='predict_text').input('A wonderful film, I loved it.').run()\n"

@@ -17,7 +17,7 @@ import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from core.config import TrainConfig
-from core.jobs import JobSnapshot
+from core.jobs.manager import JobSnapshot
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
@@ -115,7 +115,7 @@ def make_snapshot(job_id: str, config: TrainConfig, **changes) -> JobSnapshot:
 
 
 class FakeJobManager:
-    """The ``core.jobs.JobManager`` API, with snapshots the test sets by hand."""
+    """The ``core.jobs.manager.JobManager`` API, with snapshots the test sets by hand."""
 
     def __init__(self):
         self.snapshots: dict[str, JobSnapshot] = {}

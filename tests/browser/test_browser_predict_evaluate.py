@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.config import TrainConfig
-from core.runs import RunStore
+from core.runs.store import RunStore
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def screenshot(page, artifacts: Path, name: str, height: int = 2400) -> None:
 @pytest.fixture(scope="module")
 def stored_run(app_url, browser_runs_dir, imdb) -> str:
     """A tiny run trained with core straight into the server's runs folder (the pages scan it on every run)."""
-    from core.training import train
+    from core.model.training import train
 
     store = RunStore(browser_runs_dir)
     cached = store.find_cached(TINY, imdb.fingerprint)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from core.config import TrainConfig
-from core.dataset import load_dataset
-from core.jobs import DONE, JobManager
+from core.data.dataset import load_dataset
+from core.jobs.manager import DONE, JobManager
 from tests.conftest import make_archive
 
 FILLER = "the movie was a story about people and some scenes with music in it".split()

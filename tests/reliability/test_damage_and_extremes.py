@@ -8,12 +8,12 @@ import zipfile
 
 import pytest
 
-from core import runs as runs_module
+from core.runs import store as runs_module
 from core.config import FIELDS, TrainConfig
 from core.errors import ConfigError, RunError
-from core.jobs import DONE, FAILED, JobManager
-from core.predict import Predictor
-from core.runs import RunStore
+from core.jobs.manager import DONE, FAILED, JobManager
+from core.serving.predictor import Predictor
+from core.runs.store import RunStore
 
 TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80,
                    num_words=2000, batch_size=32, patience=0)
@@ -87,7 +87,7 @@ def test_disk_full_during_save_fails_cleanly(imdb, tmp_path, monkeypatch):
 
 
 def test_extreme_but_valid_settings_build(imdb):
-    from core.training import build_model
+    from core.model.training import build_model
 
     low = {name: (rule.choices[0] if rule.choices else rule.low) for name, rule in FIELDS.items()
            if not rule.optional}

@@ -19,15 +19,15 @@ import time
 
 import pytest
 
-from core.jobs import FAILED, JobManager
-from core.runs import RunStore
+from core.jobs.manager import FAILED, JobManager
+from core.runs.store import RunStore
 from tests.conftest import REPO
 
 SERVER = r"""
 import sys, time
 from core.config import TrainConfig
-from core.dataset import load_dataset
-from core.jobs import JobManager
+from core.data.dataset import load_dataset
+from core.jobs.manager import JobManager
 data = load_dataset(sys.argv[1])
 manager = JobManager(runs_dir=sys.argv[2], data_loader=lambda: data, isolation=sys.argv[3])
 seed = int(sys.argv[4])

@@ -10,8 +10,8 @@ import pytest
 
 from bench import load
 from core.config import TrainConfig
-from core.runs import RunStore
-from core.training import train
+from core.runs.store import RunStore
+from core.model.training import train
 
 TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80,
                    num_words=2000, batch_size=32, patience=0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core import arrays
+from core.encoding import arrays
 from core.config import TrainConfig
 
 #: Samples per second per (token step x cost unit), measured on these 2-core machines for
@@ -203,7 +203,7 @@ def _progress_callback(reporter: Reporter, batch_sizes: list[int]):
 
 
 def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainResult:
-    """Train ``config`` on ``data`` (an :class:`core.dataset.ImdbData`), evaluate on the test set."""
+    """Train ``config`` on ``data`` (an :class:`core.data.dataset.ImdbData`), evaluate on the test set."""
     import keras
 
     reporter = reporter or Reporter()

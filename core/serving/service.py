@@ -4,9 +4,9 @@ Why a process: once ``keras`` is imported, Streamlit clears Keras's session afte
 *every* script run of *every* browser session (``keras.backend.clear_session()``, a full
 garbage collection: 145 ms per rerun measured here, on every page), and a crash or
 out-of-memory inside TensorFlow would take the server with it. One long-lived child
-holds up to ``max_models`` loaded runs (:class:`core.predict.Predictor`, Keras
+holds up to ``max_models`` loaded runs (:class:`core.serving.predictor.Predictor`, Keras
 ``safe_mode``) and answers one request at a time over a pipe; the server only sees
-numbers and :class:`core.explain.Explanation` objects.
+numbers and :class:`core.serving.explain.Explanation` objects.
 
 A child that dies is started again on the next request; a request that takes longer
 than ``timeout`` seconds kills it. Both are reported as :class:`RunError` with a message
@@ -62,7 +62,7 @@ class PredictionService:
         return self._request(PREDICT, run_id, created, list(texts))
 
     def explain(self, run_id: str, created: float, text: str):
-        """:func:`core.explain.explain` of ``text`` with ``run_id``'s model."""
+        """:func:`core.serving.explain.explain` of ``text`` with ``run_id``'s model."""
         return self._request(EXPLAIN, run_id, created, text)
 
     @property
@@ -147,9 +147,9 @@ def _stop(process, conn, grace: float = 5.0) -> int | None:
 
 def serve(conn, runs_dir: str, max_models: int) -> None:
     """The prediction process: answer requests until the server closes the pipe."""
-    from core.explain import explain
-    from core.predict import Predictor
-    from core.runs import RunStore
+    from core.serving.explain import explain
+    from core.serving.predictor import Predictor
+    from core.runs.store import RunStore
 
     store = RunStore(runs_dir)
     loaded: OrderedDict[tuple[str, float], Predictor] = OrderedDict()

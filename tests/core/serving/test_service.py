@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import RunError
-from core.explain import explain
-from core.predict import Predictor
-from core.predict_service import PredictionService
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[2]
+from core.errors import RunError
+from core.serving.explain import explain
+from core.serving.predictor import Predictor
+from core.serving.service import PredictionService
+
 
 TEXTS = ["the story was great", "the story was awful", "", "great great awful"]
 
@@ -106,7 +107,7 @@ def test_the_process_exits_when_the_server_dies(toy):
     """A server killed with SIGKILL cannot stop its children: the prediction process notices its pipe close."""
     _, store, snap = toy
     run = store.get(snap.run_id)
-    code = ("import sys; from core.predict_service import PredictionService\n"
+    code = ("import sys; from core.serving.service import PredictionService\n"
             f"service = PredictionService({str(store.root)!r})\n"
             f"service.warm({run.run_id!r}, {run.created!r})\n"
             "print(service.pid(), flush=True)\n"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from core.evaluation import evaluate, roc_curve
-from core.explain import explain
-from core.predict import MAX_TEXT_CHARS, Predictor
+from core.runs.evaluation import evaluate, roc_curve
+from core.serving.explain import explain
+from core.serving.predictor import MAX_TEXT_CHARS, Predictor
 from tests.core.conftest import FILLER
 
 def test_the_toy_model_learned(toy):
@@ -92,7 +92,7 @@ def test_length_bands_with_gaps_keep_their_own_truncation_flags():
     """A band with no reviews must not shift the flags of the bands after it."""
     import pandas as pd
 
-    from core.evaluation import Evaluation
+    from core.runs.evaluation import Evaluation
 
     table = pd.DataFrame({"tokens": [50, 150, 900, 2000], "label": [1, 0, 1, 0],
                           "probability": [0.9, 0.1, 0.2, 0.8]})

@@ -9,8 +9,10 @@ import tarfile
 import numpy as np
 import pytest
 
-from core import corpus_cache, sources
-from core.dataset import load_dataset
+from core.data import corpus_cache
+
+from core.data import sources
+from core.data.dataset import load_dataset
 from core.errors import DataFormatError, DataNotFoundError
 from tests.conftest import TINY_REVIEWS, make_archive, make_folder
 
@@ -200,7 +202,7 @@ def test_keras_npz_source(isolated_env):
     data = load_dataset(allow_download=False)
     assert data.source.kind == "keras-npz" and len(data.train) == 4
     assert data.train.texts[0] == "the good bad"
-    from core.encoding import load_data
+    from core.encoding.word_ids import load_data
 
     (x, y), _ = load_data(data)
     # ids = rank + 3; with num_words=None Keras treats the largest id (8) as out of range.

@@ -73,8 +73,8 @@ class _TerminalProgress:
 
 
 def cmd_train(args) -> int:
-    from core.dataset import load_dataset
-    from core.jobs import CANCELLED, DONE, JobManager
+    from core.data.dataset import load_dataset
+    from core.jobs.manager import CANCELLED, DONE, JobManager
 
     config = _config_from_args(args)
     data = load_dataset(args.data)
@@ -111,7 +111,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_runs(args) -> int:
-    from core.runs import RunStore
+    from core.runs.store import RunStore
 
     runs, problems = RunStore(args.runs_dir).scan()
     if args.json:
@@ -131,8 +131,8 @@ def cmd_runs(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from core.predict import Predictor
-    from core.runs import RunStore
+    from core.serving.predictor import Predictor
+    from core.runs.store import RunStore
 
     store = RunStore(args.runs_dir)
     run_id = args.run

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import RunError
-from core.runs import RunStore
-from core.training import binary_metrics
+from core.runs.store import RunStore
+from core.model.training import binary_metrics
 
 LENGTH_BINS = (0, 100, 200, 300, 400, 600, 800, 1200, 100_000)
 

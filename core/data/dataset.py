@@ -11,10 +11,14 @@ import os
 import time
 from dataclasses import dataclass
 
-from core import corpus_cache, settings, sources
-from core.corpus import Split, Vocabulary, build_corpus
+from core.data import corpus_cache
+
+from core import settings
+
+from core.data import sources
+from core.data.corpus import Split, Vocabulary, build_corpus
 from core.errors import DataFormatError
-from core.keras_npz import load_keras_npz
+from core.data.keras_npz import load_keras_npz
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +40,7 @@ class ImdbData:
 
 def load_dataset(path: str | os.PathLike | None = None, *, use_cache: bool = True,
                  allow_download: bool = True) -> ImdbData:
-    """Load the dataset from ``path`` or the documented search order (see :mod:`core.sources`)."""
+    """Load the dataset from ``path`` or the documented search order (see :mod:`core.data.sources`)."""
     started = time.perf_counter()
     source = sources.resolve_source(path, allow_download=allow_download)
     fingerprint = sources.fingerprint(source)

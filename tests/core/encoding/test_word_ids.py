@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from core import encoding
-from core.dataset import load_dataset
-from core.encoding import Encoding, decode, encode_text, load_data, pad
+from core.encoding import word_ids
+from core.data.dataset import load_dataset
+from core.encoding.word_ids import Encoding, decode, encode_text, load_data, pad
 
 
 @pytest.fixture
@@ -118,4 +118,4 @@ def test_full_dataset_integration(imdb):
     common = {"the", "a", "and", "of", "to", "is", "this", "it", "i", "in"}
     assert len(first) > 10 and sum(w in common for w in first) / len(first) > 0.15  # readable English
     assert max(max(s) for s in x_train) < 5000
-    assert encoding.get_word_index(imdb)["the"] == 1
+    assert word_ids.get_word_index(imdb)["the"] == 1

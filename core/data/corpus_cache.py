@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from core import atomic
-from core.corpus import Split, Vocabulary
-from core.text import TOKENIZER_VERSION
+from core.data.corpus import Split, Vocabulary
+from core.text.tokenizer import TOKENIZER_VERSION
 
 FORMAT_VERSION = "2"
 _SPLIT_FIELDS = ("labels", "review_ids", "ratings", "ranks", "offsets", "text_bytes", "text_offsets")

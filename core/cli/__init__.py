@@ -11,7 +11,9 @@ import argparse
 import json
 import sys
 
-from core import cli_training, settings
+from core.cli import training
+
+from core import settings
 from core.errors import LabError
 
 
@@ -24,8 +26,8 @@ def _percent(x: float) -> str:
 
 
 def cmd_data(args) -> int:
-    from core.dataset import load_dataset
-    from core.stats import dataset_summary
+    from core.data.dataset import load_dataset
+    from core.data.stats import dataset_summary
 
     summary = dataset_summary(load_dataset(args.data, use_cache=not args.no_cache))
     if args.json:
@@ -56,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--no-cache", action="store_true", help="ignore and do not write the corpus cache")
     data.add_argument("--json", action="store_true", help="print one JSON object")
     data.set_defaults(handler=cmd_data)
-    cli_training.add_commands(commands)
+    training.add_commands(commands)
     return parser
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.config import TrainConfig
-from core.corpus import Split
-from core.encoding import Encoding, encode_ranks, pad
+from core.data.corpus import Split
+from core.encoding.word_ids import Encoding, encode_ranks, pad
 
 #: Reviews sorted by length within chunks of this many batches (bucketing).
 BUCKET_CHUNK_BATCHES = 32

@@ -1,6 +1,6 @@
 """Length and vocabulary statistics: the numbers behind "why truncate" and "why 5,000 words".
 
-Lengths are counted in tokens (words, as :mod:`core.text` splits them), without the
+Lengths are counted in tokens (words, as :mod:`core.text.tokenizer` splits them), without the
 start character Keras adds.
 """
 

@@ -11,9 +11,9 @@ import pytest
 
 from core.config import FIELDS, PRESETS, TrainConfig, preset
 from core.errors import ConfigError, RunError
-from core.jobs import CANCELLED, DONE, FAILED, JobManager
-from core.predict import Predictor
-from core.runs import RunStore, check_run_id
+from core.jobs.manager import CANCELLED, DONE, FAILED, JobManager
+from core.serving.predictor import Predictor
+from core.runs.store import RunStore, check_run_id
 
 TINY = TrainConfig(train_limit=300, test_limit=200, epochs=2, units=8, embedding_dim=8, maxlen=80,
                    num_words=2000, batch_size=32, patience=0)
@@ -58,7 +58,7 @@ def test_presets_are_the_tutorial_networks():
 
 
 def test_masked_models_are_right_padded_for_cudnn():
-    from core.training import build_model
+    from core.model.training import build_model
 
     masked = preset("tutorial-final")
     assert masked.effective_padding == "post"
@@ -146,7 +146,7 @@ def test_a_failing_job_reports_and_the_next_one_runs(imdb, tmp_path):
     calls = []
 
     def flaky_trainer(config, data, reporter):
-        from core.jobs import default_trainer
+        from core.jobs.manager import default_trainer
 
         calls.append(config.seed)
         if config.seed == 1:
@@ -166,7 +166,7 @@ def test_a_failing_job_reports_and_the_next_one_runs(imdb, tmp_path):
 
 def test_divergence_is_marked_and_history_kept(manager, monkeypatch):
     """Real training whose weights blow up (poisoned after 3 batches): NaN loss -> stopped, "diverged"."""
-    from core import training
+    from core.model import training
 
     real_build = training.build_model
 
@@ -235,7 +235,7 @@ def test_masked_batches_pass_kerass_cudnn_mask_check(imdb):
     import tensorflow as tf
     from keras.src.backend.tensorflow.rnn import _assert_valid_mask
 
-    from core import arrays
+    from core.encoding import arrays
 
     config = preset("tutorial-v1").replace(train_limit=400, test_limit=100, maxlen=120)
     prepared = arrays.prepare(imdb, config)
@@ -305,7 +305,7 @@ def test_a_killed_training_process_fails_the_job_not_the_server(imdb, tmp_path):
 
 
 def test_queue_is_bounded_per_owner_and_by_time_budget(imdb, tmp_path):
-    from core.jobs import JobRefused
+    from core.jobs.manager import JobRefused
 
     mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, max_queued=2,
                      time_budget_seconds=120)

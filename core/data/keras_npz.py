@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.corpus import Split, Vocabulary
+from core.data.corpus import Split, Vocabulary
 from core.errors import DataFormatError
 
 _ALLOWED = {

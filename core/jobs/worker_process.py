@@ -15,7 +15,7 @@ import os
 import traceback
 
 from core.errors import LabError
-from core.training import Reporter
+from core.model.training import Reporter
 
 #: Added to the child's niceness: the server's page reruns win every contest for CPU.
 CHILD_NICENESS = 10
@@ -58,9 +58,9 @@ def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_fl
         pass
     try:
         from core.config import TrainConfig
-        from core.dataset import load_dataset
-        from core.runs import RunStore, store_outcome
-        from core.training import train
+        from core.data.dataset import load_dataset
+        from core.runs.store import RunStore, store_outcome
+        from core.model.training import train
 
         config = TrainConfig.from_dict(config_dict)
         reporter = _PipeReporter(conn, cancel, keep_partial_flag)

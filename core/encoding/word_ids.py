@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import text as text_rules
-from core.corpus import Split, Vocabulary
+from core.text import tokenizer
+from core.data.corpus import Split, Vocabulary
 
 PAD_ID = 0
 UNKNOWN_ID = -1  # internal marker for rank-0 words; never survives encoding
@@ -79,7 +79,7 @@ def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_cha
               index_from=3):
     """``((x_train, y_train), (x_test, y_test))`` like ``keras.datasets.imdb.load_data``.
 
-    ``data`` is an :class:`core.dataset.ImdbData`. ``x_*`` are object arrays of lists of
+    ``data`` is an :class:`core.data.dataset.ImdbData`. ``x_*`` are object arrays of lists of
     ids. Both splits are shuffled with one ``np.random.RandomState(seed)``, train first,
     texts and labels alike. ``maxlen`` drops reviews of ``maxlen`` ids or more (start
     character included), as Keras does, and raises ``ValueError`` if a split is emptied.
@@ -120,7 +120,7 @@ def get_word_index(data) -> dict[str, int]:
 
 def encode_text(text: str, vocabulary: Vocabulary, encoding: Encoding) -> np.ndarray:
     """Typed text to Keras word ids, through the training tokenizer and encoder."""
-    ranks = vocabulary.ranks(text_rules.tokenize(text))
+    ranks = vocabulary.ranks(tokenizer.tokenize(text))
     ids, _ = encode_ranks(ranks, np.array([0, len(ranks)]), encoding)
     return ids
 

@@ -2,7 +2,7 @@
 
 from hypothesis import given, strategies as st
 
-from core.text import tokenize, word_spans
+from core.text.tokenizer import tokenize, word_spans
 
 
 def test_html_breaks_and_tags_become_spaces():

@@ -17,8 +17,8 @@ from typing import Iterable
 
 import numpy as np
 
-from core import text as text_rules
-from core.sources import RawReview
+from core.text import tokenizer
+from core.data.sources import RawReview
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +118,7 @@ def build_corpus(reviews: Iterable[RawReview]) -> tuple[dict[str, Split], Vocabu
             setattr(builder, attr, [values[i] for i in order])
         per_review = []
         for text in builder.texts:
-            tokens = text_rules.tokenize(text)
+            tokens = tokenizer.tokenize(text)
             if name == "train":
                 per_review.append(np.array([provisional.setdefault(t, len(provisional)) for t in tokens], dtype=np.int32))
             else:

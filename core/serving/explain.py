@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import text as text_rules
-from core.predict import Predictor
+from core.text import tokenizer
+from core.serving.predictor import Predictor
 
 _BATCH = 256
 
@@ -42,7 +42,7 @@ def explain(predictor: Predictor, text: str) -> Explanation:
     """Occlusion contributions of each word of ``text`` to ``predictor``'s probability."""
     encoded = predictor.encode(text)
     text, _ = predictor.clip(text)
-    spans = text_rules.word_spans(text)
+    spans = tokenizer.word_spans(text)
     kept = encoded.model_ids
     # ids = [start, word_0, ..., word_n-1]; the model keeps ids[first:first + len(kept)].
     first = len(encoded.ids) - len(kept) if predictor.config.truncating == "pre" else 0

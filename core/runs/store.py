@@ -31,9 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core import atomic, settings
+from core import atomic
+
+from core import settings
 from core.config import PRESETS, TrainConfig
-from core.corpus import Vocabulary
+from core.data.corpus import Vocabulary
 from core.errors import ConfigError, RunError
 
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
@@ -162,7 +164,7 @@ class RunStore:
         return f"{base}{suffix}{n}"
 
     def save(self, result, config: TrainConfig, data, *, partial: bool = False, run_id: str | None = None) -> RunInfo:
-        """Store a :class:`core.training.TrainResult`; atomic: whole folder or nothing."""
+        """Store a :class:`core.model.training.TrainResult`; atomic: whole folder or nothing."""
         run_id = check_run_id(run_id or self.new_run_id(config, data.fingerprint, partial=partial))
         final = self.root / run_id
         self.root.mkdir(parents=True, exist_ok=True)

@@ -24,8 +24,8 @@ from core import atomic
 
 from core.config import TrainConfig
 from core.errors import LabError
-from core.runs import RunStore, store_outcome
-from core.training import Reporter, TrainResult
+from core.runs.store import RunStore, store_outcome
+from core.model.training import Reporter, TrainResult
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
 
@@ -138,7 +138,7 @@ class _JobReporter(Reporter):
 
 
 def default_trainer(config: TrainConfig, data, reporter: Reporter) -> TrainResult:
-    from core.training import train
+    from core.model.training import train
 
     return train(config, data, reporter)
 
@@ -164,7 +164,7 @@ class JobManager:
         self.max_running = max_running
         self.max_queued = max_queued
         self.time_budget_seconds = time_budget_seconds
-        self._trainer = trainer  # None: core.training.train
+        self._trainer = trainer  # None: core.model.training.train
         self._data_loader = data_loader
         self._data = None
         self._lock = threading.Lock()
@@ -201,7 +201,7 @@ class JobManager:
                 job.batch_history, job.epoch_history = history["batches"], history["epochs"]
                 job.started = job.finished_at = time.monotonic()
         if job.state == QUEUED and self.time_budget_seconds is not None:
-            from core.training import estimate_epoch_seconds
+            from core.model.training import estimate_epoch_seconds
 
             estimate = estimate_epoch_seconds(config, job.data.train.lengths) * config.epochs
             if estimate > self.time_budget_seconds:
@@ -326,7 +326,7 @@ class JobManager:
     def _load_data(self):
         if self._data is None:
             if self._data_loader is None:
-                from core.dataset import load_dataset
+                from core.data.dataset import load_dataset
 
                 self._data = load_dataset()
             else:
@@ -408,7 +408,7 @@ class JobManager:
     def _run_in_process(self, job: _Job, data) -> dict:
         import multiprocessing
 
-        from core import worker_process
+        from core.jobs import worker_process
 
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe(duplex=False)

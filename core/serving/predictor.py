@@ -1,7 +1,7 @@
 """Predicting typed reviews with a stored run, through the training encoder.
 
 :class:`Predictor` holds one run's model, its vocabulary and config. Text goes through
-:func:`core.encoding.encode_text` (the training tokenizer and encoder), is truncated
+:func:`core.encoding.word_ids.encode_text` (the training tokenizer and encoder), is truncated
 like the training data and padded the way the model was trained. Calls are serialized
 with a lock: a model shared by many browser sessions is not re-entrant.
 """
@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import arrays, text as text_rules
-from core.encoding import encode_text
-from core.runs import RunStore
+from core.encoding import arrays
+
+from core.text import tokenizer
+from core.encoding.word_ids import encode_text
+from core.runs.store import RunStore
 
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
 #: anyway, and a 1 MB paste must not take seconds to tokenize.
@@ -38,7 +40,7 @@ class Predictor:
     """A loaded run, ready to score text."""
 
     def __init__(self, run_id: str, store: RunStore | None = None):
-        from core.training import inference_function
+        from core.model.training import inference_function
 
         self.store = store or RunStore()
         self.run = self.store.get(run_id)
@@ -65,7 +67,7 @@ class Predictor:
 
     def encode(self, text: str) -> Encoded:
         text, clipped = self.clip(text)
-        tokens = text_rules.tokenize(text)
+        tokens = tokenizer.tokenize(text)
         ids = encode_text(text, self.vocabulary, self.encoding)
         model_ids = arrays.truncate(ids, self.config.maxlen, self.config.truncating)
         oov = [t for t, i in zip(tokens, ids[1:]) if i == self.encoding.oov_char]

@@ -1,0 +1,7 @@
+"""Stage 2, data: an archive, folder or Keras ``imdb.npz`` in, an :class:`~core.data.dataset.ImdbData` out.
+
+``sources`` finds and reads the reviews safely, ``corpus`` turns them into ranked words,
+``corpus_cache`` keeps the parsed corpus on disk, ``keras_npz`` reads Keras's own copy,
+``dataset`` is the one entry point (:func:`~core.data.dataset.load_dataset`), and
+``stats`` measures lengths and vocabulary coverage for the Explore page.
+"""

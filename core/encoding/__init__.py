@@ -1,0 +1,6 @@
+"""Stage 3, encoding: a corpus and a :class:`~core.config.TrainConfig` in, model inputs out.
+
+``word_ids`` turns ranked words (or typed text) into Keras word ids exactly as
+``keras.datasets.imdb`` does; ``arrays`` splits them into train / validation / test,
+truncates them and forms padded, length-bucketed batches.
+"""

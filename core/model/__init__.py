@@ -1,0 +1,5 @@
+"""Stage 4, model: a config and encoded batches in, a trained Keras model and its test metrics out.
+
+Keras and TensorFlow are imported inside the functions that need them, so importing
+this package stays cheap (the web server never imports TensorFlow).
+"""
