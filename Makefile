@@ -7,16 +7,18 @@ SHARED_ARCHIVE := $(abspath ../shared/data/aclImdb_labeled.tar.gz)
 export IMDB_DATA ?= $(if $(wildcard $(SHARED_ARCHIVE)),$(SHARED_ARCHIVE),)
 PORT ?= 8501
 
-.PHONY: run test venv test-deps chromium bench clean
+.PHONY: run test lint lock venv test-deps chromium bench clean
 
-$(VENV)/.installed: requirements.txt
+# Installs come from the hash-pinned lock files (`make lock` regenerates them from the
+# ranges in requirements*.txt); pip refuses any file whose hash is not in the lock.
+$(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
-	$(PY) -m pip install --quiet -r requirements-test.txt
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
 	touch $@
 
 venv: $(VENV)/.installed
@@ -29,8 +31,26 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.test-installed chromium
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint $(VENV)/.test-installed chromium
 	$(PY) -m pytest
+
+# Re-resolve the lock files against PyPI (uv ignores this machine's pip.conf) for CPython 3.11
+# on Linux x86_64. Existing pins are kept unless a range excludes them; to take the newest
+# releases everywhere: `make lock LOCK_FLAGS=--upgrade`. The test lock is constrained by the
+# runtime lock, so both install the same versions.
+UV_COMPILE = $(VENV)/bin/uv pip compile --no-config --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" $(LOCK_FLAGS)
+
+$(VENV)/bin/uv: | $(VENV)/.installed
+	$(PY) -m pip install --quiet "uv>=0.13,<0.14"
+
+lock: $(VENV)/bin/uv
+	$(UV_COMPILE) -o requirements.lock requirements.txt
+	$(UV_COMPILE) -c requirements.lock -o requirements-test.lock requirements-test.txt
 
 bench: $(VENV)/.installed
 	$(PY) -m bench.data_loading
