@@ -14,7 +14,7 @@ import time
 
 
 from bench.common import emit, machine
-from core.model import training
+from core.model import cost, metrics, training
 from core.config import preset
 from core.data.dataset import load_dataset
 
@@ -37,7 +37,7 @@ class _TestEveryEpoch(training.Reporter):
     def epoch(self, epoch, logs):
         t0 = time.perf_counter()
         x, y = self.x_test
-        accuracy = training.binary_metrics(training.predict_sequences(self.model, x, self.config), y)["accuracy"]
+        accuracy = metrics.binary_metrics(training.predict_sequences(self.model, x, self.config), y)["accuracy"]
         spent = time.perf_counter() - t0
         train_time = t0 - self.started_at - self.eval_seconds
         self.eval_seconds += spent
@@ -102,7 +102,7 @@ def bench_bounded(name: str, data, batches: int, changes: dict | None = None) ->
     train_reviews = len(arrays.prepare(data, config).x_train)
     return {"preset": name, "config": config.summary(), "batches_timed": len(reporter.times) - skip,
             "samples_per_second": round(speed, 1), "epoch_seconds_extrapolated": round(train_reviews / speed, 1),
-            "estimate_epoch_seconds": round(training.estimate_epoch_seconds(config, data.train.lengths), 1)}
+            "estimate_epoch_seconds": round(cost.estimate_epoch_seconds(config, data.train.lengths), 1)}
 
 
 def main() -> None:

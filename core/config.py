@@ -193,6 +193,8 @@ PRESETS: dict[str, Preset] = {
                     schedule="constant", batch_size=32, epochs=10, patience=0)),
 }
 DEFAULT_PRESET = "fast"
+#: What a config that is no preset is called, on every page, in run ids and in the CLI.
+CUSTOM = "custom"
 
 
 def preset(name: str) -> TrainConfig:
@@ -200,3 +202,19 @@ def preset(name: str) -> TrainConfig:
         return PRESETS[name].config
     except KeyError:
         raise ConfigError("preset", f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+
+
+def preset_name(config: TrainConfig) -> str | None:
+    """The preset ``config`` is, or None: the one home of "which preset is this".
+
+    Epochs and the test-only slice limits are ignored: they say how long and on how much
+    a network trains, not which network it is, so ``fast`` trained for 3 epochs is still
+    ``fast`` on the Train page, in the runs table and in its run id.
+    """
+    plain = config.replace(epochs=1, train_limit=None, test_limit=None)
+    return next((name for name, entry in PRESETS.items() if entry.config.replace(epochs=1) == plain), None)
+
+
+def preset_label(config: TrainConfig) -> str:
+    """:func:`preset_name`, or :data:`CUSTOM`."""
+    return preset_name(config) or CUSTOM

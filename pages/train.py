@@ -17,7 +17,8 @@ import altair as alt
 import streamlit as st
 
 from core.data import stats
-from core.config import FIELDS, PRESETS, TrainConfig, preset
+from core.config import FIELDS, PRESETS, TrainConfig, preset, preset_name
+from core.model.cost import estimate_epoch_seconds, slow_setting_warnings
 from core.errors import ConfigError, LabError
 from pages import common, views
 
@@ -69,7 +70,7 @@ def _preset_changed() -> None:
 
 def _knob_changed() -> None:
     try:
-        name = views.matching_preset(_config_from_state())
+        name = preset_name(_config_from_state())
     except ConfigError:
         name = None
     st.session_state["train_preset"] = name or common.CUSTOM
@@ -150,7 +151,6 @@ if config is not None and slice_size:
 
 
 if config is not None:
-    from core.model.training import estimate_epoch_seconds  # light: Keras is imported only to train
 
     per_epoch = estimate_epoch_seconds(config, data.train.lengths)
     summary_col, cost_col = st.columns([3, 2], gap="large")
@@ -166,7 +166,7 @@ if config is not None:
     st.caption("What costs time on a CPU: one LSTM step per token (maxlen), the units (the step's matrices grow "
                "with units²), each stacked layer, masking and recurrent dropout. Larger batches are cheaper per "
                "review (batch 128 runs about 1.7x more reviews per second than 32).")
-    for warning in views.slow_setting_warnings(config):
+    for warning in slow_setting_warnings(config):
         st.warning(warning, icon=":material/hourglass_top:")
 
 # ---------------------------------------------------------------- jobs

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.encoding.arrays import truncate
-from core.config import PRESETS, TrainConfig
-from core.encoding.word_ids import Encoding, encode_ranks
+from core.config import TrainConfig, preset_name
+from core.encoding.model_input import EncodedReview, encode_review  # noqa: F401  (re-exported for pages)
 
 #: What the tutorial reported for its two networks, shown beside a finished run.
 TUTORIAL_FIGURES = {
@@ -52,61 +51,6 @@ def percent(share: float, digits: int = 1) -> str:
 
 
 # ---------------------------------------------------------------- Explore: what the model sees
-
-
-@dataclass(frozen=True)
-class TokenView:
-    """One position of an encoded review, as the token view draws it."""
-
-    token: str       # the word as the tokenizer produced it, or "<start>"
-    id: int          # the Keras id the model receives
-    oov: bool        # the word became the OOV id (outside num_words, or never seen in training)
-    start: bool      # the start character Keras puts before every review
-    cut: bool        # removed by truncation to maxlen
-
-
-@dataclass(frozen=True)
-class EncodedReview:
-    tokens: list[TokenView]
-    padding: int        # zeros added to reach maxlen (0 when the review is cut)
-    model_input: list[int]  # the ids the model sees, padding left out
-
-    @property
-    def kept(self) -> int:
-        return sum(not t.cut for t in self.tokens)
-
-    @property
-    def cut(self) -> int:
-        return sum(t.cut for t in self.tokens)
-
-    @property
-    def oov(self) -> int:
-        return sum(t.oov for t in self.tokens)
-
-
-def encode_review(words: list[str], ranks: np.ndarray, num_words: int, maxlen: int, truncating: str,
-                  encoding: Encoding | None = None) -> EncodedReview:
-    """Encode one review like training does and mark OOV words and what truncation cuts.
-
-    ``words`` are the review's tokens (``core.text.tokenizer.tokenize``) and ``ranks`` their
-    vocabulary ranks, position by position. Ids come from ``core.encoding.word_ids.encode_ranks``
-    (start character, OOV, ``index_from``), the kept part from ``core.encoding.arrays.truncate``:
-    the same functions training uses.
-    """
-    encoding = encoding or Encoding(num_words=num_words)
-    ranks = np.asarray(ranks, dtype=np.int64)
-    ids, _ = encode_ranks(ranks, np.array([0, len(ranks)]), encoding, num_words=num_words)
-    has_start = encoding.start_char is not None
-    tokens = (["<start>"] if has_start else []) + list(words)
-    kept_positions = set(truncate(np.arange(len(ids)), maxlen, truncating).tolist())
-    views = []
-    for position, (token, value) in enumerate(zip(tokens, ids.tolist())):
-        is_start = has_start and position == 0
-        views.append(TokenView(token=token, id=int(value), start=is_start,
-                               oov=(not is_start) and encoding.oov_char is not None and value == encoding.oov_char,
-                               cut=position not in kept_positions))
-    model_input = [t.id for t in views if not t.cut]
-    return EncodedReview(tokens=views, padding=max(0, maxlen - len(ids)), model_input=model_input)
 
 
 _TOKEN_CSS = """
@@ -158,15 +102,9 @@ def abbreviate_ids(ids: list[int], padding: int, padding_side: str = "pre", edge
 # ---------------------------------------------------------------- Train: settings
 
 
-def matching_preset(config: TrainConfig) -> str | None:
-    """The preset ``config`` is (ignoring the test-only slice limits), or None."""
-    plain = config.replace(train_limit=None, test_limit=None)
-    return next((name for name, p in PRESETS.items() if p.config == plain), None)
-
-
 def tutorial_comparison(config: TrainConfig, accuracy: float | None) -> str:
     """A sentence that puts a run's test accuracy beside the tutorial's figures."""
-    name = matching_preset(config)
+    name = preset_name(config)
     ours = "" if accuracy is None else f"This run: **{accuracy:.3f}**. "
     if name in TUTORIAL_FIGURES:
         figure, what = TUTORIAL_FIGURES[name]
@@ -174,22 +112,6 @@ def tutorial_comparison(config: TrainConfig, accuracy: float | None) -> str:
     v1, final = TUTORIAL_FIGURES["tutorial-v1"][0], TUTORIAL_FIGURES["tutorial-final"][0]
     return (f"{ours}For reference, the tutorial's first network reached **{v1}** test accuracy and its final one "
             f"**{final}** validation accuracy; always answering \"positive\" scores 0.500.")
-
-
-def slow_setting_warnings(config: TrainConfig) -> list[str]:
-    """Why these settings will be slow on a 2-core CPU (figures: shared/notes/keras-on-cpu.md)."""
-    warnings = []
-    if config.recurrent_dropout > 0:
-        warnings.append("Recurrent dropout > 0 switches the LSTM to a slower implementation: "
-                        "about 1.5x slower at batch 128, 2x at batch 32.")
-    if config.maxlen > 400:
-        warnings.append(f"maxlen {config.maxlen}: the LSTM takes one step per token, so time grows with length"
-                        + ("" if config.bucketing else ", and without bucketing every batch is padded to it") + ".")
-    if config.layers > 1:
-        warnings.append(f"{config.layers} stacked layers: each extra layer adds about 70% to the time.")
-    if config.bidirectional:
-        warnings.append("Bidirectional reads every review twice: 1.4-1.9x slower.")
-    return warnings
 
 
 def duration(seconds: float | None) -> str:
@@ -207,17 +129,6 @@ def duration(seconds: float | None) -> str:
 
 
 # ---------------------------------------------------------------- Train: live curves
-
-
-def progress_fraction(snapshot) -> float:
-    """Share of all planned batches done (1.0 once the job has finished)."""
-    if snapshot.finished:
-        return 1.0
-    total = (snapshot.epochs or 0) * (snapshot.batches_per_epoch or 0)
-    if not total or snapshot.epoch < 1:
-        return 0.0
-    done = (snapshot.epoch - 1) * snapshot.batches_per_epoch + snapshot.batch
-    return min(1.0, max(0.0, done / total))
 
 
 def progress_text(snapshot) -> str:

@@ -8,6 +8,7 @@ import time
 
 from core.config import DEFAULT_PRESET, FIELDS, PRESETS, TrainConfig, preset
 from core.errors import LabError
+from core.model.metrics import label
 
 
 def _add_runs_dir(parser) -> None:
@@ -143,7 +144,7 @@ def cmd_predict(args) -> int:
         run_id = best.run_id
     predictor = Predictor(run_id, store)
     probabilities = predictor.predict(args.texts)
-    rows = [{"text": t, "positive_probability": float(p), "label": "positive" if p >= 0.5 else "negative"}
+    rows = [{"text": t, "positive_probability": float(p), "label": label(float(p))}
             for t, p in zip(args.texts, probabilities)]
     if args.json:
         print(json.dumps({"run_id": run_id, "predictions": rows}, indent=2))

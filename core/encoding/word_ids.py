@@ -8,8 +8,8 @@ as out of range), and ``maxlen`` *removes* every review whose sequence (start ch
 included) has ``maxlen`` or more ids: it filters, it does not truncate. Truncation and
 padding are :func:`pad`'s job. Words never seen in training (rank 0) are always OOV.
 
-:func:`encode_text` runs typed text through the same tokenizer and the same
-:func:`encode_ranks`, so a prediction sees exactly what training saw.
+:func:`core.encoding.model_input.encode_text` runs typed text through the same tokenizer
+and the same :func:`encode_ranks`, so a prediction sees exactly what training saw.
 """
 
 from __future__ import annotations
@@ -116,13 +116,6 @@ def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_cha
 def get_word_index(data) -> dict[str, int]:
     """``{word: rank}`` of the training vocabulary, like ``keras.datasets.imdb.get_word_index``."""
     return dict(data.vocabulary.word_index)
-
-
-def encode_text(text: str, vocabulary: Vocabulary, encoding: Encoding) -> np.ndarray:
-    """Typed text to Keras word ids, through the training tokenizer and encoder."""
-    ranks = vocabulary.ranks(tokenizer.tokenize(text))
-    ids, _ = encode_ranks(ranks, np.array([0, len(ranks)]), encoding)
-    return ids
 
 
 def decode(ids, vocabulary: Vocabulary, index_from: int = 3, start_char: int | None = 1,

@@ -201,7 +201,7 @@ class JobManager:
                 job.batch_history, job.epoch_history = history["batches"], history["epochs"]
                 job.started = job.finished_at = time.monotonic()
         if job.state == QUEUED and self.time_budget_seconds is not None:
-            from core.model.training import estimate_epoch_seconds
+            from core.model.cost import estimate_epoch_seconds
 
             estimate = estimate_epoch_seconds(config, job.data.train.lengths) * config.epochs
             if estimate > self.time_budget_seconds:

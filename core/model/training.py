@@ -16,12 +16,7 @@ import numpy as np
 
 from core.encoding import arrays
 from core.config import TrainConfig
-
-#: Samples per second per (token step x cost unit), measured on these 2-core machines for
-#: Embedding(5000,128)+LSTM(64), length 200, batch 128, no mask: about 23 s per 25,000 reviews
-#: (shared/notes/keras-on-cpu.md). Scaled by :func:`relative_cost`.
-_SECONDS_PER_SAMPLE_STEP = 23.0 / (25_000 * 200)
-
+from core.model.metrics import binary_metrics
 
 class Reporter:
     """Receives progress; the default ignores it and never asks to stop."""
@@ -146,14 +141,6 @@ def predict_sequences(model, sequences: list[np.ndarray], config: TrainConfig, b
     return probabilities
 
 
-def binary_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict:
-    """Accuracy and mean binary cross-entropy of probabilities against 0/1 labels."""
-    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
-    loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)) if len(p) else float("nan")
-    accuracy = float(np.mean((probabilities >= 0.5) == (labels >= 0.5))) if len(p) else float("nan")
-    return {"accuracy": accuracy, "loss": float(loss), "count": int(len(p))}
-
-
 def _progress_callback(reporter: Reporter, batch_sizes: list[int]):
     """A Keras callback: raw per-batch loss/accuracy, epoch logs, cancel within one batch.
 
@@ -256,41 +243,3 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
         stopped_early=bool(early is not None and early.stopped_epoch > 0), cancelled=progress.cancelled,
         best_epoch=best_epoch, samples_per_second=progress._samples_total / max(train_seconds, 1e-9), notes=notes,
     )
-
-
-def relative_cost(config: TrainConfig) -> float:
-    """Cost per sample-step relative to Embedding(128)+LSTM(64), batch 128, no mask (notes' figures)."""
-    width = config.units * (config.units + config.embedding_dim) / (64 * (64 + 128))
-    cost = 0.5 + 0.5 * width
-    cost *= 1.25 if config.mask_zero else 1.0
-    if config.recurrent_dropout:
-        cost *= 2.0 if config.batch_size <= 32 else 1.5
-    cost *= 1.0 + 0.7 * (config.layers - 1)
-    cost *= 1.6 if config.bidirectional else 1.0
-    cost *= 1.0 if config.cell == "lstm" else 0.95
-    cost *= (128 / config.batch_size) ** 0.45  # batch 32 -> 128: about 1.7x more samples/s
-    cost /= config.conv_pool ** 0.6  # the convolution itself is not free
-    return cost
-
-
-def estimate_epoch_seconds(config: TrainConfig, lengths: np.ndarray | None = None,
-                           train_reviews: int = 25_000) -> float:
-    """Rough seconds per epoch on a 2-core CPU, before any training (the UI's warning).
-
-    ``lengths`` (tokens per training review) refines the estimate: bucketed batches loop
-    over the reviews' own lengths, and ``keras_maxlen_filter`` drops the long ones.
-    Checked against bench/training.py on this machine: within about 15% for the presets.
-    """
-    if lengths is None or not len(lengths):
-        mean_steps, kept = min(config.maxlen, 230.0 * 1.1), 1.0
-    else:
-        lengths = np.asarray(lengths) + 1  # the start character
-        if config.keras_maxlen_filter:
-            kept = float((lengths < config.maxlen).mean())
-            lengths = lengths[lengths < config.maxlen]
-        else:
-            kept = 1.0
-        mean_steps = float(np.minimum(lengths, config.maxlen).mean()) * 1.1 if len(lengths) else 0.0
-    steps = mean_steps if config.bucketing else config.maxlen
-    n = min(config.train_limit or train_reviews, train_reviews) * kept
-    return n * (1 - config.validation_fraction) * steps * _SECONDS_PER_SAMPLE_STEP * relative_cost(config)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from core.errors import RunError
 from core.runs.store import RunStore
-from core.model.training import binary_metrics
+from core.model.metrics import binary_metrics, confidence, is_positive, label
 
 LENGTH_BINS = (0, 100, 200, 300, 400, 600, 800, 1200, 100_000)
 
@@ -26,7 +26,7 @@ class Evaluation:
 
     def confusion(self) -> pd.DataFrame:
         """Counts by true label (rows) and predicted label (columns)."""
-        predicted = np.where(self.table["probability"] >= 0.5, "positive", "negative")
+        predicted = label(self.table["probability"].to_numpy())
         true = np.where(self.table["label"] == 1, "positive", "negative")
         return pd.crosstab(pd.Series(true, name="true"), pd.Series(predicted, name="predicted")).reindex(
             index=["negative", "positive"], columns=["negative", "positive"], fill_value=0)
@@ -59,7 +59,7 @@ class Evaluation:
     def confident_mistakes(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` wrong predictions the model was surest of."""
         wrong = self.table[~self.table["correct"]].copy()
-        wrong["confidence"] = (wrong["probability"] - 0.5).abs() * 2
+        wrong["confidence"] = confidence(wrong["probability"].to_numpy())
         return wrong.sort_values("confidence", ascending=False).head(n)
 
 
@@ -90,7 +90,7 @@ def evaluate(run_id: str, data, store: RunStore | None = None) -> Evaluation:
         "test_index": indices, "review_id": data.test.review_ids[indices], "label": labels,
         "probability": probabilities.astype(np.float64), "tokens": data.test.lengths[indices],
     })
-    table["correct"] = (table["probability"] >= 0.5) == (table["label"] == 1)
+    table["correct"] = is_positive(table["probability"].to_numpy()) == (table["label"] == 1)
     metrics = binary_metrics(probabilities, labels)
     metrics["auc"] = roc_curve(labels, probabilities.astype(np.float64))[1]
     return Evaluation(run_id, table, metrics)

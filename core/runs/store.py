@@ -34,7 +34,7 @@ import numpy as np
 from core import atomic
 
 from core import settings
-from core.config import PRESETS, TrainConfig
+from core.config import TrainConfig, preset_label, preset_name
 from core.data.corpus import Vocabulary
 from core.errors import ConfigError, RunError
 
@@ -53,18 +53,9 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
-def preset_name(config: TrainConfig) -> str | None:
-    """The preset ``config`` equals, ignoring epochs and slices; None for custom configs."""
-    for name, entry in PRESETS.items():
-        if entry.config.replace(epochs=config.epochs, train_limit=None, test_limit=None) == \
-                config.replace(train_limit=None, test_limit=None):
-            return name
-    return None
-
-
 def base_run_id(config: TrainConfig, data_fingerprint: str) -> str:
     digest = hashlib.sha256(f"{config.fingerprint()}|{data_fingerprint}".encode()).hexdigest()[:10]
-    return f"{preset_name(config) or 'custom'}-{digest}"
+    return f"{preset_label(config)}-{digest}"
 
 
 def library_versions() -> dict:
@@ -108,7 +99,6 @@ class RunInfo:
     run_id: str
     path: Path
     config: TrainConfig
-    preset: str | None
     test_metrics: dict
     train_seconds: float
     samples_per_second: float
@@ -119,6 +109,11 @@ class RunInfo:
     best_epoch: int | None
     versions: dict
     notes: tuple[str, ...]
+
+    @property
+    def preset(self) -> str | None:
+        """Which preset this run's config is (:func:`core.config.preset_name`; run.json's copy is informative)."""
+        return preset_name(self.config)
 
     @property
     def test_accuracy(self) -> float:
@@ -311,7 +306,7 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
             raise RunError("test_predictions.npz is missing")
         check_keras_file(folder / "model.keras")
         return RunInfo(
-            run_id=run_id, path=folder, config=TrainConfig.from_dict(meta["config"]), preset=meta.get("preset"),
+            run_id=run_id, path=folder, config=TrainConfig.from_dict(meta["config"]),
             test_metrics=dict(meta["test_metrics"]), train_seconds=float(meta["train_seconds"]),
             samples_per_second=float(meta.get("samples_per_second", 0.0)), created=float(meta["created"]),
             partial=bool(meta["partial"]), data_fingerprint=str(meta["data_fingerprint"]),

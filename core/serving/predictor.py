@@ -1,7 +1,7 @@
 """Predicting typed reviews with a stored run, through the training encoder.
 
 :class:`Predictor` holds one run's model, its vocabulary and config. Text goes through
-:func:`core.encoding.word_ids.encode_text` (the training tokenizer and encoder), is truncated
+:func:`core.encoding.model_input.encode_text` (the training tokenizer and encoder), is truncated
 like the training data and padded the way the model was trained. Calls are serialized
 with a lock: a model shared by many browser sessions is not re-entrant.
 """
@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.encoding import arrays
+from core.encoding import arrays, model_input
 
-from core.text import tokenizer
-from core.encoding.word_ids import encode_text
 from core.runs.store import RunStore
 
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
@@ -67,11 +65,9 @@ class Predictor:
 
     def encode(self, text: str) -> Encoded:
         text, clipped = self.clip(text)
-        tokens = tokenizer.tokenize(text)
-        ids = encode_text(text, self.vocabulary, self.encoding)
-        model_ids = arrays.truncate(ids, self.config.maxlen, self.config.truncating)
-        oov = [t for t, i in zip(tokens, ids[1:]) if i == self.encoding.oov_char]
-        return Encoded(tokens, ids, model_ids, oov, len(ids) - len(model_ids), clipped)
+        review = model_input.encode_text(text, self.vocabulary, self.encoding, self.config.maxlen,
+                                         self.config.truncating)
+        return Encoded(list(review.words), review.ids, review.model_ids, review.oov_words, review.cut, clipped)
 
     def predict_ids(self, sequences: list[np.ndarray]) -> np.ndarray:
         """Probabilities of positive for already-encoded sequences."""

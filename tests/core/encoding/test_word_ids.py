@@ -9,7 +9,8 @@ import pytest
 
 from core.encoding import word_ids
 from core.data.dataset import load_dataset
-from core.encoding.word_ids import Encoding, decode, encode_text, load_data, pad
+from core.encoding.model_input import encode_text
+from core.encoding.word_ids import Encoding, decode, load_data, pad
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_maxlen_that_keeps_nothing_raises(tiny):
 
 def test_round_trip_encode_decode(tiny):
     vocab = tiny.vocabulary
-    ids = encode_text("A great movie with a zombie", vocab, Encoding())
+    ids = encode_text("A great movie with a zombie", vocab, Encoding()).ids
     assert decode(ids, vocab) == "<start> a great movie <oov> a <oov>"  # "with", "zombie" not in train
     assert decode(ids, vocab, markers=False) == "a great movie a"
 
@@ -96,7 +97,7 @@ def test_round_trip_encode_decode(tiny):
 def test_typed_text_and_corpus_take_the_same_path(tiny):
     """A training review typed in again encodes to exactly its training ids."""
     (x_train, _), _ = load_data(tiny, num_words=10)
-    typed = {tuple(encode_text(t, tiny.vocabulary, Encoding(num_words=10))) for t in tiny.train.texts}
+    typed = {tuple(encode_text(t, tiny.vocabulary, Encoding(num_words=10)).ids) for t in tiny.train.texts}
     assert {tuple(s) for s in x_train} == typed
 
 

@@ -1,0 +1,105 @@
+"""The cost model: what each knob costs on a 2-core CPU, and the time estimate built from it.
+
+One home for these figures (shared/notes/keras-on-cpu.md): :func:`relative_cost` (the
+time estimate and the job manager's time budget) and :func:`slow_setting_warnings` (the
+Train page's warnings) read the same constants, so a warning can never quote another
+factor than the estimate uses. Calibrating to the machine it runs on is the classroom
+issue's job; these are the figures measured on the machine named in the notes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.config import TrainConfig
+
+#: Seconds per (sample x token step x cost unit), measured on these 2-core machines for
+#: Embedding(5000,128)+LSTM(64), length 200, batch 128, no mask: about 23 s per 25,000 reviews.
+SECONDS_PER_SAMPLE_STEP = 23.0 / (25_000 * 200)
+#: ``mask_zero=True`` adds work on every step (+11 to 35%).
+MASK_FACTOR = 1.25
+#: ``recurrent_dropout > 0`` switches to a slower cell: (batch <= 32, larger batches).
+RECURRENT_DROPOUT_FACTOR = (2.0, 1.5)
+#: Each stacked layer after the first adds this share.
+EXTRA_LAYER_SHARE = 0.7
+#: Bidirectional reads every review twice (measured 1.4-1.9x).
+BIDIRECTIONAL_FACTOR = 1.6
+BIDIRECTIONAL_RANGE = "1.4-1.9x"
+GRU_FACTOR = 0.95
+#: batch 32 -> 128: about 1.7x more samples per second.
+BATCH_EXPONENT = 0.45
+#: A conv front end pooling k steps into one makes the LSTM loop k times less; the conv is not free.
+CONV_POOL_EXPONENT = 0.6
+#: Bucketed batches still pad to their longest review: about 10% more steps than the mean length.
+BUCKET_PADDING = 1.1
+#: Mean tokens per IMDB review, used when the lengths are not known yet.
+MEAN_REVIEW_TOKENS = 230.0
+#: Above this ``maxlen`` the Train page warns that time grows with length.
+LONG_MAXLEN = 400
+
+
+def relative_cost(config: TrainConfig) -> float:
+    """Cost per sample-step relative to Embedding(128)+LSTM(64), batch 128, no mask."""
+    width = config.units * (config.units + config.embedding_dim) / (64 * (64 + 128))
+    cost = 0.5 + 0.5 * width
+    cost *= MASK_FACTOR if config.mask_zero else 1.0
+    if config.recurrent_dropout:
+        small_batch, large_batch = RECURRENT_DROPOUT_FACTOR
+        cost *= small_batch if config.batch_size <= 32 else large_batch
+    cost *= 1.0 + EXTRA_LAYER_SHARE * (config.layers - 1)
+    cost *= BIDIRECTIONAL_FACTOR if config.bidirectional else 1.0
+    cost *= 1.0 if config.cell == "lstm" else GRU_FACTOR
+    cost *= (128 / config.batch_size) ** BATCH_EXPONENT
+    cost /= config.conv_pool**CONV_POOL_EXPONENT
+    return cost
+
+
+def estimate_epoch_seconds(config: TrainConfig, lengths: np.ndarray | None = None, train_reviews: int = 25_000) -> float:
+    """Rough seconds per epoch on a 2-core CPU, before any training (the UI's estimate and the time budget).
+
+    Args:
+        config: the training configuration.
+        lengths: tokens per training review; refines the estimate, since bucketed batches
+            loop over the reviews' own lengths and ``keras_maxlen_filter`` drops the long ones.
+        train_reviews: reviews in the training split.
+
+    Returns:
+        Seconds for one epoch over the training share (validation held out).
+    """
+    if lengths is None or not len(lengths):
+        mean_steps, kept = min(config.maxlen, MEAN_REVIEW_TOKENS * BUCKET_PADDING), 1.0
+    else:
+        lengths = np.asarray(lengths) + 1  # the start character
+        if config.keras_maxlen_filter:
+            kept = float((lengths < config.maxlen).mean())
+            lengths = lengths[lengths < config.maxlen]
+        else:
+            kept = 1.0
+        mean_steps = float(np.minimum(lengths, config.maxlen).mean()) * BUCKET_PADDING if len(lengths) else 0.0
+    steps = mean_steps if config.bucketing else config.maxlen
+    n = min(config.train_limit or train_reviews, train_reviews) * kept
+    return n * (1 - config.validation_fraction) * steps * SECONDS_PER_SAMPLE_STEP * relative_cost(config)
+
+
+def slow_setting_warnings(config: TrainConfig) -> list[str]:
+    """Why these settings will be slow on a 2-core CPU, quoting the factors :func:`relative_cost` uses."""
+    warnings = []
+    if config.recurrent_dropout > 0:
+        small_batch, large_batch = RECURRENT_DROPOUT_FACTOR
+        warnings.append(
+            "Recurrent dropout > 0 switches the LSTM to a slower implementation: "
+            f"about {large_batch:g}x slower at batch 128, {small_batch:g}x at batch 32."
+        )
+    if config.maxlen > LONG_MAXLEN:
+        warnings.append(
+            f"maxlen {config.maxlen}: the LSTM takes one step per token, so time grows with length"
+            + ("" if config.bucketing else ", and without bucketing every batch is padded to it")
+            + "."
+        )
+    if config.layers > 1:
+        warnings.append(
+            f"{config.layers} stacked layers: each extra layer adds about {EXTRA_LAYER_SHARE:.0%} to the time."
+        )
+    if config.bidirectional:
+        warnings.append(f"Bidirectional reads every review twice: {BIDIRECTIONAL_RANGE} slower.")
+    return warnings

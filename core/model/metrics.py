@@ -1,0 +1,40 @@
+"""The decision rule and the scores of a binary sentiment classifier, in one place.
+
+Every verdict in the lab (test metrics, the Predict page, batch tables, the confusion
+matrix, the CLI) calls a probability "positive" through :func:`is_positive`, so the
+threshold cannot differ between two pages. Nothing here imports Keras.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Probability of "positive" at and above which a review is called positive.
+THRESHOLD = 0.5
+POSITIVE, NEGATIVE = "positive", "negative"
+
+
+def is_positive(probabilities):
+    """True where the probability says "positive" (a bool, or a bool array for an array)."""
+    return np.asarray(probabilities) >= THRESHOLD if np.ndim(probabilities) else probabilities >= THRESHOLD
+
+
+def label(probabilities):
+    """``"positive"`` / ``"negative"`` for one probability, or an array of them."""
+    if np.ndim(probabilities):
+        return np.where(is_positive(probabilities), POSITIVE, NEGATIVE)
+    return POSITIVE if is_positive(probabilities) else NEGATIVE
+
+
+def confidence(probabilities):
+    """How far from undecided: 0 at the threshold, 1 at a probability of 0 or 1."""
+    p = np.asarray(probabilities, dtype=np.float64) if np.ndim(probabilities) else float(probabilities)
+    return np.abs(p - THRESHOLD) * 2 if np.ndim(p) else abs(p - THRESHOLD) * 2
+
+
+def binary_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy and mean binary cross-entropy of probabilities against 0/1 labels."""
+    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
+    loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)) if len(p) else float("nan")
+    accuracy = float(np.mean(is_positive(probabilities) == (labels >= 0.5))) if len(p) else float("nan")
+    return {"accuracy": accuracy, "loss": float(loss), "count": int(len(p))}
