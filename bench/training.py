@@ -14,14 +14,14 @@ import time
 
 
 from bench.common import emit, machine
-from core.model import cost, metrics, training
+from core.model import cost, inference, metrics, progress, training
 from core.config import preset
 from core.data.dataset import load_dataset
 
 TARGET_ACCURACY = 0.875
 
 
-class _TestEveryEpoch(training.Reporter):
+class _TestEveryEpoch(progress.Reporter):
     """Evaluates on the full test set after each epoch; its own time is not training time."""
 
     def __init__(self, prepared_test, config):
@@ -37,7 +37,7 @@ class _TestEveryEpoch(training.Reporter):
     def epoch(self, epoch, logs):
         t0 = time.perf_counter()
         x, y = self.x_test
-        accuracy = metrics.binary_metrics(training.predict_sequences(self.model, x, self.config), y)["accuracy"]
+        accuracy = metrics.binary_metrics(inference.predict_sequences(self.model, x, self.config), y)["accuracy"]
         spent = time.perf_counter() - t0
         train_time = t0 - self.started_at - self.eval_seconds
         self.eval_seconds += spent
@@ -64,7 +64,7 @@ def bench_full(name: str, data, epochs: int | None = None) -> dict:
             "seconds_to_target": reached}
 
 
-class _StopAfter(training.Reporter):
+class _StopAfter(progress.Reporter):
     def __init__(self, batches):
         self.limit, self.times, self.samples = batches, [], []
 

@@ -25,7 +25,8 @@ from core import atomic
 from core.config import TrainConfig
 from core.errors import LabError
 from core.runs.store import RunStore, store_outcome
-from core.model.training import Reporter, TrainResult
+from core.model.progress import Reporter
+from core.model.training import TrainResult
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
 

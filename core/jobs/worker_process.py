@@ -15,7 +15,7 @@ import os
 import traceback
 
 from core.errors import LabError
-from core.model.training import Reporter
+from core.model.progress import Reporter
 
 #: Added to the child's niceness: the server's page reruns win every contest for CPU.
 CHILD_NICENESS = 10

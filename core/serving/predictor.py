@@ -38,7 +38,7 @@ class Predictor:
     """A loaded run, ready to score text."""
 
     def __init__(self, run_id: str, store: RunStore | None = None):
-        from core.model.training import inference_function
+        from core.model.inference import inference_function
 
         self.store = store or RunStore()
         self.run = self.store.get(run_id)

@@ -87,7 +87,7 @@ def test_disk_full_during_save_fails_cleanly(imdb, tmp_path, monkeypatch):
 
 
 def test_extreme_but_valid_settings_build(imdb):
-    from core.model.training import build_model
+    from core.model.architecture import build_model
 
     low = {name: (rule.choices[0] if rule.choices else rule.low) for name, rule in FIELDS.items()
            if not rule.optional}

@@ -58,7 +58,7 @@ def test_presets_are_the_tutorial_networks():
 
 
 def test_masked_models_are_right_padded_for_cudnn():
-    from core.model.training import build_model
+    from core.model.architecture import build_model
 
     masked = preset("tutorial-final")
     assert masked.effective_padding == "post"

@@ -1,0 +1,45 @@
+"""The network: ``Embedding -> [Conv1D + pool] -> [Bi](LSTM|GRU) x layers -> [max over steps] -> Dense``.
+
+The input takes any length (``shape=(None,)``), so length-bucketed batches never force a
+recompile. Keras is imported inside :func:`build_model`, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+from core.config import TrainConfig
+
+
+def build_model(config: TrainConfig, steps_per_epoch: int = 1):
+    """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch)."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(config.seed)
+    inputs = keras.Input(shape=(None,), dtype="int32", name="word_ids")
+    x = layers.Embedding(config.num_words, config.embedding_dim, mask_zero=config.mask_zero, name="embedding")(inputs)
+    if config.conv_pool > 1:
+        # Local word features, then every k steps pooled into one: the LSTM loops k times less.
+        x = layers.Conv1D(config.embedding_dim, 5, padding="same", activation="relu", name="conv")(x)
+        x = layers.MaxPooling1D(config.conv_pool, padding="same", name="conv_pool")(x)
+    cell = {"lstm": layers.LSTM, "gru": layers.GRU}[config.cell]
+    for i in range(config.layers):
+        last = i == config.layers - 1
+        recurrent = cell(config.units, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
+                         return_sequences=not last or config.pooling == "max", name=f"{config.cell}_{i + 1}")
+        x = layers.Bidirectional(recurrent, name=f"bidirectional_{i + 1}")(x) if config.bidirectional else recurrent(x)
+    if config.pooling == "max":
+        # Every step's output reaches the classifier directly: gradients need not flow back
+        # through hundreds of steps, so the LSTM learns in fewer epochs.
+        x = layers.GlobalMaxPooling1D(name="max_over_steps")(x)
+    if config.dense_dropout:
+        x = layers.Dropout(config.dense_dropout, name="dense_dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
+    model = keras.Model(inputs, outputs, name="imdb_sentiment")
+    optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
+    learning_rate = config.learning_rate
+    if config.schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate,
+                                                               decay_steps=config.epochs * steps_per_epoch)
+    model.compile(optimizer=optimizer(learning_rate=learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model

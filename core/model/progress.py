@@ -1,0 +1,80 @@
+"""Progress out of ``model.fit`` and cancel into it: the :class:`Reporter` seam and its Keras callback.
+
+Jobs, the CLI and the benchmarks each pass their own :class:`Reporter`; the callback
+turns Keras's running means into each batch's own loss and accuracy and checks
+``should_stop`` after every batch, so a cancel stops within one batch.
+"""
+
+from __future__ import annotations
+
+
+class Reporter:
+    """Receives progress; the default ignores it and never asks to stop."""
+
+    def phase(self, name: str) -> None: ...
+
+    def model_ready(self, model) -> None:
+        """The compiled model, before training (benchmarks evaluate it between epochs)."""
+
+    def started(self, epochs: int, batches_per_epoch: int, train_samples: int) -> None: ...
+
+    def batch(self, epoch: int, batch: int, loss: float, accuracy: float, samples: int) -> None: ...
+
+    def epoch(self, epoch: int, logs: dict) -> None: ...
+
+    def should_stop(self) -> bool:
+        return False
+
+    def wants_partial(self) -> bool:
+        """After a cancel: evaluate what was learned (True) or skip straight to the end."""
+        return True
+
+
+class Cancelled(Exception):
+    """Raised from the progress callback to leave ``model.fit`` at once (no validation pass)."""
+
+
+def progress_callback(reporter: Reporter, batch_sizes: list[int]):
+    """A Keras callback: raw per-batch loss/accuracy, epoch logs, cancel within one batch.
+
+    Defined on first use so that importing this module does not import Keras.
+    """
+    import keras
+
+    class Callback(keras.callbacks.Callback):
+        def __init__(self, reporter: Reporter, batch_sizes: list[int]):
+            super().__init__()
+            self.reporter, self.batch_sizes = reporter, batch_sizes
+            self.batch_history: list[dict] = []
+            self.epoch_history: list[dict] = []
+            self.cancelled = False
+            self._epoch = 0
+            self.samples_total = 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch, self._seen, self._sum_loss, self._sum_correct = epoch + 1, 0, 0.0, 0.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            # Keras 3 logs running means over the epoch, weighted by batch size;
+            # recover this batch's own values from the change in the running sums.
+            n = self.batch_sizes[batch] if batch < len(self.batch_sizes) else self.batch_sizes[-1]
+            seen = self._seen + n
+            loss_sum, correct_sum = logs["loss"] * seen, logs["accuracy"] * seen
+            loss, accuracy = (loss_sum - self._sum_loss) / n, (correct_sum - self._sum_correct) / n
+            self._seen, self._sum_loss, self._sum_correct = seen, loss_sum, correct_sum
+            self.samples_total += n
+            row = {"step": len(self.batch_history) + 1, "epoch": self._epoch, "batch": batch + 1,
+                   "loss": float(loss), "accuracy": float(min(1.0, max(0.0, accuracy)))}
+            self.batch_history.append(row)
+            self.reporter.batch(self._epoch, batch + 1, row["loss"], row["accuracy"], self.samples_total)
+            if self.reporter.should_stop():
+                self.cancelled = True
+                raise Cancelled  # stop_training would still run a whole validation pass
+
+        def on_epoch_end(self, epoch, logs=None):
+            row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()
+                                          if k in ("loss", "accuracy", "val_loss", "val_accuracy")}}
+            self.epoch_history.append(row)
+            self.reporter.epoch(epoch + 1, row)
+
+    return Callback(reporter, batch_sizes)
