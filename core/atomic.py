@@ -1,8 +1,10 @@
-"""Atomic file writes: a file is either the old one, the new one, or absent.
+"""Atomic writes: a file (or a run's folder) is either the old one, the new one, or absent.
 
-Everything the lab writes (cache, runs, downloads) goes through :func:`atomic_path`:
-write to a temporary name in the same folder, fsync, then ``os.replace``. A process
-killed mid-write leaves only a ``*.tmp-*`` file, which :func:`sweep_temp_files` removes.
+Everything the lab writes (cache, runs, downloads, the job journal) goes through here:
+:func:`atomic_path` writes to a temporary name in the same folder, fsyncs, then
+``os.replace``; :func:`atomic_folder` does the same for a whole folder. A process killed
+mid-write leaves only a ``*.tmp-*`` file or folder, which the sweeps remove. Hand-written
+on purpose: the standard library has no atomic write, and this house rule needs one.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -26,6 +29,11 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
 @contextlib.contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; on success move it into place.
@@ -39,8 +47,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     temp = final.with_name(f"{final.name}{TEMP_MARK}{uuid.uuid4().hex[:8]}{final.suffix}")
     try:
         yield temp
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
+        fsync_file(temp)
         os.replace(temp, final)
         fsync_dir(final.parent)
     finally:
@@ -54,12 +61,37 @@ def write_bytes(final: Path, data: bytes) -> None:
         temp.write_bytes(data)
 
 
-def write_json(final: Path, obj, allow_nan: bool = False) -> None:
-    """Atomically write ``obj`` as indented UTF-8 JSON (never pickle).
+def json_bytes(obj, allow_nan: bool = False) -> bytes:
+    """``obj`` as indented UTF-8 JSON (never pickle); ``allow_nan`` writes NaN as Python's ``json`` reads it back."""
+    return json.dumps(obj, indent=2, sort_keys=True, allow_nan=allow_nan).encode("utf-8")
 
-    ``allow_nan`` writes NaN as Python's ``json`` reads it back (not strict JSON).
+
+def write_json(final: Path, obj, allow_nan: bool = False) -> None:
+    """Atomically write ``obj`` as :func:`json_bytes`."""
+    write_bytes(final, json_bytes(obj, allow_nan))
+
+
+@contextlib.contextmanager
+def atomic_folder(final: Path, temp: Path) -> Iterator[Path]:
+    """Build a folder at ``temp`` (beside ``final``); on success fsync its files and rename it to ``final``.
+
+    ``final`` is whole or absent: on any error the temporary folder is removed. An
+    existing ``final`` is never replaced (:class:`FileExistsError`).
     """
-    write_bytes(final, json.dumps(obj, indent=2, sort_keys=True, allow_nan=allow_nan).encode("utf-8"))
+    final, temp = Path(final), Path(temp)
+    temp.mkdir(parents=True)
+    try:
+        yield temp
+        for path in temp.iterdir():
+            if path.is_file():
+                fsync_file(path)
+        if final.exists():
+            raise FileExistsError(f"{final.name} already exists")
+        os.rename(temp, final)
+        fsync_dir(final.parent)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
 
 
 def sweep_temp_files(folder: Path) -> list[Path]:

@@ -11,20 +11,17 @@ without a result and the manager marks the job failed; the server stays up.
 
 from __future__ import annotations
 
-import os
 import traceback
 
+from core import processes
 from core.errors import LabError
 from core.model.progress import Reporter
-
-#: Added to the child's niceness: the server's page reruns win every contest for CPU.
-CHILD_NICENESS = 10
 
 
 class _PipeReporter(Reporter):
     def __init__(self, conn, cancel, keep_partial_flag=None):
         self.conn, self.cancel, self.keep_partial_flag = conn, cancel, keep_partial_flag
-        self.parent_pid = os.getppid()
+        self.parent = processes.ParentWatch()
         self.orphaned = False
 
     def phase(self, name):
@@ -41,7 +38,7 @@ class _PipeReporter(Reporter):
 
     def should_stop(self):
         # A server killed with SIGKILL cannot stop its children: they notice by themselves.
-        if os.getppid() != self.parent_pid:
+        if self.parent.parent_gone():
             self.orphaned = True
         return self.orphaned or self.cancel.is_set()
 
@@ -49,13 +46,10 @@ class _PipeReporter(Reporter):
         return not self.orphaned and (self.keep_partial_flag is None or bool(self.keep_partial_flag.value))
 
 
-def child_main(config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, conn, cancel,
+def child_main(conn, config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, cancel,
                trainer=None) -> None:
     """Entry point of the training process (must stay importable and picklable)."""
-    try:
-        os.nice(CHILD_NICENESS)
-    except OSError:
-        pass
+    processes.lower_priority()
     try:
         from core.config import TrainConfig
         from core.data.dataset import load_dataset

@@ -162,45 +162,41 @@ class RunStore:
         """Store a :class:`core.model.training.TrainResult`; atomic: whole folder or nothing."""
         run_id = check_run_id(run_id or self.new_run_id(config, data.fingerprint, partial=partial))
         final = self.root / run_id
-        self.root.mkdir(parents=True, exist_ok=True)
         temp = self.root / f"{_TEMP_PREFIX}{run_id}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        temp.mkdir()
         try:
-            meta = {
-                "run_id": run_id, "config": config.to_dict(), "preset": preset_name(config),
-                "test_metrics": result.test_metrics, "train_seconds": result.train_seconds,
-                "eval_seconds": result.eval_seconds, "prepare_seconds": result.prepare_seconds,
-                "samples_per_second": result.samples_per_second, "created": time.time(), "partial": partial,
-                "cancelled": result.cancelled, "stopped_early": result.stopped_early,
-                "best_epoch": result.best_epoch, "epochs_trained": len(result.epoch_history),
-                "data_fingerprint": data.fingerprint, "data_source": str(data.source.path),
-                "versions": library_versions(), "notes": list(result.notes),
-            }
-            history = {"batches": result.batch_history, "epochs": result.epoch_history}
-            # Words whose id the model can see: ranks 1 .. num_words - index_from - 1.
-            known = max(0, config.num_words - 3 - 1)
-            vocabulary = {"words": list(data.vocabulary.words[:known]), "index_from": 3}
-            _write_json(temp / "history.json", history)
-            _write_json(temp / "vocabulary.json", vocabulary)
-            with open(temp / "test_predictions.npz", "wb") as handle:
-                np.savez(handle, probabilities=result.test_probabilities.astype(np.float32),
-                         test_indices=result.test_indices.astype(np.int64))
-            result.model.save(temp / "model.keras")
-            _write_json(temp / "run.json", meta)  # last: its presence means the others were written
-            for name in FILES:
-                _fsync(temp / name)
-            if final.exists():
-                raise RunError(f"run {run_id} already exists")
-            os.rename(temp, final)
-            atomic.fsync_dir(self.root)
+            with atomic.atomic_folder(final, temp):
+                self._write_run_files(temp, result, config, data, run_id=run_id, partial=partial)
+        except FileExistsError:
+            raise RunError(f"run {run_id} already exists") from None
         except OSError as error:
-            shutil.rmtree(temp, ignore_errors=True)
             raise RunError(f"Could not save run {run_id} in {self.root}: {error.strerror or error}. "
                            f"Free some disk space or set {settings.RUNS_ENV} to a writable folder.") from None
-        except BaseException:
-            shutil.rmtree(temp, ignore_errors=True)
-            raise
         return self.get(run_id)
+
+    @staticmethod
+    def _write_run_files(folder: Path, result, config: TrainConfig, data, *, run_id: str, partial: bool) -> None:
+        meta = {
+            "run_id": run_id, "config": config.to_dict(), "preset": preset_name(config),
+            "test_metrics": result.test_metrics, "train_seconds": result.train_seconds,
+            "eval_seconds": result.eval_seconds, "prepare_seconds": result.prepare_seconds,
+            "samples_per_second": result.samples_per_second, "created": time.time(), "partial": partial,
+            "cancelled": result.cancelled, "stopped_early": result.stopped_early,
+            "best_epoch": result.best_epoch, "epochs_trained": len(result.epoch_history),
+            "data_fingerprint": data.fingerprint, "data_source": str(data.source.path),
+            "versions": library_versions(), "notes": list(result.notes),
+        }
+        history = {"batches": result.batch_history, "epochs": result.epoch_history}
+        # Words whose id the model can see: ranks 1 .. num_words - index_from - 1.
+        known = max(0, config.num_words - 3 - 1)
+        vocabulary = {"words": list(data.vocabulary.words[:known]), "index_from": 3}
+        (folder / "history.json").write_bytes(atomic.json_bytes(history, allow_nan=True))
+        (folder / "vocabulary.json").write_bytes(atomic.json_bytes(vocabulary))
+        with open(folder / "test_predictions.npz", "wb") as handle:
+            np.savez(handle, probabilities=result.test_probabilities.astype(np.float32),
+                     test_indices=result.test_indices.astype(np.int64))
+        result.model.save(folder / "model.keras")
+        # Last: its presence means the others were written.
+        (folder / "run.json").write_bytes(atomic.json_bytes(meta, allow_nan=True))
 
     # ------------------------------------------------------------ reading
 
@@ -334,15 +330,6 @@ def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_pa
         run_id = store.save(result, config, data, partial=result.cancelled or diverged).run_id
     return {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
             "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}
-
-
-def _write_json(path: Path, obj) -> None:
-    path.write_text(json.dumps(obj, indent=1, allow_nan=True), encoding="utf-8")
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
 
 
 def _pid_alive(pid: int) -> bool:

@@ -15,7 +15,6 @@ for the user. The child exits by itself when the server goes (its pipe closes).
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import traceback
 import weakref
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import processes
 from core.errors import LabError, RunError
 
 WARM, PREDICT, EXPLAIN = "warm", "predict", "explain"
@@ -116,15 +116,10 @@ class PredictionService:
             return
         if self._process is not None:
             self._stop_child()
-        context = multiprocessing.get_context("spawn")  # never fork a server full of threads
-        parent, child = context.Pipe()
-        process = context.Process(target=serve, args=(child, self.runs_dir, self.max_models),
-                                  name="imdb-lab-predict", daemon=True)
-        process.start()
+        self._process, self._conn = processes.start(serve, (self.runs_dir, self.max_models),
+                                                    name="imdb-lab-predict", duplex=True)
         self.starts += 1
-        child.close()
-        self._process, self._conn = process, parent
-        self._finalizer = weakref.finalize(self, _stop, process, parent)
+        self._finalizer = weakref.finalize(self, processes.stop, self._process, self._conn)
 
     def _stop_child(self, grace: float = 5.0) -> int | None:
         process, self._process = self._process, None
@@ -132,17 +127,7 @@ class PredictionService:
             return None
         if self._finalizer is not None:
             self._finalizer.detach()
-        return _stop(process, self._conn, grace)
-
-
-def _stop(process, conn, grace: float = 5.0) -> int | None:
-    """Close the pipe (the child exits when it reads the end), then make sure it is gone."""
-    conn.close()
-    process.join(timeout=grace)
-    if process.is_alive():
-        process.kill()
-        process.join(timeout=5)
-    return process.exitcode
+        return processes.stop(process, self._conn, grace)
 
 
 def serve(conn, runs_dir: str, max_models: int) -> None:

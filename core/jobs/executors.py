@@ -1,0 +1,120 @@
+"""Where a job's training runs: in this process (a thread) or in a spawned child process.
+
+Both executors take a :class:`~core.jobs.records.JobRecord`, write its progress into it
+under the manager's lock (through :class:`JobReporter`), and return the same outcome
+dict (:func:`core.runs.store.store_outcome`): run id, cancelled, diverged, test metrics.
+The app uses the process executor, so TensorFlow never runs in the web server and a
+crash or out-of-memory fails only that job; the CLI and tests use the thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from core import processes
+from core.errors import LabError
+from core.jobs.records import JobRecord
+from core.model.progress import Reporter
+from core.runs.store import RunStore, store_outcome
+
+#: Seconds a training process gets to finish after it reported (saving is already done by then).
+PROCESS_EXIT_GRACE = 30.0
+
+
+class JobReporter(Reporter):
+    """Writes training progress into a job record under the manager's lock."""
+
+    def __init__(self, lock: threading.Lock, job: JobRecord):
+        self.lock, self.job = lock, job
+
+    def phase(self, name):
+        with self.lock:
+            self.job.phase = name
+
+    def started(self, epochs, batches_per_epoch, train_samples):
+        with self.lock:
+            self.job.epochs, self.job.batches_per_epoch = epochs, batches_per_epoch
+            self.job.train_started = time.monotonic()
+
+    def batch(self, epoch, batch, loss, accuracy, samples):
+        with self.lock:
+            job = self.job
+            job.epoch, job.batch, job.samples_seen = epoch, batch, samples
+            job.batch_history.append({"step": len(job.batch_history) + 1, "epoch": epoch, "batch": batch,
+                                      "loss": loss, "accuracy": accuracy})
+
+    def epoch(self, epoch, logs):
+        with self.lock:
+            self.job.epoch_history.append(dict(logs))
+
+    def should_stop(self):
+        return self.job.cancel_requested
+
+    def wants_partial(self):
+        return self.job.keep_partial
+
+
+def default_trainer(config, data, reporter: Reporter):
+    """:func:`core.model.training.train`, imported when a job first trains (it imports Keras)."""
+    from core.model.training import train
+
+    return train(config, data, reporter)
+
+
+def run_here(job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer=None) -> dict:
+    """Train ``job`` in this thread and store its run; the outcome dict."""
+    result = (trainer or default_trainer)(job.config, data, JobReporter(lock, job))
+
+    def saving():
+        with lock:
+            job.phase = "saving"
+
+    return store_outcome(store, result, job.config, data, keep_partial=job.keep_partial, before_save=saving)
+
+
+def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer=None) -> dict:
+    """Train ``job`` in a spawned, lower-priority child (:mod:`core.jobs.worker_process`); the outcome dict.
+
+    The child reports over a one-way pipe; a cancel is an event it checks after every
+    batch. A child that dies without a result (killed, out of memory) raises
+    :class:`LabError`; the server stays up.
+    """
+    from core.jobs import worker_process
+
+    ctx = processes.context()
+    cancel = ctx.Event()
+    keep_partial = ctx.Value("b", job.keep_partial)
+    with lock:
+        job.phase = "starting the training process"
+    process, conn = processes.start(
+        worker_process.child_main, (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial,
+                                    cancel, trainer), name=f"train-{job.job_id}", duplex=False)
+    reporter = JobReporter(lock, job)
+    outcome = None
+    try:
+        while True:
+            if job.cancel_requested and not cancel.is_set():
+                keep_partial.value = job.keep_partial
+                cancel.set()
+            if not conn.poll(0.1):
+                if not process.is_alive() and not conn.poll(0):
+                    break
+                continue
+            try:
+                kind, *args = conn.recv()
+            except EOFError:
+                break
+            if kind == "result":
+                outcome = args[0]
+            elif kind == "error":
+                raise LabError(args[0])
+            else:
+                getattr(reporter, kind)(*args)
+    finally:
+        code = processes.stop(process, conn, grace=PROCESS_EXIT_GRACE)
+    if outcome is None:
+        hint = " (killed: out of memory?)" if code is not None and code < 0 else ""
+        raise LabError(f"The training process ended without a result, exit code {code}{hint}. "
+                       f"The server is fine; try a smaller model or batch.")
+    return outcome

@@ -1,0 +1,63 @@
+"""Child processes, one way for the whole lab: the training jobs and the prediction process.
+
+Both start with ``spawn`` (never ``fork`` a server full of threads and TensorFlow state),
+talk to the parent over a pipe, and are stopped the same way: close the pipe (a child
+reading it sees the end and exits), wait a grace period, then kill. Children started by
+a server lower their own priority, so page reruns win every contest for the CPU.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+
+#: Added to a training child's niceness: the server's page reruns win every contest for CPU.
+CHILD_NICENESS = 10
+
+
+def context():
+    """The ``spawn`` multiprocessing context (for the events and shared values a child needs too)."""
+    return multiprocessing.get_context("spawn")
+
+
+def start(target, args: tuple, *, name: str, duplex: bool):
+    """Start ``target(child_end, *args)`` in a spawned daemon process; return ``(process, parent_end)``.
+
+    With ``duplex=False`` the child only sends (progress) and the parent only receives.
+    """
+    ctx = context()
+    if duplex:
+        parent_end, child_end = ctx.Pipe()
+    else:
+        parent_end, child_end = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=target, args=(child_end, *args), name=name, daemon=True)
+    process.start()
+    child_end.close()  # the child holds its own copy: the parent sees EOF when the child dies
+    return process, parent_end
+
+
+def stop(process, conn, grace: float = 5.0) -> int | None:
+    """Close the pipe (the child exits when it reads the end), wait ``grace`` seconds, then kill; the exit code."""
+    conn.close()
+    process.join(timeout=grace)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=5)
+    return process.exitcode
+
+
+def lower_priority(niceness: int = CHILD_NICENESS) -> None:
+    """In a child: yield the CPU to the web server (ignored where the OS refuses)."""
+    with contextlib.suppress(OSError):
+        os.nice(niceness)
+
+
+class ParentWatch:
+    """In a child: tells whether the parent that started it is gone (a SIGKILLed server cannot stop its children)."""
+
+    def __init__(self):
+        self.parent_pid = os.getppid()
+
+    def parent_gone(self) -> bool:
+        return os.getppid() != self.parent_pid
