@@ -32,8 +32,9 @@ print(json.dumps({"seconds": seconds, "cache_hit": data.cache_hit,
 
 def _load_once(data: str | None, cache: str) -> dict:
     env = {**os.environ, "IMDB_LAB_CACHE": cache}
-    out = subprocess.run([sys.executable, "-c", _CHILD, data or ""], env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, data or ""], env=env, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -49,13 +50,20 @@ def main() -> None:
             warm.append(_load_once(args.data, cache))
     assert not any(r["cache_hit"] for r in cold) and all(r["cache_hit"] for r in warm)
     median = lambda rows, key: round(statistics.median(r[key] for r in rows), 3)  # noqa: E731
-    emit({
-        "machine": machine(), "repeats": args.repeats, "reviews": cold[0]["reviews"],
-        "cold_seconds_median": median(cold, "seconds"), "warm_seconds_median": median(warm, "seconds"),
-        "cold_peak_rss_mb_median": median(cold, "peak_rss_mb"), "warm_peak_rss_mb_median": median(warm, "peak_rss_mb"),
-        "cold_seconds": [round(r["seconds"], 3) for r in cold], "warm_seconds": [round(r["seconds"], 3) for r in warm],
-        "targets": {"cold_seconds": 20, "warm_seconds": 1.5, "peak_rss_mb": 1536},
-    })
+    emit(
+        {
+            "machine": machine(),
+            "repeats": args.repeats,
+            "reviews": cold[0]["reviews"],
+            "cold_seconds_median": median(cold, "seconds"),
+            "warm_seconds_median": median(warm, "seconds"),
+            "cold_peak_rss_mb_median": median(cold, "peak_rss_mb"),
+            "warm_peak_rss_mb_median": median(warm, "peak_rss_mb"),
+            "cold_seconds": [round(r["seconds"], 3) for r in cold],
+            "warm_seconds": [round(r["seconds"], 3) for r in warm],
+            "targets": {"cold_seconds": 20, "warm_seconds": 1.5, "peak_rss_mb": 1536},
+        }
+    )
 
 
 if __name__ == "__main__":

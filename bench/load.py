@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import tempfile
 import threading
@@ -33,8 +34,16 @@ from bench.common import emit, machine
 from bench.wsclient import AppSession
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 REVIEW = "A moving, beautifully acted film. The story drags a little in the middle, but I loved it."
@@ -44,7 +53,7 @@ def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 3)
+    return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 3)
 
 
 class HealthProbe(threading.Thread):
@@ -142,13 +151,21 @@ async def browser_active_phase(url: str, sessions: int, rounds: int, train: bool
     results["training_started"] = training_started
     return results
 
+
 SLIDER = "maxlen (tokens kept per review)"
 REVIEW_BOX = "Your review"
 
 
 def _new_results() -> dict:
-    return {"open_seconds": [], "rerun_seconds": [], "predict_seconds": [], "exceptions": 0, "ok_sessions": 0,
-            "failed_sessions": 0, "errors": []}
+    return {
+        "open_seconds": [],
+        "rerun_seconds": [],
+        "predict_seconds": [],
+        "exceptions": 0,
+        "ok_sessions": 0,
+        "failed_sessions": 0,
+        "errors": [],
+    }
 
 
 async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: float) -> None:
@@ -163,8 +180,11 @@ async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: fl
                 results["rerun_seconds"].append(runs[-1].seconds)
             runs.append(await session.goto("Predict"))
             for round_number in range(rounds):
-                runs.append(await session.set_widget("text_area", REVIEW_BOX,
-                                                     f"{REVIEW} (session {index}, round {round_number})"))
+                runs.append(
+                    await session.set_widget(
+                        "text_area", REVIEW_BOX, f"{REVIEW} (session {index}, round {round_number})"
+                    )
+                )
                 if not (runs[-1].mentions(":green[Positive]") or runs[-1].mentions(":red[Negative]")):
                     raise RuntimeError(f"no verdict after typing a review: {runs[-1].texts[-3:]}")
                 results["predict_seconds"].append(runs[-1].seconds)
@@ -226,7 +246,7 @@ async def _idle_client(url: str, hold: float, errors: list) -> None:
             while time.monotonic() < deadline:
                 try:
                     await asyncio.wait_for(ws.recv(), timeout=max(0.05, deadline - time.monotonic()))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     break
     except Exception as error:
         errors.append(f"{type(error).__name__}: {str(error)[:120]}")
@@ -239,14 +259,31 @@ async def idle_phase(url: str, pid: int, clients: int, cycles: int, hold: float,
         # Disconnected sessions are kept for server.disconnectedSessionTTL (.streamlit/config.toml).
         await asyncio.sleep(settle)
         memory.append(round(rss_mb(pid), 1))
-    growth = [round(b - a, 1) for a, b in zip(memory[1:], memory[2:])]  # after the first (warm-up) cycle
-    return {"idle_clients": clients, "cycles": cycles, "failures": len(errors), "errors": errors[:5],
-            "server_rss_mb": memory, "rss_growth_mb_per_cycle_after_warmup": growth}
+    growth = [round(b - a, 1) for a, b in itertools.pairwise(memory[1:])]  # after the first (warm-up) cycle
+    return {
+        "idle_clients": clients,
+        "cycles": cycles,
+        "failures": len(errors),
+        "errors": errors[:5],
+        "server_rss_mb": memory,
+        "rss_growth_mb_per_cycle_after_warmup": growth,
+    }
 
 
-def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: bool, data: str | None,
-        runs_dir: str | None, settle: float = 25.0, ramp: float = 0.5, clients: str = "ws",
-        options: dict | None = None) -> dict:
+def run(
+    sessions: int,
+    rounds: int,
+    idle: int,
+    cycles: int,
+    hold: float,
+    train: bool,
+    data: str | None,
+    runs_dir: str | None,
+    settle: float = 25.0,
+    ramp: float = 0.5,
+    clients: str = "ws",
+    options: dict | None = None,
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {"IMDB_LAB_RUNS": runs_dir or os.environ.get("IMDB_LAB_RUNS", str(REPO / "runs"))}
         if data:
@@ -261,18 +298,27 @@ def run(sessions: int, rounds: int, idle: int, cycles: int, hold: float, train: 
             probe.join()
             alive = process.poll() is None
     return {
-        "machine": machine(), "server_options": options or {}, "clients": clients, "sessions": sessions,
-        "rounds": rounds, "ramp_seconds": ramp, "server_alive_at_end": alive,
-        "failed_sessions": active.get("failed_sessions", 0), "exceptions": active.get("exceptions", 0),
-        "errors": active.get("errors", [])[:5], "training_started": active.get("training_started"),
+        "machine": machine(),
+        "server_options": options or {},
+        "clients": clients,
+        "sessions": sessions,
+        "rounds": rounds,
+        "ramp_seconds": ramp,
+        "server_alive_at_end": alive,
+        "failed_sessions": active.get("failed_sessions", 0),
+        "exceptions": active.get("exceptions", 0),
+        "errors": active.get("errors", [])[:5],
+        "training_started": active.get("training_started"),
         "open_p50_s": percentile(active.get("open_seconds", []), 50),
         "open_p95_s": percentile(active.get("open_seconds", []), 95),
         "rerun_p50_s": percentile(active.get("rerun_seconds", []), 50),
         "rerun_p95_s": percentile(active.get("rerun_seconds", []), 95),
         "predict_p50_s": percentile(active.get("predict_seconds", []), 50),
         "predict_p95_s": percentile(active.get("predict_seconds", []), 95),
-        "predictions": len(active.get("predict_seconds", [])), "active_seconds": active.get("active_seconds"),
-        "health_failures": probe.failures, "health_p95_s": percentile(probe.latencies, 95),
+        "predictions": len(active.get("predict_seconds", [])),
+        "active_seconds": active.get("active_seconds"),
+        "health_failures": probe.failures,
+        "health_p95_s": percentile(probe.latencies, 95),
         "health_max_s": round(max(probe.latencies), 3) if probe.latencies else None,
         "idle": idle_result,
     }
@@ -285,20 +331,46 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=200)
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--hold", type=float, default=5.0, help="seconds each idle session stays")
-    parser.add_argument("--settle", type=float, default=25.0,
-                        help="seconds to wait after each idle cycle (longer than server.disconnectedSessionTTL)")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=25.0,
+        help="seconds to wait after each idle cycle (longer than server.disconnectedSessionTTL)",
+    )
     parser.add_argument("--ramp", type=float, default=0.5, help="seconds between session starts")
-    parser.add_argument("--clients", choices=["ws", "browser"], default="ws",
-                        help="websocket protocol clients (the server's work only) or Chromium tabs")
-    parser.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
-                        help="a Streamlit setting for this run, e.g. runner.postScriptGC=true (repeatable)")
+    parser.add_argument(
+        "--clients",
+        choices=["ws", "browser"],
+        default="ws",
+        help="websocket protocol clients (the server's work only) or Chromium tabs",
+    )
+    parser.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Streamlit setting for this run, e.g. runner.postScriptGC=true (repeatable)",
+    )
     parser.add_argument("--no-train", action="store_true", help="no training job during the active phase")
     parser.add_argument("--data", default=None)
     parser.add_argument("--runs-dir", default=None)
     args = parser.parse_args()
-    emit(run(args.sessions, args.rounds, args.idle, args.cycles, args.hold, not args.no_train, args.data,
-             args.runs_dir, args.settle, args.ramp, args.clients,
-             dict(option.split("=", 1) for option in args.server_option)))
+    emit(
+        run(
+            args.sessions,
+            args.rounds,
+            args.idle,
+            args.cycles,
+            args.hold,
+            not args.no_train,
+            args.data,
+            args.runs_dir,
+            args.settle,
+            args.ramp,
+            args.clients,
+            dict(option.split("=", 1) for option in args.server_option),
+        )
+    )
 
 
 if __name__ == "__main__":

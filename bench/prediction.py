@@ -31,8 +31,10 @@ from core.runs.store import RunStore
 
 LATENCY_TARGET_MS = 50.0
 EXPLAIN_TARGET_S = 1.0
-TYPED_REVIEW = ("I went in expecting very little, but this turned out to be a warm, funny and surprisingly moving "
-                "film. The two leads have real chemistry, although the middle drags a bit.")
+TYPED_REVIEW = (
+    "I went in expecting very little, but this turned out to be a warm, funny and surprisingly moving "
+    "film. The two leads have real chemistry, although the middle drags a bit."
+)
 
 
 def best_fast_run(store: RunStore):
@@ -143,22 +145,46 @@ def main() -> None:
 
     p95 = percentile(latencies, 95)
     explain_median = statistics.median(explain_times)
-    emit({
-        "machine": machine(),
-        "run": {"run_id": run.run_id, "preset": run.preset, "config": run.config.summary(),
-                "test_accuracy": run.test_accuracy, "test_reviews": run.test_metrics.get("count")},
-        "model_load_seconds": round(load_seconds, 2),
-        "single_review_ms": {"first_call": round(first_call_ms, 1), "p50": round(percentile(latencies, 50), 2),
-                             "p95": round(p95, 2), "max": round(max(latencies), 2), "calls": len(latencies),
-                             "target_p95": LATENCY_TARGET_MS, "meets_target": p95 <= LATENCY_TARGET_MS},
-        "batch": {"reviews": len(reviews), "seconds": round(batch_seconds, 2),
-                  "reviews_per_second": round(len(reviews) / batch_seconds, 1)},
-        "explain_seconds": {"words": len(explanation.words),
-                            "words_seen": sum(not w.truncated for w in explanation.words),
-                            "median": round(explain_median, 3), "max": round(max(explain_times), 3),
-                            "target": EXPLAIN_TARGET_S, "meets_target": explain_median <= EXPLAIN_TARGET_S},
-        "huge_paste_ms": {"characters": len(huge), "predict": round(huge_ms, 1), "explain": round(huge_explain_ms, 1)},
-    })
+    emit(
+        {
+            "machine": machine(),
+            "run": {
+                "run_id": run.run_id,
+                "preset": run.preset,
+                "config": run.config.summary(),
+                "test_accuracy": run.test_accuracy,
+                "test_reviews": run.test_metrics.get("count"),
+            },
+            "model_load_seconds": round(load_seconds, 2),
+            "single_review_ms": {
+                "first_call": round(first_call_ms, 1),
+                "p50": round(percentile(latencies, 50), 2),
+                "p95": round(p95, 2),
+                "max": round(max(latencies), 2),
+                "calls": len(latencies),
+                "target_p95": LATENCY_TARGET_MS,
+                "meets_target": p95 <= LATENCY_TARGET_MS,
+            },
+            "batch": {
+                "reviews": len(reviews),
+                "seconds": round(batch_seconds, 2),
+                "reviews_per_second": round(len(reviews) / batch_seconds, 1),
+            },
+            "explain_seconds": {
+                "words": len(explanation.words),
+                "words_seen": sum(not w.truncated for w in explanation.words),
+                "median": round(explain_median, 3),
+                "max": round(max(explain_times), 3),
+                "target": EXPLAIN_TARGET_S,
+                "meets_target": explain_median <= EXPLAIN_TARGET_S,
+            },
+            "huge_paste_ms": {
+                "characters": len(huge),
+                "predict": round(huge_ms, 1),
+                "explain": round(huge_explain_ms, 1),
+            },
+        }
+    )
 
 
 if __name__ == "__main__":

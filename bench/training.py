@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-
 from bench.common import emit, machine
-from core.model import cost, inference, metrics, progress, training
 from core.config import preset
 from core.data.dataset import load_dataset
+from core.model import cost, inference, metrics, progress, training
 
 TARGET_ACCURACY = 0.875
 
@@ -41,8 +40,14 @@ class _TestEveryEpoch(progress.Reporter):
         spent = time.perf_counter() - t0
         train_time = t0 - self.started_at - self.eval_seconds
         self.eval_seconds += spent
-        self.curve.append({"epoch": epoch, "train_seconds": round(train_time, 2), "test_accuracy": accuracy,
-                           "val_accuracy": logs.get("val_accuracy")})
+        self.curve.append(
+            {
+                "epoch": epoch,
+                "train_seconds": round(train_time, 2),
+                "test_accuracy": accuracy,
+                "val_accuracy": logs.get("val_accuracy"),
+            }
+        )
 
 
 def bench_full(name: str, data, epochs: int | None = None) -> dict:
@@ -56,12 +61,18 @@ def bench_full(name: str, data, epochs: int | None = None) -> dict:
     reporter = _TestEveryEpoch((prepared.x_test, prepared.y_test), config)
     result = training.train(config, data, reporter)
     reached = next((row["train_seconds"] for row in reporter.curve if row["test_accuracy"] >= TARGET_ACCURACY), None)
-    return {"preset": name, "config": config.summary(), "curve": reporter.curve,
-            "final_test_accuracy": result.test_metrics["accuracy"], "best_epoch": result.best_epoch,
-            "train_seconds_excluding_test_evals": round(result.train_seconds - reporter.eval_seconds, 2),
-            "samples_per_second": round(len(prepared.x_train) * len(reporter.curve)
-                                        / max(1e-9, result.train_seconds - reporter.eval_seconds), 1),
-            "seconds_to_target": reached}
+    return {
+        "preset": name,
+        "config": config.summary(),
+        "curve": reporter.curve,
+        "final_test_accuracy": result.test_metrics["accuracy"],
+        "best_epoch": result.best_epoch,
+        "train_seconds_excluding_test_evals": round(result.train_seconds - reporter.eval_seconds, 2),
+        "samples_per_second": round(
+            len(prepared.x_train) * len(reporter.curve) / max(1e-9, result.train_seconds - reporter.eval_seconds), 1
+        ),
+        "seconds_to_target": reached,
+    }
 
 
 class _StopAfter(progress.Reporter):
@@ -100,9 +111,14 @@ def bench_bounded(name: str, data, batches: int, changes: dict | None = None) ->
     from core.encoding import arrays
 
     train_reviews = len(arrays.prepare(data, config).x_train)
-    return {"preset": name, "config": config.summary(), "batches_timed": len(reporter.times) - skip,
-            "samples_per_second": round(speed, 1), "epoch_seconds_extrapolated": round(train_reviews / speed, 1),
-            "estimate_epoch_seconds": round(cost.estimate_epoch_seconds(config, data.train.lengths), 1)}
+    return {
+        "preset": name,
+        "config": config.summary(),
+        "batches_timed": len(reporter.times) - skip,
+        "samples_per_second": round(speed, 1),
+        "epoch_seconds_extrapolated": round(train_reviews / speed, 1),
+        "estimate_epoch_seconds": round(cost.estimate_epoch_seconds(config, data.train.lengths), 1),
+    }
 
 
 def main() -> None:
@@ -129,7 +145,9 @@ def main() -> None:
             result["ablations"][label] = row
     if "fast" in names and "tutorial-final" in names:
         result["speed_ratio_fast_vs_tutorial_final"] = round(
-            result["presets"]["fast"]["samples_per_second"] / result["presets"]["tutorial-final"]["samples_per_second"], 2)
+            result["presets"]["fast"]["samples_per_second"] / result["presets"]["tutorial-final"]["samples_per_second"],
+            2,
+        )
     emit(result)
 
 

@@ -24,8 +24,14 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 #: Which WidgetState field carries each widget type's value (as the frontend fills it).
-VALUE_FIELDS = {"slider": "double_array_value", "text_area": "string_value", "text_input": "string_value",
-                "checkbox": "bool_value", "button": "trigger_value", "selectbox": "string_value"}
+VALUE_FIELDS = {
+    "slider": "double_array_value",
+    "text_area": "string_value",
+    "text_input": "string_value",
+    "checkbox": "bool_value",
+    "button": "trigger_value",
+    "selectbox": "string_value",
+}
 
 
 class ProtocolError(RuntimeError):
@@ -59,8 +65,9 @@ class AppSession:
     async def __aenter__(self) -> AppSession:
         import websockets
 
-        self._ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                            open_timeout=self.timeout)
+        self._ws = await websockets.connect(
+            self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:

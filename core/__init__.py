@@ -1,8 +1,21 @@
 """IMDB LSTM Lab core: data, models, training jobs and stored runs, with no Streamlit.
 
-Data flows one way: archive -> corpus -> vocabulary/encoding -> arrays -> job -> run ->
-predictions. Import the submodules directly (``from core import dataset``); this package
-imports nothing heavy so that ``python -m core data`` and the Explore page stay fast.
+The subpackages are the pipeline's stages, in the order data flows (and the only
+direction imports go; ``tests/core/test_layers.py`` checks it):
+
+- ``text``: review text -> words (the one tokenizer);
+- ``data``: an archive or folder -> the parsed corpus (:func:`core.data.dataset.load_dataset`);
+- ``encoding``: corpus + config -> word ids and padded batches;
+- ``model``: batches -> a trained Keras model, its history and test metrics;
+- ``runs``: a training result -> a stored, checked run folder;
+- ``jobs``: a config -> a queued, watched training that ends in a run;
+- ``serving``: a run + typed text -> probabilities and explanations;
+- ``cli``: ``python -m core`` on top of all of them.
+
+Shared by every stage: ``config`` (the knobs and presets), ``settings`` (where things live),
+``errors`` (messages for users), ``atomic`` (writes) and ``processes`` (child processes).
+Import the submodules directly; this package imports nothing heavy, so that
+``python -m core data`` and the Explore page stay fast.
 """
 
 import os as _os

@@ -46,8 +46,9 @@ FIELDS: dict[str, Field] = {
     "dense_dropout": Field("dropout before the output layer", 0.0, 0.9, 0.05),
     "optimizer": Field("optimizer", choices=("adam", "rmsprop")),
     "learning_rate": Field("learning rate", 1e-5, 1.0, None),
-    "schedule": Field("learning rate over time: constant, or cosine decay to zero by the last epoch",
-                      choices=("constant", "cosine")),
+    "schedule": Field(
+        "learning rate over time: constant, or cosine decay to zero by the last epoch", choices=("constant", "cosine")
+    ),
     "batch_size": Field("reviews per batch", 8, 1024, 8),
     "epochs": Field("maximum epochs", 1, 200, 1),
     "validation_fraction": Field("share of the training split held out for validation", 0.02, 0.5, 0.01),
@@ -93,14 +94,14 @@ class TrainConfig:
     def __post_init__(self):
         validate(self)
 
-    def replace(self, **changes) -> "TrainConfig":
+    def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
+    def from_dict(cls, values: dict) -> TrainConfig:
         unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise ConfigError(sorted(unknown)[0], f"unknown setting (known: {', '.join(FIELDS)})")
@@ -121,9 +122,14 @@ class TrainConfig:
 
     def summary(self) -> str:
         cell = ("Bi" if self.bidirectional else "") + self.cell.upper()
-        parts = [f"{self.layers}x{cell}({self.units})", f"emb {self.embedding_dim}", f"vocab {self.num_words}",
-                 f"len {self.maxlen}", f"{self.optimizer} {self.learning_rate:g}"
-                 + (" cosine" if self.schedule == "cosine" else ""), f"batch {self.batch_size}"]
+        parts = [
+            f"{self.layers}x{cell}({self.units})",
+            f"emb {self.embedding_dim}",
+            f"vocab {self.num_words}",
+            f"len {self.maxlen}",
+            f"{self.optimizer} {self.learning_rate:g}" + (" cosine" if self.schedule == "cosine" else ""),
+            f"batch {self.batch_size}",
+        ]
         if self.dropout or self.recurrent_dropout:
             parts.append(f"dropout {self.dropout:g}/{self.recurrent_dropout:g}")
         if self.mask_zero:
@@ -169,28 +175,68 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "fast": Preset(
-        "fast", "Tuned for time to accuracy on a 2-core CPU: Embedding(20000, 64) -> Conv1D(64, 5) + max-pool 4 "
+        "fast",
+        "Tuned for time to accuracy on a 2-core CPU: Embedding(20000, 64) -> Conv1D(64, 5) + max-pool 4 "
         "(the LSTM loops 4x fewer steps) -> LSTM(64, dropout 0.2) read by a max over all steps -> Dense(1). "
         "Length 400 with length bucketing, no mask, Adam 2e-3 with cosine decay, batch 64, 2 epochs, best "
         "epoch kept. About 0.88 test accuracy after one epoch.",
         "This lab's benchmark (bench/training.py); starting point from shared/notes/keras-on-cpu.md.",
-        TrainConfig()),
+        TrainConfig(),
+    ),
     "tutorial-v1": Preset(
-        "tutorial-v1", "The tutorial's first network: Embedding(5000, 64, mask_zero=True) -> LSTM(30) -> "
+        "tutorial-v1",
+        "The tutorial's first network: Embedding(5000, 64, mask_zero=True) -> LSTM(30) -> "
         "Dense(1, sigmoid), maxlen 800, rmsprop, batch 128. Overfits: train 1.0 vs test 0.853 after 200 epochs.",
         "The Keras IMDB LSTM tutorial, first model.",
-        TrainConfig(num_words=5000, maxlen=800, padding="pre", truncating="pre", bucketing=False, mask_zero=True,
-                    embedding_dim=64, conv_pool=1, units=30, pooling="last", dropout=0.0, optimizer="rmsprop",
-                    learning_rate=1e-3, schedule="constant", batch_size=128, epochs=10, patience=0)),
+        TrainConfig(
+            num_words=5000,
+            maxlen=800,
+            padding="pre",
+            truncating="pre",
+            bucketing=False,
+            mask_zero=True,
+            embedding_dim=64,
+            conv_pool=1,
+            units=30,
+            pooling="last",
+            dropout=0.0,
+            optimizer="rmsprop",
+            learning_rate=1e-3,
+            schedule="constant",
+            batch_size=128,
+            epochs=10,
+            patience=0,
+        ),
+    ),
     "tutorial-final": Preset(
-        "tutorial-final", "The tutorial's final network: maxlen 200 with Keras's filtering of longer reviews, "
+        "tutorial-final",
+        "The tutorial's final network: maxlen 200 with Keras's filtering of longer reviews, "
         "Embedding(5000, 128, mask_zero=True), two stacked LSTM(64, dropout=0.1, recurrent_dropout=0.1), "
         "rmsprop, batch 32. Reported validation accuracy 0.872-0.876.",
         "The Keras IMDB LSTM tutorial, final model.",
-        TrainConfig(num_words=5000, maxlen=200, keras_maxlen_filter=True, padding="pre", truncating="pre",
-                    bucketing=False, mask_zero=True, embedding_dim=128, conv_pool=1, units=64, layers=2,
-                    pooling="last", dropout=0.1, recurrent_dropout=0.1, optimizer="rmsprop", learning_rate=1e-3,
-                    schedule="constant", batch_size=32, epochs=10, patience=0)),
+        TrainConfig(
+            num_words=5000,
+            maxlen=200,
+            keras_maxlen_filter=True,
+            padding="pre",
+            truncating="pre",
+            bucketing=False,
+            mask_zero=True,
+            embedding_dim=128,
+            conv_pool=1,
+            units=64,
+            layers=2,
+            pooling="last",
+            dropout=0.1,
+            recurrent_dropout=0.1,
+            optimizer="rmsprop",
+            learning_rate=1e-3,
+            schedule="constant",
+            batch_size=32,
+            epochs=10,
+            patience=0,
+        ),
+    ),
 }
 DEFAULT_PRESET = "fast"
 #: What a config that is no preset is called, on every page, in run ids and in the CLI.

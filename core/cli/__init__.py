@@ -11,9 +11,8 @@ import argparse
 import json
 import sys
 
-from core.cli import training
-
 from core import settings
+from core.cli import training
 from core.errors import LabError
 
 
@@ -38,14 +37,21 @@ def cmd_data(args) -> int:
         print(f"{split:<6} {counts['total']:>6} reviews: {counts['pos']} pos, {counts['neg']} neg")
     print(f"Vocabulary:  {summary['vocabulary_size']:,} distinct words in the training split")
     lengths = summary["lengths"]["all"]
-    print("Tokens per review: " + ", ".join(f"p{p} {lengths[f'p{p}']:.0f}" for p in (50, 90, 95, 99))
-          + f", max {lengths['max']}")
-    print(f"Reviews at or under 200 tokens: {_percent(lengths['share_le_200'])}; "
-          f"under 800: {_percent(lengths['share_le_800'])}")
+    print(
+        "Tokens per review: "
+        + ", ".join(f"p{p} {lengths[f'p{p}']:.0f}" for p in (50, 90, 95, 99))
+        + f", max {lengths['max']}"
+    )
+    print(
+        f"Reviews at or under 200 tokens: {_percent(lengths['share_le_200'])}; "
+        f"under 800: {_percent(lengths['share_le_800'])}"
+    )
     print(f"Test tokens out of a 5,000-word vocabulary: {_percent(summary['oov_share_test_5000'])}")
     if summary["empty_files"] or summary["replaced_files"]:
-        print(f"Warnings: {summary['empty_files']} empty files skipped, "
-              f"{summary['replaced_files']} files with undecodable bytes (replaced)")
+        print(
+            f"Warnings: {summary['empty_files']} empty files skipped, "
+            f"{summary['replaced_files']} files with undecodable bytes (replaced)"
+        )
     print(f"Loaded in {summary['load_seconds']:.2f} s ({summary['cache_note']})")
     return 0
 

@@ -20,7 +20,9 @@ def _flag_type(name: str):
     rule = FIELDS[name]
     if rule.choices is not None:
         if isinstance(rule.choices[0], bool):
-            return lambda text: {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}[text.lower()]
+            return lambda text: {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}[
+                text.lower()
+            ]
         return str
     return int if rule.step is not None and float(rule.step).is_integer() else float
 
@@ -31,8 +33,9 @@ def add_commands(commands) -> None:
     train.add_argument("--data", help="archive or aclImdb/ folder (default: $IMDB_DATA, cache, download)")
     train.add_argument("--again", action="store_true", help="train again even if this config is stored")
     for name, rule in FIELDS.items():
-        train.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_flag_type(name), default=None,
-                           help=rule.help)
+        train.add_argument(
+            f"--{name.replace('_', '-')}", dest=name, type=_flag_type(name), default=None, help=rule.help
+        )
     _add_runs_dir(train)
     train.set_defaults(handler=cmd_train)
 
@@ -67,8 +70,10 @@ class _TerminalProgress:
         filled = int(width * snap.progress)
         eta = f"ETA {snap.eta_seconds:.0f}s" if snap.eta_seconds is not None else ""
         loss = f"loss {snap.batch_history[-1]['loss']:.3f}" if snap.batch_history else ""
-        line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {snap.phase:<12} epoch {snap.epoch}/{snap.epochs} "
-                f"batch {snap.batch}/{snap.batches_per_epoch} {snap.samples_per_second:,.0f} samples/s {loss} {eta}")
+        line = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {snap.phase:<12} epoch {snap.epoch}/{snap.epochs} "
+            f"batch {snap.batch}/{snap.batches_per_epoch} {snap.samples_per_second:,.0f} samples/s {loss} {eta}"
+        )
         self.stream.write(line.ljust(120)[:160])
         self.stream.flush()
 
@@ -98,16 +103,29 @@ def cmd_train(args) -> int:
         print(file=sys.stderr)
     if snap.state not in (DONE, CANCELLED):
         raise LabError(f"Training failed: {snap.error}")
-    result = {"run_id": snap.run_id, "state": snap.state, "cached": snap.cached, "partial": snap.partial,
-              "test_accuracy": snap.test_metrics["accuracy"], "test_loss": snap.test_metrics["loss"],
-              "train_seconds": snap.train_seconds, "config": config.to_dict()}
+    result = {
+        "run_id": snap.run_id,
+        "state": snap.state,
+        "cached": snap.cached,
+        "partial": snap.partial,
+        "test_accuracy": snap.test_metrics["accuracy"],
+        "test_loss": snap.test_metrics["loss"],
+        "train_seconds": snap.train_seconds,
+        "config": config.to_dict(),
+    }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        origin = "reused the stored run (cached; --again to retrain)" if snap.cached else f"trained in {snap.train_seconds:.1f} s"
+        origin = (
+            "reused the stored run (cached; --again to retrain)"
+            if snap.cached
+            else f"trained in {snap.train_seconds:.1f} s"
+        )
         print(f"Run {snap.run_id}: {origin}")
-        print(f"Test accuracy {result['test_accuracy']:.4f}, loss {result['test_loss']:.4f} "
-              f"on {snap.test_metrics['count']:,} test reviews")
+        print(
+            f"Test accuracy {result['test_accuracy']:.4f}, loss {result['test_loss']:.4f} "
+            f"on {snap.test_metrics['count']:,} test reviews"
+        )
     return 0
 
 
@@ -116,24 +134,42 @@ def cmd_runs(args) -> int:
 
     runs, problems = RunStore(args.runs_dir).scan()
     if args.json:
-        print(json.dumps({"runs": [{"run_id": r.run_id, "preset": r.preset, "summary": r.config.summary(),
-                                    "test_accuracy": r.test_accuracy, "train_seconds": r.train_seconds,
-                                    "partial": r.partial, "created": r.created} for r in runs],
-                          "problems": problems}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "runs": [
+                        {
+                            "run_id": r.run_id,
+                            "preset": r.preset,
+                            "summary": r.config.summary(),
+                            "test_accuracy": r.test_accuracy,
+                            "train_seconds": r.train_seconds,
+                            "partial": r.partial,
+                            "created": r.created,
+                        }
+                        for r in runs
+                    ],
+                    "problems": problems,
+                },
+                indent=2,
+            )
+        )
         return 0
     if not runs:
         print("No stored runs yet: `python -m core train` makes one.")
     for r in runs:
-        print(f"{r.run_id:<34} {r.test_accuracy:.4f}  {r.train_seconds:7.1f}s  "
-              f"{'partial ' if r.partial else ''}{r.config.summary()}")
+        print(
+            f"{r.run_id:<34} {r.test_accuracy:.4f}  {r.train_seconds:7.1f}s  "
+            f"{'partial ' if r.partial else ''}{r.config.summary()}"
+        )
     for problem in problems:
         print(f"skipped: {problem}", file=sys.stderr)
     return 0
 
 
 def cmd_predict(args) -> int:
-    from core.serving.predictor import Predictor
     from core.runs.store import RunStore
+    from core.serving.predictor import Predictor
 
     store = RunStore(args.runs_dir)
     run_id = args.run
@@ -144,8 +180,10 @@ def cmd_predict(args) -> int:
         run_id = best.run_id
     predictor = Predictor(run_id, store)
     probabilities = predictor.predict(args.texts)
-    rows = [{"text": t, "positive_probability": float(p), "label": label(float(p))}
-            for t, p in zip(args.texts, probabilities)]
+    rows = [
+        {"text": t, "positive_probability": float(p), "label": label(float(p))}
+        for t, p in zip(args.texts, probabilities, strict=True)
+    ]
     if args.json:
         print(json.dumps({"run_id": run_id, "predictions": rows}, indent=2))
     else:

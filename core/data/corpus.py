@@ -12,13 +12,13 @@ training (test-only words and unknown words in typed text).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
-from core.text import tokenizer
 from core.data.sources import RawReview
+from core.text import tokenizer
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,11 +51,11 @@ class Split:
 
     name: str
     texts: list[str]
-    labels: np.ndarray      # int8, 1 = positive, 0 = negative
+    labels: np.ndarray  # int8, 1 = positive, 0 = negative
     review_ids: np.ndarray  # int32, the <id> of <id>_<rating>.txt
-    ratings: np.ndarray     # int8, stars 1-10 (-1 where the source has none)
-    ranks: np.ndarray       # int32, flat word ranks of all reviews
-    offsets: np.ndarray     # int64, review i is ranks[offsets[i]:offsets[i+1]]
+    ratings: np.ndarray  # int8, stars 1-10 (-1 where the source has none)
+    ranks: np.ndarray  # int32, flat word ranks of all reviews
+    offsets: np.ndarray  # int64, review i is ranks[offsets[i]:offsets[i+1]]
     extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -67,7 +67,7 @@ class Split:
         return np.diff(self.offsets)
 
     def review_ranks(self, i: int) -> np.ndarray:
-        return self.ranks[self.offsets[i]:self.offsets[i + 1]]
+        return self.ranks[self.offsets[i] : self.offsets[i + 1]]
 
 
 @dataclass
@@ -120,7 +120,9 @@ def build_corpus(reviews: Iterable[RawReview]) -> tuple[dict[str, Split], Vocabu
         for text in builder.texts:
             tokens = tokenizer.tokenize(text)
             if name == "train":
-                per_review.append(np.array([provisional.setdefault(t, len(provisional)) for t in tokens], dtype=np.int32))
+                per_review.append(
+                    np.array([provisional.setdefault(t, len(provisional)) for t in tokens], dtype=np.int32)
+                )
             else:
                 per_review.append(np.array([provisional.get(t, -1) for t in tokens], dtype=np.int32))
         tokens_by_split[name] = per_review
@@ -133,7 +135,9 @@ def build_corpus(reviews: Iterable[RawReview]) -> tuple[dict[str, Split], Vocabu
     order = sorted(range(len(words_seen)), key=lambda p: (-counts[p], words_seen[p]))
     rank_of = np.zeros(len(words_seen) + 1, dtype=np.int32)  # last slot: unknown (-1) -> rank 0
     rank_of[np.array(order, dtype=np.int64)] = np.arange(1, len(order) + 1, dtype=np.int32)
-    vocabulary = Vocabulary(tuple(words_seen[p] for p in order), counts[np.array(order, dtype=np.int64)].astype(np.int64))
+    vocabulary = Vocabulary(
+        tuple(words_seen[p] for p in order), counts[np.array(order, dtype=np.int64)].astype(np.int64)
+    )
 
     splits = {}
     for name, builder in builders.items():

@@ -39,19 +39,23 @@ def save(path: Path, fingerprint: str, splits: dict[str, Split], vocabulary: Voc
     for name, split in splits.items():
         encoded = [t.encode("utf-8") for t in split.texts]
         text_offsets = np.concatenate([[0], np.cumsum([len(b) for b in encoded])]).astype(np.int64)
-        arrays.update({
-            f"{name}_labels": split.labels, f"{name}_review_ids": split.review_ids,
-            f"{name}_ratings": split.ratings, f"{name}_ranks": split.ranks, f"{name}_offsets": split.offsets,
-            f"{name}_text_bytes": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-            f"{name}_text_offsets": text_offsets,
-        })
+        arrays.update(
+            {
+                f"{name}_labels": split.labels,
+                f"{name}_review_ids": split.review_ids,
+                f"{name}_ratings": split.ratings,
+                f"{name}_ranks": split.ranks,
+                f"{name}_offsets": split.offsets,
+                f"{name}_text_bytes": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+                f"{name}_text_offsets": text_offsets,
+            }
+        )
     arrays["vocab_words"] = np.frombuffer("\n".join(vocabulary.words).encode("utf-8"), dtype=np.uint8)
     arrays["vocab_counts"] = vocabulary.counts
     meta = {**_key(fingerprint), "report": report}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    with atomic.atomic_path(path) as temp:
-        with open(temp, "wb") as handle:
-            np.savez(handle, **arrays)
+    with atomic.atomic_path(path) as temp, open(temp, "wb") as handle:
+        np.savez(handle, **arrays)
 
 
 def load(path: Path, fingerprint: str) -> tuple[dict[str, Split], Vocabulary, dict]:
@@ -87,14 +91,24 @@ def _split_from_arrays(name: str, arrays: dict) -> Split:
     consistent = (
         all(len(values[f]) == n for f in ("review_ids", "ratings"))
         and len(offsets) == n + 1 == len(text_offsets)
-        and offsets[0] == 0 and offsets[-1] == len(values["ranks"]) and np.all(np.diff(offsets) >= 0)
-        and text_offsets[0] == 0 and text_offsets[-1] == len(values["text_bytes"])
+        and offsets[0] == 0
+        and offsets[-1] == len(values["ranks"])
+        and np.all(np.diff(offsets) >= 0)
+        and text_offsets[0] == 0
+        and text_offsets[-1] == len(values["text_bytes"])
         and np.all(np.diff(text_offsets) >= 0)
     )
     if not consistent:
         raise CacheInvalid(f"{name} arrays have inconsistent shapes")
     blob = values["text_bytes"].tobytes()
     bounds = text_offsets.tolist()
-    texts = [blob[bounds[i]:bounds[i + 1]].decode("utf-8") for i in range(n)]
-    return Split(name=name, texts=texts, labels=values["labels"], review_ids=values["review_ids"],
-                 ratings=values["ratings"], ranks=values["ranks"], offsets=offsets)
+    texts = [blob[bounds[i] : bounds[i + 1]].decode("utf-8") for i in range(n)]
+    return Split(
+        name=name,
+        texts=texts,
+        labels=values["labels"],
+        review_ids=values["review_ids"],
+        ratings=values["ratings"],
+        ranks=values["ranks"],
+        offsets=offsets,
+    )

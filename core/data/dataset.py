@@ -11,14 +11,11 @@ import os
 import time
 from dataclasses import dataclass
 
-from core.data import corpus_cache
-
 from core import settings
-
-from core.data import sources
+from core.data import corpus_cache, sources
 from core.data.corpus import Split, Vocabulary, build_corpus
-from core.errors import DataFormatError
 from core.data.keras_npz import load_keras_npz
+from core.errors import DataFormatError
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,8 +35,9 @@ class ImdbData:
         return {"train": self.train, "test": self.test}[name]
 
 
-def load_dataset(path: str | os.PathLike | None = None, *, use_cache: bool = True,
-                 allow_download: bool = True) -> ImdbData:
+def load_dataset(
+    path: str | os.PathLike | None = None, *, use_cache: bool = True, allow_download: bool = True
+) -> ImdbData:
     """Load the dataset from ``path`` or the documented search order (see :mod:`core.data.sources`)."""
     started = time.perf_counter()
     source = sources.resolve_source(path, allow_download=allow_download)
@@ -49,7 +47,9 @@ def load_dataset(path: str | os.PathLike | None = None, *, use_cache: bool = Tru
     if use_cache and cache_path.exists():
         try:
             splits, vocabulary, report = corpus_cache.load(cache_path, fingerprint)
-            return _assemble(splits, vocabulary, source, fingerprint, True, started, {**report, "cache_note": "cache hit"})
+            return _assemble(
+                splits, vocabulary, source, fingerprint, True, started, {**report, "cache_note": "cache hit"}
+            )
         except corpus_cache.CacheInvalid as problem:
             cache_path.unlink(missing_ok=True)
             cache_note = f"cache rebuilt: previous one was {problem}"
@@ -69,8 +69,12 @@ def load_dataset(path: str | os.PathLike | None = None, *, use_cache: bool = Tru
 
 
 def _check_complete(splits: dict[str, Split], source: sources.Source) -> None:
-    missing = [f"{name}/{label}" for name, split in splits.items() for label, value in (("neg", 0), ("pos", 1))
-               if not (split.labels == value).any()]
+    missing = [
+        f"{name}/{label}"
+        for name, split in splits.items()
+        for label, value in (("neg", 0), ("pos", 1))
+        if not (split.labels == value).any()
+    ]
     if missing:
         raise DataFormatError(
             f"{source.path} has no reviews in {', '.join(missing)}. Expected the official layout "
@@ -79,6 +83,13 @@ def _check_complete(splits: dict[str, Split], source: sources.Source) -> None:
 
 
 def _assemble(splits, vocabulary, source, fingerprint, cache_hit, started, report) -> ImdbData:
-    return ImdbData(train=splits["train"], test=splits["test"], vocabulary=vocabulary, source=source,
-                    fingerprint=fingerprint, cache_hit=cache_hit,
-                    load_seconds=time.perf_counter() - started, report=report)
+    return ImdbData(
+        train=splits["train"],
+        test=splits["test"],
+        vocabulary=vocabulary,
+        source=source,
+        fingerprint=fingerprint,
+        cache_hit=cache_hit,
+        load_seconds=time.perf_counter() - started,
+        report=report,
+    )

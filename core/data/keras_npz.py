@@ -21,8 +21,10 @@ from core.data.corpus import Split, Vocabulary
 from core.errors import DataFormatError
 
 _ALLOWED = {
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
 }
 
 
@@ -36,8 +38,7 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
 def _read_npy(data: bytes) -> np.ndarray:
     stream = io.BytesIO(data)
     version = np.lib.format.read_magic(stream)
-    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                   else np.lib.format.read_array_header_2_0)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     _shape, _fortran, dtype = read_header(stream)
     if dtype.hasobject:
         array = _ArrayOnlyUnpickler(stream).load()
@@ -59,8 +60,9 @@ def load_keras_npz(path: Path) -> tuple[dict[str, Split], Vocabulary, dict]:
     index_path = Path(path).with_name("imdb_word_index.json")
     try:
         with zipfile.ZipFile(path) as archive:
-            arrays = {name: _read_npy(archive.read(f"{name}.npy"))
-                      for name in ("x_train", "y_train", "x_test", "y_test")}
+            arrays = {
+                name: _read_npy(archive.read(f"{name}.npy")) for name in ("x_train", "y_train", "x_test", "y_test")
+            }
         word_index = json.loads(index_path.read_text("utf-8")) if index_path.is_file() else {}
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, pickle.UnpicklingError, EOFError) as error:
         raise DataFormatError(
@@ -74,12 +76,22 @@ def load_keras_npz(path: Path) -> tuple[dict[str, Split], Vocabulary, dict]:
     for name in ("train", "test"):
         flat, offsets = _ragged(arrays[f"x_{name}"])
         flat = np.where(flat <= max_rank, flat, 0).astype(np.int32)  # beyond the index: unknown
-        texts = [" ".join(words[r - 1] for r in flat[offsets[i]:offsets[i + 1]] if r > 0)
-                 for i in range(len(offsets) - 1)]
+        texts = [
+            " ".join(words[r - 1] for r in flat[offsets[i] : offsets[i + 1]] if r > 0) for i in range(len(offsets) - 1)
+        ]
         n = len(texts)
-        splits[name] = Split(name=name, texts=texts, labels=np.asarray(arrays[f"y_{name}"], dtype=np.int8),
-                             review_ids=np.arange(n, dtype=np.int32), ratings=np.full(n, -1, np.int8),
-                             ranks=flat, offsets=offsets)
+        splits[name] = Split(
+            name=name,
+            texts=texts,
+            labels=np.asarray(arrays[f"y_{name}"], dtype=np.int8),
+            review_ids=np.arange(n, dtype=np.int32),
+            ratings=np.full(n, -1, np.int8),
+            ranks=flat,
+            offsets=offsets,
+        )
     counts = np.bincount(splits["train"].ranks, minlength=max_rank + 1)[1:].astype(np.int64)
-    return splits, Vocabulary(words, counts), {"empty_files": 0, "replaced_files": 0,
-                                               "reviews_read": sum(len(s) for s in splits.values())}
+    return (
+        splits,
+        Vocabulary(words, counts),
+        {"empty_files": 0, "replaced_files": 0, "reviews_read": sum(len(s) for s in splits.values())},
+    )

@@ -25,9 +25,9 @@ import os
 import re
 import tarfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from core import settings
 from core.errors import DataFormatError, DataNotFoundError
@@ -89,8 +89,13 @@ def _cache_candidates() -> list[Path]:
     ]
 
 
-def resolve_source(path: str | os.PathLike | None = None, *, allow_download: bool = True,
-                   origin: str = OFFICIAL_URL, sha256: str = OFFICIAL_SHA256) -> Source:
+def resolve_source(
+    path: str | os.PathLike | None = None,
+    *,
+    allow_download: bool = True,
+    origin: str = OFFICIAL_URL,
+    sha256: str = OFFICIAL_SHA256,
+) -> Source:
     """Find the data, in the documented order; raise :class:`DataNotFoundError` if none."""
     if path:
         return _source_for_path(Path(path).expanduser(), "argument")
@@ -107,7 +112,7 @@ def resolve_source(path: str | os.PathLike | None = None, *, allow_download: boo
         return Source("keras-npz", npz, "Keras cache")
     looked_in.append(f"{npz}: not there")
     if not allow_download:
-        raise DataNotFoundError(looked_in + ["download: not attempted"])
+        raise DataNotFoundError([*looked_in, "download: not attempted"])
     try:
         downloaded = download_official(origin=origin, sha256=sha256)
     except DataFormatError:
@@ -126,14 +131,21 @@ def download_official(origin: str = OFFICIAL_URL, sha256: str = OFFICIAL_SHA256)
     downloads.mkdir(parents=True, exist_ok=True)
     if not os.access(downloads, os.W_OK):
         # keras.utils.get_file would silently fall back to /tmp/.keras.
-        raise DataFormatError(f"Cache folder {downloads} is not writable; set {settings.CACHE_ENV} to a writable folder.")
+        raise DataFormatError(
+            f"Cache folder {downloads} is not writable; set {settings.CACHE_ENV} to a writable folder."
+        )
     target = downloads / OFFICIAL_NAME
     import keras  # heavy: only when a download is really needed
 
     try:
-        fetched = keras.utils.get_file(fname=OFFICIAL_NAME, origin=origin, file_hash=sha256,
-                                       hash_algorithm="sha256", cache_dir=str(settings.cache_dir()),
-                                       cache_subdir="downloads")
+        fetched = keras.utils.get_file(
+            fname=OFFICIAL_NAME,
+            origin=origin,
+            file_hash=sha256,
+            hash_algorithm="sha256",
+            cache_dir=str(settings.cache_dir()),
+            cache_subdir="downloads",
+        )
     except ValueError as error:
         if "hash" not in str(error).lower():
             raise
@@ -171,8 +183,12 @@ def _review_files(folder: Path) -> list[tuple[str, str, Path]]:
             f"{folder} is not in the official aclImdb layout: missing {', '.join(missing)}. "
             f"Point to the aclImdb/ folder (with train/pos, train/neg, test/pos, test/neg) or to the .tar.gz archive."
         )
-    return [(split, label, path) for split in SPLITS for label in LABELS
-            for path in sorted((root / split / label).glob("*.txt"))]
+    return [
+        (split, label, path)
+        for split in SPLITS
+        for label in LABELS
+        for path in sorted((root / split / label).glob("*.txt"))
+    ]
 
 
 def fingerprint(source: Source) -> str:
@@ -208,8 +224,15 @@ def _parse_member(name: str) -> tuple[str, int, int, int] | None:
 def _check_member_safe(member: tarfile.TarInfo, archive: Path) -> None:
     name = member.name
     parts = Path(name).parts
-    unsafe = (name.startswith(("/", "\\")) or os.path.isabs(name) or ".." in parts
-              or member.issym() or member.islnk() or member.isdev() or member.isfifo())
+    unsafe = (
+        name.startswith(("/", "\\"))
+        or os.path.isabs(name)
+        or ".." in parts
+        or member.issym()
+        or member.islnk()
+        or member.isdev()
+        or member.isfifo()
+    )
     if unsafe:
         raise DataFormatError(
             f"Refusing {archive}: it contains an unsafe member {name!r} (absolute path, '..', "

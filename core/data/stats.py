@@ -14,9 +14,10 @@ PERCENTILES = (50, 90, 95, 99)
 
 def review_lengths(data) -> pd.DataFrame:
     """One row per review: split, label (``pos``/``neg``), tokens."""
-    frames = [pd.DataFrame({"split": split.name, "label": np.where(split.labels == 1, "pos", "neg"),
-                            "tokens": split.lengths})
-              for split in (data.train, data.test)]
+    frames = [
+        pd.DataFrame({"split": split.name, "label": np.where(split.labels == 1, "pos", "neg"), "tokens": split.lengths})
+        for split in (data.train, data.test)
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -32,8 +33,13 @@ def length_summary(lengths) -> dict:
     if not len(lengths):
         return {"count": 0}
     summary = {f"p{p}": float(np.percentile(lengths, p)) for p in PERCENTILES}
-    summary.update(count=int(len(lengths)), mean=float(lengths.mean()), max=int(lengths.max()),
-                   share_le_200=share_at_most(lengths, 200), share_le_800=share_at_most(lengths, 800))
+    summary.update(
+        count=len(lengths),
+        mean=float(lengths.mean()),
+        max=int(lengths.max()),
+        share_le_200=share_at_most(lengths, 200),
+        share_le_800=share_at_most(lengths, 800),
+    )
     return summary
 
 
@@ -60,17 +66,27 @@ def coverage_curve(split, sizes=None, index_from: int = 3) -> pd.DataFrame:
 
 def dataset_summary(data) -> dict:
     """The numbers ``python -m core data`` prints."""
-    counts = {split.name: {"total": int(len(split)), "pos": int((split.labels == 1).sum()),
-                           "neg": int((split.labels == 0).sum())}
-              for split in (data.train, data.test)}
+    counts = {
+        split.name: {"total": len(split), "pos": int((split.labels == 1).sum()), "neg": int((split.labels == 0).sum())}
+        for split in (data.train, data.test)
+    }
     all_lengths = np.concatenate([data.train.lengths, data.test.lengths])
     return {
-        "source": str(data.source.path), "source_kind": data.source.kind, "found_via": data.source.found_via,
-        "fingerprint": data.fingerprint, "counts": counts, "vocabulary_size": len(data.vocabulary),
-        "lengths": {"all": length_summary(all_lengths), "train": length_summary(data.train.lengths),
-                    "test": length_summary(data.test.lengths)},
+        "source": str(data.source.path),
+        "source_kind": data.source.kind,
+        "found_via": data.source.found_via,
+        "fingerprint": data.fingerprint,
+        "counts": counts,
+        "vocabulary_size": len(data.vocabulary),
+        "lengths": {
+            "all": length_summary(all_lengths),
+            "train": length_summary(data.train.lengths),
+            "test": length_summary(data.test.lengths),
+        },
         "oov_share_test_5000": oov_share(data.test, 5000),
-        "empty_files": data.report.get("empty_files", 0), "replaced_files": data.report.get("replaced_files", 0),
-        "load_seconds": round(data.load_seconds, 3), "cache_hit": data.cache_hit,
+        "empty_files": data.report.get("empty_files", 0),
+        "replaced_files": data.report.get("replaced_files", 0),
+        "load_seconds": round(data.load_seconds, 3),
+        "cache_hit": data.cache_hit,
         "cache_note": data.report.get("cache_note", ""),
     }

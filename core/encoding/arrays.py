@@ -37,8 +37,10 @@ def encode_split(split: Split, config: TrainConfig, *index_sets: np.ndarray) -> 
     """Keras ids of ``split`` (encoded once), truncated to ``config.maxlen``, one list per index set."""
     ids, offsets = encode_ranks(split.ranks, split.offsets, encoding_for(config))
     bounds = offsets.tolist()
-    return [[truncate(ids[bounds[i]:bounds[i + 1]], config.maxlen, config.truncating) for i in indices.tolist()]
-            for indices in index_sets]
+    return [
+        [truncate(ids[bounds[i] : bounds[i + 1]], config.maxlen, config.truncating) for i in indices.tolist()]
+        for indices in index_sets
+    ]
 
 
 def pad_batch(sequences: list[np.ndarray], padding: str, length: int | None = None) -> np.ndarray:
@@ -58,7 +60,7 @@ class Prepared:
     x_test: list[np.ndarray]
     y_test: np.ndarray
     test_indices: np.ndarray  # positions in the dataset's test split
-    dropped_long: int          # training reviews removed by keras_maxlen_filter
+    dropped_long: int  # training reviews removed by keras_maxlen_filter
 
 
 def prepare(data, config: TrainConfig) -> Prepared:
@@ -66,46 +68,58 @@ def prepare(data, config: TrainConfig) -> Prepared:
     rng = np.random.default_rng(config.seed)
     train_idx = rng.permutation(len(data.train))
     if config.train_limit:
-        train_idx = train_idx[:config.train_limit]
+        train_idx = train_idx[: config.train_limit]
     dropped = 0
     if config.keras_maxlen_filter:  # keras.datasets.imdb: drop sequences of maxlen ids or more
         keep = data.train.lengths[train_idx] + 1 < config.maxlen
         dropped = int((~keep).sum())
         train_idx = train_idx[keep]
-    n_val = max(1, int(round(len(train_idx) * config.validation_fraction)))
+    n_val = max(1, round(len(train_idx) * config.validation_fraction))
     val_idx, fit_idx = train_idx[:n_val], train_idx[n_val:]
     test_idx = np.arange(len(data.test))
     if config.test_limit:
-        test_idx = np.sort(rng.permutation(len(data.test))[:config.test_limit])
+        test_idx = np.sort(rng.permutation(len(data.test))[: config.test_limit])
     labels = lambda split, idx: split.labels[idx].astype(np.float32)  # noqa: E731
     x_fit, x_val = encode_split(data.train, config, fit_idx, val_idx)
     (x_test,) = encode_split(data.test, config, test_idx)
     return Prepared(
-        x_train=x_fit, y_train=labels(data.train, fit_idx),
-        x_val=x_val, y_val=labels(data.train, val_idx),
-        x_test=x_test, y_test=labels(data.test, test_idx),
-        test_indices=test_idx, dropped_long=dropped,
+        x_train=x_fit,
+        y_train=labels(data.train, fit_idx),
+        x_val=x_val,
+        y_val=labels(data.train, val_idx),
+        x_test=x_test,
+        y_test=labels(data.test, test_idx),
+        test_indices=test_idx,
+        dropped_long=dropped,
     )
 
 
-def batch_order(lengths: np.ndarray, batch_size: int, *, bucketing: bool, shuffle: bool,
-                rng: np.random.Generator | None) -> list[np.ndarray]:
+def batch_order(
+    lengths: np.ndarray, batch_size: int, *, bucketing: bool, shuffle: bool, rng: np.random.Generator | None
+) -> list[np.ndarray]:
     """Index arrays, one per batch. Bucketing sorts by length within chunks of batches."""
     order = rng.permutation(len(lengths)) if shuffle else np.arange(len(lengths))
     if bucketing:
         chunk = batch_size * BUCKET_CHUNK_BATCHES
-        order = np.concatenate([
-            part[np.argsort(lengths[part], kind="stable")]
-            for part in np.array_split(order, max(1, -(-len(order) // chunk)))
-        ]) if len(order) else order
-    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        order = (
+            np.concatenate(
+                [
+                    part[np.argsort(lengths[part], kind="stable")]
+                    for part in np.array_split(order, max(1, -(-len(order) // chunk)))
+                ]
+            )
+            if len(order)
+            else order
+        )
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if shuffle and bucketing:
         batches = [batches[i] for i in rng.permutation(len(batches))]
     return batches
 
 
-def batches(sequences: list[np.ndarray], labels: np.ndarray | None, config: TrainConfig, *,
-            shuffle: bool, seed: int = 0):
+def batches(
+    sequences: list[np.ndarray], labels: np.ndarray | None, config: TrainConfig, *, shuffle: bool, seed: int = 0
+):
     """Yield ``(x, y)`` (or ``x``) padded batches; a new shuffle each time it is iterated."""
     lengths = np.array([len(s) for s in sequences])
     rng = np.random.default_rng(seed)

@@ -52,7 +52,9 @@ class EncodedReview:
         kept[self.kept] = True
         return [
             TokenView(token=name, id=int(value), oov=bool(oov), start=self.has_start and i == 0, cut=not keep)
-            for i, (name, value, oov, keep) in enumerate(zip(names, self.ids.tolist(), self.oov_mask, kept))
+            for i, (name, value, oov, keep) in enumerate(
+                zip(names, self.ids.tolist(), self.oov_mask, kept, strict=False)
+            )
         ]
 
     @property
@@ -113,8 +115,9 @@ def encode_review(
     return EncodedReview(tuple(words), ids, oov_mask, kept, has_start, maxlen)
 
 
-def encode_text(text: str, vocabulary: Vocabulary, encoding: Encoding, maxlen: int | None = None,
-                truncating: str = "pre") -> EncodedReview:
+def encode_text(
+    text: str, vocabulary: Vocabulary, encoding: Encoding, maxlen: int | None = None, truncating: str = "pre"
+) -> EncodedReview:
     """Typed text through the training tokenizer, then :func:`encode_review` (``maxlen`` None: keep all)."""
     words = tokenizer.tokenize(text)
     ranks = vocabulary.ranks(words)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.text import tokenizer
 from core.data.corpus import Split, Vocabulary
 
 PAD_ID = 0
@@ -36,8 +35,9 @@ class Encoding:
     index_from: int = 3
 
 
-def encode_ranks(ranks: np.ndarray, offsets: np.ndarray, encoding: Encoding,
-                 num_words: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def encode_ranks(
+    ranks: np.ndarray, offsets: np.ndarray, encoding: Encoding, num_words: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Encode a ragged array of ranks (flat + offsets) into Keras word ids (flat + offsets)."""
     ranks = np.asarray(ranks, dtype=np.int64)
     offsets = np.asarray(offsets, dtype=np.int64)
@@ -52,7 +52,9 @@ def encode_ranks(ranks: np.ndarray, offsets: np.ndarray, encoding: Encoding,
     if encoding.oov_char is not None:
         ids = np.where(keep, ids, encoding.oov_char)
     else:
-        kept_per_review = np.add.reduceat(keep.astype(np.int64), offsets[:-1]) if len(ids) else np.zeros(len(offsets) - 1, np.int64)
+        kept_per_review = (
+            np.add.reduceat(keep.astype(np.int64), offsets[:-1]) if len(ids) else np.zeros(len(offsets) - 1, np.int64)
+        )
         kept_per_review[np.diff(offsets) == 0] = 0  # reduceat quirk on empty segments
         ids = ids[keep]
         offsets = np.concatenate([[0], np.cumsum(kept_per_review)])
@@ -63,7 +65,7 @@ def _as_object_array(ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     out = np.empty(len(offsets) - 1, dtype=object)
     bounds = offsets.tolist()
     for i in range(len(out)):
-        out[i] = ids[bounds[i]:bounds[i + 1]].tolist()
+        out[i] = ids[bounds[i] : bounds[i + 1]].tolist()
     return out
 
 
@@ -75,8 +77,7 @@ def _take(split: Split, order: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return flat, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), split.labels[order].astype(np.int64)
 
 
-def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
-              index_from=3):
+def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2, index_from=3):
     """``((x_train, y_train), (x_test, y_test))`` like ``keras.datasets.imdb.load_data``.
 
     ``data`` is an :class:`core.data.dataset.ImdbData`. ``x_*`` are object arrays of lists of
@@ -84,8 +85,9 @@ def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_cha
     texts and labels alike. ``maxlen`` drops reviews of ``maxlen`` ids or more (start
     character included), as Keras does, and raises ``ValueError`` if a split is emptied.
     """
-    encoding = Encoding(num_words=num_words, skip_top=skip_top, start_char=start_char,
-                        oov_char=oov_char, index_from=index_from)
+    encoding = Encoding(
+        num_words=num_words, skip_top=skip_top, start_char=start_char, oov_char=oov_char, index_from=index_from
+    )
     rng = np.random.RandomState(seed)
     prepared = []
     for split in (data.train, data.test):
@@ -95,13 +97,14 @@ def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_cha
         if maxlen:
             keep = (np.diff(offsets) + (start_char is not None)) < maxlen
             order = np.flatnonzero(keep)
-            flat = np.concatenate([flat[offsets[i]:offsets[i + 1]] for i in order]) if len(order) else flat[:0]
+            flat = np.concatenate([flat[offsets[i] : offsets[i + 1]] for i in order]) if len(order) else flat[:0]
             offsets = np.concatenate([[0], np.cumsum(np.diff(offsets)[keep])]).astype(np.int64)
             labels = labels[keep]
         prepared.append((flat, offsets, labels))
     if maxlen and any(len(p[2]) == 0 for p in prepared):
-        raise ValueError(f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. "
-                         f"Increase maxlen.")
+        raise ValueError(
+            f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. Increase maxlen."
+        )
     if not num_words:
         # Keras: the largest id present; ids are rank + index_from (start_char counts too).
         top = max((int(f.max()) for f, _, _ in prepared if len(f)), default=0)
@@ -118,8 +121,14 @@ def get_word_index(data) -> dict[str, int]:
     return dict(data.vocabulary.word_index)
 
 
-def decode(ids, vocabulary: Vocabulary, index_from: int = 3, start_char: int | None = 1,
-           oov_char: int | None = 2, markers: bool = True) -> str:
+def decode(
+    ids,
+    vocabulary: Vocabulary,
+    index_from: int = 3,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    markers: bool = True,
+) -> str:
     """Ids back to words; padding is skipped, start and OOV shown as ``<start>``/``<oov>``."""
     words = []
     for value in ids:
@@ -137,10 +146,12 @@ def decode(ids, vocabulary: Vocabulary, index_from: int = 3, start_char: int | N
     return " ".join(words)
 
 
-def pad(sequences, maxlen: int | None = None, padding: str = "pre", truncating: str = "pre",
-        value: int = PAD_ID) -> np.ndarray:
+def pad(
+    sequences, maxlen: int | None = None, padding: str = "pre", truncating: str = "pre", value: int = PAD_ID
+) -> np.ndarray:
     """Pad or truncate to ``maxlen`` with ``keras.utils.pad_sequences`` (imported lazily)."""
     from keras.utils import pad_sequences
 
-    return pad_sequences(list(sequences), maxlen=maxlen, padding=padding, truncating=truncating,
-                         value=value, dtype="int32")
+    return pad_sequences(
+        list(sequences), maxlen=maxlen, padding=padding, truncating=truncating, value=value, dtype="int32"
+    )

@@ -41,8 +41,9 @@ class JobReporter(Reporter):
         with self.lock:
             job = self.job
             job.epoch, job.batch, job.samples_seen = epoch, batch, samples
-            job.batch_history.append({"step": len(job.batch_history) + 1, "epoch": epoch, "batch": batch,
-                                      "loss": loss, "accuracy": accuracy})
+            job.batch_history.append(
+                {"step": len(job.batch_history) + 1, "epoch": epoch, "batch": batch, "loss": loss, "accuracy": accuracy}
+            )
 
     def epoch(self, epoch, logs):
         with self.lock:
@@ -88,8 +89,11 @@ def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, 
     with lock:
         job.phase = "starting the training process"
     process, conn = processes.start(
-        worker_process.child_main, (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial,
-                                    cancel, trainer), name=f"train-{job.job_id}", duplex=False)
+        worker_process.child_main,
+        (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial, cancel, trainer),
+        name=f"train-{job.job_id}",
+        duplex=False,
+    )
     reporter = JobReporter(lock, job)
     outcome = None
     try:
@@ -115,6 +119,8 @@ def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, 
         code = processes.stop(process, conn, grace=PROCESS_EXIT_GRACE)
     if outcome is None:
         hint = " (killed: out of memory?)" if code is not None and code < 0 else ""
-        raise LabError(f"The training process ended without a result, exit code {code}{hint}. "
-                       f"The server is fine; try a smaller model or batch.")
+        raise LabError(
+            f"The training process ended without a result, exit code {code}{hint}. "
+            f"The server is fine; try a smaller model or batch."
+        )
     return outcome

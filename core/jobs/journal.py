@@ -31,9 +31,19 @@ class JobJournal:
 
     def write(self, job: JobRecord) -> None:
         """Record a job's state on disk (a read-only runs folder must not stop training)."""
-        entry = {"job_id": job.job_id, "state": job.state, "phase": job.phase, "config": job.config.to_dict(),
-                 "owner": job.owner, "run_id": job.run_id, "error": job.error, "cached": job.cached,
-                 "test_metrics": job.test_metrics, "train_seconds": job.train_seconds, "written": time.time()}
+        entry = {
+            "job_id": job.job_id,
+            "state": job.state,
+            "phase": job.phase,
+            "config": job.config.to_dict(),
+            "owner": job.owner,
+            "run_id": job.run_id,
+            "error": job.error,
+            "cached": job.cached,
+            "test_metrics": job.test_metrics,
+            "train_seconds": job.train_seconds,
+            "written": time.time(),
+        }
         with contextlib.suppress(OSError, ValueError):
             atomic.write_json(self.folder / f"{job.job_id}.json", entry, allow_nan=True)
 
@@ -45,7 +55,9 @@ class JobJournal:
         jobs = []
         for entry in self._entries():
             try:
-                job = JobRecord(entry["job_id"], TrainConfig.from_dict(entry["config"]), False, True, entry.get("owner"))
+                job = JobRecord(
+                    entry["job_id"], TrainConfig.from_dict(entry["config"]), False, True, entry.get("owner")
+                )
             except (KeyError, LabError, TypeError):
                 continue
             job.state, job.phase, job.run_id = entry["state"], entry.get("phase", ""), entry.get("run_id")
@@ -53,8 +65,10 @@ class JobJournal:
             job.test_metrics, job.train_seconds = entry.get("test_metrics"), entry.get("train_seconds")
             if job.state not in FINISHED_STATES:
                 job.state, job.phase = FAILED, "interrupted"
-                job.error = (f"Interrupted: the server stopped while this job was {entry['state']}. "
-                             f"Start it again; every saved run is intact.")
+                job.error = (
+                    f"Interrupted: the server stopped while this job was {entry['state']}. "
+                    f"Start it again; every saved run is intact."
+                )
                 self.write(job)
             if job.run_id and job.state == DONE:
                 with contextlib.suppress(Exception):

@@ -38,16 +38,33 @@ from core.jobs.records import (
 )
 from core.runs.store import RunStore
 
-__all__ = ["CANCELLED", "DONE", "FAILED", "FINISHED_STATES", "QUEUED", "RUNNING", "JobManager", "JobRefused",
-           "JobSnapshot", "default_trainer"]
+__all__ = [
+    "CANCELLED",
+    "DONE",
+    "FAILED",
+    "FINISHED_STATES",
+    "QUEUED",
+    "RUNNING",
+    "JobManager",
+    "JobRefused",
+    "JobSnapshot",
+    "default_trainer",
+]
 
 
 class JobManager:
     """Queue and run training jobs in background threads; see the module docstring."""
 
-    def __init__(self, runs_dir=None, max_running: int = 1, trainer=None, data_loader=None,
-                 isolation: str = "thread", max_queued: int | None = None,
-                 time_budget_seconds: float | None = None):
+    def __init__(
+        self,
+        runs_dir=None,
+        max_running: int = 1,
+        trainer=None,
+        data_loader=None,
+        isolation: str = "thread",
+        max_queued: int | None = None,
+        time_budget_seconds: float | None = None,
+    ):
         """``isolation="process"`` trains each job in a child process (what the app uses);
         ``"thread"`` trains in this process (CLI, tests that patch the trainer).
 
@@ -74,15 +91,23 @@ class JobManager:
         for job in self._journal.recover(self.store.history):
             self._jobs[job.job_id] = job
         self._closed = False
-        self._workers = [threading.Thread(target=self._work, name=f"trainer-{i + 1}", daemon=True)
-                         for i in range(max_running)]
+        self._workers = [
+            threading.Thread(target=self._work, name=f"trainer-{i + 1}", daemon=True) for i in range(max_running)
+        ]
         for worker in self._workers:
             worker.start()
 
     # ------------------------------------------------------------ public API
 
-    def submit(self, config: TrainConfig, *, retrain: bool = False, owner: str | None = None,
-               keep_partial: bool = True, data=None) -> str:
+    def submit(
+        self,
+        config: TrainConfig,
+        *,
+        retrain: bool = False,
+        owner: str | None = None,
+        keep_partial: bool = True,
+        data=None,
+    ) -> str:
         """Queue ``config``; a stored run of the same config finishes at once (cached).
 
         ``data`` is the dataset to train on (default: the manager's ``data_loader``), so a
@@ -105,9 +130,11 @@ class JobManager:
 
             estimate = estimate_epoch_seconds(config, job.data.train.lengths) * config.epochs
             if estimate > self.time_budget_seconds:
-                raise JobRefused(f"This training would take about {estimate / 60:.0f} min here, more than this "
-                                 f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
-                                 f"shorter maxlen, fewer units or no recurrent dropout.")
+                raise JobRefused(
+                    f"This training would take about {estimate / 60:.0f} min here, more than this "
+                    f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
+                    f"shorter maxlen, fewer units or no recurrent dropout."
+                )
         with self._wake:
             if self._closed:
                 raise LabError("The job manager is shut down.")
@@ -116,8 +143,10 @@ class JobManager:
                 if owner is not None and any(j.owner == owner for j in waiting):
                     raise JobRefused("You already have a job waiting in the queue; wait for it or cancel it first.")
                 if self.max_queued is not None and len(waiting) >= self.max_queued:
-                    raise JobRefused(f"The training queue is full ({self.max_queued} jobs waiting). "
-                                     f"Try again when a job has finished.")
+                    raise JobRefused(
+                        f"The training queue is full ({self.max_queued} jobs waiting). "
+                        f"Try again when a job has finished."
+                    )
             self._jobs[job_id] = job
             if job.state == QUEUED:
                 self._queue.append(job_id)
@@ -216,8 +245,10 @@ class JobManager:
                 job.partial = job.run_id is not None and (outcome["cancelled"] or outcome["diverged"])
                 if outcome["diverged"]:
                     job.state, job.phase = FAILED, "diverged"
-                    job.error = ("Training diverged (the loss became NaN or infinite). Lower the learning rate; "
-                                 "the history up to that point was kept.")
+                    job.error = (
+                        "Training diverged (the loss became NaN or infinite). Lower the learning rate; "
+                        "the history up to that point was kept."
+                    )
                 elif outcome["cancelled"]:
                     job.state = CANCELLED
                     job.phase = "cancelled" + (" (partial run kept)" if job.run_id else "")

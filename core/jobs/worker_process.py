@@ -11,6 +11,7 @@ without a result and the manager marks the job failed; the server stays up.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 
 from core import processes
@@ -46,15 +47,14 @@ class _PipeReporter(Reporter):
         return not self.orphaned and (self.keep_partial_flag is None or bool(self.keep_partial_flag.value))
 
 
-def child_main(conn, config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, cancel,
-               trainer=None) -> None:
+def child_main(conn, config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, cancel, trainer=None) -> None:
     """Entry point of the training process (must stay importable and picklable)."""
     processes.lower_priority()
     try:
         from core.config import TrainConfig
         from core.data.dataset import load_dataset
-        from core.runs.store import RunStore, store_outcome
         from core.model.training import train
+        from core.runs.store import RunStore, store_outcome
 
         config = TrainConfig.from_dict(config_dict)
         reporter = _PipeReporter(conn, cancel, keep_partial_flag)
@@ -63,17 +63,20 @@ def child_main(conn, config_dict: dict, data_path: str, runs_dir: str, keep_part
         result = (trainer or train)(config, data, reporter)
         if reporter.orphaned:  # nobody is waiting for this run any more: save nothing
             return
-        outcome = store_outcome(RunStore(runs_dir), result, config, data,
-                                keep_partial=bool(keep_partial_flag.value),
-                                before_save=lambda: reporter.phase("saving"))
+        outcome = store_outcome(
+            RunStore(runs_dir),
+            result,
+            config,
+            data,
+            keep_partial=bool(keep_partial_flag.value),
+            before_save=lambda: reporter.phase("saving"),
+        )
         conn.send(("result", outcome))
     except LabError as error:
         conn.send(("error", str(error)))
     except BaseException as error:  # report, then let the process end
         traceback.print_exc()
-        try:
+        with contextlib.suppress(OSError):
             conn.send(("error", f"{type(error).__name__}: {error}"))
-        except OSError:
-            pass
     finally:
         conn.close()

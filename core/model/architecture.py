@@ -24,8 +24,13 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
     cell = {"lstm": layers.LSTM, "gru": layers.GRU}[config.cell]
     for i in range(config.layers):
         last = i == config.layers - 1
-        recurrent = cell(config.units, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
-                         return_sequences=not last or config.pooling == "max", name=f"{config.cell}_{i + 1}")
+        recurrent = cell(
+            config.units,
+            dropout=config.dropout,
+            recurrent_dropout=config.recurrent_dropout,
+            return_sequences=not last or config.pooling == "max",
+            name=f"{config.cell}_{i + 1}",
+        )
         x = layers.Bidirectional(recurrent, name=f"bidirectional_{i + 1}")(x) if config.bidirectional else recurrent(x)
     if config.pooling == "max":
         # Every step's output reaches the classifier directly: gradients need not flow back
@@ -38,8 +43,8 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
     optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
     learning_rate = config.learning_rate
     if config.schedule == "cosine":
-        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate,
-                                                               decay_steps=config.epochs * steps_per_epoch)
-    model.compile(optimizer=optimizer(learning_rate=learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=config.epochs * steps_per_epoch
+        )
+    model.compile(optimizer=optimizer(learning_rate=learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
     return model

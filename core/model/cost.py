@@ -54,7 +54,9 @@ def relative_cost(config: TrainConfig) -> float:
     return cost
 
 
-def estimate_epoch_seconds(config: TrainConfig, lengths: np.ndarray | None = None, train_reviews: int = 25_000) -> float:
+def estimate_epoch_seconds(
+    config: TrainConfig, lengths: np.ndarray | None = None, train_reviews: int = 25_000
+) -> float:
     """Rough seconds per epoch on a 2-core CPU, before any training (the UI's estimate and the time budget).
 
     Args:

@@ -23,8 +23,9 @@ def inference_function(model):
     return infer
 
 
-def predict_sequences(model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = 256,
-                      infer=None) -> np.ndarray:
+def predict_sequences(
+    model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = 256, infer=None
+) -> np.ndarray:
     """Probabilities for ragged sequences, in their order, padded the way the model was trained."""
     infer = infer or inference_function(model)
     probabilities = np.zeros(len(sequences), dtype=np.float32)

@@ -37,4 +37,4 @@ def binary_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
     loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)) if len(p) else float("nan")
     accuracy = float(np.mean(is_positive(probabilities) == (labels >= 0.5))) if len(p) else float("nan")
-    return {"accuracy": accuracy, "loss": float(loss), "count": int(len(p))}
+    return {"accuracy": accuracy, "loss": float(loss), "count": len(p)}

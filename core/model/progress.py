@@ -63,8 +63,13 @@ def progress_callback(reporter: Reporter, batch_sizes: list[int]):
             loss, accuracy = (loss_sum - self._sum_loss) / n, (correct_sum - self._sum_correct) / n
             self._seen, self._sum_loss, self._sum_correct = seen, loss_sum, correct_sum
             self.samples_total += n
-            row = {"step": len(self.batch_history) + 1, "epoch": self._epoch, "batch": batch + 1,
-                   "loss": float(loss), "accuracy": float(min(1.0, max(0.0, accuracy)))}
+            row = {
+                "step": len(self.batch_history) + 1,
+                "epoch": self._epoch,
+                "batch": batch + 1,
+                "loss": float(loss),
+                "accuracy": float(min(1.0, max(0.0, accuracy))),
+            }
             self.batch_history.append(row)
             self.reporter.batch(self._epoch, batch + 1, row["loss"], row["accuracy"], self.samples_total)
             if self.reporter.should_stop():
@@ -72,8 +77,14 @@ def progress_callback(reporter: Reporter, batch_sizes: list[int]):
                 raise Cancelled  # stop_training would still run a whole validation pass
 
         def on_epoch_end(self, epoch, logs=None):
-            row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()
-                                          if k in ("loss", "accuracy", "val_loss", "val_accuracy")}}
+            row = {
+                "epoch": epoch + 1,
+                **{
+                    k: float(v)
+                    for k, v in (logs or {}).items()
+                    if k in ("loss", "accuracy", "val_loss", "val_accuracy")
+                },
+            }
             self.epoch_history.append(row)
             self.reporter.epoch(epoch + 1, row)
 

@@ -7,6 +7,7 @@ once. NaN losses stop training through Keras's own ``TerminateOnNaN``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -84,26 +85,39 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
     reporter.phase("training")
     fit_started = time.perf_counter()
-    try:
-        model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=_callbacks(progress, early),
-                  verbose=0, shuffle=False)  # batches are shuffled by arrays.batches
-    except Cancelled:
-        pass  # the weights are those after the last finished batch
+    with contextlib.suppress(Cancelled):  # a cancel keeps the weights after the last finished batch
+        model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=config.epochs,
+            callbacks=_callbacks(progress, early),
+            verbose=0,
+            shuffle=False,  # batches are shuffled by arrays.batches
+        )
     train_seconds = time.perf_counter() - fit_started
     eval_started = time.perf_counter()
     probabilities, test_metrics = _score_test_set(model, prepared, config, reporter, progress.cancelled)
     notes = []
     if prepared.dropped_long:
-        notes.append(f"{prepared.dropped_long} training reviews of {config.maxlen} or more ids were dropped "
-                     f"(keras_maxlen_filter, as keras.datasets.imdb does)")
+        notes.append(
+            f"{prepared.dropped_long} training reviews of {config.maxlen} or more ids were dropped "
+            f"(keras_maxlen_filter, as keras.datasets.imdb does)"
+        )
     return TrainResult(
-        model=model, batch_history=progress.batch_history, epoch_history=progress.epoch_history,
-        test_metrics=test_metrics, test_probabilities=probabilities,
-        test_indices=prepared.test_indices, train_seconds=train_seconds,
-        eval_seconds=time.perf_counter() - eval_started, prepare_seconds=prepare_seconds,
-        stopped_early=bool(early is not None and early.stopped_epoch > 0), cancelled=progress.cancelled,
+        model=model,
+        batch_history=progress.batch_history,
+        epoch_history=progress.epoch_history,
+        test_metrics=test_metrics,
+        test_probabilities=probabilities,
+        test_indices=prepared.test_indices,
+        train_seconds=train_seconds,
+        eval_seconds=time.perf_counter() - eval_started,
+        prepare_seconds=prepare_seconds,
+        stopped_early=bool(early is not None and early.stopped_epoch > 0),
+        cancelled=progress.cancelled,
         best_epoch=(early.best_epoch + 1) if early is not None and early.best_weights is not None else None,
-        samples_per_second=progress.samples_total / max(train_seconds, 1e-9), notes=notes,
+        samples_per_second=progress.samples_total / max(train_seconds, 1e-9),
+        notes=notes,
     )
 
 
@@ -113,8 +127,9 @@ def _early_stopping(config: TrainConfig):
         return None
     import keras
 
-    return keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=config.patience,
-                                         restore_best_weights=True)
+    return keras.callbacks.EarlyStopping(
+        monitor="val_accuracy", mode="max", patience=config.patience, restore_best_weights=True
+    )
 
 
 def _callbacks(progress, early) -> list:

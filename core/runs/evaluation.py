@@ -29,7 +29,8 @@ class Evaluation:
         predicted = label(self.table["probability"].to_numpy())
         true = np.where(self.table["label"] == 1, "positive", "negative")
         return pd.crosstab(pd.Series(true, name="true"), pd.Series(predicted, name="predicted")).reindex(
-            index=["negative", "positive"], columns=["negative", "positive"], fill_value=0)
+            index=["negative", "positive"], columns=["negative", "positive"], fill_value=0
+        )
 
     def roc(self) -> tuple[pd.DataFrame, float]:
         """ROC curve points (false/true positive rate per threshold) and the area under it."""
@@ -46,12 +47,19 @@ class Evaluation:
         bands = pd.cut(self.table["tokens"], bins=list(LENGTH_BINS), right=True)
         grouped = self.table.groupby(bands, observed=True)["correct"].agg(["mean", "size"])
         intervals = grouped.index
-        frame = pd.DataFrame({
-            "start": [int(iv.left) + 1 for iv in intervals], "end": [int(iv.right) for iv in intervals],
-            "accuracy": grouped["mean"].to_numpy(), "reviews": grouped["size"].to_numpy(),
-        })
-        frame.insert(0, "band", [f"{a:,}+" if b >= LENGTH_BINS[-1] else f"{a:,}-{b:,}"
-                                 for a, b in zip(frame["start"], frame["end"])])
+        frame = pd.DataFrame(
+            {
+                "start": [int(iv.left) + 1 for iv in intervals],
+                "end": [int(iv.right) for iv in intervals],
+                "accuracy": grouped["mean"].to_numpy(),
+                "reviews": grouped["size"].to_numpy(),
+            }
+        )
+        frame.insert(
+            0,
+            "band",
+            [f"{a:,}+" if b >= LENGTH_BINS[-1] else f"{a:,}-{b:,}" for a, b in zip(frame["start"], frame["end"])],
+        )
         if maxlen:
             frame["truncated"] = frame["start"] + 1 > maxlen
         return frame
@@ -82,14 +90,21 @@ def evaluate(run_id: str, data, store: RunStore | None = None) -> Evaluation:
     store = store or RunStore()
     run = store.get(run_id)
     if run.data_fingerprint != data.fingerprint:
-        raise RunError(f"Run {run_id} was trained on other data ({run.data_fingerprint[:20]}...) than the "
-                       f"loaded dataset; load that dataset to evaluate it.")
+        raise RunError(
+            f"Run {run_id} was trained on other data ({run.data_fingerprint[:20]}...) than the "
+            f"loaded dataset; load that dataset to evaluate it."
+        )
     indices, probabilities = store.test_predictions(run_id)
     labels = data.test.labels[indices].astype(np.int64)
-    table = pd.DataFrame({
-        "test_index": indices, "review_id": data.test.review_ids[indices], "label": labels,
-        "probability": probabilities.astype(np.float64), "tokens": data.test.lengths[indices],
-    })
+    table = pd.DataFrame(
+        {
+            "test_index": indices,
+            "review_id": data.test.review_ids[indices],
+            "label": labels,
+            "probability": probabilities.astype(np.float64),
+            "tokens": data.test.lengths[indices],
+        }
+    )
     table["correct"] = is_positive(table["probability"].to_numpy()) == (table["label"] == 1)
     metrics = binary_metrics(probabilities, labels)
     metrics["auc"] = roc_curve(labels, probabilities.astype(np.float64))[1]

@@ -48,8 +48,9 @@ _TEMP_PREFIX = ".tmp-"
 def check_run_id(run_id: str) -> str:
     """Return ``run_id`` if it is a well-formed id; refuse paths, NUL and long strings."""
     if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
-        raise RunError(f"{str(run_id)[:100]!r} is not a valid run id (lowercase letters, digits and '-', "
-                       f"at most 96 characters)")
+        raise RunError(
+            f"{str(run_id)[:100]!r} is not a valid run id (lowercase letters, digits and '-', at most 96 characters)"
+        )
     return run_id
 
 
@@ -169,21 +170,33 @@ class RunStore:
         except FileExistsError:
             raise RunError(f"run {run_id} already exists") from None
         except OSError as error:
-            raise RunError(f"Could not save run {run_id} in {self.root}: {error.strerror or error}. "
-                           f"Free some disk space or set {settings.RUNS_ENV} to a writable folder.") from None
+            raise RunError(
+                f"Could not save run {run_id} in {self.root}: {error.strerror or error}. "
+                f"Free some disk space or set {settings.RUNS_ENV} to a writable folder."
+            ) from None
         return self.get(run_id)
 
     @staticmethod
     def _write_run_files(folder: Path, result, config: TrainConfig, data, *, run_id: str, partial: bool) -> None:
         meta = {
-            "run_id": run_id, "config": config.to_dict(), "preset": preset_name(config),
-            "test_metrics": result.test_metrics, "train_seconds": result.train_seconds,
-            "eval_seconds": result.eval_seconds, "prepare_seconds": result.prepare_seconds,
-            "samples_per_second": result.samples_per_second, "created": time.time(), "partial": partial,
-            "cancelled": result.cancelled, "stopped_early": result.stopped_early,
-            "best_epoch": result.best_epoch, "epochs_trained": len(result.epoch_history),
-            "data_fingerprint": data.fingerprint, "data_source": str(data.source.path),
-            "versions": library_versions(), "notes": list(result.notes),
+            "run_id": run_id,
+            "config": config.to_dict(),
+            "preset": preset_name(config),
+            "test_metrics": result.test_metrics,
+            "train_seconds": result.train_seconds,
+            "eval_seconds": result.eval_seconds,
+            "prepare_seconds": result.prepare_seconds,
+            "samples_per_second": result.samples_per_second,
+            "created": time.time(),
+            "partial": partial,
+            "cancelled": result.cancelled,
+            "stopped_early": result.stopped_early,
+            "best_epoch": result.best_epoch,
+            "epochs_trained": len(result.epoch_history),
+            "data_fingerprint": data.fingerprint,
+            "data_source": str(data.source.path),
+            "versions": library_versions(),
+            "notes": list(result.notes),
         }
         history = {"batches": result.batch_history, "epochs": result.epoch_history}
         # Words whose id the model can see: ranks 1 .. num_words - index_from - 1.
@@ -192,8 +205,11 @@ class RunStore:
         (folder / "history.json").write_bytes(atomic.json_bytes(history, allow_nan=True))
         (folder / "vocabulary.json").write_bytes(atomic.json_bytes(vocabulary))
         with open(folder / "test_predictions.npz", "wb") as handle:
-            np.savez(handle, probabilities=result.test_probabilities.astype(np.float32),
-                     test_indices=result.test_indices.astype(np.int64))
+            np.savez(
+                handle,
+                probabilities=result.test_probabilities.astype(np.float32),
+                test_indices=result.test_indices.astype(np.int64),
+            )
         result.model.save(folder / "model.keras")
         # Last: its presence means the others were written.
         (folder / "run.json").write_bytes(atomic.json_bytes(meta, allow_nan=True))
@@ -302,12 +318,19 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
             raise RunError("test_predictions.npz is missing")
         check_keras_file(folder / "model.keras")
         return RunInfo(
-            run_id=run_id, path=folder, config=TrainConfig.from_dict(meta["config"]),
-            test_metrics=dict(meta["test_metrics"]), train_seconds=float(meta["train_seconds"]),
-            samples_per_second=float(meta.get("samples_per_second", 0.0)), created=float(meta["created"]),
-            partial=bool(meta["partial"]), data_fingerprint=str(meta["data_fingerprint"]),
-            epochs_trained=int(meta.get("epochs_trained", 0)), best_epoch=meta.get("best_epoch"),
-            versions=dict(meta.get("versions", {})), notes=tuple(meta.get("notes", ())),
+            run_id=run_id,
+            path=folder,
+            config=TrainConfig.from_dict(meta["config"]),
+            test_metrics=dict(meta["test_metrics"]),
+            train_seconds=float(meta["train_seconds"]),
+            samples_per_second=float(meta.get("samples_per_second", 0.0)),
+            created=float(meta["created"]),
+            partial=bool(meta["partial"]),
+            data_fingerprint=str(meta["data_fingerprint"]),
+            epochs_trained=int(meta.get("epochs_trained", 0)),
+            best_epoch=meta.get("best_epoch"),
+            versions=dict(meta.get("versions", {})),
+            notes=tuple(meta.get("notes", ())),
         )
     except RunError as error:
         return f"Run {run_id} is damaged: {error}"
@@ -315,8 +338,7 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
         return f"Run {run_id} is damaged: {type(error).__name__}: {error}"
 
 
-def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_partial: bool,
-                  before_save=None) -> dict:
+def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_partial: bool, before_save=None) -> dict:
     """Store a training result as the job's policy says; return what the job reports.
 
     A diverged result (last loss not finite) and a cancelled one are stored as partial;
@@ -328,8 +350,13 @@ def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_pa
         if before_save is not None:
             before_save()
         run_id = store.save(result, config, data, partial=result.cancelled or diverged).run_id
-    return {"run_id": run_id, "cancelled": result.cancelled, "diverged": diverged,
-            "test_metrics": result.test_metrics, "train_seconds": result.train_seconds}
+    return {
+        "run_id": run_id,
+        "cancelled": result.cancelled,
+        "diverged": diverged,
+        "test_metrics": result.test_metrics,
+        "train_seconds": result.train_seconds,
+    }
 
 
 def _pid_alive(pid: int) -> bool:

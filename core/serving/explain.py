@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.text import tokenizer
 from core.serving.predictor import Predictor
+from core.text import tokenizer
 
 _BATCH = 256
 
@@ -22,7 +22,7 @@ _BATCH = 256
 @dataclass(frozen=True)
 class WordContribution:
     word: str
-    start: int              # character span in the (clipped) text
+    start: int  # character span in the (clipped) text
     end: int
     contribution: float | None  # None: not seen by the model (truncated away)
     oov: bool
@@ -33,7 +33,7 @@ class WordContribution:
 class Explanation:
     probability: float
     words: list[WordContribution]
-    text: str               # the text the spans refer to (see Predictor.clip)
+    text: str  # the text the spans refer to (see Predictor.clip)
     clipped_chars: int
     clipped_at_start: bool = False  # the cut characters came before ``text`` (the model keeps the end)
 
@@ -51,14 +51,25 @@ def explain(predictor: Predictor, text: str) -> Explanation:
     variants = [np.delete(kept, position) for position in positions.values()]
     contributions = np.zeros(len(variants))
     for start in range(0, len(variants), _BATCH):
-        scores = predictor.predict_ids(variants[start:start + _BATCH])
-        contributions[start:start + len(scores)] = base - scores
-    by_word = dict(zip(positions, contributions.tolist()))
+        scores = predictor.predict_ids(variants[start : start + _BATCH])
+        contributions[start : start + len(scores)] = base - scores
+    by_word = dict(zip(positions, contributions.tolist(), strict=True))
     oov_id = predictor.encoding.oov_char
     words = [
-        WordContribution(word=token, start=span[0], end=span[1], contribution=by_word.get(i),
-                         oov=bool(encoded.ids[i + 1] == oov_id), truncated=i not in by_word)
-        for i, (token, span) in enumerate(zip(encoded.tokens, spans))
+        WordContribution(
+            word=token,
+            start=span[0],
+            end=span[1],
+            contribution=by_word.get(i),
+            oov=bool(encoded.ids[i + 1] == oov_id),
+            truncated=i not in by_word,
+        )
+        for i, (token, span) in enumerate(zip(encoded.tokens, spans, strict=False))
     ]
-    return Explanation(probability=base, words=words, text=text, clipped_chars=encoded.clipped_chars,
-                       clipped_at_start=predictor.keeps_end())
+    return Explanation(
+        probability=base,
+        words=words,
+        text=text,
+        clipped_chars=encoded.clipped_chars,
+        clipped_at_start=predictor.keeps_end(),
+    )

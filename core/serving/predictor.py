@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.encoding import arrays, model_input
-
 from core.runs.store import RunStore
 
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
@@ -27,11 +26,11 @@ class Encoded:
     """What the model sees for one text."""
 
     tokens: list[str]
-    ids: np.ndarray        # Keras ids, start char first, before truncation
+    ids: np.ndarray  # Keras ids, start char first, before truncation
     model_ids: np.ndarray  # after truncation to maxlen
     oov_tokens: list[str]
-    truncated_tokens: int   # tokens cut off by truncation
-    clipped_chars: int      # characters beyond MAX_TEXT_CHARS, never looked at (see Predictor.clip)
+    truncated_tokens: int  # tokens cut off by truncation
+    clipped_chars: int  # characters beyond MAX_TEXT_CHARS, never looked at (see Predictor.clip)
 
 
 class Predictor:
@@ -65,8 +64,9 @@ class Predictor:
 
     def encode(self, text: str) -> Encoded:
         text, clipped = self.clip(text)
-        review = model_input.encode_text(text, self.vocabulary, self.encoding, self.config.maxlen,
-                                         self.config.truncating)
+        review = model_input.encode_text(
+            text, self.vocabulary, self.encoding, self.config.maxlen, self.config.truncating
+        )
         return Encoded(list(review.words), review.ids, review.model_ids, review.oov_words, review.cut, clipped)
 
     def predict_ids(self, sequences: list[np.ndarray]) -> np.ndarray:
@@ -84,6 +84,6 @@ class Predictor:
         out = np.zeros(len(texts))
         order = np.argsort([len(s) for s in sequences], kind="stable")
         for start in range(0, len(order), 256):
-            idx = order[start:start + 256]
+            idx = order[start : start + 256]
             out[idx] = self.predict_ids([sequences[i] for i in idx])
         return out

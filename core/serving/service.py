@@ -15,6 +15,7 @@ for the user. The child exits by itself when the server goes (its pipe closes).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 import weakref
@@ -48,10 +49,8 @@ class PredictionService:
 
     def warm_in_background(self, run_id: str, created: float) -> threading.Thread:
         def load():
-            try:
+            with contextlib.suppress(LabError):  # the page that needs the model reports the problem
                 self.warm(run_id, created)
-            except LabError:
-                pass  # the page that needs the model reports the problem
 
         thread = threading.Thread(target=load, name=f"warm-{run_id}", daemon=True)
         thread.start()
@@ -101,8 +100,10 @@ class PredictionService:
             reply = self._conn.recv() if ready else None
         except (EOFError, OSError):
             code = self._stop_child()
-            raise RunError(f"The prediction process stopped (exit code {code}; out of memory?). It starts again "
-                           "with the next prediction.") from None
+            raise RunError(
+                f"The prediction process stopped (exit code {code}; out of memory?). It starts again "
+                "with the next prediction."
+            ) from None
         if reply is None:
             self._stop_child(grace=0)  # it is busy, not reading the pipe: no point waiting
             raise RunError(f"The prediction took more than {self.timeout:g} s and was stopped. Try a shorter text.")
@@ -116,8 +117,9 @@ class PredictionService:
             return
         if self._process is not None:
             self._stop_child()
-        self._process, self._conn = processes.start(serve, (self.runs_dir, self.max_models),
-                                                    name="imdb-lab-predict", duplex=True)
+        self._process, self._conn = processes.start(
+            serve, (self.runs_dir, self.max_models), name="imdb-lab-predict", duplex=True
+        )
         self.starts += 1
         self._finalizer = weakref.finalize(self, processes.stop, self._process, self._conn)
 
@@ -132,9 +134,9 @@ class PredictionService:
 
 def serve(conn, runs_dir: str, max_models: int) -> None:
     """The prediction process: answer requests until the server closes the pipe."""
+    from core.runs.store import RunStore
     from core.serving.explain import explain
     from core.serving.predictor import Predictor
-    from core.runs.store import RunStore
 
     store = RunStore(runs_dir)
     loaded: OrderedDict[tuple[str, float], Predictor] = OrderedDict()

@@ -22,6 +22,8 @@ import unicodedata
 TOKENIZER_VERSION = "1"
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
+
+
 # Categories Cc (control), Cf (format: zero-width, bidi marks), Zl, Zp (line/paragraph sep),
 # as a class of ranges (a class of single characters is ten times slower).
 def _invisible_class() -> str:

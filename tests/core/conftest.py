@@ -1,4 +1,5 @@
-"""The toy run shared by the prediction tests: a model that must learn two words."""
+"""Shared by the core tests: the tiny training config, a job manager on the shared data, and the toy run
+(a model that must learn two words) of the prediction tests."""
 
 from __future__ import annotations
 
@@ -10,7 +11,27 @@ from core.data.dataset import load_dataset
 from core.jobs.manager import DONE, JobManager
 from tests.conftest import make_archive
 
-FILLER = "the movie was a story about people and some scenes with music in it".split()
+TINY = TrainConfig(
+    train_limit=300,
+    test_limit=200,
+    epochs=2,
+    units=8,
+    embedding_dim=8,
+    maxlen=80,
+    num_words=2000,
+    batch_size=32,
+    patience=0,
+)
+
+
+@pytest.fixture
+def manager(imdb, tmp_path):
+    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb)
+    yield mgr
+    mgr.shutdown()
+
+
+FILLER = ["the", "movie", "was", "a", "story", "about", "people", "and", "some", "scenes", "with", "music", "in", "it"]
 
 
 def _toy_reviews(n_per_label: int, seed: int) -> dict:
@@ -32,8 +53,17 @@ def toy(tmp_path_factory):
 
     os.environ["IMDB_LAB_CACHE"] = str(root / "cache")
     data = load_dataset(make_archive(root / "toy.tar.gz", _toy_reviews(150, 0)))
-    config = TrainConfig(num_words=100, maxlen=40, units=8, embedding_dim=8, epochs=8, batch_size=32,
-                         learning_rate=0.01, patience=0, validation_fraction=0.1)
+    config = TrainConfig(
+        num_words=100,
+        maxlen=40,
+        units=8,
+        embedding_dim=8,
+        epochs=8,
+        batch_size=32,
+        learning_rate=0.01,
+        patience=0,
+        validation_fraction=0.1,
+    )
     manager = JobManager(runs_dir=root / "runs", data_loader=lambda: data)
     snap = manager.wait(manager.submit(config), timeout=300)
     manager.shutdown()

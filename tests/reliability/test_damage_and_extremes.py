@@ -8,15 +8,24 @@ import zipfile
 
 import pytest
 
-from core.runs import store as runs_module
 from core.config import FIELDS, TrainConfig
 from core.errors import ConfigError, RunError
 from core.jobs.manager import DONE, FAILED, JobManager
-from core.serving.predictor import Predictor
+from core.runs import store as runs_module
 from core.runs.store import RunStore
+from core.serving.predictor import Predictor
 
-TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80,
-                   num_words=2000, batch_size=32, patience=0)
+TINY = TrainConfig(
+    train_limit=300,
+    test_limit=200,
+    epochs=1,
+    units=8,
+    embedding_dim=8,
+    maxlen=80,
+    num_words=2000,
+    batch_size=32,
+    patience=0,
+)
 
 
 @pytest.fixture(scope="module")
@@ -89,21 +98,34 @@ def test_disk_full_during_save_fails_cleanly(imdb, tmp_path, monkeypatch):
 def test_extreme_but_valid_settings_build(imdb):
     from core.model.architecture import build_model
 
-    low = {name: (rule.choices[0] if rule.choices else rule.low) for name, rule in FIELDS.items()
-           if not rule.optional}
+    low = {name: (rule.choices[0] if rule.choices else rule.low) for name, rule in FIELDS.items() if not rule.optional}
     low.update(mask_zero=False, validation_fraction=0.5, learning_rate=1e-5)
     high = {name: rule.high for name, rule in FIELDS.items() if rule.choices is None and not rule.optional}
     high.update(bidirectional=True, cell="gru", conv_pool=1)
     for values in (low, high):
-        config = TrainConfig(**{k: (int(v) if FIELDS[k].step and float(FIELDS[k].step).is_integer()
-                                    and not isinstance(v, bool) else v) for k, v in values.items()})
+        config = TrainConfig(
+            **{
+                k: (int(v) if FIELDS[k].step and float(FIELDS[k].step).is_integer() and not isinstance(v, bool) else v)
+                for k, v in values.items()
+            }
+        )
         assert build_model(config).count_params() > 0
 
 
-@pytest.mark.parametrize("values", [
-    {"units": 10_000}, {"units": -1}, {"maxlen": 0}, {"learning_rate": float("inf")}, {"dropout": -0.1},
-    {"epochs": 10**9}, {"batch_size": "64; rm -rf /"}, {"optimizer": "sgd"}, {"seed": -5},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"units": 10_000},
+        {"units": -1},
+        {"maxlen": 0},
+        {"learning_rate": float("inf")},
+        {"dropout": -0.1},
+        {"epochs": 10**9},
+        {"batch_size": "64; rm -rf /"},
+        {"optimizer": "sgd"},
+        {"seed": -5},
+    ],
+)
 def test_out_of_range_settings_sent_straight_to_core(values):
     with pytest.raises(ConfigError):
         TrainConfig.from_dict({**TrainConfig().to_dict(), **values})

@@ -53,7 +53,13 @@ def test_sigkill_during_training_and_saving(shared_archive, session_cache, imdb,
         isolation = "thread" if round_number % 2 == 0 else "process"
         server = subprocess.Popen(
             [sys.executable, "-c", SERVER, str(shared_archive), str(runs_dir), isolation, str(round_number * 100)],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
         # Once one job has finished (TensorFlow is warm), kill somewhere in the next
         # job's training or saving: a tiny job takes 2-3 s here.
         for line in server.stdout:

@@ -10,11 +10,20 @@ import pytest
 
 from bench import load
 from core.config import TrainConfig
-from core.runs.store import RunStore
 from core.model.training import train
+from core.runs.store import RunStore
 
-TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80,
-                   num_words=2000, batch_size=32, patience=0)
+TINY = TrainConfig(
+    train_limit=300,
+    test_limit=200,
+    epochs=1,
+    units=8,
+    embedding_dim=8,
+    maxlen=80,
+    num_words=2000,
+    batch_size=32,
+    patience=0,
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +47,23 @@ def _assert_sessions_ok(result: dict, sessions: int) -> None:
 
 
 @pytest.mark.slow
-def test_five_websocket_sessions_while_training_and_idle_clients(shared_archive, session_cache, tiny_runs_dir,
-                                                                 monkeypatch):
+def test_five_websocket_sessions_while_training_and_idle_clients(
+    shared_archive, session_cache, tiny_runs_dir, monkeypatch
+):
     monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
     monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "2000")  # the Train button's job: `fast` on 2,000 reviews
-    result = _run_load(sessions=5, rounds=1, idle=20, cycles=2, hold=1.0, train=True, data=str(shared_archive),
-                       runs_dir=str(tiny_runs_dir), settle=2.0, clients="ws")
+    result = _run_load(
+        sessions=5,
+        rounds=1,
+        idle=20,
+        cycles=2,
+        hold=1.0,
+        train=True,
+        data=str(shared_archive),
+        runs_dir=str(tiny_runs_dir),
+        settle=2.0,
+        clients="ws",
+    )
     assert result["training_started"]
     _assert_sessions_ok(result, 5)
     assert result["idle"]["failures"] == 0, result["idle"]["errors"]
@@ -53,6 +73,15 @@ def test_five_websocket_sessions_while_training_and_idle_clients(shared_archive,
 @pytest.mark.slow
 def test_two_browser_sessions(shared_archive, session_cache, tiny_runs_dir, monkeypatch):
     monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
-    result = _run_load(sessions=2, rounds=1, idle=0, cycles=0, hold=1.0, train=False, data=str(shared_archive),
-                       runs_dir=str(tiny_runs_dir), clients="browser")
+    result = _run_load(
+        sessions=2,
+        rounds=1,
+        idle=0,
+        cycles=0,
+        hold=1.0,
+        train=False,
+        data=str(shared_archive),
+        runs_dir=str(tiny_runs_dir),
+        clients="browser",
+    )
     _assert_sessions_ok(result, 2)

@@ -9,8 +9,22 @@ import sys
 from core.cli import main
 from tests.conftest import REPO
 
-TINY_FLAGS = ["--train-limit", "300", "--test-limit", "200", "--epochs", "1", "--units", "8",
-              "--embedding-dim", "8", "--maxlen", "60", "--num-words", "1000"]
+TINY_FLAGS = [
+    "--train-limit",
+    "300",
+    "--test-limit",
+    "200",
+    "--epochs",
+    "1",
+    "--units",
+    "8",
+    "--embedding-dim",
+    "8",
+    "--maxlen",
+    "60",
+    "--num-words",
+    "1000",
+]
 
 
 def test_data_json_on_the_shared_archive(shared_archive, session_cache, monkeypatch, capsys, imdb):
@@ -32,8 +46,12 @@ def test_data_text_summary(shared_archive, session_cache, monkeypatch, capsys, i
 
 
 def test_data_missing_exits_2_with_advice(isolated_env, capsys):
-    code = subprocess.run([sys.executable, "-m", "core", "data", "--data", str(isolated_env / "none")],
-                          cwd=REPO, capture_output=True, text=True)
+    code = subprocess.run(
+        [sys.executable, "-m", "core", "data", "--data", str(isolated_env / "none")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert code.returncode == 2 and "No IMDB data found" in code.stderr and "Traceback" not in code.stderr
 
 

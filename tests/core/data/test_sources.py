@@ -9,9 +9,7 @@ import tarfile
 import numpy as np
 import pytest
 
-from core.data import corpus_cache
-
-from core.data import sources
+from core.data import corpus_cache, sources
 from core.data.dataset import load_dataset
 from core.errors import DataFormatError, DataNotFoundError
 from tests.conftest import TINY_REVIEWS, make_archive, make_folder
@@ -71,7 +69,7 @@ def test_missing_explicit_path(isolated_env):
 
 def test_download_checksum_mismatch_deletes_the_file(isolated_env, tiny_archive):
     # keras.utils.get_file fetches file:// URLs too, so a download can be tested offline.
-    with pytest.raises(DataFormatError, match="sha256.*deleted"):
+    with pytest.raises(DataFormatError, match=r"sha256.*deleted"):
         sources.resolve_source(origin=tiny_archive.as_uri(), sha256="0" * 64)
     assert not (isolated_env / "cache" / "downloads" / sources.OFFICIAL_NAME).exists()
 
@@ -156,11 +154,10 @@ def test_damaged_or_stale_cache_is_rebuilt(isolated_env, tiny_archive, damage):
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     elif damage == "garbage":
         raw = bytearray(path.read_bytes())
-        raw[len(raw) // 2: len(raw) // 2 + 64] = b"\x00" * 64
+        raw[len(raw) // 2 : len(raw) // 2 + 64] = b"\x00" * 64
         path.write_bytes(bytes(raw))
     else:
-        corpus_cache.save(path, "another-fingerprint", {"train": data.train, "test": data.test},
-                          data.vocabulary, {})
+        corpus_cache.save(path, "another-fingerprint", {"train": data.train, "test": data.test}, data.vocabulary, {})
     again = load_dataset(tiny_archive)
     assert not again.cache_hit and "rebuilt" in again.report["cache_note"]
     assert again.train.texts == data.train.texts
@@ -169,6 +166,7 @@ def test_damaged_or_stale_cache_is_rebuilt(isolated_env, tiny_archive, damage):
 
 def test_cache_write_is_atomic(isolated_env, tiny_archive, monkeypatch):
     """A write that dies half-way leaves no cache file and no temp file."""
+
     def explode(handle, **arrays):
         handle.write(b"partial")
         raise KeyboardInterrupt
@@ -196,15 +194,16 @@ def test_keras_npz_source(isolated_env):
     x_train[:] = [seq(1, 2, 3), seq(3, 4), seq(1, 1, 5), seq(2)]
     x_test = np.empty(2, dtype=object)
     x_test[:] = [seq(1, 4), seq(5, 2, 2)]
-    np.savez(datasets / "imdb.npz", x_train=x_train, y_train=np.array([1, 0, 1, 0]),
-             x_test=x_test, y_test=np.array([1, 0]))
+    np.savez(
+        datasets / "imdb.npz", x_train=x_train, y_train=np.array([1, 0, 1, 0]), x_test=x_test, y_test=np.array([1, 0])
+    )
     (datasets / "imdb_word_index.json").write_text(json.dumps({"the": 1, "good": 2, "bad": 3, "film": 4, "fun": 5}))
     data = load_dataset(allow_download=False)
     assert data.source.kind == "keras-npz" and len(data.train) == 4
     assert data.train.texts[0] == "the good bad"
     from core.encoding.word_ids import load_data
 
-    (x, y), _ = load_data(data)
+    (x, _y), _ = load_data(data)
     # ids = rank + 3; with num_words=None Keras treats the largest id (8) as out of range.
     assert sorted(map(tuple, x)) == sorted([(1, 4, 5, 6), (1, 6, 7), (1, 4, 4, 2), (1, 5)])
 
@@ -222,5 +221,5 @@ def test_keras_npz_with_code_in_its_pickle_is_refused(isolated_env):
     arr[0] = Evil()
     np.savez(datasets / "imdb.npz", x_train=arr, y_train=np.array([1]), x_test=arr, y_test=np.array([1]))
     assert pickle  # the fake was pickled by numpy itself
-    with pytest.raises(DataFormatError, match="refused to load builtins.print"):
+    with pytest.raises(DataFormatError, match=r"refused to load builtins\.print"):
         load_dataset(allow_download=False)

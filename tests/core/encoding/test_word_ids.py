@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from core.encoding import word_ids
 from core.data.dataset import load_dataset
+from core.encoding import word_ids
 from core.encoding.model_input import encode_text
 from core.encoding.word_ids import Encoding, decode, load_data, pad
 
@@ -26,28 +26,32 @@ def keras_fake_npz(isolated_env):
         return out
 
     path = datasets / "imdb.npz"
-    np.savez(path, x_train=sequences(60), y_train=rng.integers(0, 2, 60), x_test=sequences(50),
-             y_test=rng.integers(0, 2, 50))
+    np.savez(
+        path, x_train=sequences(60), y_train=rng.integers(0, 2, 60), x_test=sequences(50), y_test=rng.integers(0, 2, 50)
+    )
     (datasets / "imdb_word_index.json").write_text(json.dumps({f"w{r}": r for r in range(1, 40)}))
     return path
 
 
-@pytest.mark.parametrize("kwargs", [
-    {},
-    {"num_words": 20},
-    {"num_words": 20, "skip_top": 5},
-    {"maxlen": 12},
-    {"num_words": 25, "oov_char": None},
-    {"start_char": None, "index_from": 0},
-    {"seed": 7, "index_from": 5, "num_words": 30, "skip_top": 2, "maxlen": 15},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"num_words": 20},
+        {"num_words": 20, "skip_top": 5},
+        {"maxlen": 12},
+        {"num_words": 25, "oov_char": None},
+        {"start_char": None, "index_from": 0},
+        {"seed": 7, "index_from": 5, "num_words": 30, "skip_top": 2, "maxlen": 15},
+    ],
+)
 def test_matches_keras_load_data(keras_fake_npz, monkeypatch, kwargs):
     from keras.src.datasets import imdb as keras_imdb
 
     monkeypatch.setattr(keras_imdb, "get_file", lambda *a, **k: str(keras_fake_npz))
     expected = keras_imdb.load_data(**kwargs)
     ours = load_data(load_dataset(allow_download=False), **kwargs)
-    for (x_exp, y_exp), (x_our, y_our) in zip(expected, ours):
+    for (x_exp, y_exp), (x_our, y_our) in zip(expected, ours, strict=True):
         assert [list(s) for s in x_our] == [list(s) for s in x_exp]
         assert y_our.tolist() == y_exp.tolist()
 
@@ -66,7 +70,7 @@ def test_start_char_oov_and_offsets(tiny):
 
 
 def test_test_only_words_are_oov(tiny):
-    _, (x_test, y_test) = load_data(tiny)
+    _, (x_test, _y_test) = load_data(tiny)
     zombie_review = next(s for s in x_test if len(s) == 7)  # "Bad and dull; a zombie film."
     assert 2 in zombie_review
 
@@ -76,8 +80,8 @@ def test_maxlen_filters_and_shuffle_keeps_pairs(tiny):
     (x_short, y_short), _ = load_data(tiny, seed=1, maxlen=7)
     assert all(len(s) < 7 for s in x_short) and len(x_short) < len(x_all)
     # Same seed, same order; texts and labels shuffled together.
-    pairs = {tuple(s): y for s, y in zip(x_all, y_all)}
-    assert all(pairs[tuple(s)] == y for s, y in zip(x_short, y_short))
+    pairs = {tuple(s): y for s, y in zip(x_all, y_all, strict=True)}
+    assert all(pairs[tuple(s)] == y for s, y in zip(x_short, y_short, strict=True))
     (x_again, _), _ = load_data(tiny, seed=1)
     assert [list(s) for s in x_again] == [list(s) for s in x_all]
 
@@ -113,7 +117,7 @@ def test_full_dataset_integration(imdb):
         assert (split.labels == 1).sum() == 12_500 and (split.labels == 0).sum() == 12_500
         assert set(split.ratings[split.labels == 0].tolist()) <= {1, 2, 3, 4}
         assert set(split.ratings[split.labels == 1].tolist()) <= {7, 8, 9, 10}
-    (x_train, y_train), (x_test, y_test) = load_data(imdb, num_words=5000)
+    (x_train, y_train), (x_test, _y_test) = load_data(imdb, num_words=5000)
     assert len(x_train) == len(y_train) == 25_000 and len(x_test) == 25_000
     first = decode(x_train[0], imdb.vocabulary, markers=False).split()
     common = {"the", "a", "and", "of", "to", "is", "this", "it", "i", "in"}

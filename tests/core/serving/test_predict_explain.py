@@ -11,6 +11,7 @@ from core.serving.explain import explain
 from core.serving.predictor import MAX_TEXT_CHARS, Predictor
 from tests.core.conftest import FILLER
 
+
 def test_the_toy_model_learned(toy):
     _, _, snap = toy
     assert snap.test_metrics["accuracy"] > 0.95
@@ -30,7 +31,7 @@ def test_explanation_signs(toy):
     assert by_word["great"] > 0.05 and by_word["awful"] < -0.05
     assert all(not w.truncated for w in explanation.words)
     first = explanation.words[0]
-    assert explanation.text[first.start:first.end] == "The"
+    assert explanation.text[first.start : first.end] == "The"
 
 
 def test_truncated_and_oov_words_are_marked(toy):
@@ -65,8 +66,19 @@ def test_any_text_gives_a_finite_probability(toy_predictor, text):
     assert np.isfinite(p) and 0.0 <= p <= 1.0
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t", "!!! ??? 😀😀", "\x00\x00", "\ud800 lone surrogate",
-                                  "\u202eevil\u200b", "<script>alert(1)</script>", "$x^2$ **bold**"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t",
+        "!!! ??? 😀😀",
+        "\x00\x00",
+        "\ud800 lone surrogate",
+        "\u202eevil\u200b",
+        "<script>alert(1)</script>",
+        "$x^2$ **bold**",
+    ],
+)
 def test_odd_inputs(toy_predictor, text):
     (p,) = toy_predictor.predict([text])
     assert 0.0 <= p <= 1.0
@@ -94,8 +106,7 @@ def test_length_bands_with_gaps_keep_their_own_truncation_flags():
 
     from core.runs.evaluation import Evaluation
 
-    table = pd.DataFrame({"tokens": [50, 150, 900, 2000], "label": [1, 0, 1, 0],
-                          "probability": [0.9, 0.1, 0.2, 0.8]})
+    table = pd.DataFrame({"tokens": [50, 150, 900, 2000], "label": [1, 0, 1, 0], "probability": [0.9, 0.1, 0.2, 0.8]})
     table["correct"] = (table["probability"] >= 0.5) == (table["label"] == 1)
     bands = Evaluation("x", table, {}).accuracy_by_length(maxlen=300)
     assert bands["band"].tolist() == ["1-100", "101-200", "801-1,200", "1,201+"]

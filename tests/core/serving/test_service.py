@@ -13,13 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import REPO
-
 from core.errors import RunError
 from core.serving.explain import explain
 from core.serving.predictor import Predictor
 from core.serving.service import PredictionService
-
+from tests.conftest import REPO
 
 TEXTS = ["the story was great", "the story was awful", "", "great great awful"]
 
@@ -84,7 +82,7 @@ def test_a_request_over_the_time_limit_is_stopped(toy):
     try:
         service.warm(run.run_id, run.created)
         service.timeout = 0.5
-        with pytest.raises(RunError, match="more than 0.5 s"):
+        with pytest.raises(RunError, match=r"more than 0\.5 s"):
             service.predict(run.run_id, run.created, ["the story was great " * 30] * 20_000)
         service.timeout = 60
         assert service.predict(run.run_id, run.created, ["awful"])[0] < 0.5
@@ -107,11 +105,13 @@ def test_the_process_exits_when_the_server_dies(toy):
     """A server killed with SIGKILL cannot stop its children: the prediction process notices its pipe close."""
     _, store, snap = toy
     run = store.get(snap.run_id)
-    code = ("import sys; from core.serving.service import PredictionService\n"
-            f"service = PredictionService({str(store.root)!r})\n"
-            f"service.warm({run.run_id!r}, {run.created!r})\n"
-            "print(service.pid(), flush=True)\n"
-            "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n")
+    code = (
+        "import sys; from core.serving.service import PredictionService\n"
+        f"service = PredictionService({str(store.root)!r})\n"
+        f"service.warm({run.run_id!r}, {run.created!r})\n"
+        "print(service.pid(), flush=True)\n"
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
     child = int(result.stdout.split()[-1])
