@@ -76,7 +76,7 @@ def review_of_words(data, words: int) -> str:
     raise SystemExit(f"No test review has {words} words")
 
 
-def main() -> None:
+def _arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", help="run id (default: the best stored fast run)")
     parser.add_argument("--runs-dir", help="runs folder (default: $IMDB_LAB_RUNS or ./runs)")
@@ -86,8 +86,75 @@ def main() -> None:
     parser.add_argument("--explain-repeats", type=int, default=5)
     parser.add_argument("--no-train", action="store_true", help="fail instead of training when no run is stored")
     parser.add_argument("--train-limit", type=int, default=None, help="train the missing fast run on fewer reviews")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def _milliseconds(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def single_review(predictor, calls: int) -> dict:
+    """One typed review: warm up (traces the inference function), then time each call."""
+    first_call_ms = _milliseconds(lambda: predictor.predict([TYPED_REVIEW]))
+    for _ in range(10):
+        predictor.predict([TYPED_REVIEW])
+    latencies = [_milliseconds(lambda: predictor.predict([TYPED_REVIEW])) for _ in range(calls)]
+    p95 = percentile(latencies, 95)
+    return {
+        "first_call": round(first_call_ms, 1),
+        "p50": round(percentile(latencies, 50), 2),
+        "p95": round(p95, 2),
+        "max": round(max(latencies), 2),
+        "calls": len(latencies),
+        "target_p95": LATENCY_TARGET_MS,
+        "meets_target": p95 <= LATENCY_TARGET_MS,
+    }
+
+
+def batch(predictor, reviews: list[str]) -> dict:
+    """The first N test reviews, as the Batch tab would score an uploaded file."""
+    predictor.predict(reviews[:64])
+    seconds = _milliseconds(lambda: predictor.predict(reviews)) / 1000
+    return {
+        "reviews": len(reviews),
+        "seconds": round(seconds, 2),
+        "reviews_per_second": round(len(reviews) / seconds, 1),
+    }
+
+
+def explanation(predictor, review: str, repeats: int) -> dict:
+    """Explaining one review (one variant per word the model sees)."""
+    from core.serving.explain import explain
+
+    explained = explain(predictor, review)
+    times = [_milliseconds(lambda: explain(predictor, review)) / 1000 for _ in range(repeats)]
+    median = statistics.median(times)
+    return {
+        "words": len(explained.words),
+        "words_seen": sum(not w.truncated for w in explained.words),
+        "median": round(median, 3),
+        "max": round(max(times), 3),
+        "target": EXPLAIN_TARGET_S,
+        "meets_target": median <= EXPLAIN_TARGET_S,
+    }
+
+
+def huge_paste(predictor) -> dict:
+    """A 100,000+ character paste: clipped, tokenized, truncated to maxlen; then explained."""
+    from core.serving.explain import explain
+
+    huge = "a dull and boring film " * 6000
+    return {
+        "characters": len(huge),
+        "predict": round(_milliseconds(lambda: predictor.predict([huge])), 1),
+        "explain": round(_milliseconds(lambda: explain(predictor, huge)), 1),
+    }
+
+
+def main() -> None:
+    args = _arguments()
     store = RunStore(args.runs_dir)
     data = load_dataset(allow_download=False)
     if args.run:
@@ -99,52 +166,11 @@ def main() -> None:
                 raise SystemExit(f"No fast run in {store.root}. Train one (python -m core train) or drop --no-train.")
             run = train_fast(store, data, args.train_limit)
 
-    from core.serving.explain import explain
     from core.serving.predictor import Predictor
 
     started = time.perf_counter()
     predictor = Predictor(run.run_id, store)
     load_seconds = time.perf_counter() - started
-
-    # Single review: warm up (traces the inference function), then time each call.
-    started = time.perf_counter()
-    predictor.predict([TYPED_REVIEW])
-    first_call_ms = (time.perf_counter() - started) * 1000
-    for _ in range(10):
-        predictor.predict([TYPED_REVIEW])
-    latencies = []
-    for _ in range(args.calls):
-        started = time.perf_counter()
-        predictor.predict([TYPED_REVIEW])
-        latencies.append((time.perf_counter() - started) * 1000)
-
-    # Batch: the first N test reviews, as the Batch tab would score an uploaded file.
-    reviews = list(data.test.texts[: args.batch])
-    predictor.predict(reviews[:64])
-    started = time.perf_counter()
-    predictor.predict(reviews)
-    batch_seconds = time.perf_counter() - started
-
-    # Explanation of a 200-word review (one variant per word the model sees).
-    review = review_of_words(data, args.explain_words)
-    explain(predictor, review)
-    explain_times = []
-    for _ in range(args.explain_repeats):
-        started = time.perf_counter()
-        explanation = explain(predictor, review)
-        explain_times.append(time.perf_counter() - started)
-
-    # A 100,000+ character paste: clipped, tokenized, truncated to maxlen; then explained.
-    huge = "a dull and boring film " * 6000
-    started = time.perf_counter()
-    predictor.predict([huge])
-    huge_ms = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
-    explain(predictor, huge)
-    huge_explain_ms = (time.perf_counter() - started) * 1000
-
-    p95 = percentile(latencies, 95)
-    explain_median = statistics.median(explain_times)
     emit(
         {
             "machine": machine(),
@@ -156,33 +182,10 @@ def main() -> None:
                 "test_reviews": run.test_metrics.get("count"),
             },
             "model_load_seconds": round(load_seconds, 2),
-            "single_review_ms": {
-                "first_call": round(first_call_ms, 1),
-                "p50": round(percentile(latencies, 50), 2),
-                "p95": round(p95, 2),
-                "max": round(max(latencies), 2),
-                "calls": len(latencies),
-                "target_p95": LATENCY_TARGET_MS,
-                "meets_target": p95 <= LATENCY_TARGET_MS,
-            },
-            "batch": {
-                "reviews": len(reviews),
-                "seconds": round(batch_seconds, 2),
-                "reviews_per_second": round(len(reviews) / batch_seconds, 1),
-            },
-            "explain_seconds": {
-                "words": len(explanation.words),
-                "words_seen": sum(not w.truncated for w in explanation.words),
-                "median": round(explain_median, 3),
-                "max": round(max(explain_times), 3),
-                "target": EXPLAIN_TARGET_S,
-                "meets_target": explain_median <= EXPLAIN_TARGET_S,
-            },
-            "huge_paste_ms": {
-                "characters": len(huge),
-                "predict": round(huge_ms, 1),
-                "explain": round(huge_explain_ms, 1),
-            },
+            "single_review_ms": single_review(predictor, args.calls),
+            "batch": batch(predictor, list(data.test.texts[: args.batch])),
+            "explain_seconds": explanation(predictor, review_of_words(data, args.explain_words), args.explain_repeats),
+            "huge_paste_ms": huge_paste(predictor),
         }
     )
 

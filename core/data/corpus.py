@@ -93,52 +93,17 @@ def build_corpus(reviews: Iterable[RawReview]) -> tuple[dict[str, Split], Vocabu
     The vocabulary is built from the training split only. Empty files are skipped,
     undecodable bytes replaced (U+FFFD); both are counted in the returned report.
     """
-    builders = {"train": _SplitBuilder(), "test": _SplitBuilder()}
-    report = {"empty_files": 0, "replaced_files": 0, "reviews_read": 0}
-    for review in reviews:
-        text, replaced = _decode(review.data)
-        report["reviews_read"] += 1
-        report["replaced_files"] += replaced
-        if not text.strip():
-            report["empty_files"] += 1
-            continue
-        builder = builders[review.split]
-        builder.texts.append(text)
-        builder.labels.append(review.label)
-        builder.review_ids.append(review.review_id)
-        builder.ratings.append(review.rating)
-
-    # Provisional ids in order of first appearance; one pass, then rank by frequency.
-    provisional: dict[str, int] = {}
-    tokens_by_split = {}
-    for name, builder in builders.items():
-        order = sorted(range(len(builder.labels)), key=lambda i: (builder.labels[i], builder.review_ids[i]))
-        for attr in ("texts", "labels", "review_ids", "ratings"):
-            values = getattr(builder, attr)
-            setattr(builder, attr, [values[i] for i in order])
-        per_review = []
-        for text in builder.texts:
-            tokens = tokenizer.tokenize(text)
-            if name == "train":
-                per_review.append(
-                    np.array([provisional.setdefault(t, len(provisional)) for t in tokens], dtype=np.int32)
-                )
-            else:
-                per_review.append(np.array([provisional.get(t, -1) for t in tokens], dtype=np.int32))
-        tokens_by_split[name] = per_review
-        if name == "train":
-            words_seen = list(provisional)
-
+    builders, report = _read(reviews)
+    tokens_by_split, words_seen = _provisional_ids(builders)
     train_flat = _concat(tokens_by_split["train"])
     counts = np.bincount(train_flat, minlength=len(words_seen)) if len(train_flat) else np.zeros(0, np.int64)
-    # A test-only word got no provisional id (-1) above, so every provisional id has count > 0.
+    # A test-only word got no provisional id (-1), so every provisional id has count > 0.
     order = sorted(range(len(words_seen)), key=lambda p: (-counts[p], words_seen[p]))
     rank_of = np.zeros(len(words_seen) + 1, dtype=np.int32)  # last slot: unknown (-1) -> rank 0
     rank_of[np.array(order, dtype=np.int64)] = np.arange(1, len(order) + 1, dtype=np.int32)
     vocabulary = Vocabulary(
         tuple(words_seen[p] for p in order), counts[np.array(order, dtype=np.int64)].astype(np.int64)
     )
-
     splits = {}
     for name, builder in builders.items():
         flat = _concat(tokens_by_split[name])
@@ -153,6 +118,52 @@ def build_corpus(reviews: Iterable[RawReview]) -> tuple[dict[str, Split], Vocabu
             offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
         )
     return splits, vocabulary, report
+
+
+def _read(reviews: Iterable[RawReview]) -> tuple[dict[str, _SplitBuilder], dict]:
+    """Decoded reviews per split, in the order they came, and the counts of empty and repaired files."""
+    builders = {"train": _SplitBuilder(), "test": _SplitBuilder()}
+    report = {"empty_files": 0, "replaced_files": 0, "reviews_read": 0}
+    for review in reviews:
+        text, replaced = _decode(review.data)
+        report["reviews_read"] += 1
+        report["replaced_files"] += replaced
+        if not text.strip():
+            report["empty_files"] += 1
+            continue
+        builder = builders[review.split]
+        builder.texts.append(text)
+        builder.labels.append(review.label)
+        builder.review_ids.append(review.review_id)
+        builder.ratings.append(review.rating)
+    return builders, report
+
+
+def _provisional_ids(builders: dict[str, _SplitBuilder]) -> tuple[dict[str, list[np.ndarray]], list[str]]:
+    """Sort each split by (label, review id), tokenize it, and number training words by first appearance.
+
+    One pass over the text; test words never seen in training get -1. Returns each
+    split's per-review provisional ids and the training words in provisional order.
+    """
+    provisional: dict[str, int] = {}
+    tokens_by_split = {}
+    for name in ("train", "test"):  # train first: it defines the vocabulary
+        builder = builders[name]
+        order = sorted(range(len(builder.labels)), key=lambda i: (builder.labels[i], builder.review_ids[i]))
+        for attr in ("texts", "labels", "review_ids", "ratings"):
+            values = getattr(builder, attr)
+            setattr(builder, attr, [values[i] for i in order])
+        per_review = []
+        for text in builder.texts:
+            tokens = tokenizer.tokenize(text)
+            if name == "train":
+                per_review.append(
+                    np.array([provisional.setdefault(t, len(provisional)) for t in tokens], dtype=np.int32)
+                )
+            else:
+                per_review.append(np.array([provisional.get(t, -1) for t in tokens], dtype=np.int32))
+        tokens_by_split[name] = per_review
+    return tokens_by_split, list(provisional)
 
 
 def _concat(arrays: list[np.ndarray]) -> np.ndarray:

@@ -73,9 +73,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     started = time.perf_counter()
     prepared = arrays.prepare(data, config)
     prepare_seconds = time.perf_counter() - started
-    lengths = np.array([len(s) for s in prepared.x_train])
-    order = arrays.batch_order(lengths, config.batch_size, bucketing=False, shuffle=False, rng=None)
-    batch_sizes = [len(b) for b in order]
+    batch_sizes = _batch_sizes(prepared, config)
     model = build_model(config, steps_per_epoch=len(batch_sizes))
     reporter.model_ready(model)
     progress = progress_callback(reporter, batch_sizes)
@@ -97,12 +95,6 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     train_seconds = time.perf_counter() - fit_started
     eval_started = time.perf_counter()
     probabilities, test_metrics = _score_test_set(model, prepared, config, reporter, progress.cancelled)
-    notes = []
-    if prepared.dropped_long:
-        notes.append(
-            f"{prepared.dropped_long} training reviews of {config.maxlen} or more ids were dropped "
-            f"(keras_maxlen_filter, as keras.datasets.imdb does)"
-        )
     return TrainResult(
         model=model,
         batch_history=progress.batch_history,
@@ -117,8 +109,24 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
         cancelled=progress.cancelled,
         best_epoch=(early.best_epoch + 1) if early is not None and early.best_weights is not None else None,
         samples_per_second=progress.samples_total / max(train_seconds, 1e-9),
-        notes=notes,
+        notes=_notes(prepared, config),
     )
+
+
+def _notes(prepared, config: TrainConfig) -> list[str]:
+    """What a user should know about this run's data (stored with the run)."""
+    if not prepared.dropped_long:
+        return []
+    return [
+        f"{prepared.dropped_long} training reviews of {config.maxlen} or more ids were dropped "
+        f"(keras_maxlen_filter, as keras.datasets.imdb does)"
+    ]
+
+
+def _batch_sizes(prepared, config: TrainConfig) -> list[int]:
+    """Reviews in each training batch of an epoch (the progress callback needs them; the last batch is short)."""
+    lengths = np.array([len(s) for s in prepared.x_train])
+    return [len(b) for b in arrays.batch_order(lengths, config.batch_size, bucketing=False, shuffle=False, rng=None)]
 
 
 def _early_stopping(config: TrainConfig):
