@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the shared archive, isolated cache/runs dirs, tiny archives."""
+"""Fixtures shared by every test: the shared archive, isolated cache/runs dirs, tiny archives, the tiny config."""
 
 from __future__ import annotations
 
@@ -9,10 +9,25 @@ from pathlib import Path
 
 import pytest
 
+from core.config import TrainConfig
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_ARCHIVE = (REPO.parent / "shared" / "data" / "aclImdb_labeled.tar.gz").resolve()
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+#: The tiny network every training test uses: seconds on 300 reviews, a real Keras model all the same.
+TINY = TrainConfig(
+    train_limit=300,
+    test_limit=200,
+    epochs=1,
+    units=8,
+    embedding_dim=8,
+    maxlen=80,
+    num_words=2000,
+    batch_size=32,
+    patience=0,
+)
 
 
 @pytest.fixture(scope="session")

@@ -9,19 +9,9 @@ import pytest
 from core.config import TrainConfig
 from core.data.dataset import load_dataset
 from core.jobs.manager import DONE, JobManager
-from tests.conftest import make_archive
+from tests.conftest import TINY as ONE_EPOCH, make_archive
 
-TINY = TrainConfig(
-    train_limit=300,
-    test_limit=200,
-    epochs=2,
-    units=8,
-    embedding_dim=8,
-    maxlen=80,
-    num_words=2000,
-    batch_size=32,
-    patience=0,
-)
+TINY = ONE_EPOCH.replace(epochs=2)  # two epochs: a curve to draw, time to cancel mid-training
 
 
 @pytest.fixture

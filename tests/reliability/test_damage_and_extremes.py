@@ -14,18 +14,7 @@ from core.jobs.manager import DONE, FAILED, JobManager
 from core.runs import store as runs_module
 from core.runs.store import RunStore
 from core.serving.predictor import Predictor
-
-TINY = TrainConfig(
-    train_limit=300,
-    test_limit=200,
-    epochs=1,
-    units=8,
-    embedding_dim=8,
-    maxlen=80,
-    num_words=2000,
-    batch_size=32,
-    patience=0,
-)
+from tests.conftest import TINY
 
 
 @pytest.fixture(scope="module")

@@ -9,21 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench import load
-from core.config import TrainConfig
 from core.model.training import train
 from core.runs.store import RunStore
-
-TINY = TrainConfig(
-    train_limit=300,
-    test_limit=200,
-    epochs=1,
-    units=8,
-    embedding_dim=8,
-    maxlen=80,
-    num_words=2000,
-    batch_size=32,
-    patience=0,
-)
+from tests.conftest import TINY
 
 
 @pytest.fixture(scope="module")
