@@ -51,11 +51,6 @@ def _blank(text: str) -> str:
     return text
 
 
-def standardize(text: str) -> str:
-    """Return ``text`` with tags and invisible characters blanked out, lowercased."""
-    return _blank(text).lower()
-
-
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into the words the vocabulary and the model know about.
 
