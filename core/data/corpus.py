@@ -20,6 +20,9 @@ import numpy as np
 from core.data.sources import RawReview
 from core.text import tokenizer
 
+#: Keras's ids are ``rank + INDEX_FROM``: 0 pads, 1 starts a review, 2 is out of vocabulary.
+INDEX_FROM = 3
+
 
 @dataclass(frozen=True, eq=False)
 class Vocabulary:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.data.corpus import INDEX_FROM
+
 PERCENTILES = (50, 90, 95, 99)
 
 
@@ -43,7 +45,7 @@ def length_summary(lengths) -> dict:
     return summary
 
 
-def oov_share(split, num_words: int, index_from: int = 3) -> float:
+def oov_share(split, num_words: int, index_from: int = INDEX_FROM) -> float:
     """Share of ``split``'s tokens that become OOV with a vocabulary of ``num_words`` ids.
 
     Keras keeps ids below ``num_words``; ids are ``rank + index_from``.
@@ -54,7 +56,7 @@ def oov_share(split, num_words: int, index_from: int = 3) -> float:
     return float(((ranks == 0) | (ranks + index_from >= num_words)).mean())
 
 
-def coverage_curve(split, sizes=None, index_from: int = 3) -> pd.DataFrame:
+def coverage_curve(split, sizes=None, index_from: int = INDEX_FROM) -> pd.DataFrame:
     """Share of tokens covered (not OOV) for a range of vocabulary sizes."""
     if sizes is None:
         sizes = sorted({int(s) for s in np.unique(np.geomspace(100, 100_000, 40).round(-1))} | {5000})

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.data.corpus import Split, Vocabulary
+from core.data.corpus import INDEX_FROM, Split, Vocabulary
 
 PAD_ID = 0
+START_CHAR = 1
+OOV_CHAR = 2
 UNKNOWN_ID = -1  # internal marker for rank-0 words; never survives encoding
 
 
@@ -30,9 +32,9 @@ class Encoding:
 
     num_words: int | None = None
     skip_top: int = 0
-    start_char: int | None = 1
-    oov_char: int | None = 2
-    index_from: int = 3
+    start_char: int | None = START_CHAR
+    oov_char: int | None = OOV_CHAR
+    index_from: int = INDEX_FROM
 
 
 def encode_ranks(
@@ -77,7 +79,16 @@ def _take(split: Split, order: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return flat, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), split.labels[order].astype(np.int64)
 
 
-def load_data(data, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2, index_from=3):
+def load_data(
+    data,
+    num_words=None,
+    skip_top=0,
+    maxlen=None,
+    seed=113,
+    start_char=START_CHAR,
+    oov_char=OOV_CHAR,
+    index_from=INDEX_FROM,
+):
     """``((x_train, y_train), (x_test, y_test))`` like ``keras.datasets.imdb.load_data``.
 
     ``data`` is an :class:`core.data.dataset.ImdbData`. ``x_*`` are object arrays of lists of
@@ -124,9 +135,9 @@ def get_word_index(data) -> dict[str, int]:
 def decode(
     ids,
     vocabulary: Vocabulary,
-    index_from: int = 3,
-    start_char: int | None = 1,
-    oov_char: int | None = 2,
+    index_from: int = INDEX_FROM,
+    start_char: int | None = START_CHAR,
+    oov_char: int | None = OOV_CHAR,
     markers: bool = True,
 ) -> str:
     """Ids back to words; padding is skipped, start and OOV shown as ``<start>``/``<oov>``."""

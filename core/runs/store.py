@@ -35,7 +35,7 @@ from core import atomic
 
 from core import settings
 from core.config import TrainConfig, preset_label, preset_name
-from core.data.corpus import Vocabulary
+from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
 
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
@@ -199,9 +199,9 @@ class RunStore:
             "notes": list(result.notes),
         }
         history = {"batches": result.batch_history, "epochs": result.epoch_history}
-        # Words whose id the model can see: ranks 1 .. num_words - index_from - 1.
-        known = max(0, config.num_words - 3 - 1)
-        vocabulary = {"words": list(data.vocabulary.words[:known]), "index_from": 3}
+        # Words whose id the model can see: ranks 1 .. num_words - INDEX_FROM - 1.
+        known = max(0, config.num_words - INDEX_FROM - 1)
+        vocabulary = {"words": list(data.vocabulary.words[:known]), "index_from": INDEX_FROM}
         (folder / "history.json").write_bytes(atomic.json_bytes(history, allow_nan=True))
         (folder / "vocabulary.json").write_bytes(atomic.json_bytes(vocabulary))
         with open(folder / "test_predictions.npz", "wb") as handle:
