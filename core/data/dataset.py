@@ -38,7 +38,21 @@ class ImdbData:
 def load_dataset(
     path: str | os.PathLike | None = None, *, use_cache: bool = True, allow_download: bool = True
 ) -> ImdbData:
-    """Load the dataset from ``path`` or the documented search order (see :mod:`core.data.sources`)."""
+    """Load the IMDB reviews, from the corpus cache when the same source was parsed before.
+
+    Args:
+        path: an archive (``.tar.gz``), an extracted ``aclImdb/`` folder or Keras's
+            ``imdb.npz``; None: the documented search order (:mod:`core.data.sources`).
+        use_cache: read and write the parsed corpus in ``$IMDB_LAB_CACHE/corpus``.
+        allow_download: when nothing is found, download the official archive (online only).
+
+    Returns:
+        The train and test splits, the training vocabulary, the source and its fingerprint.
+
+    Raises:
+        DataNotFoundError: no source anywhere (the message lists where it looked).
+        DataFormatError: the source is damaged, unsafe or incomplete.
+    """
     started = time.perf_counter()
     source = sources.resolve_source(path, allow_download=allow_download)
     fingerprint = sources.fingerprint(source)

@@ -65,12 +65,20 @@ class JobManager:
         max_queued: int | None = None,
         time_budget_seconds: float | None = None,
     ):
-        """``isolation="process"`` trains each job in a child process (what the app uses);
-        ``"thread"`` trains in this process (CLI, tests that patch the trainer).
+        """Start ``max_running`` workers and recover the journal of a previous run.
 
-        ``max_queued`` caps the waiting jobs (a classroom's queue must stay bounded), and
-        ``time_budget_seconds`` refuses, before queueing, a job whose estimated training time
-        exceeds it. Each owner (browser session) may have one job waiting at a time.
+        Args:
+            runs_dir: the runs store (default: ``$IMDB_LAB_RUNS``, else ``<project>/runs``).
+            max_running: jobs training at once (the app: 1 on a 2-core server).
+            trainer: replaces :func:`core.model.training.train` (tests; must be importable
+                at module level for ``isolation="process"``).
+            data_loader: returns the dataset jobs train on (default: :func:`load_dataset`).
+            isolation: ``"process"`` trains each job in a child process (what the app
+                uses); ``"thread"`` trains in this process (CLI, tests).
+            max_queued: cap on waiting jobs (a classroom's queue must stay bounded); each
+                owner (browser session) may have one job waiting at a time.
+            time_budget_seconds: refuse, before queueing, a job whose estimated training
+                time exceeds it.
         """
         if isolation not in ("thread", "process"):
             raise ValueError("isolation must be 'thread' or 'process'")
@@ -110,8 +118,19 @@ class JobManager:
     ) -> str:
         """Queue ``config``; a stored run of the same config finishes at once (cached).
 
-        ``data`` is the dataset to train on (default: the manager's ``data_loader``), so a
-        session that chose its own data source trains on it.
+        Args:
+            config: what to train.
+            retrain: train even when the same config is stored (the new run gets ``-r2``...).
+            owner: the browser session asking (one waiting job per owner).
+            keep_partial: on cancel, store what was learned as a ``-partial`` run.
+            data: the dataset to train on (default: the manager's ``data_loader``), so a
+                session that chose its own data source trains on it.
+
+        Returns:
+            The job id, for :meth:`snapshot`, :meth:`cancel` and :meth:`wait`.
+
+        Raises:
+            JobRefused: the queue is full, this owner already waits, or it is too slow.
         """
         job_id = f"job-{uuid.uuid4().hex[:8]}"
         job = JobRecord(job_id, config, retrain, keep_partial, owner)

@@ -126,7 +126,17 @@ class RunInfo:
 
 
 class RunStore:
-    """The runs directory (``$IMDB_LAB_RUNS``, default ``<project>/runs``)."""
+    """The runs directory: one checked folder per trained model.
+
+    Args:
+        root: the folder (default: ``$IMDB_LAB_RUNS``, else ``<project>/runs``).
+
+    Example::
+
+        store = RunStore()
+        best = store.best()
+        model = store.load_model(best.run_id)  # safe_mode, after checking the file
+    """
 
     def __init__(self, root: str | os.PathLike | None = None):
         self.root = Path(root) if root else settings.runs_dir()
