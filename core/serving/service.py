@@ -31,7 +31,19 @@ WARM, PREDICT, EXPLAIN = "warm", "predict", "explain"
 
 
 class PredictionService:
-    """The server's handle on the prediction process (thread-safe; requests are serialized)."""
+    """The server's handle on the prediction process (thread-safe; requests are serialized).
+
+    Args:
+        runs_dir: the runs store the child reads models from.
+        max_models: loaded runs the child keeps (least recently used dropped first).
+        timeout: seconds a request may take before the child is killed and the request fails.
+
+    Example::
+
+        service = PredictionService("runs")
+        service.warm_in_background(run.run_id, run.created)  # at a session's first visit
+        probabilities = service.predict(run.run_id, run.created, ["A wonderful film"])
+    """
 
     def __init__(self, runs_dir: str | Path, *, max_models: int = 4, timeout: float = 120.0):
         self.runs_dir = str(runs_dir)
