@@ -1,124 +1,114 @@
 """Explore: how long reviews are, how many words to keep, and what the model really sees.
 
 Everything here is numpy and pandas on the loaded corpus (``core.data.stats``,
-``core.encoding.word_ids``); Keras and TensorFlow are never imported, so the page opens fast.
+``core.encoding.model_input``); Keras and TensorFlow are never imported, so the page opens fast.
 """
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core.data import stats
+from core.encoding.model_input import encode_review
 from core.text import tokenizer
-from core.config import FIELDS
-from pages import common, views
+from ui import charts, frame, html, resources, tables, widgets
+from ui.wording import abbreviate_ids, percent
 
 BIN = 25  # tokens per histogram bar
+TUTORIAL_NUM_WORDS = 5000
 
-common.ensure_app_frame(__file__)
+frame.page_guard(__file__)
 st.title("Explore the data")
-st.markdown("Before training, two choices shape everything the LSTM sees: **how many tokens** of each review "
-            "it reads (`maxlen`) and **how many words** it knows (`num_words`). The data answers both.")
+st.markdown(
+    "Before training, two choices shape everything the LSTM sees: **how many tokens** of each review "
+    "it reads (`maxlen`) and **how many words** it knows (`num_words`). The data answers both."
+)
 
-data = common.require_data()
-lengths = common.review_lengths(data.fingerprint, data)
+data = frame.require_data()
+lengths = resources.review_lengths(data)
 
 # ---------------------------------------------------------------- 1. review lengths
 
 st.header("1. How long are the reviews?", divider="gray")
-st.markdown("An LSTM reads a review one token at a time, and on a CPU every step costs time; a batch is padded "
-            "to one length. So we **truncate** long reviews to `maxlen` tokens: pick the length that keeps "
-            "almost every review whole, and the rare long ones lose only their beginning "
-            "(`truncating='pre'` keeps the end, where reviewers usually give their verdict).")
+st.markdown(
+    "An LSTM reads a review one token at a time, and on a CPU every step costs time; a batch is padded "
+    "to one length. So we **truncate** long reviews to `maxlen` tokens: pick the length that keeps "
+    "almost every review whole, and the rare long ones lose only their beginning "
+    "(`truncating='pre'` keeps the end, where reviewers usually give their verdict)."
+)
 
-low, high, step = common.field_range("maxlen")
 slider_col, share_col, text_col = st.columns([2, 1, 2], gap="large", vertical_alignment="top")
 with slider_col:
-    maxlen = st.slider("maxlen (tokens kept per review)", low, high, step=step, key="explore_maxlen",
-                       help=FIELDS["maxlen"].help, persist_state="session")
+    maxlen = widgets.field_slider("maxlen", "maxlen (tokens kept per review)", "explore_maxlen")
     log_scale = st.toggle("Log scale (see the long tail)", key="explore_log_scale", persist_state="session")
 share_all = stats.share_at_most(lengths["tokens"], maxlen)
 by_split = {name: stats.share_at_most(group["tokens"], maxlen) for name, group in lengths.groupby("split")}
-share_col.metric(f"At most {maxlen} tokens", views.percent(share_all))
+share_col.metric(f"At most {maxlen} tokens", percent(share_all))
 with text_col:
-    st.markdown(f"**{views.percent(share_all)}** of the {len(lengths):,} reviews have at most {maxlen} tokens "
-                f"(train {views.percent(by_split['train'])}, test {views.percent(by_split['test'])}); "
-                f"the other {views.percent(1 - share_all)} are cut to their last {maxlen}.")
+    st.markdown(
+        f"**{percent(share_all)}** of the {len(lengths):,} reviews have at most {maxlen} tokens "
+        f"(train {percent(by_split['train'])}, test {percent(by_split['test'])}); "
+        f"the other {percent(1 - share_all)} are cut to their last {maxlen}."
+    )
     summary = stats.length_summary(lengths["tokens"])
-    st.caption(f"Median {summary['p50']:.0f} tokens, 90% under {summary['p90']:.0f}, 99% under "
-               f"{summary['p99']:.0f}, longest {summary['max']:,}. The tutorial asks what share is under 800: "
-               f"about {views.percent(summary['share_le_800'], 0)}.")
+    st.caption(
+        f"Median {summary['p50']:.0f} tokens, 90% under {summary['p90']:.0f}, 99% under "
+        f"{summary['p99']:.0f}, longest {summary['max']:,}. The tutorial asks what share is under 800: "
+        f"about {percent(summary['share_le_800'], 0)}."
+    )
 
 axis_end = max(1500, -(-(maxlen + 100) // BIN) * BIN)  # the last bar holds every longer review
-histogram = views.length_histogram(lengths, bin_width=BIN, clip_at=axis_end)
-label_scale = alt.Scale(domain=list(views.LABEL_COLORS), range=list(views.LABEL_COLORS.values()))
-y_scale = alt.Scale(type="symlog") if log_scale else alt.Scale(type="linear")
-x_scale = alt.Scale(domain=[0, axis_end + BIN], nice=False)
-cutoff = pd.DataFrame({"maxlen": [maxlen], "text": [f"maxlen {maxlen}"]})
-for column, split in zip(st.columns(2, gap="large"), ("train", "test")):
-    part = histogram[histogram["split"] == split]
-    bars = alt.Chart(part).mark_bar(binSpacing=0).encode(
-        x=alt.X("start:Q", bin=alt.Bin(binned=True, step=BIN), scale=x_scale,
-                title="tokens per review (25-token bins)"),
-        x2=alt.X2("end:Q"),
-        y=alt.Y("reviews:Q", stack=True, scale=y_scale, title="reviews"),
-        color=alt.Color("label:N", scale=label_scale, title="label", legend=alt.Legend(orient="top-right")),
-        tooltip=[alt.Tooltip("start:Q", title="from"), alt.Tooltip("end:Q", title="to (excl.)"),
-                 alt.Tooltip("label:N"), alt.Tooltip("reviews:Q")],
+histogram = tables.length_histogram(lengths, bin_width=BIN, clip_at=axis_end)
+for column, split in zip(st.columns(2, gap="large"), ("train", "test"), strict=True):
+    chart = charts.length_histogram_chart(
+        histogram[histogram["split"] == split],
+        bin_width=BIN,
+        axis_end=axis_end,
+        maxlen=maxlen,
+        log_scale=log_scale,
+        title=f"{split.capitalize()} split",
     )
-    rule = alt.Chart(cutoff).mark_rule(color="#333", strokeDash=[5, 3], strokeWidth=2).encode(x=alt.X("maxlen:Q"))
-    label = alt.Chart(cutoff).mark_text(align="left", dx=4, color="#333", fontWeight="bold").encode(
-        x=alt.X("maxlen:Q"), y=alt.value(10), text=alt.Text("text:N"))
-    chart = (bars + rule + label).properties(height=260, title=f"{split.capitalize()} split")
     column.altair_chart(chart, width="stretch")
-st.caption(f"The last bar holds every review of {axis_end:,} tokens or more; switch on the log scale to see "
-           "the long tail.")
+st.caption(
+    f"The last bar holds every review of {axis_end:,} tokens or more; switch on the log scale to see the long tail."
+)
 
 # ---------------------------------------------------------------- 2. vocabulary
 
 st.header("2. How many words should the model know?", divider="gray")
-st.markdown("Words get ids by their frequency in the **training** reviews (id = rank + 3; ids 0 to 3 mean padding, "
-            "start, OOV and unused). Only ids below `num_words` are kept: every rarer word becomes the single OOV id "
-            "2, so `num_words = 5000` keeps the 4,996 most frequent words. Test words never seen in training are "
-            "always OOV. Fewer words: a smaller, faster embedding, but more of each review turns into \"?\".")
+st.markdown(
+    "Words get ids by their frequency in the **training** reviews (id = rank + 3; ids 0 to 3 mean padding, "
+    "start, OOV and unused). Only ids below `num_words` are kept: every rarer word becomes the single OOV id "
+    "2, so `num_words = 5000` keeps the 4,996 most frequent words. Test words never seen in training are "
+    'always OOV. Fewer words: a smaller, faster embedding, but more of each review turns into "?".'
+)
 
-low, high, step = common.field_range("num_words")
 controls, chart_area = st.columns([1, 3], gap="large")
 with controls:
-    num_words = st.slider("num_words (vocabulary size)", low, high, step=step, key="explore_num_words",
-                          help=FIELDS["num_words"].help, persist_state="session")
-    oov = common.oov_share(data.fingerprint, data, num_words)
-    tutorial_oov = common.oov_share(data.fingerprint, data, 5000)
-    st.metric("Test tokens that become OOV", views.percent(oov),
-              delta=None if num_words == 5000 else f"{100 * (oov - tutorial_oov):+.1f} pts vs 5,000",
-              delta_color="inverse")
-    st.caption(f"With the tutorial's 5,000 words, {views.percent(tutorial_oov)} of test tokens are OOV; "
-               f"the training split has {len(data.vocabulary):,} distinct words.")
-
-coverage = common.coverage_curve(data.fingerprint, data)
-marks = pd.DataFrame({"num_words": [5000, num_words], "what": ["tutorial: 5,000", f"yours: {num_words:,}"],
-                      "color": ["#888", views.LABEL_COLORS["neg"]], "ypix": [12, 28]})
-marks = marks.iloc[:1] if num_words == 5000 else marks
-with chart_area:
-    line = alt.Chart(coverage).mark_line(point=alt.OverlayMarkDef(size=18), color="#2171b5").encode(
-        x=alt.X("num_words:Q", scale=alt.Scale(type="log"), title="num_words (log scale)"),
-        y=alt.Y("coverage:Q", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False),
-                title="test tokens covered (not OOV)"),
-        tooltip=[alt.Tooltip("num_words:Q", format=","), alt.Tooltip("coverage:Q", format=".1%")],
+    num_words = widgets.field_slider("num_words", "num_words (vocabulary size)", "explore_num_words")
+    oov = resources.oov_share(data, num_words)
+    tutorial_oov = resources.oov_share(data, TUTORIAL_NUM_WORDS)
+    st.metric(
+        "Test tokens that become OOV",
+        percent(oov),
+        delta=None if num_words == TUTORIAL_NUM_WORDS else f"{100 * (oov - tutorial_oov):+.1f} pts vs 5,000",
+        delta_color="inverse",
     )
-    rules = alt.Chart(marks).mark_rule(strokeDash=[5, 3], strokeWidth=2).encode(
-        x=alt.X("num_words:Q"), color=alt.Color("color:N", scale=None), tooltip=[alt.Tooltip("what:N")])
-    texts = alt.Chart(marks).mark_text(align="left", dx=4, color="#333").encode(
-        x=alt.X("num_words:Q"), y=alt.Y("ypix:Q", scale=None), text=alt.Text("what:N"))
-    st.altair_chart((line + rules + texts).properties(height=300), width="stretch")
+    st.caption(
+        f"With the tutorial's 5,000 words, {percent(tutorial_oov)} of test tokens are OOV; "
+        f"the training split has {len(data.vocabulary):,} distinct words."
+    )
+chart_area.altair_chart(
+    charts.coverage_chart(resources.coverage_curve(data), num_words, TUTORIAL_NUM_WORDS), width="stretch"
+)
 
 # ---------------------------------------------------------------- 3. what the model sees
 
 st.header("3. What the model sees", divider="gray")
-st.markdown(f"A review after tokenizing and encoding with **num_words = {num_words:,}** and **maxlen = {maxlen}** "
-            "(the sliders above): Keras ids start with `1` (start), words outside the vocabulary become `2` (OOV, "
-            "red), and truncation drops the greyed-out tokens. Short reviews are padded with zeros instead.")
+st.markdown(
+    f"A review after tokenizing and encoding with **num_words = {num_words:,}** and **maxlen = {maxlen}** "
+    "(the sliders above): Keras ids start with `1` (start), words outside the vocabulary become `2` (OOV, "
+    "red), and truncation drops the greyed-out tokens. Short reviews are padded with zeros instead."
+)
 
 pick, index_box, side, random_box = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
 with pick:
@@ -128,8 +118,14 @@ split = data.split(split_name)
 if st.session_state.get("explore_index", 0) > len(split) - 1:  # the other split may be shorter
     st.session_state["explore_index"] = len(split) - 1
 with index_box:
-    index = st.number_input(f"Review index (0 to {len(split) - 1:,})", 0, len(split) - 1, step=1,
-                            key="explore_index", persist_state="session")
+    index = st.number_input(
+        f"Review index (0 to {len(split) - 1:,})",
+        0,
+        len(split) - 1,
+        step=1,
+        key="explore_index",
+        persist_state="session",
+    )
 
 
 def _random_review(count: int) -> None:
@@ -137,16 +133,17 @@ def _random_review(count: int) -> None:
 
 
 with side:
-    truncating = st.segmented_control("Truncating", list(FIELDS["truncating"].choices), key="explore_truncating",
-                                      help=FIELDS["truncating"].help, persist_state="session") or "pre"
+    truncating = widgets.field_choice("truncating", "Truncating", "explore_truncating") or "pre"
 with random_box:
     st.button("Random review", icon=":material/shuffle:", on_click=_random_review, args=(len(split),))
 
 text = split.texts[index]
 label = "positive" if split.labels[index] == 1 else "negative"
 rating = int(split.ratings[index])
-st.markdown(f"**Review {index:,}** of the {split_name} split · file `{'pos' if label == 'positive' else 'neg'}/"
-            f"{int(split.review_ids[index])}_{rating}.txt` · label **{label}** · {rating}/10 stars")
+st.markdown(
+    f"**Review {index:,}** of the {split_name} split · file `{'pos' if label == 'positive' else 'neg'}/"
+    f"{int(split.review_ids[index])}_{rating}.txt` · label **{label}** · {rating}/10 stars"
+)
 with st.expander("Raw text, as in the file", expanded=True):
     st.text(text)
 
@@ -154,32 +151,37 @@ ranks = split.review_ranks(index)
 words = tokenizer.tokenize(text)
 if len(words) != len(ranks):  # should not happen: the corpus was built with the same tokenizer
     words = [data.vocabulary.word(int(r)) or "<unseen>" for r in ranks]
-encoded = views.encode_review(words, ranks, num_words=num_words, maxlen=maxlen, truncating=truncating)
-st.markdown(f"{len(words):,} tokens → {len(encoded.tokens):,} ids with the start id · "
-            f":red[**{encoded.oov}** OOV] · :gray[**{encoded.cut}** cut by truncation] · "
-            f"{encoded.padding:,} padding zeros")
-st.html(views.tokens_html(encoded, padding_side="pre"))
+encoded = encode_review(words, ranks, num_words=num_words, maxlen=maxlen, truncating=truncating)
+st.markdown(
+    f"{len(words):,} tokens → {len(encoded.tokens):,} ids with the start id · "
+    f":red[**{encoded.oov}** OOV] · :gray[**{encoded.cut}** cut by truncation] · "
+    f"{encoded.padding:,} padding zeros"
+)
+st.html(html.tokens_html(encoded, padding_side="pre"))
 if not encoded.cut:
-    st.caption(f"This review fits in {maxlen} tokens. Lower maxlen above, or press Random review, to see "
-               "what truncation cuts.")
+    st.caption(
+        f"This review fits in {maxlen} tokens. Lower maxlen above, or press Random review, to see what truncation cuts."
+    )
 st.caption("The model's input row (padding on the left, the `pad_sequences` default):")
-st.code(views.abbreviate_ids(encoded.model_input, encoded.padding, "pre"), language=None, wrap_lines=True)
+st.code(abbreviate_ids(encoded.model_input, encoded.padding, "pre"), language=None, wrap_lines=True)
 
 # ---------------------------------------------------------------- 4. counts
 
 st.header("4. Label balance and counts", divider="gray")
-summary = common.dataset_summary(data.fingerprint, data)
-table = pd.DataFrame([
-    {"split": name, "reviews": counts["total"], "positive": counts["pos"], "negative": counts["neg"],
-     "positive share": counts["pos"] / counts["total"] if counts["total"] else 0.0,
-     "median tokens": summary["lengths"][name]["p50"], "mean tokens": summary["lengths"][name]["mean"],
-     "longest": summary["lengths"][name]["max"]}
-    for name, counts in summary["counts"].items()])
-st.dataframe(table, hide_index=True, width="content", column_config={
-    **{name: st.column_config.NumberColumn(format="localized") for name in ("reviews", "positive", "negative",
-                                                                           "longest")},
-    "positive share": st.column_config.NumberColumn(format="percent"),
-    "mean tokens": st.column_config.NumberColumn(format="%.0f"),
-    "median tokens": st.column_config.NumberColumn(format="%.0f")})
-st.caption("Both splits are balanced, so a model that always says \"positive\" scores 50%: that is the floor "
-           "every accuracy on the Train page should beat. Train and test reviews come from different movies.")
+counts = tables.split_counts(resources.dataset_summary(data))
+number = st.column_config.NumberColumn
+st.dataframe(
+    counts,
+    hide_index=True,
+    width="content",
+    column_config={
+        **{name: number(format="localized") for name in ("reviews", "positive", "negative", "longest")},
+        "positive share": number(format="percent"),
+        "mean tokens": number(format="%.0f"),
+        "median tokens": number(format="%.0f"),
+    },
+)
+st.caption(
+    'Both splits are balanced, so a model that always says "positive" scores 50%: that is the floor '
+    "every accuracy on the Train page should beat. Train and test reviews come from different movies."
+)

@@ -91,9 +91,7 @@ def read_csv(name: str, text: str) -> pd.DataFrame:
     except csv.Error:
         separator = ","
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=True
-        )
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as error:
         raise BatchInputError(
             f"{quoted(name)} could not be read as CSV ({str(error).strip()[:200]}). Check that "

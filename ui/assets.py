@@ -1,0 +1,22 @@
+"""The files under ``assets/``: the app's stylesheet and the Predict page's example reviews.
+
+Content that is not code lives there, so wording and styling change without touching
+Python. Pure: no Streamlit.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+#: The styles of the app's own HTML (:mod:`ui.html`); ``st.html`` injects a ``.css`` path as a style.
+STYLE = ASSETS / "style.css"
+
+
+@functools.cache
+def example_reviews() -> dict[str, str]:
+    """The Predict page's examples, button label -> review, in the file's order."""
+    with open(ASSETS / "example_reviews.toml", "rb") as file:
+        return tomllib.load(file)

@@ -1,0 +1,45 @@
+"""Every colour the app draws with, in one place (the theme's primary colour is read from the theme).
+
+Charts and the coloured review take their colours from here, so "positive" is the same
+green on every page. The theme (``.streamlit/config.toml``) owns the primary colour;
+the static look of the token chips and the coloured review (borders, the grey of cut
+words, the OOV underline) lives in ``assets/style.css``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+_THEME = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+
+#: The theme's primary colour (buttons, sliders): the app's own blue.
+PRIMARY = tomllib.loads(_THEME.read_text("utf-8"))["theme"]["primaryColor"]
+
+#: A prediction or a word that says "positive" / "negative".
+POSITIVE = "#1a9850"
+NEGATIVE = "#d73027"
+#: The two labels of the dataset (Explore's histograms).
+LABELS = {"neg": "#d1495b", "pos": PRIMARY}
+#: One line of data (vocabulary coverage, smoothed training loss).
+LINE = "#2171b5"
+#: The live training curves.
+SERIES = {"train, per batch": "#9ecae1", "train, smoothed": LINE, "validation": "#e6550d"}
+#: Reviews longer than maxlen (truncated) against the others.
+TRUNCATED = "#f28e2b"
+WHOLE = PRIMARY
+#: Marks drawn over a chart (cut-off rules, their labels, counts on bars).
+INK = "#374151"
+#: Reference marks (the tutorial's choice, the chance diagonal, undecided).
+MUTED = "#888888"
+#: The empty track behind a probability bar.
+TRACK = "#eef0f3"
+#: Colour schemes (Vega's names) for counts and for one colour per run.
+COUNT_SCHEME = "blues"
+RUN_SCHEME = "tableau10"
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    """``"#1a9850"`` -> ``(26, 152, 80)``, for an ``rgba()`` of a palette colour."""
+    value = color.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)

@@ -1,0 +1,212 @@
+"""Process-wide objects and cached results: what one server shares between all its sessions.
+
+Everything here lives in ``st.cache_resource`` (the dataset, the job manager, the
+prediction process, the page-run slots) or ``st.cache_data`` (statistics of the dataset,
+predictions and evaluations of a stored run), never in module globals. A dataset is
+cached by its fingerprint and a run by its folder and creation time
+(``hash_funcs``), so a re-made run or another archive is never served stale.
+
+Keras and TensorFlow are never imported here: the job manager trains in a child
+process and the prediction service predicts in one (``core`` is imported lazily where
+only some pages need it, so the Explore page stays fast). Pages call these functions
+through the module (``resources.job_manager()``), which is also the seam page tests
+patch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import settings
+from core.data import stats
+from core.data.dataset import ImdbData, load_dataset
+from core.errors import DataFormatError, DataNotFoundError, LabError
+from core.runs.store import RunInfo, RunStore
+from ui.state import DATA_PATH_KEY
+
+#: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are.
+_BY_IDENTITY = {ImdbData: lambda data: data.fingerprint, RunInfo: lambda run: (str(run.path), run.created)}
+
+# ---------------------------------------------------------------- page-run slots
+
+#: Longest a page run waits for its turn (seconds) before it runs anyway: never fail a page.
+RUN_SLOT_WAIT = 60.0
+
+
+@st.cache_resource(show_spinner=False)
+def _run_slots(count: int) -> threading.BoundedSemaphore | None:
+    return threading.BoundedSemaphore(count) if count else None
+
+
+#: The slot semaphore the current thread (a page run) holds, if any.
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def run_slot():
+    """Let at most ``settings.concurrent_runs()`` page runs compute at once; the others wait their turn.
+
+    A waiting run sleeps instead of competing for the interpreter lock, so the web
+    server's thread (websockets, ``/_stcore/health``) keeps answering when a whole class
+    clicks at once. Fragment reruns (the live training view) do not take a slot.
+    """
+    slots = _run_slots(settings.concurrent_runs())
+    _held.slots = slots if slots and slots.acquire(timeout=RUN_SLOT_WAIT) else None
+    try:
+        yield
+    finally:
+        if _held.slots is not None:
+            _held.slots.release()
+        _held.slots = None
+
+
+def give_up_slot() -> None:
+    """Before this page run waits on something else (the model's process, a download): let another run compute.
+
+    The run then finishes without a slot; it has waited its turn once already, and
+    queueing again after the model would double a prediction's wait.
+    """
+    slots = getattr(_held, "slots", None)
+    if slots is not None:
+        _held.slots = None
+        slots.release()
+
+
+# ---------------------------------------------------------------- the dataset
+
+
+@st.cache_resource(show_spinner="Loading the IMDB reviews (the first time takes about 10 s)…")
+def load_data(path: str | None) -> ImdbData | LabError:
+    """The dataset at ``path`` (None: ``$IMDB_DATA``, then the cache), once per process.
+
+    A missing or damaged dataset is returned as its error rather than raised, so that
+    it is cached too (re-reading a corrupt archive on every rerun would take seconds);
+    the set-up panel's "Try again" clears it. Download is never attempted implicitly.
+    """
+    try:
+        return load_dataset(path, allow_download=False)
+    except (DataNotFoundError, DataFormatError) as error:
+        return error
+
+
+def current_data() -> ImdbData | LabError:
+    """The dataset this session uses: the path picked in the set-up panel, else the default source."""
+    return load_data(st.session_state.get(DATA_PATH_KEY))
+
+
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
+def review_lengths(data: ImdbData) -> pd.DataFrame:
+    return stats.review_lengths(data)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
+def coverage_curve(data: ImdbData) -> pd.DataFrame:
+    return stats.coverage_curve(data.test)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_IDENTITY)
+def oov_share(data: ImdbData, num_words: int) -> float:
+    """Share of test tokens that are OOV (a pass over 6M tokens: 10 ms, on every slider move otherwise)."""
+    return stats.oov_share(data.test, num_words)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
+def dataset_summary(data: ImdbData) -> dict:
+    return stats.dataset_summary(data)
+
+
+# ---------------------------------------------------------------- training jobs
+
+
+@st.cache_resource(show_spinner=False)
+def job_manager():
+    """The process-wide job manager: one job at a time, shared by every page and browser tab.
+
+    Each job trains in a child process (``isolation="process"``), so TensorFlow never
+    runs in the web server and page reruns stay responsive while a model trains.
+    """
+    from core.jobs.manager import JobManager  # imported here: the Explore page never needs it
+
+    return JobManager(
+        runs_dir=None,
+        max_running=1,
+        data_loader=_training_data,
+        isolation="process",
+        max_queued=settings.max_queued(),
+        time_budget_seconds=settings.time_budget_seconds(),
+    )
+
+
+def _training_data() -> ImdbData:
+    """The dataset jobs train on: the same in-memory copy the pages use (default source)."""
+    result = load_data(None)
+    if isinstance(result, LabError):
+        raise result
+    return result
+
+
+# ---------------------------------------------------------------- stored runs
+
+
+@st.cache_resource(show_spinner=False)
+def prediction_service(runs_root: str):
+    """The process-wide prediction process for the runs in ``runs_root`` (see core.serving.service)."""
+    from core.serving.service import PredictionService
+
+    return PredictionService(runs_root)
+
+
+def _service_of(run: RunInfo):
+    return prediction_service(str(run.path.parent))
+
+
+#: Session key: this session has asked for the best run's model to be loaded.
+WARMED_KEY = "model_warmed"
+
+
+def warm_best_model() -> None:
+    """On a session's first run, have the prediction process load the best run's model.
+
+    It loads in the background (a few seconds, in the prediction process), so the first
+    typed review of a class does not wait for TensorFlow and the model.
+    """
+    if st.session_state.get(WARMED_KEY):
+        return
+    st.session_state[WARMED_KEY] = True
+    best = RunStore().best()
+    if best is not None:
+        _warm(best)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_IDENTITY)
+def _warm(run: RunInfo) -> bool:
+    """Once per process and run: start loading it (the cache makes this happen once)."""
+    _service_of(run).warm_in_background(run.run_id, run.created)
+    return True
+
+
+@st.cache_data(max_entries=64, show_spinner="Reading the review word by word…", hash_funcs=_BY_IDENTITY)
+def explain_text(run: RunInfo, text: str):
+    """Occlusion of ``text`` by ``run``'s model (:func:`core.serving.explain.explain`, in the prediction process)."""
+    give_up_slot()  # the work happens in the prediction process
+    return _service_of(run).explain(run.run_id, run.created, text)
+
+
+@st.cache_data(max_entries=16, show_spinner="Scoring the reviews…", hash_funcs=_BY_IDENTITY)
+def score_texts(run: RunInfo, texts: tuple[str, ...]) -> np.ndarray:
+    """Probabilities of positive for ``texts`` by ``run``'s model (in the prediction process)."""
+    give_up_slot()
+    return _service_of(run).predict(run.run_id, run.created, list(texts))
+
+
+@st.cache_data(max_entries=8, show_spinner="Evaluating the run on the test reviews…", hash_funcs=_BY_IDENTITY)
+def evaluation(run: RunInfo, data: ImdbData):
+    """:func:`core.runs.evaluation.evaluate` of ``run`` on ``data``'s test reviews (stored probabilities, no model)."""
+    from core.runs.evaluation import evaluate
+
+    return evaluate(run.run_id, data, RunStore(run.path.parent))

@@ -1,0 +1,111 @@
+"""Session state: every value a session keeps across pages, its default, and the Train knobs.
+
+Widgets use these keys with ``persist_state="session"``, so a value the user picked
+survives moving to another page and back (Streamlit would otherwise drop the keys of
+widgets that are not on the current page). Each key that more than one module reads is
+named here once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from core.config import CUSTOM, DEFAULT_PRESET, FIELDS, TrainConfig, preset, preset_name
+from core.errors import ConfigError
+
+#: The dataset path the user chose in the set-up panel (not a widget key).
+DATA_PATH_KEY = "data_path"
+#: The run the Predict page's picker shows (the Train page sets it to a finished run).
+PREDICT_RUN_KEY = "predict_run"
+
+#: Explore page widgets and their defaults (the tutorial's numbers).
+EXPLORE_DEFAULTS = {
+    "explore_maxlen": 800,
+    "explore_log_scale": False,
+    "explore_num_words": 5000,
+    "explore_split": "test",
+    "explore_index": 0,
+    "explore_truncating": "pre",
+}
+#: Train page knobs, each a :data:`core.config.FIELDS` entry and a ``train_<name>`` widget key.
+TRAIN_KNOBS = (
+    "units",
+    "layers",
+    "embedding_dim",
+    "dropout",
+    "recurrent_dropout",
+    "maxlen",
+    "num_words",
+    "epochs",
+    "batch_size",
+    "learning_rate",
+)
+#: Test-only fields: set from ``IMDB_LAB_TEST_SLICE`` by the Train page, never by a widget.
+TEST_ONLY_FIELDS = ("train_limit", "test_limit")
+#: Every other field is a knob under "More settings", so a field added to FIELDS shows up by itself.
+TRAIN_MORE_KNOBS = tuple(name for name in FIELDS if name not in TRAIN_KNOBS and name not in TEST_ONLY_FIELDS)
+
+
+def knob_key(name: str) -> str:
+    return f"train_{name}"
+
+
+def init_session_defaults() -> None:
+    """Give every persistent value its default once per session."""
+    state = st.session_state
+    state.setdefault("session_id", uuid.uuid4().hex)
+    for key, value in EXPLORE_DEFAULTS.items():
+        state.setdefault(key, value)
+    if "train_preset" not in state:
+        state["train_preset"] = DEFAULT_PRESET
+        state["train_base"] = DEFAULT_PRESET
+        apply_preset_values(DEFAULT_PRESET)
+    state.setdefault("train_base", DEFAULT_PRESET)
+    state.setdefault("train_retrain", False)
+
+
+def has_session_defaults() -> bool:
+    """Whether :func:`init_session_defaults` ran in this session (``app.py`` did)."""
+    return "session_id" in st.session_state
+
+
+def apply_preset_values(name: str) -> None:
+    """Set every Train knob to preset ``name``'s value."""
+    config = preset(name)
+    for field in (*TRAIN_KNOBS, *TRAIN_MORE_KNOBS):
+        st.session_state[knob_key(field)] = getattr(config, field)
+
+
+def knob_values() -> dict:
+    """The Train knobs' current values, by config field name."""
+    return {
+        field: st.session_state[knob_key(field)]
+        for field in (*TRAIN_KNOBS, *TRAIN_MORE_KNOBS)
+        if knob_key(field) in st.session_state
+    }
+
+
+def config_from_knobs() -> TrainConfig:
+    """The config the knobs describe, on top of the last preset picked (raises ConfigError)."""
+    return preset(st.session_state["train_base"]).replace(**knob_values())
+
+
+def preset_changed() -> None:
+    """The preset control's callback: a preset sets every knob; deselecting keeps them, as custom."""
+    name = st.session_state.get("train_preset")
+    if name is None:
+        st.session_state["train_preset"] = CUSTOM
+    elif name != CUSTOM:
+        st.session_state["train_base"] = name
+        apply_preset_values(name)
+
+
+def knob_changed() -> None:
+    """A knob's callback: the preset control shows the preset these knobs are, or custom."""
+    try:
+        name = preset_name(config_from_knobs())
+    except ConfigError:
+        name = None
+    st.session_state["train_preset"] = name or CUSTOM

@@ -1,0 +1,281 @@
+"""What the app says: numbers as text and the sentences that explain a result.
+
+Pure: no Streamlit. Each function takes plain values or ``core`` results (a config, a
+job snapshot, an explanation, an evaluation's frames) and returns a string (Markdown
+where it says so) or a small dataclass of counts to talk about. Verdicts follow
+:mod:`core.model.metrics`; preset names :func:`core.config.preset_name`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.config import TrainConfig, preset_name
+from core.model import metrics
+from core.model.metrics import THRESHOLD
+from ui import tables
+
+#: What the tutorial reported for its two networks, shown beside a finished run.
+TUTORIAL_FIGURES = {
+    "tutorial-v1": ("0.853", "test accuracy, after 200 epochs with training accuracy at 1.0 (overfitting)"),
+    "tutorial-final": ("0.872-0.876", "validation accuracy"),
+}
+
+# ---------------------------------------------------------------- numbers
+
+
+def percent(share: float, digits: int = 1) -> str:
+    return f"{100 * share:.{digits}f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """``under 1 s``, ``45 s``, ``3 min 05 s``, ``1 h 02 min``; an em dash when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 1:
+        return "under 1 s"
+    seconds = round(float(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def code_span(value) -> str:
+    """``value`` as a Markdown code span (a backtick inside would end it, so it becomes a quote)."""
+    return "`" + str(value).replace("`", "'") + "`"
+
+
+def abbreviate_ids(ids: list[int], padding: int, padding_side: str = "pre", edge: int = 12) -> str:
+    """The model's input row as text, shortened in the middle: ``[0 × 12, 1, 14, …, 7]``."""
+    shown = (
+        [str(i) for i in ids]
+        if len(ids) <= 2 * edge
+        else [str(i) for i in ids[:edge]] + [f"… {len(ids) - 2 * edge} more …"] + [str(i) for i in ids[-edge:]]
+    )
+    if padding:
+        shown = [f"0 × {padding}", *shown] if padding_side == "pre" else [*shown, f"0 × {padding}"]
+    return "[" + ", ".join(shown) + "]"
+
+
+# ---------------------------------------------------------------- Train
+
+
+def tutorial_comparison(config: TrainConfig, accuracy: float | None) -> str:
+    """A sentence that puts a run's test accuracy beside the tutorial's figures."""
+    name = preset_name(config)
+    ours = "" if accuracy is None else f"This run: **{accuracy:.3f}**. "
+    if name in TUTORIAL_FIGURES:
+        figure, what = TUTORIAL_FIGURES[name]
+        return f"{ours}The tutorial reported **{figure}** {what} for this network ({name})."
+    v1, final = TUTORIAL_FIGURES["tutorial-v1"][0], TUTORIAL_FIGURES["tutorial-final"][0]
+    return (
+        f"{ours}For reference, the tutorial's first network reached **{v1}** test accuracy and its final one "
+        f'**{final}** validation accuracy; always answering "positive" scores 0.500.'
+    )
+
+
+def slice_note(test_limit: int | None) -> str | None:
+    """Why a test accuracy measured on a test slice (``test_limit``) is not the tutorial's kind; None without one."""
+    if not test_limit:
+        return None
+    return (
+        f"Measured on only {test_limit} test reviews (test slice): noisy, and not comparable with the "
+        "tutorial's 25,000."
+    )
+
+
+def estimate_sentence(per_epoch: float, epochs: int, early_stopping: bool) -> str:
+    """The Train page's time estimate (Markdown), from :func:`core.model.cost.estimate_epoch_seconds`."""
+
+    def about(seconds: float) -> str:
+        text = duration(seconds)
+        return text if text.startswith("under") else f"about {text}"
+
+    return (
+        f"**Estimated time** on this 2-core CPU: **{about(per_epoch)} per epoch**, "
+        f"{about(per_epoch * epochs)} for {epochs} epochs"
+        + (" (early stopping may end sooner)." if early_stopping else ".")
+    )
+
+
+def progress_text(snapshot) -> str:
+    """One line for the progress bar: epoch, batch, samples per second, ETA (the snapshot's own)."""
+    if snapshot.state == "queued":
+        return "Waiting in the queue"
+    if snapshot.epoch < 1:
+        return (snapshot.phase or "starting").capitalize() + "…"
+    parts = [f"Epoch {snapshot.epoch}/{snapshot.epochs}", f"batch {snapshot.batch}/{snapshot.batches_per_epoch}"]
+    if snapshot.samples_per_second:
+        parts.append(f"{snapshot.samples_per_second:,.0f} samples/s")
+    parts.append(f"ETA {duration(snapshot.eta_seconds)}")
+    return " · ".join(parts)
+
+
+def overfitting_note(epoch_history) -> str | None:
+    """A sentence when validation stops following training, else None."""
+    rows = [r for r in (epoch_history or ()) if "val_loss" in r and "loss" in r]
+    if len(rows) < 2:
+        return None
+    best = min(rows, key=lambda r: r["val_loss"])
+    last = rows[-1]
+    gap = last.get("accuracy", 0.0) - last.get("val_accuracy", 0.0)
+    if best is not last and last["loss"] < best["loss"]:
+        return (
+            f"Overfitting: validation loss was lowest after epoch {best['epoch']} "
+            f"({best['val_loss']:.3f}) and has risen to {last['val_loss']:.3f} while training loss keeps "
+            f"falling ({last['loss']:.3f}). The model is memorising the training reviews; "
+            "more epochs will not help, dropout or fewer units might."
+        )
+    if gap > 0.05:
+        return (
+            f"Training accuracy is {percent(gap)} above validation accuracy: the model is starting "
+            "to fit the training reviews more closely than new ones."
+        )
+    return None
+
+
+# ---------------------------------------------------------------- Predict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    probability: float  # of "positive"
+    label: str  # "positive" or "negative" (core.model.metrics.label)
+    confidence: float  # 0 at the threshold, 1 at p = 0 or 1
+
+    @property
+    def strength(self) -> str:
+        if self.confidence >= 0.8:
+            return "very confident"
+        if self.confidence >= 0.4:
+            return "fairly confident"
+        return "unsure"
+
+
+def verdict(probability: float) -> Verdict:
+    probability = float(probability)
+    return Verdict(probability, metrics.label(probability), metrics.confidence(probability))
+
+
+def confidence_help() -> str:
+    return f"How far the probability is from {THRESHOLD:g}: 0% is a coin toss, 100% is certain."
+
+
+def run_reading(config: TrainConfig) -> str:
+    """What a run reads of a review (Markdown): its model, maxlen and which end it keeps, its vocabulary."""
+    kept = "end" if config.truncating == "pre" else "beginning"
+    return (
+        f"`{config.summary()}` · reads at most {config.maxlen} tokens, keeping the {kept} of longer reviews · "
+        f"knows {config.num_words:,} words"
+        + (f" · test slice of {config.test_limit} reviews" if config.test_limit else "")
+    )
+
+
+@dataclass(frozen=True)
+class InputSummary:
+    words: int  # words found in the (clipped) text
+    seen: int  # words the model read
+    cut: int  # words cut off by truncation
+    oov_words: list[str]  # distinct out-of-vocabulary words, in order of appearance
+    oov_count: int  # OOV occurrences among all words
+    clipped_chars: int  # characters beyond core.serving.predictor.MAX_TEXT_CHARS
+
+
+def input_summary(explanation) -> InputSummary:
+    words = explanation.words
+    oov = [w.word for w in words if w.oov]
+    return InputSummary(
+        words=len(words),
+        seen=sum(not w.truncated for w in words),
+        cut=sum(w.truncated for w in words),
+        oov_words=list(dict.fromkeys(oov)),
+        oov_count=len(oov),
+        clipped_chars=int(explanation.clipped_chars),
+    )
+
+
+def code_list(words: list[str], limit: int = 30) -> str:
+    """Words as Markdown code spans (``a``, ``b``, … and N more); backticks removed.
+
+    Tokens are letters, digits and apostrophes only, so this is belt and braces: inside a
+    code span nothing is interpreted as Markdown.
+    """
+    shown = [f"`{w.replace('`', '')}`" for w in words[:limit]]
+    more = len(words) - limit
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+
+
+def clipped_sentence(summary: InputSummary, max_chars: int, maxlen: int, truncating: str) -> str | None:
+    """How much of a very long text was read at all (``core.serving.predictor.MAX_TEXT_CHARS``); None if all."""
+    if not summary.clipped_chars:
+        return None
+    side = "last" if truncating == "pre" else "first"
+    return (
+        f"Your text is {max_chars + summary.clipped_chars:,} characters long: only the {side} "
+        f"{max_chars:,} were read (the model sees at most {maxlen} tokens anyway)."
+    )
+
+
+def truncation_sentence(summary: InputSummary, maxlen: int, truncating: str) -> str | None:
+    """Why some words are grey, or None when the model read them all."""
+    if not summary.cut:
+        return None
+    kept = "last" if truncating == "pre" else "first"
+    return (
+        f"This run reads at most {maxlen} tokens (its start marker included), so it kept the {kept} "
+        f"{summary.seen:,} of your {summary.words:,} words; the {summary.cut:,} "
+        f"{'earlier' if truncating == 'pre' else 'later'} ones (grey) were cut off and never seen."
+    )
+
+
+def oov_sentence(summary: InputSummary) -> str | None:
+    """The words out of the run's vocabulary (Markdown), or None when every word is known."""
+    count = len(summary.oov_words)
+    if not count:
+        return None
+    return (
+        f"**{count:,} word{'s' if count != 1 else ''} out of the vocabulary** (underlined; the model sees one "
+        f"shared OOV id for each): " + code_list(summary.oov_words)
+    )
+
+
+# ---------------------------------------------------------------- Evaluate
+
+
+def length_sentence(by_length, maxlen: int) -> str:
+    """Are long, truncated reviews harder? One sentence with the two accuracies."""
+    frame = tables.length_bands(by_length, maxlen)
+    cut = frame[frame["truncated"]]
+    whole = frame[~frame["truncated"]]
+    if cut.empty or cut["reviews"].sum() == 0:
+        return f"No test review here is longer than this run's maxlen ({maxlen} tokens): nothing was truncated away."
+    cut_acc = float(np.average(cut["accuracy"], weights=cut["reviews"]))
+    whole_acc = float(np.average(whole["accuracy"], weights=whole["reviews"])) if whole["reviews"].sum() else math.nan
+    n_cut = int(cut["reviews"].sum())
+    harder = "harder" if cut_acc < whole_acc - 0.02 else "easier" if cut_acc > whole_acc + 0.02 else "about as hard"
+    return (
+        f"Reviews longer than maxlen ({maxlen} tokens; {n_cut:,} here) lose their beginning: the model "
+        f"got {cut_acc:.1%} of them right against {whole_acc:.1%} for the others, so they are "
+        f"{harder} for this run."
+    )
+
+
+def review_for_display(text: str) -> str:
+    """A review as plain text for ``st.text``: IMDB's ``<br />`` tags become line breaks."""
+    return re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
+
+
+def mistake_title(row) -> str:
+    """The expander label of one confident mistake (numbers only, no review text)."""
+    true = metrics.POSITIVE if int(row["label"]) == 1 else metrics.NEGATIVE
+    probability = float(row["probability"])
+    return (
+        f"True {true}, predicted {metrics.label(probability)} (p = {probability:.3f}) · "
+        f"{int(row['tokens']):,} tokens · review {int(row['review_id'])}"
+    )
