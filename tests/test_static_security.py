@@ -20,7 +20,7 @@ FORBIDDEN = {
 
 
 def _sources():
-    for folder in ("core", "pages", "bench"):
+    for folder in ("core", "pages", "ui", "bench"):
         yield from sorted((REPO / folder).rglob("*.py"))
     yield REPO / "app.py"
 
@@ -46,7 +46,7 @@ def test_unsafe_html_only_in_the_escaping_helper():
         source = path.read_text("utf-8")
         for match in re.finditer(r"unsafe_allow_html\s*=\s*True", source):
             start = source.rfind("\ndef ", 0, match.start())
-            function = source[start:match.start()]
+            function = source[start : match.start()]
             if "html.escape" not in function and "escape" not in function.lower():
                 line = source.count("\n", 0, match.start()) + 1
                 problems.append(f"{path.relative_to(REPO)}:{line}: unsafe_allow_html without escaping")

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import streamlit as st
-
-from pathlib import Path
 
 from core.config import TrainConfig
 from core.jobs.manager import DONE, JobManager
 from core.runs.store import RunStore
-from pages import common
 from tests.app.ui_helpers import FakeJobManager
+from ui import resources
 
-TINY = TrainConfig(train_limit=300, test_limit=200, epochs=1, units=8, embedding_dim=8, maxlen=80, num_words=2000,
-                   batch_size=32, patience=0)
+TINY = TrainConfig(
+    train_limit=300,
+    test_limit=200,
+    epochs=1,
+    units=8,
+    embedding_dim=8,
+    maxlen=80,
+    num_words=2000,
+    batch_size=32,
+    patience=0,
+)
 #: A second run, for comparing and overlaying (two epochs, so it has a curve).
 TINY_OTHER = TINY.replace(units=4, epochs=2)
 
@@ -46,7 +55,7 @@ def no_data_env(monkeypatch, tmp_path):
 @pytest.fixture
 def fake_manager(monkeypatch, data_env):
     manager = FakeJobManager()
-    monkeypatch.setattr(common, "job_manager", lambda: manager)
+    monkeypatch.setattr(resources, "job_manager", lambda: manager)
     return manager
 
 

@@ -1,4 +1,4 @@
-"""Page runs take turns (``pages.common.run_slot``): a class clicking at once does not starve the server."""
+"""Page runs take turns (``ui.resources.run_slot``): a class clicking at once does not starve the server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pages import common
+from ui import resources
 
 
 def _peak_inside(runs: int, hold: float = 0.05) -> int:
@@ -15,7 +15,7 @@ def _peak_inside(runs: int, hold: float = 0.05) -> int:
     inside, peak, lock = [0], [0], threading.Lock()
 
     def page_run():
-        with common.run_slot():
+        with resources.run_slot():
             with lock:
                 inside[0] += 1
                 peak[0] = max(peak[0], inside[0])
@@ -42,9 +42,9 @@ def _wait_beside(first_run_gives_up: bool) -> float:
     busy, done = threading.Event(), threading.Event()
 
     def first_run():  # e.g. a session storing an uploaded archive, or one waiting for the model
-        with common.run_slot():
+        with resources.run_slot():
             if first_run_gives_up:
-                common.give_up_slot()  # as the Predict page does before asking the prediction process
+                resources.give_up_slot()  # as the Predict page does before asking the prediction process
             busy.set()
             done.wait(10)
 
@@ -52,7 +52,7 @@ def _wait_beside(first_run_gives_up: bool) -> float:
     first.start()
     busy.wait(5)
     started = time.perf_counter()
-    with common.run_slot():
+    with resources.run_slot():
         waited = time.perf_counter() - started
     done.set()
     first.join()
@@ -61,7 +61,7 @@ def _wait_beside(first_run_gives_up: bool) -> float:
 
 def test_a_run_that_waits_too_long_goes_ahead_anyway(monkeypatch):
     monkeypatch.setenv("IMDB_LAB_CONCURRENT_RUNS", "1")
-    monkeypatch.setattr(common, "RUN_SLOT_WAIT", 0.2)
+    monkeypatch.setattr(resources, "RUN_SLOT_WAIT", 0.2)
     assert 0.15 < _wait_beside(first_run_gives_up=False) < 2
     assert _peak_inside(3) == 1  # the slot the busy run held was given back, the late one took none
 

@@ -10,7 +10,6 @@ import pytest
 from core.runs.store import RunStore
 from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, texts
 
-
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
@@ -84,8 +83,9 @@ def test_damaged_and_foreign_runs_are_reported_not_raised(data_env, tiny_runs, t
     foreign = root / "custom-foreign"
     shutil.copytree(good.path, foreign)
     meta = json.loads((foreign / "run.json").read_text())
-    (foreign / "run.json").write_text(json.dumps({**meta, "run_id": "custom-foreign", "data_fingerprint": "other",
-                                                  "created": meta["created"] + 10}))
+    (foreign / "run.json").write_text(
+        json.dumps({**meta, "run_id": "custom-foreign", "data_fingerprint": "other", "created": meta["created"] + 10})
+    )
     (root / "custom-broken").mkdir()
     (root / "custom-broken" / "run.json").write_text("{not json")
     monkeypatch.setenv("IMDB_LAB_RUNS", str(root))

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 
 from core.config import FIELDS
-
-from tests.app.ui_helpers import (assert_clean, chart_data, chart_spec, charts, heavy_imports_of_a_fresh_server,
-                                  run_page, texts, widget)
+from tests.app.ui_helpers import (
+    assert_clean,
+    chart_data,
+    chart_spec,
+    charts,
+    heavy_imports_of_a_fresh_server,
+    run_page,
+    texts,
+    widget,
+)
 
 
 def test_shell_navigation_and_sidebar_status(data_env):
@@ -42,10 +49,10 @@ def test_moving_maxlen_moves_the_rule_and_the_share(data_env):
     assert_clean(at)
     page = texts(at)
     assert "at most 200 tokens" in page and "98.2%" not in page
-    bars = [c for c in charts(at) if '"bar"' in c.proto.spec][0]
+    bars = next(c for c in charts(at) if '"bar"' in c.proto.spec)
     assert chart_data(bars)[1]["maxlen"].tolist() == [200]
     widget(at, "toggle", "explore_log_scale").set_value(True).run()
-    assert '"symlog"' in [c for c in charts(at) if '"bar"' in c.proto.spec][0].proto.spec
+    assert '"symlog"' in next(c for c in charts(at) if '"bar"' in c.proto.spec).proto.spec
 
 
 def test_vocabulary_coverage_follows_num_words(data_env):
@@ -54,7 +61,7 @@ def test_vocabulary_coverage_follows_num_words(data_env):
     assert num_words.value == 5000
     oov = next(m for m in at.metric if "OOV" in m.label)
     assert oov.value.endswith("%") and 5 < float(oov.value[:-1]) < 20
-    coverage = [c for c in charts(at) if '"line"' in c.proto.spec][0]
+    coverage = next(c for c in charts(at) if '"line"' in c.proto.spec)
     curve, marks = chart_data(coverage)[:2]
     assert curve["coverage"].is_monotonic_increasing and 5000 in marks["num_words"].tolist()
     num_words.set_value(20_000).run()

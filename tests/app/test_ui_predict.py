@@ -14,11 +14,19 @@ import sys
 
 import pytest
 
+from core.serving import batch_input
 from core.serving.predictor import MAX_TEXT_CHARS
 from core.serving.service import PredictionService
-from pages import run_views
-from tests.app.ui_helpers import (REPO, assert_clean, chart_data, charts, heavy_imports_of_a_fresh_server,
-                                  run_page, texts)
+from tests.app.ui_helpers import (
+    REPO,
+    assert_clean,
+    chart_data,
+    charts,
+    heavy_imports_of_a_fresh_server,
+    run_page,
+    texts,
+)
+from ui import assets
 
 TEXT_KEY = "predict_text"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -106,11 +114,11 @@ def test_a_huge_review_is_clipped_with_a_notice(runs_env):
 def test_example_buttons_and_a_random_test_review_with_its_label(runs_env):
     at = predict_page()
     next(b for b in at.button if b.label == "Not bad").click().run()
-    assert at.text_area(key=TEXT_KEY).value == run_views.EXAMPLE_REVIEWS["Not bad"]
+    assert at.text_area(key=TEXT_KEY).value == assets.example_reviews()["Not bad"]
     assert why_html(at)
     next(b for b in at.button if b.label == "Random test review").click().run()
     assert_clean(at)
-    assert at.text_area(key=TEXT_KEY).value not in run_views.EXAMPLE_REVIEWS.values()
+    assert at.text_area(key=TEXT_KEY).value not in assets.example_reviews().values()
     assert "True label of this test review" in texts(at)
     type_review(at, "My own words now.")
     assert "True label of this test review" not in texts(at)  # the label belonged to the test review
@@ -140,7 +148,7 @@ def test_batch_of_typed_lines_gives_a_downloadable_table(runs_env):
 def test_batch_from_a_csv_file_picks_the_text_column(runs_env):
     at = predict_page()
     at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
-    upload = b"id,stars,review\n1,9,\"A joy, start to end.\"\n2,1,Dull.\n"
+    upload = b'id,stars,review\n1,9,"A joy, start to end."\n2,1,Dull.\n'
     at.file_uploader(key="predict_batch_file").set_value(("mine.csv", upload, "text/csv")).run()
     assert_clean(at)
     assert at.selectbox(key="predict_batch_column").value == "review"
@@ -148,11 +156,14 @@ def test_batch_from_a_csv_file_picks_the_text_column(runs_env):
     assert table["review"].tolist() == ["A joy, start to end.", "Dull."]
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("scores.csv", b"id,stars\n1,9\n2,1\n", "no column of text"),
-    ("picture.txt", bytes(range(256)) * 8, "not a UTF-8 text file"),
-    ("huge.txt", b"x" * (run_views.MAX_UPLOAD_BYTES + 10), "files up to 5 MB"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("scores.csv", b"id,stars\n1,9\n2,1\n", "no column of text"),
+        ("picture.txt", bytes(range(256)) * 8, "not a UTF-8 text file"),
+        ("huge.txt", b"x" * (batch_input.MAX_UPLOAD_BYTES + 10), "files up to 5 MB"),
+    ],
+)
 def test_unusable_uploads_get_a_clear_message(runs_env, name, content, message):
     at = predict_page()
     at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
@@ -182,16 +193,20 @@ def test_the_web_server_never_imports_tensorflow(runs_env):
     Once ``keras`` is imported, Streamlit clears its session after every rerun of every
     page (145 ms each); the model lives in core.serving.service's child process instead.
     """
-    steps = ("at.switch_page('pages/predict.py').run()\n"
-             "at.text_area(key='predict_text').input('A wonderful film, I loved it.').run()\n"
-             "assert [m for m in at.metric if m.label == 'Probability of positive']")
+    steps = (
+        "at.switch_page('pages/predict.py').run()\n"
+        "at.text_area(key='predict_text').input('A wonderful film, I loved it.').run()\n"
+        "assert [m for m in at.metric if m.label == 'Probability of positive']"
+    )
     assert heavy_imports_of_a_fresh_server(steps) == []
 
 
 def test_app_py_draws_nothing_when_a_spawned_process_reimports_it():
     """multiprocessing's spawn re-runs the main script (Streamlit installs app.py there) as __mp_main__."""
-    code = ("import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__')\n"
-            "print('streamlit' in sys.modules, 'pages.common' in sys.modules)")
+    code = (
+        "import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__')\n"
+        "print('streamlit' in sys.modules, 'ui.resources' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["False", "False"]

@@ -5,18 +5,26 @@ from __future__ import annotations
 import pytest
 
 from core.config import FIELDS, PRESETS, preset
-from pages import common
-from tests.app.ui_helpers import (REPO, assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts,
-                                  widget)
+from tests.app.ui_helpers import REPO, assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
+from ui import state
 
 
 def test_knobs_come_from_the_config_fields(fake_manager):
     at = run_page("train")
     assert_clean(at)
     assert at.title[0].value == "Train a model"
-    for name in ("units", "dropout", "recurrent_dropout", "layers", "embedding_dim", "maxlen", "num_words",
-                 "epochs", "batch_size"):
-        slider, rule = widget(at, "slider", common.knob_key(name)), FIELDS[name]
+    for name in (
+        "units",
+        "dropout",
+        "recurrent_dropout",
+        "layers",
+        "embedding_dim",
+        "maxlen",
+        "num_words",
+        "epochs",
+        "batch_size",
+    ):
+        slider, rule = widget(at, "slider", state.knob_key(name)), FIELDS[name]
         assert (slider.min, slider.max, slider.step) == (rule.low, rule.high, rule.step), name
         assert slider.value == getattr(preset("fast"), name)
     assert widget(at, "select_slider", "train_learning_rate").value == preset("fast").learning_rate
@@ -27,9 +35,10 @@ def test_knobs_come_from_the_config_fields(fake_manager):
 
 def test_every_config_field_has_a_widget(fake_manager):
     at = run_page("train")
-    keys = {w.key for kind in ("slider", "select_slider", "toggle", "selectbox", "number_input")
-            for w in getattr(at, kind)}
-    expected = {common.knob_key(name) for name in FIELDS if name not in common.TEST_ONLY_FIELDS}
+    keys = {
+        w.key for kind in ("slider", "select_slider", "toggle", "selectbox", "number_input") for w in getattr(at, kind)
+    }
+    expected = {state.knob_key(name) for name in FIELDS if name not in state.TEST_ONLY_FIELDS}
     assert expected <= keys
 
 
@@ -61,7 +70,7 @@ def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
     widget(at, "slider", "train_epochs").set_value(2).run()
     next(b for b in at.button if b.label == "Train").click().run()
     assert_clean(at)
-    (config, retrain, owner), = fake_manager.submitted
+    ((config, retrain, owner),) = fake_manager.submitted
     assert config == preset("fast").replace(units=16, epochs=2)
     assert retrain is False and owner == at.session_state["session_id"]
     assert at.session_state["train_job_id"] == "job-1"
@@ -82,7 +91,7 @@ def test_test_slice_environment_limits_the_submitted_config(fake_manager, monkey
     monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "300")
     at = run_page("train")
     next(b for b in at.button if b.label == "Train").click().run()
-    (config, _, _), = fake_manager.submitted
+    ((config, _, _),) = fake_manager.submitted
     assert (config.train_limit, config.test_limit) == (300, 300)
 
 
@@ -95,9 +104,17 @@ def test_an_unusable_test_slice_is_an_error_not_a_traceback(fake_manager, monkey
 
 
 def test_a_finished_tutorial_run_is_compared_with_the_tutorial(fake_manager):
-    fake_manager.add(preset("tutorial-v1"), state="done", phase="done", epoch=10, epochs=10,
-                     epoch_history=epoch_rows(3, overfit=True), run_id="tutorial-v1-abc",
-                     test_metrics={"accuracy": 0.861, "loss": 0.35}, train_seconds=95.0)
+    fake_manager.add(
+        preset("tutorial-v1"),
+        state="done",
+        phase="done",
+        epoch=10,
+        epochs=10,
+        epoch_history=epoch_rows(3, overfit=True),
+        run_id="tutorial-v1-abc",
+        test_metrics={"accuracy": 0.861, "loss": 0.35},
+        train_seconds=95.0,
+    )
     at = new_app().run()
     at.session_state["train_job_id"] = "job-1"
     at.switch_page("pages/train.py").run()
@@ -114,13 +131,19 @@ def test_a_finished_tutorial_run_is_compared_with_the_tutorial(fake_manager):
 
 
 def test_a_queued_job_shows_its_place_and_a_failed_one_its_error(fake_manager):
-    fake_manager.add(preset("fast"), state="queued", phase="queued", queue_position=2, epoch=0,
-                     batch_history=(), epoch_history=())
+    fake_manager.add(
+        preset("fast"), state="queued", phase="queued", queue_position=2, epoch=0, batch_history=(), epoch_history=()
+    )
     at = run_page("train")  # a new session attaches to the active job
     assert_clean(at)
     assert "position 2" in texts(at)
-    fake_manager.update("job-1", state="failed", phase="failed", queue_position=None,
-                        error="Training diverged (the loss became NaN). Lower the learning rate.")
+    fake_manager.update(
+        "job-1",
+        state="failed",
+        phase="failed",
+        queue_position=None,
+        error="Training diverged (the loss became NaN). Lower the learning rate.",
+    )
     at.run()
     assert_clean(at)
     assert "Lower the learning rate" in " ".join(e.value for e in at.error)
@@ -133,8 +156,9 @@ def test_a_second_tab_sees_the_same_job_and_other_jobs_are_listed(fake_manager):
     assert_clean(second)
     assert second.session_state["train_job_id"] == "job-1"
     assert "Training job job-1" in texts(second)
-    fake_manager.add(preset("tutorial-v1"), state="queued", queue_position=1, epoch=0, batch_history=(),
-                     epoch_history=())
+    fake_manager.add(
+        preset("tutorial-v1"), state="queued", queue_position=1, epoch=0, batch_history=(), epoch_history=()
+    )
     first.run()
     assert "Other jobs on this server" in texts(first)
     next(b for b in first.button if b.label == "Watch").click().run()

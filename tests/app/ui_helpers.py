@@ -1,6 +1,6 @@
 """Helpers for the page tests (Streamlit's AppTest): running pages, reading charts, a fake job manager.
 
-The fake manager stands in for ``pages.common.job_manager`` (the one function the pages
+The fake manager stands in for ``ui.resources.job_manager`` (the one function the pages
 get their trainer from), so page tests take seconds and never import Keras.
 """
 
@@ -11,15 +11,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from core.config import TrainConfig
 from core.jobs.manager import JobSnapshot
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
 TIMEOUT = 60
 
@@ -42,13 +41,16 @@ def heavy_imports_of_a_fresh_server(steps: str = "") -> list[str]:
     ``steps`` is Python acting on ``at`` (an AppTest that has run once); a page problem
     fails the run. A fresh interpreter, because pytest's own process has TensorFlow.
     """
-    code = ("import sys; from streamlit.testing.v1 import AppTest\n"
-            "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
-            f"{steps}\n"
-            "assert not at.exception, [e.value for e in at.exception]\n"
-            "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=os.environ.copy(), capture_output=True,
-                            text=True, timeout=300)
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        f"{steps}\n"
+        "assert not at.exception, [e.value for e in at.exception]\n"
+        "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))
 
@@ -91,25 +93,57 @@ def batch_rows(epochs: int, batches: int) -> tuple:
     for epoch in range(1, epochs + 1):
         for batch in range(1, batches + 1):
             step += 1
-            rows.append({"step": step, "epoch": epoch, "batch": batch, "loss": 0.7 - 0.02 * step,
-                         "accuracy": min(1.0, 0.5 + 0.02 * step)})
+            rows.append(
+                {
+                    "step": step,
+                    "epoch": epoch,
+                    "batch": batch,
+                    "loss": 0.7 - 0.02 * step,
+                    "accuracy": min(1.0, 0.5 + 0.02 * step),
+                }
+            )
     return tuple(rows)
 
 
 def epoch_rows(epochs: int, overfit: bool = False) -> tuple:
-    return tuple({"epoch": e, "loss": 0.6 - 0.1 * e, "accuracy": 0.6 + 0.1 * e,
-                  "val_loss": (0.5 + 0.05 * e) if overfit else 0.62 - 0.08 * e,
-                  "val_accuracy": 0.7 if overfit else 0.6 + 0.08 * e} for e in range(1, epochs + 1))
+    return tuple(
+        {
+            "epoch": e,
+            "loss": 0.6 - 0.1 * e,
+            "accuracy": 0.6 + 0.1 * e,
+            "val_loss": (0.5 + 0.05 * e) if overfit else 0.62 - 0.08 * e,
+            "val_accuracy": 0.7 if overfit else 0.6 + 0.08 * e,
+        }
+        for e in range(1, epochs + 1)
+    )
 
 
 def make_snapshot(job_id: str, config: TrainConfig, **changes) -> JobSnapshot:
     """A running job halfway through epoch 2 of 4 (10 batches each), unless ``changes`` say otherwise."""
     values = dict(
-        job_id=job_id, state="running", config=config, owner=None, queue_position=None, phase="training",
-        epoch=2, epochs=4, batch=5, batches_per_epoch=10, samples_seen=1920, samples_per_second=640.0,
-        elapsed_seconds=12.0, eta_seconds=25.0, batch_history=batch_rows(2, 10)[:15],
-        epoch_history=epoch_rows(1), error=None, run_id=None, cached=False, partial=False,
-        test_metrics=None, train_seconds=None)
+        job_id=job_id,
+        state="running",
+        config=config,
+        owner=None,
+        queue_position=None,
+        phase="training",
+        epoch=2,
+        epochs=4,
+        batch=5,
+        batches_per_epoch=10,
+        samples_seen=1920,
+        samples_per_second=640.0,
+        elapsed_seconds=12.0,
+        eta_seconds=25.0,
+        batch_history=batch_rows(2, 10)[:15],
+        epoch_history=epoch_rows(1),
+        error=None,
+        run_id=None,
+        cached=False,
+        partial=False,
+        test_metrics=None,
+        train_seconds=None,
+    )
     values.update(changes)
     return JobSnapshot(**values)
 

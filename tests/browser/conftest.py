@@ -13,12 +13,19 @@ from pathlib import Path
 import pytest
 
 from bench import appserver
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TEST_SLICE = 300
 
 
@@ -47,8 +54,12 @@ def browser_runs_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(shared_archive, session_cache, browser_runs_dir, artifacts):
     """The app with the shared archive, its own runs folder and the test slice."""
-    env = {"IMDB_DATA": str(shared_archive), "IMDB_LAB_CACHE": str(session_cache),
-           "IMDB_LAB_RUNS": str(browser_runs_dir), "IMDB_LAB_TEST_SLICE": str(TEST_SLICE)}
+    env = {
+        "IMDB_DATA": str(shared_archive),
+        "IMDB_LAB_CACHE": str(session_cache),
+        "IMDB_LAB_RUNS": str(browser_runs_dir),
+        "IMDB_LAB_TEST_SLICE": str(TEST_SLICE),
+    }
     with streamlit_server(env, artifacts / "streamlit-server.log") as url:
         yield url
 
@@ -57,8 +68,13 @@ def app_url(shared_archive, session_cache, browser_runs_dir, artifacts):
 def no_data_app_url(tmp_path_factory, artifacts):
     """The app with no dataset anywhere (IMDB_DATA names a missing file; empty cache and homes)."""
     root = tmp_path_factory.mktemp("no-data")
-    env = {"IMDB_DATA": str(root / "missing.tar.gz"), "IMDB_LAB_CACHE": str(root / "cache"),
-           "IMDB_LAB_RUNS": str(root / "runs"), "HOME": str(root / "home"), "KERAS_HOME": str(root / "keras")}
+    env = {
+        "IMDB_DATA": str(root / "missing.tar.gz"),
+        "IMDB_LAB_CACHE": str(root / "cache"),
+        "IMDB_LAB_RUNS": str(root / "runs"),
+        "HOME": str(root / "home"),
+        "KERAS_HOME": str(root / "keras"),
+    }
     with streamlit_server(env, artifacts / "streamlit-no-data.log") as url:
         yield url
 

@@ -57,8 +57,9 @@ def app_button(page, label: str):
 
 
 def metric_value(page, label: str) -> str:
-    return page.locator('[data-testid="stMetric"]', has_text=label).locator(
-        '[data-testid="stMetricValue"]').inner_text()
+    return (
+        page.locator('[data-testid="stMetric"]', has_text=label).locator('[data-testid="stMetricValue"]').inner_text()
+    )
 
 
 def test_explore_page_renders_and_reacts_to_maxlen(page, app_url, artifacts):
@@ -77,7 +78,8 @@ def test_explore_page_renders_and_reacts_to_maxlen(page, app_url, artifacts):
     set_slider(page, "maxlen", 400, 10)
     page.wait_for_function(
         "() => [...document.querySelectorAll('p')].some(p => p.innerText.includes('at most 400 tokens'))",
-        timeout=30_000)
+        timeout=30_000,
+    )
     wait_for_app(page)
     after = share.inner_text()
     assert after != before and "at most 400 tokens" in after
@@ -109,8 +111,10 @@ def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, art
     # A job slow enough to watch: the tutorial's first network (length 800, no bucketing), batch 32,
     # so 9 batches per epoch on the 270 training reviews of the test slice.
     page.locator('[data-testid="stButtonGroup"]').get_by_text("tutorial-v1", exact=True).click()
-    page.wait_for_function("() => [...document.querySelectorAll('input[type=range]')]"
-                           ".some(i => i.getAttribute('aria-label').startsWith('maxlen') && i.value === '800')")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=range]')]"
+        ".some(i => i.getAttribute('aria-label').startsWith('maxlen') && i.value === '800')"
+    )
     wait_for_app(page)
     set_slider(page, "Batch size", 32, 8)
     set_slider(page, "Epochs", 30, 1)  # more than the test watches: it presses Stop long before the end

@@ -14,8 +14,17 @@ pytestmark = pytest.mark.browser
 
 CHART = '[data-testid="stVegaLiteChart"]'
 EXCEPTION = '[data-testid="stException"]'
-TINY = TrainConfig(train_limit=300, test_limit=200, epochs=2, units=8, embedding_dim=8, maxlen=80, num_words=2000,
-                   batch_size=32, patience=0)
+TINY = TrainConfig(
+    train_limit=300,
+    test_limit=200,
+    epochs=2,
+    units=8,
+    embedding_dim=8,
+    maxlen=80,
+    num_words=2000,
+    batch_size=32,
+    patience=0,
+)
 
 
 def wait_for_app(page) -> None:
@@ -88,8 +97,9 @@ def test_predict_a_typed_review_and_see_the_coloured_words(page, app_url, stored
 def test_evaluate_shows_the_confusion_matrix_and_roc(page, app_url, stored_run, artifacts):
     open_page(page, f"{app_url}/evaluate", "Evaluate")
     page.locator('[data-testid="stMetric"]', has_text="AUC").wait_for(timeout=60_000)
-    page.wait_for_function(f"() => document.querySelectorAll('{CHART} canvas, {CHART} svg').length >= 5",
-                           timeout=60_000)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{CHART} canvas, {CHART} svg').length >= 5", timeout=60_000
+    )
     wait_for_app(page)
     # Confusion matrix, ROC, accuracy by length, and the loss and accuracy curves.
     assert page.locator(CHART).count() == 5

@@ -1,0 +1,37 @@
+"""ui.charts: every chart is a plain Altair spec with the right data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.runs.evaluation import roc_curve
+from tests.ui.fakes import toy_evaluation
+from ui import charts, tables
+
+
+def test_probability_chart_rows():
+    spec = charts.probability_chart({"run-a": 0.8, "run-b": 0.2}).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [(r["run"], r["label"]) for r in rows] == [("run-a", "positive"), ("run-b", "negative")]
+
+
+def test_confusion_chart_counts():
+    rows = tables.confusion_long(toy_evaluation().confusion())
+    counts = {(r.true, r.predicted): r.reviews for r in rows.itertuples()}
+    assert counts == {
+        ("negative", "negative"): 2,
+        ("negative", "positive"): 1,
+        ("positive", "negative"): 1,
+        ("positive", "positive"): 2,
+    }
+    spec = charts.confusion_chart(toy_evaluation().confusion()).to_dict()
+    assert {layer["mark"]["type"] for layer in spec["layer"]} == {"rect", "text"}
+
+
+def test_roc_chart_has_the_auc_in_its_title_and_a_thinned_curve():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 5000)
+    roc, auc = roc_curve(labels, rng.random(5000))
+    thinned = tables.thin_curve(roc, 300)
+    assert len(thinned) <= 301 and thinned.iloc[-1].tolist() == roc.iloc[-1].tolist()
+    assert f"AUC {auc:.3f}" in charts.roc_chart(roc, auc).to_dict()["title"]

@@ -1,0 +1,102 @@
+"""ui.tables: the frames behind tables, downloads and charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from core.config import TrainConfig
+from core.serving import batch_input
+from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
+from ui import charts, tables, wording
+
+
+def test_length_histogram_bins_every_review_once():
+    lengths = pd.DataFrame(
+        {
+            "split": ["train"] * 4 + ["test"] * 2,
+            "label": ["pos", "neg", "pos", "neg", "pos", "pos"],
+            "tokens": [0, 24, 25, 3000, 10, 49],
+        }
+    )
+    bins = tables.length_histogram(lengths, bin_width=25, clip_at=1500)
+    assert bins["reviews"].sum() == 6
+    assert (bins["end"] - bins["start"] == 25).all()
+    assert bins.query("split == 'train' and label == 'neg'")["start"].tolist() == [0, 1500]  # 3000 clipped
+
+
+def test_curve_frames_put_batches_and_epochs_on_one_epoch_axis():
+    batches = [
+        {"step": i + 1, "epoch": i // 4 + 1, "batch": i % 4 + 1, "loss": 1.0 - 0.1 * i, "accuracy": 0.5}
+        for i in range(8)
+    ]
+    epochs = [
+        {"epoch": 1, "loss": 0.8, "accuracy": 0.6, "val_loss": 0.7, "val_accuracy": 0.65},
+        {"epoch": 2, "loss": 0.5, "accuracy": 0.7, "val_loss": 0.6, "val_accuracy": 0.7},
+    ]
+    frame = tables.curve_frames(batches, epochs, batches_per_epoch=4, metric="loss")
+    raw = frame[frame["series"] == "train, per batch"]
+    assert raw["epoch"].tolist() == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
+    assert frame[frame["series"] == "validation"][["epoch", "value"]].values.tolist() == [[1.0, 0.7], [2.0, 0.6]]
+    smooth = frame[frame["series"] == "train, smoothed"]["value"]
+    assert smooth.iloc[-1] > raw["value"].iloc[-1]  # a rolling mean lags a falling loss
+    thinned = tables.curve_frames(batches * 500, [], 4, "loss", max_points=100)
+    assert len(thinned) <= 2 * 101
+    assert tables.curve_frames([], [], 0, "accuracy").empty
+    stopped = tables.curve_frames(batches[:6], epochs, batches_per_epoch=4, metric="loss")  # Stop in epoch 2
+    assert stopped[stopped["series"] == "validation"]["epoch"].tolist() == [1.0, 1.5]
+
+
+def test_top_words_sum_repeated_words_and_sort_by_strength():
+    explanation = fake_explanation("good good bad meh", {"good": 0.1, "bad": -0.25, "meh": 0.01})
+    table = tables.top_words(explanation)
+    assert table["word"].tolist()[:2] == ["bad", "good"]
+    good = table.set_index("word").loc["good"]
+    assert good["contribution"] == pytest.approx(0.2) and good["occurrences"] == 2
+    assert tables.top_words(fake_explanation("", {})).empty
+
+
+def test_txt_upload_and_batch_table_csv():
+    parsed = batch_input.parse_upload("r.txt", "Très bien 👍\n\n<b>awful</b>\n".encode())
+    assert parsed.lines == ["Très bien 👍", "<b>awful</b>"]
+    table = tables.batch_table(parsed.lines, [0.9, 0.2])
+    assert table["label"].tolist() == ["positive", "negative"]
+    assert table["confidence"].tolist() == pytest.approx([0.8, 0.6])
+    back = pd.read_csv(pd.io.common.BytesIO(tables.csv_bytes(table)), encoding="utf-8-sig")
+    assert back["review"].tolist() == parsed.lines
+
+
+def test_length_bands_keep_their_own_bounds_even_with_missing_bands():
+    # Bands 201-800 have no review here: the flags must still follow each band's own bounds.
+    by_length = toy_evaluation().accuracy_by_length(300)
+    bands = tables.length_bands(by_length, maxlen=300)
+    assert bands["band"].tolist() == ["1-100", "101-200", "801-1,200", "1,201+"]
+    assert bands["reads"].tolist() == ["whole or partly cut"] * 2 + ["truncated (longer than maxlen)"] * 2
+    sentence = wording.length_sentence(by_length, 300)
+    assert "0.0% of them right against 100.0%" in sentence and "harder" in sentence
+    assert "nothing was truncated" in wording.length_sentence(toy_evaluation().accuracy_by_length(5000), 5000)
+    assert charts.length_chart(by_length, 300, 0.6).to_dict()["layer"][0]["mark"]["type"] == "bar"
+
+
+def test_runs_table_has_metrics_and_every_config_field():
+    table = tables.runs_table([FakeRun("a", 0.8), FakeRun("b", 0.7, partial=True)])
+    assert table["run"].tolist() == ["a", "b"] and table["partial"].tolist() == [False, True]
+    assert set(TrainConfig().to_dict()) <= set(table.columns)
+    assert table.loc[0, "units"] == 8 and table.loc[0, "preset"] == "custom"
+
+
+def test_history_curves_and_csv():
+    history = {
+        "epochs": [
+            {"epoch": 1, "loss": 0.6, "accuracy": 0.7, "val_loss": 0.5, "val_accuracy": 0.75},
+            {"epoch": 2, "loss": 0.4, "accuracy": 0.8, "val_loss": float("nan"), "val_accuracy": 0.8},
+        ],
+        "batches": [{"step": 1, "epoch": 1, "batch": 1, "loss": 0.7, "accuracy": 0.5}],
+    }
+    curves = tables.history_curves({"run-a": history, "run-b": {"epochs": [], "batches": []}})
+    assert set(curves["run"]) == {"run-a"} and len(curves) == 7  # the NaN validation loss is left out
+    spec = charts.curves_chart(curves, "loss").to_dict()
+    assert spec["encoding"]["strokeDash"]["field"] == "split"
+    rows = pd.read_csv(pd.io.common.BytesIO(tables.history_csv(history)))
+    assert rows["kind"].tolist() == ["epoch", "epoch", "batch"]
+    assert list(rows.columns[:4]) == ["kind", "epoch", "batch", "step"]

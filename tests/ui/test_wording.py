@@ -1,0 +1,65 @@
+"""ui.wording: numbers as text and the sentences that explain a result."""
+
+from __future__ import annotations
+
+from core.config import preset
+from tests.ui.fakes import fake_explanation, toy_evaluation
+from ui import wording
+
+
+def test_verdict_labels_and_strength():
+    assert wording.verdict(0.93).label == "positive" and wording.verdict(0.93).strength == "very confident"
+    assert wording.verdict(0.45).label == "negative" and wording.verdict(0.45).strength == "unsure"
+    assert wording.verdict(0.5).confidence == 0
+
+
+def test_input_summary_and_truncation_sentence():
+    explanation = fake_explanation("a b c d e qqq", cut_first=2, oov={"qqq"})
+    summary = wording.input_summary(explanation)
+    assert (summary.words, summary.seen, summary.cut, summary.oov_words) == (6, 4, 2, ["qqq"])
+    sentence = wording.truncation_sentence(summary, maxlen=5, truncating="pre")
+    assert "kept the last 4 of your 6 words" in sentence and "2 earlier ones" in sentence
+    assert wording.truncation_sentence(wording.input_summary(fake_explanation("a b")), 5, "pre") is None
+    assert wording.code_list(["a`b", "c"], limit=1) == "`ab` and 1 more"
+
+
+def test_review_for_display_and_mistake_title():
+    assert wording.review_for_display("One.<br /><br />Two<BR>") == "One.\n\nTwo\n"
+    row = toy_evaluation().confident_mistakes(1).iloc[0]
+    assert wording.mistake_title(row).startswith("True positive, predicted negative (p = 0.300) · 950 tokens")
+
+
+def test_abbreviate_ids_and_duration():
+    assert wording.abbreviate_ids([1, 5, 9], padding=2) == "[0 × 2, 1, 5, 9]"
+    assert "more" in wording.abbreviate_ids(list(range(100)), padding=0, edge=3)
+    assert [wording.duration(s) for s in (None, 0.2, 45, 185, 3720)] == [
+        "—",
+        "under 1 s",
+        "45 s",
+        "3 min 05 s",
+        "1 h 02 min",
+    ]
+
+
+def test_overfitting_note_needs_rising_validation_loss():
+    healthy = [
+        {"epoch": e, "loss": 0.6 - 0.1 * e, "accuracy": 0.7, "val_loss": 0.6 - 0.05 * e, "val_accuracy": 0.69}
+        for e in (1, 2, 3)
+    ]
+    assert wording.overfitting_note(healthy) is None
+    overfit = [
+        {
+            "epoch": e,
+            "loss": 0.6 - 0.15 * e,
+            "accuracy": 0.8 + 0.05 * e,
+            "val_loss": 0.4 + 0.1 * (e - 1),
+            "val_accuracy": 0.8,
+        }
+        for e in (1, 2, 3)
+    ]
+    assert "epoch 1" in wording.overfitting_note(overfit)
+
+
+def test_tutorial_comparison():
+    assert "0.853" in wording.tutorial_comparison(preset("tutorial-v1"), 0.84)
+    assert "0.872-0.876" in wording.tutorial_comparison(preset("fast"), None)
