@@ -119,7 +119,11 @@ def run_problems(problems: list[str], root: Path) -> None:
 
 def setup_panel(error: LabError) -> None:
     """The friendly panel every page shows instead of a traceback when there is no data."""
-    st.warning("**The IMDB reviews are needed before this page can work.**", icon=":material/dataset:")
+    st.warning(
+        "Below: what happened, and three ways to provide them.",
+        title="The IMDB reviews are needed before this page can work.",
+        icon=":material/dataset:",
+    )
     with st.container(border=True):
         st.markdown("**What happened**")
         st.code(str(error), language=None, wrap_lines=True)

@@ -211,13 +211,17 @@ def code_list(words: list[str], limit: int = 30) -> str:
     return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
 
+def _kept_end(truncating: str) -> str:
+    """Which words of a long review a run reads: ``truncating="pre"`` cuts the beginning."""
+    return "last" if truncating == "pre" else "first"
+
+
 def clipped_sentence(summary: InputSummary, max_chars: int, maxlen: int, truncating: str) -> str | None:
     """How much of a very long text was read at all (``core.serving.predictor.MAX_TEXT_CHARS``); None if all."""
     if not summary.clipped_chars:
         return None
-    side = "last" if truncating == "pre" else "first"
     return (
-        f"Your text is {max_chars + summary.clipped_chars:,} characters long: only the {side} "
+        f"Your text is {max_chars + summary.clipped_chars:,} characters long: only the {_kept_end(truncating)} "
         f"{max_chars:,} were read (the model sees at most {maxlen} tokens anyway)."
     )
 
@@ -226,9 +230,8 @@ def truncation_sentence(summary: InputSummary, maxlen: int, truncating: str) -> 
     """Why some words are grey, or None when the model read them all."""
     if not summary.cut:
         return None
-    kept = "last" if truncating == "pre" else "first"
     return (
-        f"This run reads at most {maxlen} tokens (its start marker included), so it kept the {kept} "
+        f"This run reads at most {maxlen} tokens (its start marker included), so it kept the {_kept_end(truncating)} "
         f"{summary.seen:,} of your {summary.words:,} words; the {summary.cut:,} "
         f"{'earlier' if truncating == 'pre' else 'later'} ones (grey) were cut off and never seen."
     )

@@ -7,23 +7,12 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from core.config import TrainConfig
 from core.jobs.manager import DONE, JobManager
 from core.runs.store import RunStore
 from tests.app.ui_helpers import FakeJobManager
+from tests.conftest import TINY
 from ui import resources
 
-TINY = TrainConfig(
-    train_limit=300,
-    test_limit=200,
-    epochs=1,
-    units=8,
-    embedding_dim=8,
-    maxlen=80,
-    num_words=2000,
-    batch_size=32,
-    patience=0,
-)
 #: A second run, for comparing and overlaying (two epochs, so it has a curve).
 TINY_OTHER = TINY.replace(units=4, epochs=2)
 

@@ -13,19 +13,11 @@ from pathlib import Path
 import pytest
 
 from bench import appserver
+from bench.load import CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM = Path(CHROMIUM_PATH)
 TEST_SLICE = 300
 
 

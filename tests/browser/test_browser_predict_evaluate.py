@@ -7,24 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from core.config import TrainConfig
 from core.runs.store import RunStore
+from tests.conftest import TINY
 
 pytestmark = pytest.mark.browser
 
 CHART = '[data-testid="stVegaLiteChart"]'
 EXCEPTION = '[data-testid="stException"]'
-TINY = TrainConfig(
-    train_limit=300,
-    test_limit=200,
-    epochs=2,
-    units=8,
-    embedding_dim=8,
-    maxlen=80,
-    num_words=2000,
-    batch_size=32,
-    patience=0,
-)
+TINY = TINY.replace(epochs=2)  # two epochs: a curve to overlay on the Evaluate page
 
 
 def wait_for_app(page) -> None:
