@@ -1,4 +1,4 @@
-"""Start the real app (``streamlit run app.py``) on a free local port, for benchmarks and tests."""
+"""Start the real app (``streamlit run app.py``) on a free local port, and the browser that visits it, for benchmarks and tests."""
 
 from __future__ import annotations
 
@@ -13,6 +13,19 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: Debian's chromium (never a browser a test tool downloads) and the flags a closed network needs.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 class ServerFailed(RuntimeError):

@@ -29,21 +29,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.appserver import REPO, rss_mb, streamlit_server
+from bench.appserver import CHROMIUM, CHROMIUM_ARGS, REPO, rss_mb, streamlit_server
 from bench.common import emit, machine
 from bench.wsclient import AppSession
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 REVIEW = "A moving, beautifully acted film. The story drags a little in the middle, but I loved it."

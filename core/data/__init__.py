@@ -2,6 +2,7 @@
 
 ``sources`` finds and reads the reviews safely, ``corpus`` turns them into ranked words,
 ``corpus_cache`` keeps the parsed corpus on disk, ``keras_npz`` reads Keras's own copy,
-``dataset`` is the one entry point (:func:`~core.data.dataset.load_dataset`), and
-``stats`` measures lengths and vocabulary coverage for the Explore page.
+``dataset`` is the one entry point (:func:`~core.data.dataset.load_dataset`), ``uploads``
+stores an archive a user uploads (checked before it replaces anything), and ``stats``
+measures lengths and vocabulary coverage for the Explore page.
 """

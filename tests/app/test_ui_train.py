@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.config import FIELDS, PRESETS, preset
-from tests.app.ui_helpers import REPO, assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
+from tests.app.ui_helpers import assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
 from ui import state
 
 
@@ -124,10 +124,9 @@ def test_a_finished_tutorial_run_is_compared_with_the_tutorial(fake_manager):
     assert "1 min 35 s" in page
     assert "Overfitting" in page  # validation loss rose while training loss fell
     assert "tutorial-v1-abc" in page  # where to find the model
-    if (REPO / "pages" / "predict.py").is_file():
-        next(b for b in at.button if b.label == "Predict with run tutorial-v1-abc").click().run()
-        assert_clean(at)
-        assert at.title[0].value == "Predict"
+    next(b for b in at.button if b.label == "Predict with run tutorial-v1-abc").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Predict"
 
 
 def test_a_queued_job_shows_its_place_and_a_failed_one_its_error(fake_manager):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import appserver
-from bench.load import CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS
+from bench.appserver import CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS
 from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
