@@ -1,7 +1,7 @@
 """IMDB LSTM Lab core: data, models, training jobs and stored runs, with no Streamlit.
 
 The subpackages are the pipeline's stages, in the order data flows (and the only
-direction imports go; ``tests/core/test_layers.py`` checks it):
+direction imports go; ``tests/core/test_stage_order.py`` checks it):
 
 - ``text``: review text -> words (the one tokenizer);
 - ``data``: an archive or folder -> the parsed corpus (:func:`core.data.dataset.load_dataset`);
