@@ -24,6 +24,8 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_BATCH_REVIEWS = 5000
 #: Column names that most likely hold the review text, best first.
 TEXT_COLUMN_HINTS = ("review", "text", "content", "comment", "body", "sentence", "message")
+#: Share of a column's non-empty cells that makes it a text column (a majority, not a probability).
+MOST_CELLS = 0.5
 
 
 class BatchInputError(LabError):
@@ -120,7 +122,7 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
             continue
         wordy = filled.map(lambda value: bool(_LETTER.search(value))).mean()
         numeric = pd.to_numeric(filled, errors="coerce").notna().mean()
-        if wordy >= 0.5 and numeric < 0.5:
+        if wordy >= MOST_CELLS and numeric < MOST_CELLS:
             usable.append((column, float(filled.str.len().mean())))
 
     def rank(item):

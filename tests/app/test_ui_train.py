@@ -174,3 +174,20 @@ def test_settings_survive_a_trip_to_another_page(fake_manager):
     assert widget(at, "slider", "train_units").value == 40
     assert widget(at, "slider", "train_maxlen").value == 800  # from tutorial-v1
     assert at.segmented_control(key="train_preset").value == "custom"
+
+
+def test_a_fast_config_for_three_epochs_is_fast_on_the_page_and_in_the_runs_table(fake_manager, tmp_path):
+    """Which preset a config is has one answer (core.config.preset_name): epochs do not make it custom."""
+    from core.runs.store import RunInfo
+    from ui import tables
+
+    at = run_page("train")
+    widget(at, "slider", "train_epochs").set_value(3).run()
+    assert_clean(at)
+    assert at.segmented_control(key="train_preset").value == "fast"
+    run = RunInfo(
+        run_id="fast-0123456789", path=tmp_path, config=preset("fast").replace(epochs=3), test_metrics={},
+        train_seconds=1.0, samples_per_second=1.0, created=0.0, partial=False, data_fingerprint="x",
+        epochs_trained=3, best_epoch=None, versions={}, notes=(),
+    )  # fmt: skip
+    assert tables.runs_table([run]).loc[0, "preset"] == "fast"

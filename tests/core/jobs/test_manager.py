@@ -218,3 +218,16 @@ def test_queue_is_bounded_per_owner_and_by_time_budget(imdb, tmp_path):
         for snap in mgr.jobs():
             mgr.cancel(snap.job_id, keep_partial=False)
         mgr.shutdown()
+
+
+def test_progress_and_eta_come_from_the_record():
+    """The one place progress and ETA are computed: what the Train page and the CLI both show."""
+    from core.jobs.records import JobRecord, snapshot_of
+
+    job = JobRecord("job-x", TINY, False, True, None, state="running", epochs=2, batches_per_epoch=10)
+    job.epoch, job.batch, job.samples_seen = 2, 5, 480
+    job.started = job.train_started = time.monotonic() - 30.0
+    snap = snapshot_of(job, None)
+    assert snap.batches_done == 15 and snap.progress == pytest.approx(0.75)
+    assert snap.eta_seconds == pytest.approx(10.0, rel=0.05)  # 15 batches in 30 s, 5 to go
+    assert snapshot_of(JobRecord("job-y", TINY, False, True, None), 1).eta_seconds is None  # queued: no ETA

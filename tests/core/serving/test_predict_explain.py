@@ -118,3 +118,19 @@ def test_roc_of_a_perfect_and_a_random_scorer():
     labels = np.array([0, 0, 1, 1])
     assert roc_curve(labels, np.array([0.1, 0.2, 0.8, 0.9]))[1] == 1.0
     assert roc_curve(labels, np.array([0.5, 0.5, 0.5, 0.5]))[1] == 0.5
+
+
+def test_the_predictor_and_explore_see_the_same_ids(toy):
+    """One encoder: a corpus review's ids on Explore (from its ranks) are what the Predictor feeds the model."""
+    from core.encoding.model_input import encode_review
+    from core.text import tokenizer
+
+    data, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    config = predictor.config
+    for index in range(5):
+        text = data.test.texts[index]
+        words = tokenizer.tokenize(text)
+        ranks = data.test.ranks[data.test.offsets[index] : data.test.offsets[index + 1]]
+        explore = encode_review(words, ranks, config.num_words, config.maxlen, config.truncating)
+        assert predictor.encode(text).model_ids.tolist() == explore.model_input
