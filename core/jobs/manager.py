@@ -136,24 +136,9 @@ class JobManager:
         job = JobRecord(job_id, config, retrain, keep_partial, owner)
         job.data = data if data is not None else self._load_data()
         if not retrain:
-            cached = self.store.find_cached(config, job.data.fingerprint)
-            if cached is not None:
-                job.state, job.phase, job.cached, job.run_id = DONE, "cached", True, cached.run_id
-                job.test_metrics, job.train_seconds = cached.test_metrics, cached.train_seconds
-                job.epochs = job.epoch = cached.epochs_trained
-                history = self.store.history(cached.run_id)
-                job.batch_history, job.epoch_history = history["batches"], history["epochs"]
-                job.started = job.finished_at = time.monotonic()
-        if job.state == QUEUED and self.time_budget_seconds is not None:
-            from core.model.cost import estimate_epoch_seconds
-
-            estimate = estimate_epoch_seconds(config, job.data.train.lengths) * config.epochs
-            if estimate > self.time_budget_seconds:
-                raise JobRefused(
-                    f"This training would take about {estimate / 60:.0f} min here, more than this "
-                    f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
-                    f"shorter maxlen, fewer units or no recurrent dropout."
-                )
+            self._finish_from_cache(job)
+        if job.state == QUEUED:
+            self._check_time_budget(job)
         with self._wake:
             if self._closed:
                 raise LabError("The job manager is shut down.")
@@ -221,6 +206,32 @@ class JobManager:
                 worker.join(max(0.0, deadline - time.monotonic()))
 
     # ------------------------------------------------------------ internals
+
+    def _finish_from_cache(self, job: JobRecord) -> None:
+        """A stored run of exactly this config and data makes the job done at once, with its history."""
+        cached = self.store.find_cached(job.config, job.data.fingerprint)
+        if cached is None:
+            return
+        job.state, job.phase, job.cached, job.run_id = DONE, "cached", True, cached.run_id
+        job.test_metrics, job.train_seconds = cached.test_metrics, cached.train_seconds
+        job.epochs = job.epoch = cached.epochs_trained
+        history = self.store.history(cached.run_id)
+        job.batch_history, job.epoch_history = history["batches"], history["epochs"]
+        job.started = job.finished_at = time.monotonic()
+
+    def _check_time_budget(self, job: JobRecord) -> None:
+        """Refuse a job whose estimated training time (the cost model) exceeds the server's budget."""
+        if self.time_budget_seconds is None:
+            return
+        from core.model.cost import estimate_epoch_seconds
+
+        estimate = estimate_epoch_seconds(job.config, job.data.train.lengths) * job.config.epochs
+        if estimate > self.time_budget_seconds:
+            raise JobRefused(
+                f"This training would take about {estimate / 60:.0f} min here, more than this "
+                f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
+                f"shorter maxlen, fewer units or no recurrent dropout."
+            )
 
     def _load_data(self):
         if self._data is None:
