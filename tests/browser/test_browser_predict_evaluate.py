@@ -59,6 +59,7 @@ def test_predict_a_typed_review_and_see_the_coloured_words(page, app_url, stored
     probability = page.locator('[data-testid="stMetric"]', has_text="Probability of positive")
     assert 0 <= float(probability.locator('[data-testid="stMetricValue"]').inner_text()) <= 1
     assert page.locator(".lab-why .w").count() == 18
+    page.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=30_000)  # Vega draws after the script ends
     assert page.locator(f"{CHART} canvas, {CHART} svg").count() >= 1  # the confidence bar
     assert page.locator(EXCEPTION).count() == 0
     screenshot(page, artifacts, "predict", height=1800)
