@@ -13,7 +13,8 @@ direction imports go; ``tests/core/test_stage_order.py`` checks it):
 - ``cli``: ``python -m core`` on top of all of them.
 
 Shared by every stage: ``config`` (the knobs and presets), ``settings`` (where things live),
-``errors`` (messages for users), ``atomic`` (writes) and ``processes`` (child processes).
+``errors`` (messages for users), ``atomic`` (writes), ``processes`` (child processes) and
+``backend`` (Keras and TensorFlow, imported quietly).
 Import the submodules directly; this package imports nothing heavy, so that
 ``python -m core data`` and the Explore page stay fast.
 """

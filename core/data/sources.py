@@ -19,10 +19,12 @@ member (absolute path, ``..``, link, device) is refused as a whole.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
 import re
+import sys
 import tarfile
 import zlib
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import settings
+from core.backend import import_keras
 from core.errors import DataFormatError, DataNotFoundError
 
 OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -135,17 +138,18 @@ def download_official(origin: str = OFFICIAL_URL, sha256: str = OFFICIAL_SHA256)
             f"Cache folder {downloads} is not writable; set {settings.CACHE_ENV} to a writable folder."
         )
     target = downloads / OFFICIAL_NAME
-    import keras  # heavy: only when a download is really needed
-
+    keras = import_keras()  # heavy: only when a download is really needed
     try:
-        fetched = keras.utils.get_file(
-            fname=OFFICIAL_NAME,
-            origin=origin,
-            file_hash=sha256,
-            hash_algorithm="sha256",
-            cache_dir=str(settings.cache_dir()),
-            cache_subdir="downloads",
-        )
+        # Keras draws its download bar on stdout; stdout is for results (``--json``).
+        with contextlib.redirect_stdout(sys.stderr):
+            fetched = keras.utils.get_file(
+                fname=OFFICIAL_NAME,
+                origin=origin,
+                file_hash=sha256,
+                hash_algorithm="sha256",
+                cache_dir=str(settings.cache_dir()),
+                cache_subdir="downloads",
+            )
     except ValueError as error:
         if "hash" not in str(error).lower():
             raise

@@ -6,12 +6,13 @@ recompile. Keras is imported inside :func:`build_model`, so importing this modul
 
 from __future__ import annotations
 
+from core.backend import import_keras
 from core.config import TrainConfig
 
 
 def build_model(config: TrainConfig, steps_per_epoch: int = 1):
     """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch)."""
-    import keras
+    keras = import_keras()
     from keras import layers
 
     keras.utils.set_random_seed(config.seed)

@@ -7,6 +7,8 @@ turns Keras's running means into each batch's own loss and accuracy and checks
 
 from __future__ import annotations
 
+from core.backend import import_keras
+
 
 class Reporter:
     """Receives progress; the default ignores it and never asks to stop."""
@@ -39,7 +41,7 @@ def progress_callback(reporter: Reporter, batch_sizes: list[int]):
 
     Defined on first use so that importing this module does not import Keras.
     """
-    import keras
+    keras = import_keras()
 
     class Callback(keras.callbacks.Callback):
         def __init__(self, reporter: Reporter, batch_sizes: list[int]):

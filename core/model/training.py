@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.backend import import_keras
 from core.config import TrainConfig
 from core.encoding import arrays
 from core.model.architecture import build_model
@@ -133,7 +134,7 @@ def _early_stopping(config: TrainConfig):
     """Keras's EarlyStopping on validation accuracy, keeping the best epoch's weights (None: patience 0)."""
     if not config.patience:
         return None
-    import keras
+    keras = import_keras()
 
     return keras.callbacks.EarlyStopping(
         monitor="val_accuracy", mode="max", patience=config.patience, restore_best_weights=True
@@ -142,7 +143,7 @@ def _early_stopping(config: TrainConfig):
 
 def _callbacks(progress, early) -> list:
     """Progress first (so a NaN batch is still recorded), then Keras's NaN stop, then early stopping."""
-    import keras
+    keras = import_keras()
 
     return [progress, keras.callbacks.TerminateOnNaN(), *([early] if early is not None else [])]
 

@@ -146,6 +146,9 @@ class PredictionService:
 
 def serve(conn, runs_dir: str, max_models: int) -> None:
     """The prediction process: answer requests until the server closes the pipe."""
+    from core.backend import import_keras
+
+    import_keras()  # quietly, before the first model loads TensorFlow
     from core.runs.store import RunStore
     from core.serving.explain import explain
     from core.serving.predictor import Predictor
