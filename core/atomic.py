@@ -94,6 +94,21 @@ def atomic_folder(final: Path, temp: Path) -> Iterator[Path]:
         raise
 
 
+def remove_folder(folder: Path) -> None:
+    """Delete ``folder`` so that readers see it whole or absent, never half-deleted.
+
+    It is first renamed to a hidden ``.tmp-<name>-<pid>-<random>`` beside it (one atomic
+    step: from then on it is gone for every reader), then removed; a process killed in
+    between leaves only that temporary folder, which the runs sweep removes. Raises
+    :class:`FileNotFoundError` if ``folder`` is absent.
+    """
+    folder = Path(folder)
+    doomed = folder.with_name(f"{TEMP_MARK}{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    os.rename(folder, doomed)
+    fsync_dir(folder.parent)
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
 def sweep_temp_files(folder: Path) -> list[Path]:
     """Remove temporary files that a killed writer left under ``folder``; return them."""
     removed = []

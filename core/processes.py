@@ -53,6 +53,17 @@ def lower_priority(niceness: int = CHILD_NICENESS) -> None:
         os.nice(niceness)
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one we may not signal counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class ParentWatch:
     """In a child: tells whether the parent that started it is gone (a SIGKILLed server cannot stop its children)."""
 

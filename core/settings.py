@@ -74,3 +74,30 @@ def concurrent_runs() -> int:
         return max(0, int(os.environ.get(CONCURRENT_RUNS_ENV, 3)))
     except ValueError:
         return 3
+
+
+#: Environment variable: the newest runs kept per owner (browser session) on a shared server; unset keeps all.
+KEEP_RUNS_PER_OWNER_ENV = "IMDB_LAB_KEEP_RUNS_PER_OWNER"
+#: Environment variable: runs younger than this many days are kept; unset keeps all.
+KEEP_RUN_DAYS_ENV = "IMDB_LAB_KEEP_RUN_DAYS"
+
+
+def _optional_positive(name: str, kind=float):
+    try:
+        value = kind(os.environ.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def keep_runs_per_owner() -> int | None:
+    """Retention: runs kept per owner (``$IMDB_LAB_KEEP_RUNS_PER_OWNER``; unset, 0 or invalid: no limit).
+
+    See :mod:`core.runs.manage` for what is never deleted (runs in use, the best run).
+    """
+    return _optional_positive(KEEP_RUNS_PER_OWNER_ENV, int)
+
+
+def keep_run_days() -> float | None:
+    """Retention: runs younger than this many days are kept (``$IMDB_LAB_KEEP_RUN_DAYS``; unset, 0 or invalid: no limit)."""
+    return _optional_positive(KEEP_RUN_DAYS_ENV, float)

@@ -12,7 +12,7 @@ import json
 import sys
 
 from core import settings
-from core.cli import training
+from core.cli import runs, training
 from core.errors import LabError
 
 
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--json", action="store_true", help="print one JSON object")
     data.set_defaults(handler=cmd_data)
     training.add_commands(commands)
+    runs.add_commands(commands)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Command-line training, run listing and prediction (``train``, ``runs``, ``predict``)."""
+"""Command-line training and prediction (``train``, ``predict``); stored runs are in :mod:`core.cli.runs`."""
 
 from __future__ import annotations
 
@@ -38,10 +38,6 @@ def add_commands(commands) -> None:
         )
     _add_runs_dir(train)
     train.set_defaults(handler=cmd_train)
-
-    runs = commands.add_parser("runs", help="list stored runs")
-    _add_runs_dir(runs)
-    runs.set_defaults(handler=cmd_runs)
 
     predict = commands.add_parser("predict", help="probability of positive for each text")
     predict.add_argument("texts", nargs="+", metavar="TEXT")
@@ -126,44 +122,6 @@ def cmd_train(args) -> int:
             f"Test accuracy {result['test_accuracy']:.4f}, loss {result['test_loss']:.4f} "
             f"on {snap.test_metrics['count']:,} test reviews"
         )
-    return 0
-
-
-def cmd_runs(args) -> int:
-    from core.runs.store import RunStore
-
-    runs, problems = RunStore(args.runs_dir).scan()
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "runs": [
-                        {
-                            "run_id": r.run_id,
-                            "preset": r.preset,
-                            "summary": r.config.summary(),
-                            "test_accuracy": r.test_accuracy,
-                            "train_seconds": r.train_seconds,
-                            "partial": r.partial,
-                            "created": r.created,
-                        }
-                        for r in runs
-                    ],
-                    "problems": problems,
-                },
-                indent=2,
-            )
-        )
-        return 0
-    if not runs:
-        print("No stored runs yet: `python -m core train` makes one.")
-    for r in runs:
-        print(
-            f"{r.run_id:<34} {r.test_accuracy:.4f}  {r.train_seconds:7.1f}s  "
-            f"{'partial ' if r.partial else ''}{r.config.summary()}"
-        )
-    for problem in problems:
-        print(f"skipped: {problem}", file=sys.stderr)
     return 0
 
 

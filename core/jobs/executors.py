@@ -71,7 +71,9 @@ def run_here(job: JobRecord, data, store: RunStore, lock: threading.Lock, traine
         with lock:
             job.phase = "saving"
 
-    return store_outcome(store, result, job.config, data, keep_partial=job.keep_partial, before_save=saving)
+    return store_outcome(
+        store, result, job.config, data, keep_partial=job.keep_partial, before_save=saving, owner=job.owner
+    )
 
 
 def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer=None) -> dict:
@@ -90,7 +92,7 @@ def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, 
         job.phase = "starting the training process"
     process, conn = processes.start(
         worker_process.child_main,
-        (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial, cancel, trainer),
+        (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial, cancel, trainer, job.owner),
         name=f"train-{job.job_id}",
         duplex=False,
     )

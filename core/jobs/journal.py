@@ -2,20 +2,24 @@
 
 Finished jobs are listed again after a restart; a job that was queued or running when
 the server stopped is reported as failed ("interrupted"), never silently forgotten.
-Every entry is written atomically; a damaged entry is dropped.
+Every entry is written atomically; a damaged entry is dropped. An entry also names the
+process that wrote it and the run family its job writes to, so another process (the
+command line deleting a run) can tell which runs a live job uses (:meth:`JobJournal.busy_families`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from pathlib import Path
 
-from core import atomic
+from core import atomic, processes
 from core.config import TrainConfig
 from core.errors import LabError
 from core.jobs.records import DONE, FAILED, FINISHED_STATES, JobRecord
+from core.runs.store import base_run_id
 
 
 class JobJournal:
@@ -28,6 +32,11 @@ class JobJournal:
 
     def __init__(self, folder: Path, keep: int = 50):
         self.folder, self.keep = Path(folder), keep
+
+    @classmethod
+    def of(cls, store) -> JobJournal:
+        """The journal of a :class:`core.runs.store.RunStore`: ``<runs>/.jobs``."""
+        return cls(store.root / ".jobs")
 
     def write(self, job: JobRecord) -> None:
         """Record a job's state on disk (a read-only runs folder must not stop training)."""
@@ -43,6 +52,8 @@ class JobJournal:
             "test_metrics": job.test_metrics,
             "train_seconds": job.train_seconds,
             "written": time.time(),
+            "pid": os.getpid(),
+            "family": job_family(job),
         }
         with contextlib.suppress(OSError, ValueError):
             atomic.write_json(self.folder / f"{job.job_id}.json", entry, allow_nan=True)
@@ -78,6 +89,28 @@ class JobJournal:
             jobs.append(job)
         return jobs
 
+    def busy_families(self) -> set[str]:
+        """The run families (:func:`core.runs.manage.family`) of queued and running jobs of *other* live processes.
+
+        This process's own jobs are its job manager's to report (it knows them first). An
+        entry whose writer is gone (a killed server or CLI) does not count: its job is not
+        running, whatever it says (the next start marks it interrupted).
+        """
+        busy = set()
+        for entry in self._read_entries():
+            pid, family = entry.get("pid"), entry.get("family")
+            unfinished = entry.get("state") not in FINISHED_STATES and family
+            if unfinished and isinstance(pid, int) and pid != os.getpid() and processes.pid_alive(pid):
+                busy.add(family)
+        return busy
+
+    def _read_entries(self) -> list[dict]:
+        entries = []
+        for path in self.folder.glob("job-*.json") if self.folder.is_dir() else ():
+            with contextlib.suppress(OSError, ValueError):
+                entries.append(json.loads(path.read_text("utf-8")))
+        return [entry for entry in entries if isinstance(entry, dict)]
+
     def _entries(self) -> list[dict]:
         """The newest ``keep`` readable entries, oldest first; older and damaged ones are deleted."""
         if not self.folder.is_dir():
@@ -95,3 +128,9 @@ class JobJournal:
             with contextlib.suppress(OSError):
                 path.unlink()
         return [entry for _, entry in entries[-self.keep :]]
+
+
+def job_family(job: JobRecord) -> str | None:
+    """The run family ``job`` writes to (its config on its data), while it still has its data."""
+    fingerprint = getattr(job.data, "fingerprint", None)
+    return base_run_id(job.config, fingerprint) if fingerprint else None

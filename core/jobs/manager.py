@@ -10,6 +10,11 @@ States: ``queued`` -> ``running`` -> ``done`` | ``cancelled`` | ``failed``. A re
 for a config that is already stored finishes at once as a cached ``done`` job. The
 records and snapshots are in :mod:`core.jobs.records`, the journal in
 :mod:`core.jobs.journal`, where a job trains in :mod:`core.jobs.executors`.
+
+The manager is also where runs are deleted (:meth:`JobManager.delete_run`) and the
+retention rule applied (at start-up and after each job, :mod:`core.runs.manage`): it
+knows which runs its jobs use, and holds the lock that keeps a job from starting on a
+run between the check and the delete.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from core.config import TrainConfig
 from core.errors import LabError
 from core.jobs import executors
 from core.jobs.executors import default_trainer
-from core.jobs.journal import JobJournal
+from core.jobs.journal import JobJournal, job_family
 from core.jobs.records import (
     CANCELLED,
     DONE,
@@ -36,7 +41,8 @@ from core.jobs.records import (
     JobSnapshot,
     snapshot_of,
 )
-from core.runs.store import RunStore
+from core.runs import manage
+from core.runs.store import RunInfo, RunStore
 
 __all__ = [
     "CANCELLED",
@@ -64,6 +70,7 @@ class JobManager:
         isolation: str = "thread",
         max_queued: int | None = None,
         time_budget_seconds: float | None = None,
+        retention: manage.Retention | None = None,
     ):
         """Start ``max_running`` workers and recover the journal of a previous run.
 
@@ -79,6 +86,8 @@ class JobManager:
                 owner (browser session) may have one job waiting at a time.
             time_budget_seconds: refuse, before queueing, a job whose estimated training
                 time exceeds it.
+            retention: which runs to delete at start-up and after each job (default: from
+                the settings, :meth:`core.runs.manage.Retention.from_settings`; unset keeps all).
         """
         if isolation not in ("thread", "process"):
             raise ValueError("isolation must be 'thread' or 'process'")
@@ -95,9 +104,11 @@ class JobManager:
         self._wake = threading.Condition(self._lock)
         self._jobs: dict[str, JobRecord] = {}
         self._queue: list[str] = []
-        self._journal = JobJournal(self.store.root / ".jobs")
+        self._journal = JobJournal.of(self.store)
         for job in self._journal.recover(self.store.history):
             self._jobs[job.job_id] = job
+        self.retention = retention if retention is not None else manage.Retention.from_settings()
+        self.apply_retention()
         self._closed = False
         self._workers = [
             threading.Thread(target=self._work, name=f"trainer-{i + 1}", daemon=True) for i in range(max_running)
@@ -188,6 +199,37 @@ class JobManager:
                 self._wake.wait(remaining if remaining is not None else 1.0)
             return self._snapshot(self._jobs[job_id])
 
+    def busy_families(self) -> set[str]:
+        """Run families in use (:func:`core.runs.manage.in_use`): this manager's waiting and running jobs, and
+        those of other live processes on the same runs folder (their journal entries)."""
+        with self._lock:
+            mine = self._busy_families()
+        return mine | self._journal.busy_families()
+
+    def delete_run(self, run_id: str) -> RunInfo:
+        """Delete a stored run unless a job uses it (:func:`core.runs.manage.delete`); the deleted run's info.
+
+        Raises:
+            RunError: no such run, or it is in use (the message says which job to wait for).
+        """
+        others = self._journal.busy_families()
+        with self._lock:  # no job is queued for this run between the check and the delete
+            return manage.delete(self.store, run_id, self._busy_families() | others)
+
+    def apply_retention(self) -> list[str]:
+        """Delete the runs the retention rule drops, never one in use; the deleted run ids."""
+        if not self.retention.active:
+            return []
+        victims = self.retention.victims(self.store.list(), self.busy_families())
+        deleted = []
+        for run in victims:
+            try:
+                self.delete_run(run.run_id)
+            except LabError:  # in use since, or gone
+                continue
+            deleted.append(run.run_id)
+        return deleted
+
     def shutdown(self, wait: float = 60.0) -> None:
         """Cancel every job and wait (up to ``wait`` seconds) for the workers to stop.
 
@@ -243,6 +285,10 @@ class JobManager:
                 self._data = self._data_loader()
         return self._data
 
+    def _busy_families(self) -> set[str]:
+        """(Under the lock.) The run families of this manager's queued and running jobs."""
+        return {job_family(job) for job in self._jobs.values() if job.state in (QUEUED, RUNNING)} - {None}
+
     def _snapshot(self, job: JobRecord) -> JobSnapshot:
         position = self._queue.index(job.job_id) + 1 if job.state == QUEUED else None
         return snapshot_of(job, position)
@@ -263,6 +309,10 @@ class JobManager:
                 job.data = None  # a finished job need not keep a dataset alive
                 self._wake.notify_all()
             self._journal.write(job)
+            try:
+                self.apply_retention()
+            except Exception:  # retention must never stop the worker
+                traceback.print_exc()
 
     def _run(self, job: JobRecord) -> None:
         try:

@@ -47,8 +47,10 @@ class _PipeReporter(Reporter):
         return not self.orphaned and (self.keep_partial_flag is None or bool(self.keep_partial_flag.value))
 
 
-def child_main(conn, config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, cancel, trainer=None) -> None:
-    """Entry point of the training process (must stay importable and picklable)."""
+def child_main(
+    conn, config_dict: dict, data_path: str, runs_dir: str, keep_partial_flag, cancel, trainer=None, owner=None
+) -> None:
+    """Entry point of the training process (must stay importable and picklable); ``owner`` is stored with the run."""
     processes.lower_priority()
     try:
         from core.config import TrainConfig
@@ -70,6 +72,7 @@ def child_main(conn, config_dict: dict, data_path: str, runs_dir: str, keep_part
             data,
             keep_partial=bool(keep_partial_flag.value),
             before_save=lambda: reporter.phase("saving"),
+            owner=owner,
         )
         conn.send(("result", outcome))
     except LabError as error:

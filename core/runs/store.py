@@ -5,7 +5,9 @@ test metrics, timings, library versions, data fingerprint), ``history.json`` (pe
 and per epoch), ``vocabulary.json`` (the words the model knows, so prediction needs no
 dataset) and ``test_predictions.npz`` (test-set probabilities). It is written in a
 temporary folder and renamed into place, so a run folder is whole or absent; every
-folder is still checked before use, and a damaged one is reported and skipped.
+folder is still checked before use, and a damaged one is reported and skipped. An
+optional ``labels.json`` holds the nickname and tags a user gave it afterwards
+(:mod:`core.runs.manage`, which also deletes runs).
 
 Run ids derive from the config and the data fingerprint: the same request finds the
 same run (the cache); "train again" adds ``-r2``, ``-r3``...; a cancelled run kept as
@@ -13,6 +15,7 @@ partial gets ``-partial-N`` and never serves as a cache hit.
 """
 
 from __future__ import annotations
+
 
 import contextlib
 import functools
@@ -31,15 +34,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core import atomic
-
-from core import settings
+from core import atomic, processes, settings
 from core.config import TrainConfig, preset_label, preset_name
 from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
 
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
 FILES = ("run.json", "history.json", "vocabulary.json", "model.keras", "test_predictions.npz")
+#: Written after the run, replaced atomically on each edit; a run without it has no nickname or tags.
+LABELS_FILE = "labels.json"
 #: A .keras file larger than this once unzipped is refused (zip bombs).
 MAX_MODEL_UNZIPPED_BYTES = 2 * 1024**3
 _TEMP_PREFIX = ".tmp-"
@@ -110,6 +113,9 @@ class RunInfo:
     best_epoch: int | None
     versions: dict
     notes: tuple[str, ...]
+    owner: str | None = None  # the browser session that trained it; None: the CLI, or before owners were kept
+    nickname: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def preset(self) -> str | None:
@@ -122,7 +128,8 @@ class RunInfo:
 
     def label(self) -> str:
         tag = " (partial)" if self.partial else ""
-        return f"{self.run_id}: {self.test_accuracy:.3f} test accuracy{tag}"
+        name = f"{self.nickname} ({self.run_id})" if self.nickname else self.run_id
+        return f"{name}: {self.test_accuracy:.3f} test accuracy{tag}"
 
 
 class RunStore:
@@ -152,7 +159,7 @@ class RunStore:
             if not path.name.startswith(_TEMP_PREFIX):
                 continue
             pid = path.name.rsplit("-", 2)[-2] if path.name.count("-") >= 3 else ""
-            if pid.isdigit() and _pid_alive(int(pid)):
+            if pid.isdigit() and processes.pid_alive(int(pid)):
                 continue
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
             removed.append(path.name)
@@ -169,14 +176,26 @@ class RunStore:
             n += 1
         return f"{base}{suffix}{n}"
 
-    def save(self, result, config: TrainConfig, data, *, partial: bool = False, run_id: str | None = None) -> RunInfo:
-        """Store a :class:`core.model.training.TrainResult`; atomic: whole folder or nothing."""
+    def save(
+        self,
+        result,
+        config: TrainConfig,
+        data,
+        *,
+        partial: bool = False,
+        run_id: str | None = None,
+        owner: str | None = None,
+    ) -> RunInfo:
+        """Store a :class:`core.model.training.TrainResult`; atomic: whole folder or nothing.
+
+        ``owner`` is the browser session that trained it (who may delete it in the app).
+        """
         run_id = check_run_id(run_id or self.new_run_id(config, data.fingerprint, partial=partial))
         final = self.root / run_id
         temp = self.root / f"{_TEMP_PREFIX}{run_id}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         try:
             with atomic.atomic_folder(final, temp):
-                self._write_run_files(temp, result, config, data, run_id=run_id, partial=partial)
+                self._write_run_files(temp, result, config, data, run_id=run_id, partial=partial, owner=owner)
         except FileExistsError:
             raise RunError(f"run {run_id} already exists") from None
         except OSError as error:
@@ -187,9 +206,10 @@ class RunStore:
         return self.get(run_id)
 
     @staticmethod
-    def _write_run_files(folder: Path, result, config: TrainConfig, data, *, run_id: str, partial: bool) -> None:
+    def _write_run_files(folder: Path, result, config: TrainConfig, data, *, run_id, partial, owner) -> None:
         meta = {
             "run_id": run_id,
+            "owner": owner,
             "config": config.to_dict(),
             "preset": preset_name(config),
             "test_metrics": result.test_metrics,
@@ -306,7 +326,7 @@ def best_run(runs: list[RunInfo]) -> RunInfo | None:
 def _files_signature(folder: Path) -> tuple:
     """What changes when any file of a run folder is replaced, truncated or removed."""
     signature = []
-    for name in FILES:
+    for name in (*FILES, LABELS_FILE):
         try:
             stat = (folder / name).stat()
             signature.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
@@ -341,6 +361,8 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
             best_epoch=meta.get("best_epoch"),
             versions=dict(meta.get("versions", {})),
             notes=tuple(meta.get("notes", ())),
+            owner=meta.get("owner"),
+            **read_labels(folder),
         )
     except RunError as error:
         return f"Run {run_id} is damaged: {error}"
@@ -348,18 +370,32 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
         return f"Run {run_id} is damaged: {type(error).__name__}: {error}"
 
 
-def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_partial: bool, before_save=None) -> dict:
+def read_labels(folder: Path) -> dict:
+    """The ``nickname`` and ``tags`` in ``folder/labels.json``; none when absent or unreadable (labels are optional)."""
+    try:
+        labels = json.loads((folder / LABELS_FILE).read_text("utf-8"))
+        nickname, tags = labels.get("nickname"), labels.get("tags", [])
+        if (nickname is None or isinstance(nickname, str)) and all(isinstance(t, str) for t in tags):
+            return {"nickname": nickname or None, "tags": tuple(tags)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+    return {"nickname": None, "tags": ()}
+
+
+def store_outcome(
+    store: RunStore, result, config: TrainConfig, data, *, keep_partial: bool, before_save=None, owner=None
+) -> dict:
     """Store a training result as the job's policy says; return what the job reports.
 
     A diverged result (last loss not finite) and a cancelled one are stored as partial;
-    a cancelled one the user chose to discard is not stored at all.
+    a cancelled one the user chose to discard is not stored at all. ``owner``: see :meth:`RunStore.save`.
     """
     diverged = bool(result.batch_history) and not math.isfinite(result.batch_history[-1]["loss"])
     run_id = None
     if not (result.cancelled and not keep_partial):
         if before_save is not None:
             before_save()
-        run_id = store.save(result, config, data, partial=result.cancelled or diverged).run_id
+        run_id = store.save(result, config, data, partial=result.cancelled or diverged, owner=owner).run_id
     return {
         "run_id": run_id,
         "cancelled": result.cancelled,
@@ -367,13 +403,3 @@ def store_outcome(store: RunStore, result, config: TrainConfig, data, *, keep_pa
         "test_metrics": result.test_metrics,
         "train_seconds": result.train_seconds,
     }
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
