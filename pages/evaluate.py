@@ -11,7 +11,7 @@ import streamlit as st
 from core.errors import LabError
 from core.model.metrics import THRESHOLD
 from core.runs.store import RunStore
-from ui import charts, frame, resources, tables, views, widgets, wording
+from ui import charts, frame, resources, run_admin, tables, views, widgets, wording
 
 MISTAKES = 8
 
@@ -38,6 +38,7 @@ st.caption(
     + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")
     + (" · **partial** (stopped early by hand)" if run.partial else "")
 )
+run_admin.manage_run(run, store)
 
 try:
     result = resources.evaluation(run, data)
@@ -85,7 +86,7 @@ if result is not None:
             with st.expander(wording.mistake_title(row)):
                 st.text(wording.review_for_display(data.test.texts[int(row["test_index"])]))
 
-    model_col, history_col, _ = st.columns([1, 1, 2])
+    model_col, history_col, bundle_col, _ = st.columns([1, 1, 1, 1])
     model_col.download_button(
         "Download the model (.keras)",
         data=lambda: (run.path / "model.keras").read_bytes(),
@@ -104,6 +105,17 @@ if result is not None:
         on_click="ignore",
         key="evaluate_download_history",
         help="Per-epoch rows (kind = epoch) then per-batch rows (kind = batch).",
+    )
+    bundle_col.download_button(
+        "Download the run bundle (.zip)",
+        data=lambda: resources.run_bundle_zip(run),
+        file_name=f"{run.run_id}.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        on_click="ignore",
+        key="evaluate_download_bundle",
+        help="The model with its vocabulary, config, metrics and history, and a predict.py that scores text "
+        'with only keras and numpy: `python predict.py "A wonderful film"`.',
     )
 
 # ---------------------------------------------------------------- all runs

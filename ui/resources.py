@@ -210,3 +210,11 @@ def evaluation(run: RunInfo, data: ImdbData):
     from core.runs.evaluation import evaluate
 
     return evaluate(run.run_id, data, RunStore(run.path.parent))
+
+
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=_BY_IDENTITY)
+def run_bundle_zip(run: RunInfo) -> bytes:
+    """``run``'s bundle as a zip (:func:`core.serving.export.bundle_zip`): files copied, no Keras imported."""
+    from core.serving.export import bundle_zip
+
+    return bundle_zip(RunStore(run.path.parent), run.run_id)

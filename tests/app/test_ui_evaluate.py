@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import zipfile
 
 import pytest
 
 from core.runs.store import RunStore
 from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, texts
+from ui import resources
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -56,10 +59,14 @@ def test_confident_mistakes_show_their_text(runs_env):
     assert all(t.value.strip() for t in at.text)  # each mistake's review, as plain text
 
 
-def test_downloads_of_the_model_and_the_history(runs_env):
+def test_downloads_of_the_model_the_history_and_the_run_bundle(runs_env):
     at = run_page("evaluate")
     labels = {b.label for b in at.get("download_button")}
-    assert {"Download the model (.keras)", "Download the history (.csv)"} <= labels
+    assert {"Download the model (.keras)", "Download the history (.csv)", "Download the run bundle (.zip)"} <= labels
+    best = runs_env.best()
+    with zipfile.ZipFile(io.BytesIO(resources.run_bundle_zip(best))) as bundle:
+        names = set(bundle.namelist())
+    assert {f"{best.run_id}/{name}" for name in ("predict.py", "tokenizer.py", "bundle.json", "model.keras")} <= names
 
 
 def test_runs_table_and_overlaid_curves(runs_env):
