@@ -82,7 +82,7 @@ def atomic_folder(final: Path, temp: Path) -> Iterator[Path]:
     temp.mkdir(parents=True)
     try:
         yield temp
-        for path in temp.iterdir():
+        for path in temp.rglob("*"):
             if path.is_file():
                 fsync_file(path)
         if final.exists():

@@ -12,7 +12,7 @@ import json
 import sys
 
 from core import settings
-from core.cli import runs, training
+from core.cli import export, runs, training
 from core.errors import LabError
 
 
@@ -56,8 +56,15 @@ def cmd_data(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that says where the options are (exit status 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message}. See `{self.prog} --help`.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description="IMDB LSTM Lab from the command line.")
+    parser = _Parser(prog="python -m core", description="IMDB LSTM Lab from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     data = commands.add_parser("data", help="load the dataset and print a summary")
     data.add_argument("--data", help=f"archive or aclImdb/ folder (default: ${settings.DATA_ENV}, cache, download)")
@@ -66,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.set_defaults(handler=cmd_data)
     training.add_commands(commands)
     runs.add_commands(commands)
+    export.add_commands(commands)
     return parser
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import sys
 import time
+from pathlib import Path
 
+from core.backend import import_keras
+from core.cli import progress
 from core.config import DEFAULT_PRESET, FIELDS, PRESETS, TrainConfig, preset
 from core.errors import LabError
 from core.model.metrics import label
@@ -16,15 +21,17 @@ def _add_runs_dir(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _flag_type(name: str):
-    rule = FIELDS[name]
+def _add_field_flag(parser, name: str) -> None:
+    """One flag per config field: ``--units 32``; booleans as ``--bidirectional`` / ``--no-bidirectional``."""
+    rule, flag = FIELDS[name], f"--{name.replace('_', '-')}"
+    if rule.choices is not None and isinstance(rule.choices[0], bool):
+        parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=rule.help)
+        return
     if rule.choices is not None:
-        if isinstance(rule.choices[0], bool):
-            return lambda text: {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}[
-                text.lower()
-            ]
-        return str
-    return int if rule.step is not None and float(rule.step).is_integer() else float
+        kind = str
+    else:
+        kind = int if rule.step is not None and float(rule.step).is_integer() else float
+    parser.add_argument(flag, dest=name, type=kind, default=None, help=rule.help)
 
 
 def add_commands(commands) -> None:
@@ -32,15 +39,21 @@ def add_commands(commands) -> None:
     train.add_argument("--preset", default=DEFAULT_PRESET, choices=sorted(PRESETS))
     train.add_argument("--data", help="archive or aclImdb/ folder (default: $IMDB_DATA, cache, download)")
     train.add_argument("--again", action="store_true", help="train again even if this config is stored")
-    for name, rule in FIELDS.items():
-        train.add_argument(
-            f"--{name.replace('_', '-')}", dest=name, type=_flag_type(name), default=None, help=rule.help
-        )
+    for name in FIELDS:
+        _add_field_flag(train, name)
     _add_runs_dir(train)
     train.set_defaults(handler=cmd_train)
 
-    predict = commands.add_parser("predict", help="probability of positive for each text")
-    predict.add_argument("texts", nargs="+", metavar="TEXT")
+    predict = commands.add_parser("predict", help="probability of positive for each text, or each review in a file")
+    predict.add_argument("texts", nargs="*", metavar="TEXT")
+    predict.add_argument(
+        "--file", help="a .txt file (one review per line) or a .csv file (a column of reviews); - reads standard input"
+    )
+    predict.add_argument("--column", help="the CSV column that holds the reviews (default: the likeliest)")
+    predict.add_argument(
+        "--input-format", choices=("txt", "csv"), help="how to read --file (default: by its name; stdin: txt)"
+    )
+    predict.add_argument("--out", help="write the table to this .csv or .json file instead of printing it")
     predict.add_argument("--run", help="run id (default: the best stored run)")
     _add_runs_dir(predict)
     predict.set_defaults(handler=cmd_predict)
@@ -51,52 +64,29 @@ def _config_from_args(args) -> TrainConfig:
     return preset(args.preset).replace(**changes)
 
 
-class _TerminalProgress:
-    """A one-line progress bar on stderr, redrawn at most 5 times a second."""
-
-    def __init__(self, stream=sys.stderr):
-        self.stream, self.last = stream, 0.0
-
-    def draw(self, snap, force=False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last < 0.2:
-            return
-        self.last = now
-        width = 30
-        filled = int(width * snap.progress)
-        eta = f"ETA {snap.eta_seconds:.0f}s" if snap.eta_seconds is not None else ""
-        loss = f"loss {snap.batch_history[-1]['loss']:.3f}" if snap.batch_history else ""
-        line = (
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {snap.phase:<12} epoch {snap.epoch}/{snap.epochs} "
-            f"batch {snap.batch}/{snap.batches_per_epoch} {snap.samples_per_second:,.0f} samples/s {loss} {eta}"
-        )
-        self.stream.write(line.ljust(120)[:160])
-        self.stream.flush()
-
-
 def cmd_train(args) -> int:
     from core.data.dataset import load_dataset
     from core.jobs.manager import CANCELLED, DONE, JobManager
 
     config = _config_from_args(args)
-    data = load_dataset(args.data)
+    with progress.spinner("Loading the IMDB reviews"):
+        data = load_dataset(args.data)
+    import_keras()
     manager = JobManager(runs_dir=args.runs_dir, data_loader=lambda: data)
     job_id = manager.submit(config, retrain=args.again)
-    progress = _TerminalProgress()
-    try:
-        while not manager.snapshot(job_id).finished:
-            if not args.json and sys.stderr.isatty():
-                progress.draw(manager.snapshot(job_id))
-            time.sleep(0.1)
-    except KeyboardInterrupt:
-        manager.cancel(job_id, keep_partial=True)
-        print("\nstopping after this batch; the run is kept as partial", file=sys.stderr)
-        manager.wait(job_id)
-    snap = manager.snapshot(job_id)
+    # Keras prints some notices (a NaN stop) on stdout, which is for the result.
+    with contextlib.redirect_stdout(sys.stderr), progress.TrainingProgress() as bar:
+        try:
+            while not manager.snapshot(job_id).finished:
+                bar.show(manager.snapshot(job_id))
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            manager.cancel(job_id, keep_partial=True)
+            print("\nstopping after this batch; the run is kept as partial", file=sys.stderr)
+            manager.wait(job_id)
+        snap = manager.snapshot(job_id)
+        bar.show(snap)
     manager.shutdown()
-    if not args.json and sys.stderr.isatty():
-        progress.draw(snap, force=True)
-        print(file=sys.stderr)
     if snap.state not in (DONE, CANCELLED):
         raise LabError(f"Training failed: {snap.error}")
     result = {
@@ -129,6 +119,7 @@ def cmd_predict(args) -> int:
     from core.runs.store import RunStore
     from core.serving.predictor import Predictor
 
+    texts, table = _reviews_to_score(args)
     store = RunStore(args.runs_dir)
     run_id = args.run
     if run_id is None:
@@ -136,16 +127,71 @@ def cmd_predict(args) -> int:
         if best is None:
             raise LabError("No stored runs to predict with. Train one first: `python -m core train`.")
         run_id = best.run_id
-    predictor = Predictor(run_id, store)
-    probabilities = predictor.predict(args.texts)
-    rows = [
-        {"text": t, "positive_probability": float(p), "label": label(float(p))}
-        for t, p in zip(args.texts, probabilities, strict=True)
-    ]
-    if args.json:
-        print(json.dumps({"run_id": run_id, "predictions": rows}, indent=2))
+    with progress.spinner(f"Loading run {run_id}"):
+        predictor = Predictor(run_id, store)
+    with progress.spinner(f"Scoring {len(texts):,} review{'s' if len(texts) != 1 else ''}"):
+        probabilities = predictor.predict(texts)
+    table = table.assign(positive_probability=probabilities.round(6), label=label(probabilities))
+    if args.out:
+        _write_table(table, args.out)
+        print(f"Run {run_id}: {len(table):,} predictions written to {args.out}", file=sys.stderr)
+    elif args.json:
+        print(json.dumps({"run_id": run_id, "predictions": table.to_dict(orient="records")}, indent=2))
     else:
         print(f"Run {run_id}")
-        for row in rows:
-            print(f"{row['positive_probability']:.3f}  {row['label']:<8}  {row['text'][:70]}")
+        for text, p, verdict in zip(texts, table["positive_probability"], table["label"], strict=True):
+            print(f"{p:.3f}  {verdict:<8}  {text[:70]}")
     return 0
+
+
+def _reviews_to_score(args):
+    """The texts to score and the table they came from (TEXT arguments, or a file's rows with all its columns)."""
+    import pandas as pd
+
+    from core.serving import batch_input
+
+    if args.file is None:
+        if not args.texts:
+            raise LabError("Nothing to score: give one or more TEXT arguments, or --file FILE (- for standard input).")
+        return list(args.texts), pd.DataFrame({"text": list(args.texts)})
+    if args.texts:
+        raise LabError("Give either TEXT arguments or --file, not both.")
+    name, raw = ("standard input", sys.stdin.buffer.read()) if args.file == "-" else (args.file, _read_file(args.file))
+    kind = args.input_format or ("csv" if args.file.lower().endswith(".csv") else "txt")
+    batch = batch_input.parse_upload(f"{name}.csv" if kind == "csv" and not name.endswith(".csv") else name, raw)
+    if batch.kind == "txt":
+        return batch.lines, pd.DataFrame({"text": batch.lines})
+    column = args.column or batch.columns[0]
+    if column not in batch.frame.columns:
+        raise LabError(
+            f"{args.file} has no column {column!r}; its columns: {', '.join(map(str, batch.frame.columns))}."
+        )
+    cells = batch.frame[column].astype(str).str.strip()
+    rows = batch.frame[cells != ""].reset_index(drop=True)
+    return rows[column].astype(str).str.strip().tolist(), rows
+
+
+def _read_file(path: str) -> bytes:
+    from core.serving import batch_input
+
+    try:
+        batch_input.check_size(path, Path(path).stat().st_size)
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise LabError(f"Cannot read {path}: {error.strerror or error}.") from None
+
+
+def _write_table(table, out: str) -> None:
+    """The predictions as CSV or JSON (by the file's extension), written atomically."""
+    from core import atomic
+
+    if out.lower().endswith(".json"):
+        data = atomic.json_bytes(table.to_dict(orient="records"))
+    elif out.lower().endswith(".csv"):
+        data = table.to_csv(index=False).encode("utf-8")
+    else:
+        raise LabError(f"--out {out}: name a .csv or .json file.")
+    try:
+        atomic.write_bytes(Path(out), data)
+    except OSError as error:
+        raise LabError(f"Cannot write {out}: {error.strerror or error}.") from None

@@ -15,6 +15,7 @@ import contextlib
 import traceback
 
 from core import processes
+from core.backend import import_keras
 from core.errors import LabError
 from core.model.progress import Reporter
 
@@ -52,6 +53,7 @@ def child_main(
 ) -> None:
     """Entry point of the training process (must stay importable and picklable); ``owner`` is stored with the run."""
     processes.lower_priority()
+    import_keras()  # quietly, before anything else loads TensorFlow
     try:
         from core.config import TrainConfig
         from core.data.dataset import load_dataset

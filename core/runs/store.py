@@ -16,7 +16,6 @@ partial gets ``-partial-N`` and never serves as a cache hit.
 
 from __future__ import annotations
 
-
 import contextlib
 import functools
 import hashlib
@@ -35,9 +34,11 @@ from pathlib import Path
 import numpy as np
 
 from core import atomic, processes, settings
+from core.backend import import_keras
 from core.config import TrainConfig, preset_label, preset_name
 from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
+from core.runs import tensorboard_log
 
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
 FILES = ("run.json", "history.json", "vocabulary.json", "model.keras", "test_predictions.npz")
@@ -241,6 +242,12 @@ class RunStore:
                 test_indices=result.test_indices.astype(np.int64),
             )
         result.model.save(folder / "model.keras")
+        try:
+            tensorboard_log.write(folder, run_id, config, history, result.test_metrics)
+        except OSError:
+            raise  # a full disk fails the save like any other file
+        except Exception as error:  # the model and its history matter more than their TensorBoard copy
+            meta["notes"].append(f"TensorBoard logs were not written ({type(error).__name__}: {error})")
         # Last: its presence means the others were written.
         (folder / "run.json").write_bytes(atomic.json_bytes(meta, allow_nan=True))
 
@@ -308,7 +315,7 @@ class RunStore:
 
     def load_model(self, run_id: str):
         """The Keras model of a run, loaded with ``safe_mode=True`` after checking the file."""
-        import keras
+        keras = import_keras()
 
         run = self.get(run_id)
         try:

@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from core.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, TINY
 
 TINY_FLAGS = [
     "--train-limit",
@@ -83,3 +85,57 @@ def test_bad_flags_give_one_clear_error(capsys, tmp_path):
     assert "not a valid run id" in capsys.readouterr().err
     assert main(["predict", "--runs-dir", str(tmp_path), "hi"]) == 2
     assert "No stored runs" in capsys.readouterr().err
+
+
+def test_boolean_knobs_are_switches_and_bad_values_one_line(capsys, tmp_path):
+    from core.cli import build_parser
+
+    parsed = build_parser().parse_args(["train", "--bidirectional", "--no-bucketing"])
+    assert parsed.bidirectional is True and parsed.bucketing is False
+    assert build_parser().parse_args(["train"]).bidirectional is None  # unset: the preset decides
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--bidirectional", "maybe", "--runs-dir", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "maybe" in err and "--help" in err
+
+
+@pytest.fixture(scope="module")
+def tiny_run_dir(imdb, tmp_path_factory):
+    from core.model.training import train
+    from core.runs.store import RunStore
+
+    root = tmp_path_factory.mktemp("cli-runs")
+    RunStore(root).save(train(TINY, imdb), TINY, imdb)
+    return root
+
+
+def test_predict_a_csv_file_keeps_its_columns(tiny_run_dir, tmp_path, capsys):
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text('id,stars,review\n1,9,"A wonderful, moving film"\n2,1,Dull and far too long\n3,5,\n', "utf-8")
+    out = tmp_path / "scored.csv"
+    assert main(["predict", "--runs-dir", str(tiny_run_dir), "--file", str(reviews), "--out", str(out)]) == 0
+    import pandas as pd
+
+    scored = pd.read_csv(out)
+    assert scored.columns.tolist() == ["id", "stars", "review", "positive_probability", "label"]
+    assert scored["id"].tolist() == [1, 2]  # the row without a review is skipped
+    assert scored["positive_probability"].between(0, 1).all()
+    assert main(["predict", "--runs-dir", str(tiny_run_dir), "--file", str(reviews), "--column", "nope"]) == 2
+    assert "no column 'nope'" in capsys.readouterr().err
+
+
+def test_predict_from_standard_input_prints_only_json_and_no_tensorflow_noise(tiny_run_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "core", "predict", "--runs-dir", str(tiny_run_dir), "--file", "-", "--json"],
+        cwd=REPO,
+        input="A wonderful film\n\nDull and far too long\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["predictions"]  # stdout is exactly one JSON object
+    assert [row["text"] for row in rows] == ["A wonderful film", "Dull and far too long"]
+    for noise in ("cuInit", "cuda", "oneDNN", "cpu_feature_guard", "absl"):
+        assert noise not in result.stderr, result.stderr
