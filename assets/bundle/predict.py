@@ -10,6 +10,7 @@ lab's probabilities: same words, same ids, same truncation, same padding, same b
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def pad(sequences: list[np.ndarray], settings: dict) -> np.ndarray:
 
 def predict(texts: list[str], folder: Path = HERE) -> np.ndarray:
     """Probability of positive for each text, scored in batches of similar length like the lab."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices
     import keras
 
     settings, ranks = load_settings(folder)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import atomic
+from core.backend import import_keras
 from core.encoding import arrays
 from core.errors import RunError
 from core.runs.store import RunInfo, RunStore
@@ -131,6 +132,7 @@ def export_savedmodel(store: RunStore, run_id: str, out: Path) -> Path:
     final = Path(out) / f"{run_id}-savedmodel"
     _refuse_existing(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    import_keras()  # quietly: TensorFlow's start-up lines read like failures
     model, files = store.load_model(run_id), bundle_files(store, run_id)
     temp = _temp_beside(final)
     with atomic.atomic_folder(final, temp):
@@ -145,8 +147,7 @@ def export_savedmodel(store: RunStore, run_id: str, out: Path) -> Path:
 
 def export_tflite(store: RunStore, run_id: str, out: Path) -> Path:
     """A LiteRT (TFLite) flatbuffer ``out/<run_id>.tflite``: int32 ids of shape ``(1, length)`` in."""
-    import keras
-
+    keras = import_keras()
     final = Path(out) / f"{run_id}.tflite"
     _refuse_existing(final)
     model = store.load_model(run_id)
