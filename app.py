@@ -8,7 +8,7 @@ picked. The pages live in ``pages/``; what they share lives in ``ui/``.
 def main() -> None:
     import streamlit as st
 
-    from ui import frame, resources, state
+    from ui import frame, notices, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
         st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
@@ -25,6 +25,7 @@ def main() -> None:
         frame.sidebar()
         frame.load_style()
         resources.warm_best_model()
+        notices.job_finished_toast(on_train_page=page.url_path == "train")
         page.run()
 
 

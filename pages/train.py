@@ -20,7 +20,7 @@ from core.errors import ConfigError, LabError
 from ui import frame, resources, state, views, widgets, wording
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
-JOB_KEY = "train_job_id"
+JOB_KEY = state.TRAIN_JOB_KEY
 
 frame.page_guard(__file__)
 st.title("Train a model")

@@ -19,6 +19,8 @@ from core.errors import ConfigError
 DATA_PATH_KEY = "data_path"
 #: The run the Predict page's picker shows (the Train page sets it to a finished run).
 PREDICT_RUN_KEY = "predict_run"
+#: The job the Train page shows (this session's, or a live one started elsewhere); the job toast reads it.
+TRAIN_JOB_KEY = "train_job_id"
 
 #: Explore page widgets and their defaults (the tutorial's numbers).
 EXPLORE_DEFAULTS = {

@@ -155,6 +155,8 @@ class FakeJobManager:
         self.snapshots: dict[str, JobSnapshot] = {}
         self.submitted: list[tuple] = []
         self.cancelled: list[str] = []
+        self.busy_families: set[str] = set()  # run families a job "uses": deleting them is refused
+        self.deleted: list[str] = []
 
     def submit(self, config, *, retrain=False, owner=None, keep_partial=True, data=None) -> str:
         job_id = f"job-{len(self.snapshots) + 1}"
@@ -171,6 +173,14 @@ class FakeJobManager:
     def cancel(self, job_id, keep_partial=True):
         self.cancelled.append(job_id)
         self.update(job_id, state="cancelled", phase="cancelled", partial=keep_partial, run_id="fast-partial")
+
+    def delete_run(self, run_id):
+        from core.runs import manage
+        from core.runs.store import RunStore
+
+        run = manage.delete(RunStore(), run_id, self.busy_families)
+        self.deleted.append(run_id)
+        return run
 
     def update(self, job_id, **changes):
         self.snapshots[job_id] = dataclasses.replace(self.snapshots[job_id], **changes)
