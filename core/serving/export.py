@@ -28,15 +28,13 @@ from core.backend import import_keras
 from core.encoding import arrays
 from core.errors import RunError
 from core.runs.store import RunInfo, RunStore
-from core.serving.predictor import MAX_TEXT_CHARS
+from core.serving.predictor import MAX_TEXT_CHARS, PREDICT_BATCH
 from core.text import tokenizer
 
 FORMATS = ("bundle", "savedmodel", "tflite")
 #: The run's own files a bundle carries (test_predictions.npz stays: it indexes the lab's test split).
 RUN_FILES = ("model.keras", "vocabulary.json", "run.json", "history.json")
 PREDICT_SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "bundle" / "predict.py"
-#: Reviews per batch in :meth:`core.serving.predictor.Predictor.predict` (batches pad to their longest).
-APP_BATCH = 256
 #: The LiteRT model scores one review at a time, of any length: a dynamic batch needs TF's Flex ops,
 #: which the LiteRT interpreter lacks, and one review padded to its own length is what the app scores.
 LITERT_INPUT = (1, None)
@@ -68,7 +66,7 @@ def bundle_settings(run: RunInfo) -> dict:
         "truncating": config.truncating,
         "padding": config.effective_padding,
         "bucketing": config.bucketing,
-        "batch_size": APP_BATCH,
+        "batch_size": PREDICT_BATCH,
         "model_input": "int32 word ids, shape (batch, length); output: probability of positive, shape (batch, 1)",
     }
 

@@ -19,6 +19,8 @@ from core.runs.store import RunStore
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
 #: anyway, and a 1 MB paste must not take seconds to tokenize.
 MAX_TEXT_CHARS = 100_000
+#: Reviews per batch in :meth:`Predictor.predict` (a batch pads to its longest review; bundles copy this).
+PREDICT_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class Predictor:
         sequences = [self.encode(t).model_ids for t in texts]
         out = np.zeros(len(texts))
         order = np.argsort([len(s) for s in sequences], kind="stable")
-        for start in range(0, len(order), 256):
-            idx = order[start : start + 256]
+        for start in range(0, len(order), PREDICT_BATCH):
+            idx = order[start : start + PREDICT_BATCH]
             out[idx] = self.predict_ids([sequences[i] for i in idx])
         return out
