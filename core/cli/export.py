@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 
+from core.cli import progress
 from core.errors import LabError
 
 WHAT_READS_IT = {
@@ -38,7 +41,9 @@ def cmd_export(args) -> int:
         if best is None:
             raise LabError("No stored runs to export. Train one first: `python -m core train`.")
         run_id = best.run_id
-    done = export_run(store, run_id, args.out, args.format, as_zip=args.zip)
+    # Keras announces a SavedModel on stdout, which is for the result (``--json``).
+    with progress.spinner(f"Exporting run {run_id} as {args.format}"), contextlib.redirect_stdout(sys.stderr):
+        done = export_run(store, run_id, args.out, args.format, as_zip=args.zip)
     result = {
         "run_id": done.run_id,
         "format": done.format,
