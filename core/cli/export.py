@@ -7,7 +7,7 @@ import json
 import sys
 
 from core.cli import progress
-from core.errors import LabError
+from core.cli.runs import chosen_run_id
 
 WHAT_READS_IT = {
     "bundle": "python predict.py TEXT... (needs only keras and numpy)",
@@ -35,12 +35,7 @@ def cmd_export(args) -> int:
     from core.serving.export import export_run
 
     store = RunStore(args.runs_dir)
-    run_id = args.run
-    if run_id is None:
-        best = store.best()
-        if best is None:
-            raise LabError("No stored runs to export. Train one first: `python -m core train`.")
-        run_id = best.run_id
+    run_id = chosen_run_id(store, args.run, "to export")
     # Keras announces a SavedModel on stdout, which is for the result (``--json``).
     with progress.spinner(f"Exporting run {run_id} as {args.format}"), contextlib.redirect_stdout(sys.stderr):
         done = export_run(store, run_id, args.out, args.format, as_zip=args.zip)

@@ -133,3 +133,13 @@ def cmd_delete(args) -> int:
         return 1
     manage.delete(store, run.run_id, JobJournal.of(store).busy_families())
     return _report(args, run, f"Deleted run {run.run_id}")
+
+
+def chosen_run_id(store, run_id: str | None, purpose: str) -> str:
+    """``run_id``, or the best stored run's id; a clear error when there is none (``purpose``: "to export")."""
+    if run_id is not None:
+        return run_id
+    best = store.best()
+    if best is None:
+        raise LabError(f"No stored runs {purpose}. Train one first: `python -m core train`.")
+    return best.run_id

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.backend import import_keras
 from core.cli import progress
+from core.cli.runs import chosen_run_id
 from core.config import DEFAULT_PRESET, FIELDS, PRESETS, TrainConfig, preset
 from core.errors import LabError
 from core.model.metrics import label
@@ -121,12 +122,7 @@ def cmd_predict(args) -> int:
 
     texts, table = _reviews_to_score(args)
     store = RunStore(args.runs_dir)
-    run_id = args.run
-    if run_id is None:
-        best = store.best()
-        if best is None:
-            raise LabError("No stored runs to predict with. Train one first: `python -m core train`.")
-        run_id = best.run_id
+    run_id = chosen_run_id(store, args.run, "to predict with")
     with progress.spinner(f"Loading run {run_id}"):
         predictor = Predictor(run_id, store)
     with progress.spinner(f"Scoring {len(texts):,} review{'s' if len(texts) != 1 else ''}"):
