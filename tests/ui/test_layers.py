@@ -13,7 +13,7 @@ from tests.conftest import REPO
 
 PAGES = {"explore.py", "train.py", "predict.py", "evaluate.py"}
 PURE = {"__init__", "assets", "charts", "html", "palette", "tables", "wording"}
-STREAMLIT_EDGE = {"frame", "resources", "state", "views", "widgets"}
+STREAMLIT_EDGE = {"frame", "notices", "resources", "run_admin", "state", "views", "widgets"}
 HEAVY = ("keras", "tensorflow")
 
 
