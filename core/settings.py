@@ -49,6 +49,16 @@ def _positive_number(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
+#: Environment variable: the secret that unlocks teacher mode (act on every job and run); unset: no teacher mode.
+TEACHER_TOKEN_ENV = "IMDB_LAB_TEACHER_TOKEN"
+
+
+def teacher_token() -> str | None:
+    """The operator's teacher token (``$IMDB_LAB_TEACHER_TOKEN``; unset or blank: None). Never log it."""
+    value = (os.environ.get(TEACHER_TOKEN_ENV) or "").strip()
+    return value or None
+
+
 def max_queued() -> int:
     """Queue cap for the app (``$IMDB_LAB_MAX_QUEUED``, default 10): a room of students stays bounded."""
     return int(_positive_number(MAX_QUEUED_ENV, 10))

@@ -12,7 +12,7 @@ import streamlit as st
 from core.errors import LabError
 from core.runs import manage
 from core.runs.store import RunInfo, RunStore
-from ui import resources
+from ui import resources, state
 
 #: A sentence to show once after the page reran (the deleted run is gone from the picker).
 NOTICE_KEY = "run_admin_notice"
@@ -25,13 +25,10 @@ def manage_run(run: RunInfo, store: RunStore) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.success(notice, icon=":material/check_circle:")
-    allowed = manage.may_delete(run, st.session_state.get("session_id"))
+    allowed = manage.may_delete(run, state.actor())
     with st.expander("Manage this run", icon=":material/edit:"):
         if not allowed:
-            st.caption(
-                "Only the browser session that trained this run can rename, tag or delete it here. "
-                "On the server, `python -m core runs` can."
-            )
+            st.caption("Only the browser session that trained this run, or the teacher, can rename, tag or delete it.")
         with st.form(f"run_admin_labels_{run.run_id}", border=False):
             nickname = st.text_input(
                 "Nickname",
@@ -92,8 +89,8 @@ def _confirm_delete(run: RunInfo) -> None:
     )
     delete_col, cancel_col = st.columns(2)
     if delete_col.button("Delete", type="primary", icon=":material/delete:", key="run_admin_confirm_delete"):
-        if not manage.may_delete(run, st.session_state.get("session_id")):
-            st.error("Only the session that trained this run can delete it.")
+        if not manage.may_delete(run, state.actor()):
+            st.error("Only the session that trained this run, or the teacher, can delete it.")
             return
         try:
             resources.job_manager().delete_run(run.run_id)

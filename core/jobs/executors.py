@@ -14,7 +14,7 @@ import time
 
 from core import processes
 from core.errors import LabError
-from core.jobs.records import JobRecord
+from core.jobs.records import PACE_WINDOW, SCORING_PHASES, JobRecord
 from core.model.progress import Reporter
 from core.runs.store import RunStore, store_outcome
 
@@ -31,6 +31,8 @@ class JobReporter(Reporter):
     def phase(self, name):
         with self.lock:
             self.job.phase = name
+            if name in SCORING_PHASES and self.job.train_finished is None:
+                self.job.train_finished = time.monotonic()
 
     def started(self, epochs, batches_per_epoch, train_samples):
         with self.lock:
@@ -41,6 +43,7 @@ class JobReporter(Reporter):
         with self.lock:
             job = self.job
             job.epoch, job.batch, job.samples_seen = epoch, batch, samples
+            job.batch_times = [*job.batch_times[1 - PACE_WINDOW :], time.monotonic()]
             job.batch_history.append(
                 {"step": len(job.batch_history) + 1, "epoch": epoch, "batch": batch, "loss": loss, "accuracy": accuracy}
             )
@@ -100,7 +103,7 @@ def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, 
     outcome = None
     try:
         while True:
-            if job.cancel_requested and not cancel.is_set():
+            if job.cancel_requested:  # a second cancel may turn keep_partial off (skip scoring)
                 keep_partial.value = job.keep_partial
                 cancel.set()
             if not conn.poll(0.1):

@@ -24,6 +24,7 @@ import time
 import traceback
 import uuid
 
+from core.access import Actor, NotAllowed
 from core.config import TrainConfig
 from core.errors import LabError
 from core.jobs import executors
@@ -36,6 +37,7 @@ from core.jobs.records import (
     FINISHED_STATES,
     QUEUED,
     RUNNING,
+    SCORING_PARTIAL,
     JobRecord,
     JobRefused,
     JobSnapshot,
@@ -149,6 +151,7 @@ class JobManager:
         if not retrain:
             self._finish_from_cache(job)
         if job.state == QUEUED:
+            self._estimate(job)
             self._check_time_budget(job)
         with self._wake:
             if self._closed:
@@ -177,16 +180,44 @@ class JobManager:
         with self._lock:
             return [self._snapshot(job) for job in self._jobs.values()]
 
-    def cancel(self, job_id: str, keep_partial: bool = True) -> None:
-        """Cancel: a queued job never starts; a running one stops within one batch."""
+    def cancel(self, job_id: str, keep_partial: bool = True, *, by: Actor | None = None) -> None:
+        """Cancel: a queued job never starts; a running one stops within one batch.
+
+        Args:
+            job_id: the job.
+            keep_partial: store what was learned as a ``-partial`` run (scored on the test
+                set first); cancelling again with False while it is scored skips that.
+            by: who asks (the app always says); None is the server itself (shutdown, CLI, tests).
+
+        Raises:
+            NotAllowed: ``by`` is neither the job's owner nor the teacher.
+        """
         with self._lock:
             job = self._jobs[job_id]
+            if by is not None and not by.may_act_on(job.owner):
+                raise NotAllowed("This is someone else's job: only they, or the teacher, can stop it.")
             if job.state == QUEUED:
                 self._queue.remove(job_id)
                 job.state, job.phase, job.finished_at = CANCELLED, "cancelled before it started", time.monotonic()
             elif job.state == RUNNING:
                 job.cancel_requested, job.keep_partial = True, keep_partial
-                job.phase = "stopping"
+                if job.phase != SCORING_PARTIAL:
+                    job.phase = "stopping"
+        self._journal.write(job)
+
+    def clear_queue(self, *, by: Actor) -> list[str]:
+        """The teacher empties the queue: every waiting job is cancelled; the cancelled job ids.
+
+        Raises:
+            NotAllowed: ``by`` is not the teacher.
+        """
+        if not by.teacher:
+            raise NotAllowed("Only the teacher can clear the queue.")
+        with self._lock:
+            waiting = list(self._queue)
+        for job_id in waiting:
+            self.cancel(job_id, by=by)
+        return waiting
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobSnapshot:
         """Block until the job finishes (CLI and tests)."""
@@ -261,13 +292,36 @@ class JobManager:
         job.batch_history, job.epoch_history = history["batches"], history["epochs"]
         job.started = job.finished_at = time.monotonic()
 
+    def calibration(self, data=None, *, live: bool = True):
+        """This machine's :class:`core.runs.calibration.Calibration`: stored runs, and the running job's pace.
+
+        Args:
+            data: the dataset whose review lengths the cost model reads (default: the manager's).
+            live: count a running job's measured speed too (once it has trained enough reviews).
+        """
+        from core.runs.calibration import MIN_CALIBRATION_SAMPLES, calibrate
+
+        data = data if data is not None else self._load_data()
+        running = []
+        if live:
+            with self._lock:
+                running = [snapshot_of(j, None) for j in self._jobs.values() if j.state == RUNNING]
+        pace = [(j.config, j.samples_per_second) for j in running if j.samples_seen >= MIN_CALIBRATION_SAMPLES]
+        return calibrate(self.store.list(), data.train.lengths, live=pace)
+
+    def _estimate(self, job: JobRecord) -> None:
+        """Give a queued job its calibrated time estimates (the ETA starts from them)."""
+        calibration = self.calibration(job.data)
+        lengths = job.data.train.lengths
+        job.test_reviews = min(job.config.test_limit or len(job.data.test), len(job.data.test))
+        job.estimate_seconds = calibration.training_seconds(job.config, lengths)
+        job.scoring_seconds = calibration.scoring_seconds(job.config, job.test_reviews, lengths)
+
     def _check_time_budget(self, job: JobRecord) -> None:
-        """Refuse a job whose estimated training time (the cost model) exceeds the server's budget."""
+        """Refuse a job whose likely training time on this machine (calibrated) exceeds the server's budget."""
         if self.time_budget_seconds is None:
             return
-        from core.model.cost import estimate_epoch_seconds
-
-        estimate = estimate_epoch_seconds(job.config, job.data.train.lengths) * job.config.epochs
+        estimate = job.estimate_seconds[1]
         if estimate > self.time_budget_seconds:
             raise JobRefused(
                 f"This training would take about {estimate / 60:.0f} min here, more than this "

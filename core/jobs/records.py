@@ -2,6 +2,13 @@
 
 Progress and the ETA are computed here, in :func:`snapshot_of`, and nowhere else: the
 Train page, the CLI's progress bar and the tests all read them from a :class:`JobSnapshot`.
+
+The ETA is honest in three ways. Before the first batches it is the calibrated estimate
+(:mod:`core.runs.calibration`: this machine's measured speed), not a guess from a
+batch that included building the model. Then it follows the recent batches' pace (a
+window, so the first traced batch does not linger) and is smoothed between snapshots, so
+it does not jump. And it includes scoring the test set, which is its own phase with its
+own estimate (``scoring_seconds``), instead of "under 1 s" for the whole scoring.
 """
 
 from __future__ import annotations
@@ -11,6 +18,16 @@ from dataclasses import dataclass, field
 
 from core.config import TrainConfig
 from core.errors import LabError
+from core.model.progress import PHASE_SCORING_PARTIAL, SCORING_PHASES
+from core.runs.calibration import DEFAULT_SCORING_SHARE
+
+SCORING_PARTIAL = PHASE_SCORING_PARTIAL
+#: Batches whose end times the ETA reads (the recent pace).
+PACE_WINDOW = 50
+#: Batches after which the measured pace replaces the calibrated estimate entirely.
+PACE_TRUSTED_AFTER = 30
+#: Weight of a new ETA measurement against the previous one carried forward (smoothing).
+ETA_SMOOTHING = 0.3
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancelled", "failed"
 FINISHED_STATES = (DONE, CANCELLED, FAILED)
@@ -46,6 +63,9 @@ class JobSnapshot:
     partial: bool
     test_metrics: dict | None
     train_seconds: float | None
+    estimate_seconds: tuple | None = None  # (low, likely, high) training seconds when queued, this machine
+    scoring_seconds: float | None = None  # likely seconds to score the test set
+    test_reviews: int = 0  # reviews the test-set phase scores
 
     @property
     def finished(self) -> bool:
@@ -93,6 +113,12 @@ class JobRecord:
     train_seconds: float | None = None
     cancel_requested: bool = False
     data: object = None  # the dataset this job trains on (ImdbData)
+    estimate_seconds: tuple | None = None  # calibrated (low, likely, high) training seconds, set when submitted
+    scoring_seconds: float | None = None
+    test_reviews: int = 0
+    batch_times: list = field(default_factory=list)  # monotonic end times of the last PACE_WINDOW batches
+    train_finished: float | None = None  # when the scoring phase began
+    eta_last: tuple | None = None  # (when, eta) of the previous snapshot, for smoothing
 
 
 def batches_done(epoch: int, batch: int, batches_per_epoch: int) -> int:
@@ -104,9 +130,8 @@ def snapshot_of(job: JobRecord, queue_position: int | None) -> JobSnapshot:
     """An immutable copy of ``job`` with its speed and ETA (call under the manager's lock)."""
     now = time.monotonic()
     elapsed = ((job.finished_at or now) - job.started) if job.started else 0.0
-    train_elapsed = ((job.finished_at or now) - job.train_started) if job.train_started else 0.0
-    total, done = job.epochs * job.batches_per_epoch, batches_done(job.epoch, job.batch, job.batches_per_epoch)
-    eta = train_elapsed * (total - done) / done if job.state == RUNNING and done and total else None
+    train_end = job.train_finished or job.finished_at or now
+    train_elapsed = (train_end - job.train_started) if job.train_started else 0.0
     return JobSnapshot(
         job_id=job.job_id,
         state=job.state,
@@ -121,7 +146,7 @@ def snapshot_of(job: JobRecord, queue_position: int | None) -> JobSnapshot:
         samples_seen=job.samples_seen,
         samples_per_second=job.samples_seen / train_elapsed if train_elapsed > 0 else 0.0,
         elapsed_seconds=elapsed,
-        eta_seconds=eta,
+        eta_seconds=_smoothed_eta(job, now),
         batch_history=tuple(job.batch_history),
         epoch_history=tuple(job.epoch_history),
         error=job.error,
@@ -130,4 +155,57 @@ def snapshot_of(job: JobRecord, queue_position: int | None) -> JobSnapshot:
         partial=job.partial,
         test_metrics=dict(job.test_metrics) if job.test_metrics else None,
         train_seconds=job.train_seconds,
+        estimate_seconds=job.estimate_seconds,
+        scoring_seconds=job.scoring_seconds,
+        test_reviews=job.test_reviews,
     )
+
+
+def _smoothed_eta(job: JobRecord, now: float) -> float | None:
+    """:func:`eta_seconds`, blended with the previous snapshot's value carried forward (no jumps)."""
+    eta = eta_seconds(job, now)
+    if eta is None or job.eta_last is None or job.phase in SCORING_PHASES:
+        job.eta_last = None if eta is None else (now, eta)
+        return eta
+    when, previous = job.eta_last
+    carried = max(0.0, previous - (now - when))
+    eta = ETA_SMOOTHING * eta + (1 - ETA_SMOOTHING) * carried
+    job.eta_last = (now, eta)
+    return eta
+
+
+def eta_seconds(job: JobRecord, now: float) -> float | None:
+    """Seconds left: the training batches still to run plus the test-set scoring (None: unknown)."""
+    if job.state != RUNNING:
+        return None
+    scoring = job.scoring_seconds or 0.0
+    if job.cancel_requested and not job.keep_partial:
+        scoring = 0.0
+    if job.phase in SCORING_PHASES:
+        started = job.train_finished or now
+        left = scoring - (now - started)
+        return left if left > 0 else None  # past its estimate: say nothing rather than "under 1 s"
+    training = _training_left(job)
+    if training is None:
+        return None
+    return (0.0 if job.cancel_requested else training) + scoring
+
+
+def _training_left(job: JobRecord) -> float | None:
+    """Seconds of training left: the calibrated estimate, then the recent pace as batches come in."""
+    total = job.epochs * job.batches_per_epoch
+    done = batches_done(job.epoch, job.batch, job.batches_per_epoch)
+    prior = None
+    if job.estimate_seconds is not None:
+        prior = job.estimate_seconds[1] * (1 - done / total) if total else job.estimate_seconds[1]
+    times = job.batch_times
+    if not total or len(times) < 3:
+        return prior
+    per_batch = (times[-1] - times[0]) / (len(times) - 1)
+    # The window sees only training batches; each epoch also runs one validation pass.
+    val_share = job.config.validation_fraction / (1 - job.config.validation_fraction) * DEFAULT_SCORING_SHARE
+    measured = (total - done) * per_batch * (1 + val_share)
+    if prior is None:
+        return measured
+    trust = min(1.0, done / PACE_TRUSTED_AFTER)
+    return trust * measured + (1 - trust) * prior

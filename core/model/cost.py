@@ -3,8 +3,8 @@
 One home for these figures (shared/notes/keras-on-cpu.md): :func:`relative_cost` (the
 time estimate and the job manager's time budget) and :func:`slow_setting_warnings` (the
 Train page's warnings) read the same constants, so a warning can never quote another
-factor than the estimate uses. Calibrating to the machine it runs on is the classroom
-issue's job; these are the figures measured on the machine named in the notes.
+factor than the estimate uses. These are the figures measured on the machine named in the
+notes; :mod:`core.runs.calibration` rescales them to the machine the app runs on.
 """
 
 from __future__ import annotations
@@ -54,10 +54,34 @@ def relative_cost(config: TrainConfig) -> float:
     return cost
 
 
+def epoch_samples(config: TrainConfig, lengths: np.ndarray | None = None, train_reviews: int = 25_000) -> float:
+    """Reviews one epoch trains on: the training split (or ``train_limit``) less validation and filtered reviews."""
+    kept = 1.0
+    if lengths is not None and len(lengths) and config.keras_maxlen_filter:
+        kept = float((np.asarray(lengths) + 1 < config.maxlen).mean())
+    return min(config.train_limit or train_reviews, train_reviews) * kept * (1 - config.validation_fraction)
+
+
+def seconds_per_sample(config: TrainConfig, lengths: np.ndarray | None = None) -> float:
+    """The cost model's training seconds per review on the reference machine (the notes' figures)."""
+    if lengths is None or not len(lengths):
+        mean_steps = min(config.maxlen, MEAN_REVIEW_TOKENS * BUCKET_PADDING)
+    else:
+        lengths = np.asarray(lengths) + 1  # the start character
+        if config.keras_maxlen_filter:
+            lengths = lengths[lengths < config.maxlen]
+        mean_steps = float(np.minimum(lengths, config.maxlen).mean()) * BUCKET_PADDING if len(lengths) else 0.0
+    steps = mean_steps if config.bucketing else config.maxlen
+    return steps * SECONDS_PER_SAMPLE_STEP * relative_cost(config)
+
+
 def estimate_epoch_seconds(
     config: TrainConfig, lengths: np.ndarray | None = None, train_reviews: int = 25_000
 ) -> float:
-    """Rough seconds per epoch on a 2-core CPU, before any training (the UI's estimate and the time budget).
+    """Rough seconds per epoch on the reference 2-core CPU, before any training (uncalibrated).
+
+    :mod:`core.runs.calibration` scales it by what this server's stored runs measured;
+    the app and the job manager's time budget use that calibrated figure.
 
     Args:
         config: the training configuration.
@@ -68,19 +92,7 @@ def estimate_epoch_seconds(
     Returns:
         Seconds for one epoch over the training share (validation held out).
     """
-    if lengths is None or not len(lengths):
-        mean_steps, kept = min(config.maxlen, MEAN_REVIEW_TOKENS * BUCKET_PADDING), 1.0
-    else:
-        lengths = np.asarray(lengths) + 1  # the start character
-        if config.keras_maxlen_filter:
-            kept = float((lengths < config.maxlen).mean())
-            lengths = lengths[lengths < config.maxlen]
-        else:
-            kept = 1.0
-        mean_steps = float(np.minimum(lengths, config.maxlen).mean()) * BUCKET_PADDING if len(lengths) else 0.0
-    steps = mean_steps if config.bucketing else config.maxlen
-    n = min(config.train_limit or train_reviews, train_reviews) * kept
-    return n * (1 - config.validation_fraction) * steps * SECONDS_PER_SAMPLE_STEP * relative_cost(config)
+    return epoch_samples(config, lengths, train_reviews) * seconds_per_sample(config, lengths)
 
 
 def slow_setting_warnings(config: TrainConfig) -> list[str]:

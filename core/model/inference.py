@@ -24,12 +24,17 @@ def inference_function(model):
 
 
 def predict_sequences(
-    model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = 256, infer=None
-) -> np.ndarray:
-    """Probabilities for ragged sequences, in their order, padded the way the model was trained."""
+    model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = 256, infer=None, stop=None
+) -> np.ndarray | None:
+    """Probabilities for ragged sequences, in their order, padded the way the model was trained.
+
+    ``stop``, if given, is asked before every batch; when it says True the scoring ends and None is returned.
+    """
     infer = infer or inference_function(model)
     probabilities = np.zeros(len(sequences), dtype=np.float32)
     eval_config = config.replace(batch_size=min(1024, max(batch_size, config.batch_size)))
     for idx, x in arrays.batches(sequences, None, eval_config, shuffle=False):
+        if stop is not None and stop():
+            return None
         probabilities[idx] = infer(x).numpy()
     return probabilities

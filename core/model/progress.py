@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from core.backend import import_keras
 
+#: The phase names that mean something to the ETA (:mod:`core.jobs.records`) and the pages.
+PHASE_TRAINING = "training"
+PHASE_SCORING = "scoring the test set"
+#: After a Stop that keeps the partial model: it is scored first; cancelling again skips that.
+PHASE_SCORING_PARTIAL = "scoring the partial model on the test set"
+SCORING_PHASES = (PHASE_SCORING, PHASE_SCORING_PARTIAL)
+
 
 class Reporter:
     """Receives progress; the default ignores it and never asks to stop."""

@@ -19,7 +19,14 @@ from core.encoding import arrays
 from core.model.architecture import build_model
 from core.model.inference import predict_sequences
 from core.model.metrics import binary_metrics
-from core.model.progress import Cancelled, Reporter, progress_callback
+from core.model.progress import (
+    PHASE_SCORING,
+    PHASE_SCORING_PARTIAL,
+    PHASE_TRAINING,
+    Cancelled,
+    Reporter,
+    progress_callback,
+)
 
 
 @dataclass
@@ -82,7 +89,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0])
     val_ds = _dataset(prepared.x_val, prepared.y_val, config, shuffle=False, epoch_seed=[0])
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
-    reporter.phase("training")
+    reporter.phase(PHASE_TRAINING)
     fit_started = time.perf_counter()
     with contextlib.suppress(Cancelled):  # a cancel keeps the weights after the last finished batch
         model.fit(
@@ -149,10 +156,18 @@ def _callbacks(progress, early) -> list:
 
 
 def _score_test_set(model, prepared, config: TrainConfig, reporter: Reporter, cancelled: bool):
-    """Test probabilities and metrics, measured once, at the end; skipped for a discarded cancelled run."""
+    """Test probabilities and metrics, measured once, at the end; skipped for a discarded cancelled run.
+
+    A cancelled run kept as partial is scored in its own phase, and a second cancel
+    (``wants_partial`` turning False) stops that scoring between two batches.
+    """
+    nan = {"accuracy": float("nan"), "loss": float("nan"), "count": 0}
+    skipped = np.full(len(prepared.x_test), np.nan, dtype=np.float32), nan
     if cancelled and not reporter.wants_partial():
-        nan = {"accuracy": float("nan"), "loss": float("nan"), "count": 0}
-        return np.full(len(prepared.x_test), np.nan, dtype=np.float32), nan
-    reporter.phase("evaluating on the test set")
-    probabilities = predict_sequences(model, prepared.x_test, config)
+        return skipped
+    reporter.phase(PHASE_SCORING_PARTIAL if cancelled else PHASE_SCORING)
+    stop = (lambda: not reporter.wants_partial()) if cancelled else None
+    probabilities = predict_sequences(model, prepared.x_test, config, stop=stop)
+    if probabilities is None:
+        return skipped
     return probabilities, binary_metrics(probabilities, prepared.y_test)

@@ -30,6 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from core import atomic, settings
+from core.access import Actor
 from core.errors import RunError
 from core.runs.store import LABELS_FILE, RunInfo, RunStore, base_run_id, best_run
 
@@ -48,13 +49,12 @@ def in_use(run: RunInfo, busy_families: Collection[str]) -> bool:
     return family(run) in busy_families
 
 
-def may_delete(run: RunInfo, session_id: str | None) -> bool:
-    """Whether the browser session ``session_id`` may delete ``run`` in the app: only the session that trained it.
+def may_delete(run: RunInfo, actor: Actor) -> bool:
+    """Whether ``actor`` may delete or relabel ``run`` in the app: the session that trained it, or the teacher.
 
-    Runs without an owner (command line, older runs) can be deleted only from the command line.
+    Runs without an owner (command line, older runs) only the teacher or the command line may delete.
     """
-    # Teacher mode (IMDB_LAB_TEACHER_TOKEN, another issue) goes here: a teacher's session may delete any run.
-    return session_id is not None and run.owner == session_id
+    return actor.may_act_on(run.owner)
 
 
 def _clean(text: str, limit: int, what: str) -> str:
@@ -83,10 +83,7 @@ def tag(store: RunStore, run_id: str, tags: Collection[str], *, remove: bool = F
     given = [_clean(t, MAX_TAG, "tag").lower() for t in tags]
     if not all(given):
         raise RunError("A tag cannot be empty.")
-    if remove:
-        kept = tuple(t for t in run.tags if t not in given)
-    else:
-        kept = tuple(dict.fromkeys([*run.tags, *given]))
+    kept = tuple(t for t in run.tags if t not in given) if remove else tuple(dict.fromkeys([*run.tags, *given]))
     if len(kept) > MAX_TAGS:
         raise RunError(f"A run has at most {MAX_TAGS} tags; remove some first.")
     return _write_labels(store, run, run.nickname, kept)

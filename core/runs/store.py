@@ -115,6 +115,8 @@ class RunInfo:
     versions: dict
     notes: tuple[str, ...]
     owner: str | None = None  # the browser session that trained it; None: the CLI, or before owners were kept
+    eval_seconds: float = 0.0  # scoring the test set (calibrates the time of that phase)
+    host: str | None = None  # the machine that trained it (calibration reads only this machine's runs)
     nickname: str | None = None
     tags: tuple[str, ...] = ()
 
@@ -211,6 +213,7 @@ class RunStore:
         meta = {
             "run_id": run_id,
             "owner": owner,
+            "host": platform.node(),
             "config": config.to_dict(),
             "preset": preset_name(config),
             "test_metrics": result.test_metrics,
@@ -369,6 +372,8 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
             versions=dict(meta.get("versions", {})),
             notes=tuple(meta.get("notes", ())),
             owner=meta.get("owner"),
+            eval_seconds=float(meta.get("eval_seconds") or 0.0),
+            host=meta.get("host"),
             **read_labels(folder),
         )
     except RunError as error:

@@ -220,14 +220,98 @@ def test_queue_is_bounded_per_owner_and_by_time_budget(imdb, tmp_path):
         mgr.shutdown()
 
 
-def test_progress_and_eta_come_from_the_record():
+def _running_record(done_batches: int, per_batch: float, **fields):
+    """A running job of 2 epochs x 50 batches that has run ``done_batches`` at ``per_batch`` seconds each."""
+    from core.jobs.records import PACE_WINDOW, JobRecord
+
+    job = JobRecord("job-x", TINY, False, True, None, state="running", epochs=2, batches_per_epoch=50, **fields)
+    job.epoch, job.batch = divmod(done_batches - 1, 50)[0] + 1, (done_batches - 1) % 50 + 1
+    now = time.monotonic()
+    job.started = job.train_started = now - done_batches * per_batch
+    job.batch_times = [now - k * per_batch for k in range(min(done_batches, PACE_WINDOW))][::-1]
+    return job
+
+
+def test_progress_and_the_measured_pace_give_the_eta():
     """The one place progress and ETA are computed: what the Train page and the CLI both show."""
     from core.jobs.records import JobRecord, snapshot_of
+    from core.runs.calibration import DEFAULT_SCORING_SHARE
 
-    job = JobRecord("job-x", TINY, False, True, None, state="running", epochs=2, batches_per_epoch=10)
-    job.epoch, job.batch, job.samples_seen = 2, 5, 480
-    job.started = job.train_started = time.monotonic() - 30.0
+    job = _running_record(75, 0.4, scoring_seconds=6.0)
     snap = snapshot_of(job, None)
-    assert snap.batches_done == 15 and snap.progress == pytest.approx(0.75)
-    assert snap.eta_seconds == pytest.approx(10.0, rel=0.05)  # 15 batches in 30 s, 5 to go
+    assert snap.batches_done == 75 and snap.progress == pytest.approx(0.75)
+    val_share = TINY.validation_fraction / (1 - TINY.validation_fraction) * DEFAULT_SCORING_SHARE
+    assert snap.eta_seconds == pytest.approx(25 * 0.4 * (1 + val_share) + 6.0, rel=0.02)  # training + scoring
     assert snapshot_of(JobRecord("job-y", TINY, False, True, None), 1).eta_seconds is None  # queued: no ETA
+
+
+def test_before_the_first_batches_the_eta_is_the_calibrated_estimate():
+    from core.jobs.records import snapshot_of
+
+    job = _running_record(1, 30.0, estimate_seconds=(50.0, 100.0, 150.0), scoring_seconds=10.0)
+    job.batch_times = job.batch_times[-1:]  # one batch (with the model build in it): no pace yet
+    assert snapshot_of(job, None).eta_seconds == pytest.approx(100.0 * 99 / 100 + 10.0, rel=0.01)
+
+
+def test_the_eta_is_smoothed_and_scoring_has_its_own():
+    from core.jobs.records import PHASE_SCORING_PARTIAL, snapshot_of
+
+    job = _running_record(60, 1.0)
+    first = snapshot_of(job, None).eta_seconds
+    job.batch_times = [job.batch_times[-1] - 0.1 * k for k in range(len(job.batch_times))][::-1]  # 10x faster now
+    second = snapshot_of(job, None).eta_seconds
+    assert first * 0.1 < second < first * 0.8  # it moves towards the new pace, without jumping there
+    job.phase, job.train_finished, job.scoring_seconds = PHASE_SCORING_PARTIAL, time.monotonic() - 5.0, 25.0
+    assert snapshot_of(job, None).eta_seconds == pytest.approx(20.0, abs=0.5)
+    job.train_finished = time.monotonic() - 40.0  # past its estimate: no made-up "under 1 s"
+    assert snapshot_of(job, None).eta_seconds is None
+
+
+def _wait_for_batches(manager, job, batches: int = 2) -> None:
+    deadline = time.monotonic() + 120
+    while manager.snapshot(job).batch < batches and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_jobs_belong_to_their_owner_and_the_teacher_controls_all(manager):
+    from core.access import Actor, NotAllowed
+
+    alice, bob, teacher = Actor("alice"), Actor("bob"), Actor("someone", teacher=True)
+    running = manager.submit(TINY.replace(epochs=50, seed=3), owner="alice")
+    _wait_for_batches(manager, running)
+    waiting = manager.submit(TINY.replace(epochs=50, seed=4), owner="bob")
+    with pytest.raises(NotAllowed, match="someone else's job"):
+        manager.cancel(running, by=bob)
+    with pytest.raises(NotAllowed):
+        manager.cancel(waiting, by=alice)
+    with pytest.raises(NotAllowed, match="Only the teacher"):
+        manager.clear_queue(by=bob)
+    assert manager.snapshot(running).state == "running" and manager.snapshot(waiting).state == "queued"
+    assert manager.clear_queue(by=teacher) == [waiting]
+    assert manager.snapshot(waiting).state == CANCELLED
+    manager.cancel(running, keep_partial=False, by=teacher)
+    assert manager.wait(running, timeout=60).state == CANCELLED
+
+
+def test_a_second_stop_skips_scoring_the_partial_model(imdb, tmp_path):
+    """Stop keeps the partial model and scores it in its own phase; stopping again skips the scoring."""
+    from core.jobs.records import PHASE_SCORING_PARTIAL
+
+    manager = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb)
+    try:
+        config = TINY.replace(epochs=50, seed=5, test_limit=None)  # 25,000 test reviews: seconds of scoring
+        job = manager.submit(config, owner="alice")
+        _wait_for_batches(manager, job)
+        manager.cancel(job, keep_partial=True)
+        deadline = time.monotonic() + 60
+        while manager.snapshot(job).phase != PHASE_SCORING_PARTIAL and time.monotonic() < deadline:
+            time.sleep(0.01)
+        snap = manager.snapshot(job)
+        assert snap.phase == PHASE_SCORING_PARTIAL and snap.test_reviews == 25_000 and snap.scoring_seconds > 0
+        started = time.monotonic()
+        manager.cancel(job, keep_partial=False)
+        done = manager.wait(job, timeout=60)
+        assert time.monotonic() - started < 2.0  # Stop answers within 2 s
+        assert done.state == CANCELLED and done.run_id is None  # nothing half-scored was kept
+    finally:
+        manager.shutdown()

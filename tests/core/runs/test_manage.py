@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from core.access import Actor
 from core.errors import RunError
 from core.jobs.manager import DONE, RUNNING, JobManager
 from core.runs import manage
@@ -64,11 +65,13 @@ def test_delete_is_whole_and_refuses_runs_in_use(store):
         manage.delete(store, run.run_id)
 
 
-def test_may_delete_only_the_owner(store):
+def test_may_delete_only_the_owner_or_the_teacher(store):
     owned, ownerless = save_fake_run(store, owner="session-a"), save_fake_run(store, config=TINY.replace(units=4))
-    assert manage.may_delete(owned, "session-a")
-    assert not manage.may_delete(owned, "session-b") and not manage.may_delete(owned, None)
-    assert not manage.may_delete(ownerless, None) and not manage.may_delete(ownerless, "session-a")
+    assert manage.may_delete(owned, Actor("session-a"))
+    assert not manage.may_delete(owned, Actor("session-b")) and not manage.may_delete(owned, Actor(None))
+    assert not manage.may_delete(ownerless, Actor(None)) and not manage.may_delete(ownerless, Actor("session-a"))
+    assert manage.may_delete(owned, Actor("session-b", teacher=True))
+    assert manage.may_delete(ownerless, Actor(None, teacher=True))
 
 
 def test_a_running_jobs_run_cannot_be_deleted_and_owner_reaches_the_run(tmp_path):
