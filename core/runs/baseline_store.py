@@ -1,0 +1,113 @@
+"""The stored baseline: one folder per data fingerprint and baseline config, like a run.
+
+``<runs>/.baseline/<fingerprint[:16]>-<config digest>/`` holds ``baseline.json`` (config,
+report, data fingerprint, when), ``terms.json`` (the n-gram vocabulary) and ``weights.npz``
+(idf, coefficients, intercept; loaded with ``allow_pickle=False``). The folder is written
+whole or not at all (:func:`core.atomic.atomic_folder`); the dot keeps it out of run listings.
+
+Example::
+
+    store = BaselineStore()
+    stored = store.get_or_fit(load_dataset())   # fits once per data set, then reads the folder
+    stored.model.predict_proba(["not bad at all"])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core import atomic, settings
+from core.errors import RunError
+from core.model.baseline import BaselineConfig, BaselineModel, BaselineReport, fit_baseline
+
+FOLDER = ".baseline"
+FILES = ("baseline.json", "terms.json", "weights.npz")
+
+
+@dataclass(frozen=True)
+class StoredBaseline:
+    """A baseline read back from disk (``cached``: it was there before this call)."""
+
+    model: BaselineModel
+    report: BaselineReport
+    data_fingerprint: str
+    created: float
+    path: Path
+    cached: bool
+
+    def as_dict(self) -> dict:
+        return {
+            **asdict(self.report),
+            "summary": BaselineConfig(**self.report.config).summary(),
+            "data_fingerprint": self.data_fingerprint,
+            "created": self.created,
+            "cached": self.cached,
+            "path": str(self.path),
+        }
+
+
+class BaselineStore:
+    """Where baselines live: under the runs directory (``$IMDB_LAB_RUNS`` or ``./runs``)."""
+
+    def __init__(self, runs_root: str | os.PathLike | None = None):
+        self.root = Path(runs_root or settings.runs_dir()) / FOLDER
+
+    def folder(self, data_fingerprint: str, config: BaselineConfig) -> Path:
+        return self.root / f"{data_fingerprint[:16]}-{config.fingerprint()}"
+
+    def get_or_fit(self, data, config: BaselineConfig | None = None) -> StoredBaseline:
+        """The baseline for ``data`` and ``config``: read back if stored, else fitted and stored."""
+        config = config or BaselineConfig()
+        folder = self.folder(data.fingerprint, config)
+        if all((folder / name).is_file() for name in FILES):
+            return self.read(folder)
+        model, report = fit_baseline(data, config)
+        self._write(folder, model, report, data.fingerprint)
+        stored = self.read(folder)
+        return StoredBaseline(stored.model, stored.report, stored.data_fingerprint, stored.created, folder, False)
+
+    def find(self, data_fingerprint: str | None = None) -> StoredBaseline | None:
+        """The newest stored baseline (for ``data_fingerprint`` when given); None if there is none."""
+        found = []
+        for folder in sorted(self.root.glob("*")) if self.root.is_dir() else []:
+            if atomic.TEMP_MARK in folder.name or not (folder / "baseline.json").is_file():
+                continue
+            if data_fingerprint and not folder.name.startswith(data_fingerprint[:16]):
+                continue
+            try:
+                found.append(self.read(folder))
+            except RunError:
+                continue
+        return max(found, key=lambda b: b.created, default=None)
+
+    def read(self, folder: Path) -> StoredBaseline:
+        try:
+            meta = json.loads((folder / "baseline.json").read_text("utf-8"))
+            terms = json.loads((folder / "terms.json").read_text("utf-8"))
+            with np.load(folder / "weights.npz", allow_pickle=False) as arrays:
+                idf, coef, intercept = arrays["idf"], arrays["coef"], float(arrays["intercept"])
+            report = BaselineReport(**meta["report"])
+            if not (len(terms) == len(idf) == len(coef)):
+                raise ValueError("terms, idf and coefficients differ in length")
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise RunError(f"The stored baseline in {folder.name} is damaged ({error}); delete that folder.") from error
+        model = BaselineModel(terms, idf, coef, intercept, report.config["ngram_max"])
+        return StoredBaseline(model, report, meta["data_fingerprint"], meta["created"], folder, True)
+
+    def _write(self, folder: Path, model: BaselineModel, report: BaselineReport, data_fingerprint: str) -> None:
+        temp = folder.with_name(f"{atomic.TEMP_MARK}{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        try:
+            with atomic.atomic_folder(folder, temp) as target:
+                meta = {"report": asdict(report), "data_fingerprint": data_fingerprint, "created": time.time()}
+                (target / "baseline.json").write_bytes(atomic.json_bytes(meta))
+                (target / "terms.json").write_text(json.dumps(model.terms, ensure_ascii=False), "utf-8")
+                np.savez(target / "weights.npz", idf=model.idf, coef=model.coef, intercept=np.float64(model.intercept))
+        except FileExistsError:
+            pass  # another process stored the same baseline meanwhile: theirs is as good

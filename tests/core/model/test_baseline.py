@@ -1,0 +1,95 @@
+"""The bag-of-words baseline on a tiny archive: scikit-learn's own score, rebuilt without scikit-learn, stored, served by the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.cli import main
+from core.data.dataset import load_dataset
+from core.model.baseline import BaselineConfig, fit_baseline, split_indices
+from core.runs.baseline_store import BaselineStore
+from tests.conftest import make_archive
+
+GOOD = ["great", "wonderful", "loved", "fun", "moving", "brilliant"]
+BAD = ["bad", "boring", "awful", "dull", "terrible", "waste"]
+
+
+def _reviews() -> dict:
+    rng = np.random.default_rng(0)
+    reviews = {}
+    for split in ("train", "test"):
+        for label, words in (("pos", GOOD), ("neg", BAD)):
+            for i in range(30 if split == "train" else 12):
+                picked = rng.choice(words, 3).tolist() + rng.choice(GOOD + BAD, 2).tolist()
+                reviews[(split, label, i, 8 if label == "pos" else 2)] = f"The film was {' '.join(picked)}.<br />Yes."
+    return reviews
+
+
+@pytest.fixture
+def tiny_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("IMDB_LAB_RUNS", str(tmp_path / "runs"))
+    return load_dataset(make_archive(tmp_path / "tiny.tar.gz", _reviews()))
+
+
+CONFIG = BaselineConfig(min_df=1, C=1.0)
+
+
+def test_baseline_matches_scikit_learns_own_score_and_probabilities(tiny_data):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from core.text.tokenizer import tokenize
+
+    model, report = fit_baseline(tiny_data, CONFIG)
+    assert report.test_accuracy == report.sklearn_test_accuracy
+    assert report.test_accuracy > 0.8
+    # An independent scikit-learn fit on the same reviews gives the same probabilities.
+    fit_idx, _ = split_indices(len(tiny_data.train), CONFIG)
+    vectorizer = TfidfVectorizer(
+        tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2), sublinear_tf=True
+    )
+    x = vectorizer.fit_transform([tiny_data.train.texts[i] for i in fit_idx])
+    classifier = LogisticRegression(C=1.0, max_iter=1000).fit(x, tiny_data.train.labels[fit_idx])
+    expected = classifier.predict_proba(vectorizer.transform(tiny_data.test.texts))[:, 1]
+    np.testing.assert_allclose(model.predict_proba(tiny_data.test.texts), expected, atol=1e-9)
+    positive, negative = model.top_words("a great film, not boring", k=2)
+    assert positive[0][0] == "great" and negative[0][0] == "boring"
+
+
+def test_split_indices_hold_out_what_a_run_holds_out(tiny_data):
+    from core.config import TrainConfig
+    from core.encoding.arrays import prepare
+
+    _, val_idx = split_indices(len(tiny_data.train), BaselineConfig())
+    prepared = prepare(tiny_data, TrainConfig(num_words=100, maxlen=40))
+    np.testing.assert_array_equal(tiny_data.train.labels[val_idx].astype(np.float32), prepared.y_val)
+    assert len(val_idx) == len(prepared.y_val)
+
+
+def test_stored_baseline_reads_back_the_same_model(tiny_data, tmp_path):
+    store = BaselineStore(tmp_path / "runs")
+    fitted = store.get_or_fit(tiny_data, CONFIG)
+    again = store.get_or_fit(tiny_data, CONFIG)
+    assert (fitted.cached, again.cached) == (False, True)
+    texts = ["not bad at all", "dull and boring", ""]
+    np.testing.assert_array_equal(fitted.model.predict_proba(texts), again.model.predict_proba(texts))
+    assert store.find(tiny_data.fingerprint).report == fitted.report
+    (again.path / "weights.npz").write_bytes(b"broken")
+    assert store.find() is None  # damaged: skipped, not a traceback
+
+
+def test_cli_baseline_and_probes_print_json(tiny_data, tmp_path, capsys):
+    args = ["--data", str(tmp_path / "tiny.tar.gz"), "--runs-dir", str(tmp_path / "runs"), "--json"]
+    assert main(["baseline", *args]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert {"test_accuracy", "train_seconds", "cached"} <= set(first) and first["cached"] is False
+    assert main(["baseline", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["cached"] is True
+    assert main(["probes", *args]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    assert set(scored["models"]) == {"baseline"} and "negation" in scored["models"]["baseline"]["by_kind"]
+    assert main(["probes", "--run", "no-such-run", *args]) == 2
