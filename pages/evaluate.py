@@ -11,7 +11,7 @@ import streamlit as st
 from core.errors import LabError
 from core.model.metrics import THRESHOLD
 from core.runs.store import RunStore
-from ui import charts, frame, resources, run_admin, tables, views, widgets, wording
+from ui import baseline_panel, charts, frame, resources, run_admin, tables, views, widgets, wording
 
 MISTAKES = 8
 
@@ -118,10 +118,13 @@ if result is not None:
         'with only keras and numpy: `python predict.py "A wonderful film"`.',
     )
 
+st.subheader("Word order: this run vs the bag of words", anchor=False)
+baseline_panel.probes_section(run)
+
 # ---------------------------------------------------------------- all runs
 
 st.header("All runs", divider="gray")
-table = tables.runs_table(runs).sort_values("test accuracy", ascending=False, na_position="last")
+table = baseline_panel.with_baseline_row(tables.runs_table(runs)).sort_values("test accuracy", ascending=False, na_position="last")
 st.dataframe(
     table,
     hide_index=True,
@@ -163,7 +166,7 @@ if chosen:
     else:
         loss_col, acc_col = st.columns(2, gap="large")
         loss_col.altair_chart(charts.curves_chart(curves, "loss"), width="stretch")
-        acc_col.altair_chart(charts.curves_chart(curves, "accuracy"), width="stretch")
+        acc_col.altair_chart(charts.curves_chart(curves, "accuracy", baseline_panel.references()), width="stretch")
         st.caption(
             "When a dashed (validation) line turns up while its solid (training) line keeps falling, that "
             "run is overfitting."

@@ -102,11 +102,18 @@ def coverage_chart(coverage: pd.DataFrame, num_words: int, tutorial: int = 5000)
 # ---------------------------------------------------------------- Train: live curves
 
 
-def training_curve_chart(curves: pd.DataFrame, metric: str, title: str, planned_epochs: int | None = None) -> alt.Chart:
+def training_curve_chart(
+    curves: pd.DataFrame,
+    metric: str,
+    title: str,
+    planned_epochs: int | None = None,
+    references: pd.DataFrame | None = None,
+) -> alt.Chart:
     """:func:`curve_frames` drawn: thin raw batches, a thick smoothed line, validation points.
 
     With ``planned_epochs`` (a job still training) the x axis spans every planned epoch,
-    so the curves show how far along it is.
+    so the curves show how far along it is. ``references`` (:func:`reference_rules`)
+    adds horizontal lines such as the bag-of-words baseline.
     """
     x_scale = (
         alt.Scale(domain=[0, planned_epochs]) if planned_epochs is not None else alt.Scale(domainMin=0, nice=False)
@@ -127,7 +134,10 @@ def training_curve_chart(curves: pd.DataFrame, metric: str, title: str, planned_
     validation = base.transform_filter(alt.datum.series == "validation").mark_line(
         strokeWidth=2.5, point=alt.OverlayMarkDef(size=70, filled=True)
     )
-    return alt.layer(raw, smooth, validation).properties(title=title, height=300)
+    layers = [raw, smooth, validation]
+    if references is not None and not references.empty:
+        layers += reference_rules(references)
+    return alt.layer(*layers).properties(title=title, height=300)
 
 
 # ---------------------------------------------------------------- Predict
@@ -282,10 +292,10 @@ def length_chart(by_length: pd.DataFrame, maxlen: int, overall: float | None = N
 # ---------------------------------------------------------------- Evaluate: all runs
 
 
-def curves_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:
-    """One colour per run; training solid, validation dashed; a point per epoch."""
+def curves_chart(curves: pd.DataFrame, metric: str, references: pd.DataFrame | None = None) -> alt.Chart:
+    """One colour per run; training solid, validation dashed; a point per epoch; optional reference lines."""
     frame = curves[curves["metric"] == metric]
-    return (
+    lines = (
         alt.Chart(frame)
         .mark_line(point=alt.OverlayMarkDef(size=45, filled=True), strokeWidth=2.2)
         .encode(
@@ -313,5 +323,55 @@ def curves_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".4f"),
             ],
         )
-        .properties(height=320, title=f"{metric.capitalize()} per epoch: training (solid) vs validation (dashed)")
+    )
+    title = f"{metric.capitalize()} per epoch: training (solid) vs validation (dashed)"
+    if references is not None and not references.empty:
+        return alt.layer(lines, *reference_rules(references)).properties(height=320, title=title)
+    return lines.properties(height=320, title=title)
+
+
+# ---------------------------------------------------------------- the baseline and the probes
+
+
+def reference_rules(references: pd.DataFrame) -> list[alt.Chart]:
+    """Horizontal reference lines with their names: columns name, value, kind ("baseline"/"literature"), source.
+
+    The baseline is a solid grey line, published results dotted; hovering shows the source.
+    """
+    y = alt.Y("value:Q")
+    base = alt.Chart(references).encode(
+        y=y,
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("value:Q", format=".4f"), alt.Tooltip("source:N")],
+    )
+    rules = base.mark_rule(strokeWidth=1.5, color=palette.MUTED).encode(
+        strokeDash=alt.StrokeDash(
+            "kind:N", scale=alt.Scale(domain=["baseline", "literature"], range=[[1, 0], [2, 3]]), legend=None
+        )
+    )
+    names = base.mark_text(align="left", dx=4, dy=-6, fontSize=11, color=palette.INK).encode(
+        x=alt.value(0), text=alt.Text("label:N")
+    )
+    return [rules, names]
+
+
+def probe_kind_chart(by_kind: pd.DataFrame) -> alt.Chart:
+    """Accuracy per probe kind, one bar per model side by side: columns kind, model, accuracy, probes."""
+    return (
+        alt.Chart(by_kind)
+        .mark_bar()
+        .encode(
+            x=alt.X("kind:N", title="probe kind", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("model:N"),
+            y=alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "model:N", title=None, scale=alt.Scale(scheme=palette.RUN_SCHEME), legend=alt.Legend(orient="bottom")
+            ),
+            tooltip=[
+                alt.Tooltip("kind:N"),
+                alt.Tooltip("model:N"),
+                alt.Tooltip("accuracy:Q", format=".2f"),
+                alt.Tooltip("probes:Q"),
+            ],
+        )
+        .properties(height=260, title="Word-order probes: share right, per kind")
     )

@@ -16,7 +16,7 @@ from core.model.cost import estimate_epoch_seconds, slow_setting_warnings
 from core.model.metrics import POSITIVE
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui import charts, html, state, tables, wording
+from ui import baseline_panel, charts, html, state, tables, wording
 
 # ---------------------------------------------------------------- Train: a job
 
@@ -89,7 +89,8 @@ def _job_curves(snapshot) -> None:
         (acc_col, "accuracy", "Accuracy"),
     ):
         curves = tables.curve_frames(snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch, metric)
-        column.altair_chart(charts.training_curve_chart(curves, metric, title, planned), width="stretch")
+        references = baseline_panel.references() if metric == "accuracy" else None  # the bag-of-words line
+        column.altair_chart(charts.training_curve_chart(curves, metric, title, planned, references), width="stretch")
     note = wording.overfitting_note(snapshot.epoch_history)
     if note:
         st.warning(note, icon=":material/trending_up:")

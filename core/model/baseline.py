@@ -47,7 +47,7 @@ class BaselineConfig:
         max_features: keep the most frequent n-grams, at most this many.
         C: inverse regularisation strength of the logistic regression.
         seed, validation_fraction: which training reviews are held out, as a run's config says.
-        train_limit: use only this many training reviews (tests).
+        train_limit, test_limit: use only this many training / test reviews (tests, quick looks).
     """
 
     ngram_max: int = 2
@@ -57,6 +57,7 @@ class BaselineConfig:
     seed: int = TrainConfig().seed
     validation_fraction: float = TrainConfig().validation_fraction
     train_limit: int | None = None
+    test_limit: int | None = None
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
@@ -143,6 +144,7 @@ class BaselineReport:
     sklearn_test_accuracy: float  # scikit-learn's own pipeline.score on the same test reviews
     train_seconds: float
     features: int
+    test_reviews: int = 25_000  # stored before this field existed: the full test split
 
 
 def _vectorizer(config: BaselineConfig):
@@ -187,15 +189,20 @@ def fit_baseline(data, config: BaselineConfig | None = None) -> tuple[BaselineMo
     for term, i in vectorizer.vocabulary_.items():
         terms[i] = term
     model = BaselineModel(terms, vectorizer.idf_, classifier.coef_[0], classifier.intercept_[0], config.ngram_max)
-    test_labels = data.test.labels.astype(np.int64)
-    test_p = model.predict_proba(data.test.texts)
+    test_idx = np.arange(len(data.test))
+    if config.test_limit:
+        test_idx = np.sort(np.random.default_rng(config.seed).permutation(len(data.test))[: config.test_limit])
+    test_texts = [data.test.texts[i] for i in test_idx]
+    test_labels = data.test.labels[test_idx].astype(np.int64)
+    test_p = model.predict_proba(test_texts)
     val_p = model.predict_proba([texts[i] for i in val_idx])
     report = BaselineReport(
         config=asdict(config),
         train_reviews=len(fit_idx),
+        test_reviews=len(test_idx),
         validation_accuracy=metrics.binary_metrics(val_p, labels[val_idx])["accuracy"],
         test_accuracy=metrics.binary_metrics(test_p, test_labels)["accuracy"],
-        sklearn_test_accuracy=float(pipeline.score(data.test.texts, test_labels)),
+        sklearn_test_accuracy=float(pipeline.score(test_texts, test_labels)),
         train_seconds=train_seconds,
         features=len(terms),
     )

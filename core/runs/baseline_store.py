@@ -74,18 +74,24 @@ class BaselineStore:
         return StoredBaseline(stored.model, stored.report, stored.data_fingerprint, stored.created, folder, False)
 
     def find(self, data_fingerprint: str | None = None) -> StoredBaseline | None:
-        """The newest stored baseline (for ``data_fingerprint`` when given); None if there is none."""
-        found = []
-        for folder in sorted(self.root.glob("*")) if self.root.is_dir() else []:
-            if atomic.TEMP_MARK in folder.name or not (folder / "baseline.json").is_file():
-                continue
-            if data_fingerprint and not folder.name.startswith(data_fingerprint[:16]):
-                continue
+        """The newest readable stored baseline (for ``data_fingerprint`` when given); None if there is none."""
+        for folder in self.folders(data_fingerprint):
             try:
-                found.append(self.read(folder))
+                return self.read(folder)
             except RunError:
                 continue
-        return max(found, key=lambda b: b.created, default=None)
+        return None
+
+    def folders(self, data_fingerprint: str | None = None) -> list[Path]:
+        """Whole baseline folders (for ``data_fingerprint`` when given), newest first; nothing is read."""
+        found = []
+        for folder in self.root.iterdir() if self.root.is_dir() else ():
+            if atomic.TEMP_MARK in folder.name or not all((folder / name).is_file() for name in FILES):
+                continue
+            if data_fingerprint and not folder.name.startswith(f"{data_fingerprint[:16]}-"):
+                continue
+            found.append(folder)
+        return sorted(found, key=lambda f: (f / "baseline.json").stat().st_mtime, reverse=True)
 
     def read(self, folder: Path) -> StoredBaseline:
         try:

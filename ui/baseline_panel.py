@@ -1,0 +1,164 @@
+"""What the bag-of-words baseline says, on every page that shows the LSTM (Streamlit edge).
+
+The baseline is fitted once per data set (:class:`core.runs.baseline_store.BaselineStore`,
+about a minute on the full data, then read back from ``runs/.baseline``) and predicts with
+numpy in the web server itself: no TensorFlow, no prediction process. Sections here:
+reference lines for the Train and Evaluate curves, the baseline's verdict and top words
+beside the LSTM's on Predict with the Scramble button, and the word-order probes on Evaluate.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.errors import LabError
+from core.model.metrics import label
+from core.model.probes import load_probes, score_probes
+from core.runs.baseline_store import BaselineStore, StoredBaseline
+from ui import charts, comparisons, resources
+
+SCRAMBLE_KEY = "predict_scramble"
+
+
+@st.cache_resource(show_spinner="Reading the bag-of-words baseline…", max_entries=4)
+def _read(folder: str, modified: float) -> StoredBaseline | None:
+    try:
+        return BaselineStore().read(Path(folder))
+    except LabError:
+        return None
+
+
+def current_baseline() -> StoredBaseline | None:
+    """The stored baseline of the session's data (else the newest stored one); None until one is fitted.
+
+    The web server never fits it by itself (a minute of CPU): :func:`fit_button` or
+    ``python -m core baseline`` does.
+    """
+    data = resources.current_data()
+    folders = BaselineStore().folders(None if isinstance(data, LabError) else data.fingerprint)
+    if not folders:
+        return None
+    return _read(str(folders[0]), (folders[0] / "baseline.json").stat().st_mtime)
+
+
+def fit_button(key: str) -> None:
+    """A button that fits the baseline on the session's data (once per data set), with a spinner."""
+    data = resources.current_data()
+    if isinstance(data, LabError):
+        return
+    st.caption("The bag-of-words baseline is not fitted yet for this data (`python -m core baseline` does it too).")
+    if st.button("Fit the bag-of-words baseline (about a minute)", icon=":material/functions:", key=key):
+        with st.spinner("Fitting TF-IDF + logistic regression on the training reviews…"):
+            BaselineStore().get_or_fit(data)
+        st.rerun()
+
+
+def references(which: str = "validation") -> pd.DataFrame:
+    """Reference lines for an accuracy chart: the baseline's validation (or test) accuracy and the literature."""
+    stored = current_baseline()
+    if stored is None:
+        return comparisons.reference_frame(None)
+    report = stored.report
+    value = report.validation_accuracy if which == "validation" else report.test_accuracy
+    return comparisons.reference_frame(value, which=which)
+
+
+def _verdict_line(name: str, probability: float) -> str:
+    color = "green" if label(probability) == "positive" else "red"
+    return f"**{name}**: :{color}[{label(probability)}] · probability of positive {probability:.3f}"
+
+
+def beside_verdict(run, text: str) -> None:
+    """On Predict: the baseline's verdict on ``text`` with its own top words, then the Scramble button."""
+    stored = current_baseline()
+    if stored is None:
+        fit_button("predict_fit_baseline")
+        return
+    with st.container(border=True, key="baseline_verdict"):
+        probability = float(stored.model.predict_proba([text])[0])
+        st.markdown(_verdict_line("Bag-of-words baseline", probability))
+        positive, negative = stored.model.top_words(text, k=5)
+        words = lambda pairs: ", ".join(f"`{w}` {v:+.2f}" for w, v in pairs) or "none"  # noqa: E731
+        st.caption(f"Its words towards positive: {words(positive)}. Towards negative: {words(negative)}.")
+        st.caption(
+            f"{comparisons.BASELINE_NAME}: test accuracy {stored.report.test_accuracy:.3f}, "
+            f"fitted in {stored.report.train_seconds:.0f} s. It reads words and word pairs, never the order beyond that."
+        )
+    _scramble(run, text, stored, probability)
+
+
+def _scramble(run, text: str, stored: StoredBaseline, baseline_before: float) -> None:
+    if st.button(
+        "Scramble the words",
+        icon=":material/shuffle:",
+        key="predict_scramble_button",
+        help="Shuffle the words of your review and score it again with both models.",
+    ):
+        st.session_state[SCRAMBLE_KEY] = (text, random.randrange(1_000_000))
+    saved = st.session_state.get(SCRAMBLE_KEY)
+    if not saved or saved[0] != text:
+        return
+    scrambled = comparisons.scramble(text, saved[1])
+    st.markdown("**Scrambled:**")
+    st.text(scrambled)  # user text: plain, never HTML
+    try:
+        lstm_before, lstm_after = (float(p) for p in resources.score_texts(run, (text, scrambled)))
+    except LabError as error:
+        st.error(str(error))
+        return
+    baseline_after = float(stored.model.predict_proba([scrambled])[0])
+    with st.container(key="scramble_verdicts"):
+        st.markdown(comparisons.scramble_sentence(f"LSTM run {run.run_id}", lstm_before, lstm_after))
+        st.markdown(comparisons.scramble_sentence("Bag-of-words baseline", baseline_before, baseline_after))
+    st.caption(
+        "A bag of words only sees which words (and word pairs) occur: shuffling barely moves it. "
+        "A model that reads in order may change its mind."
+    )
+
+
+def probes_section(run) -> None:
+    """On Evaluate: per probe kind, this run vs the baseline side by side, and the probes each gets wrong."""
+    stored = current_baseline()
+    probes = load_probes()
+    try:
+        lstm = np.asarray(resources.score_texts(run, tuple(probes.texts)))
+    except LabError as error:
+        st.error(str(error))
+        return
+    scores = {f"LSTM {run.run_id}": score_probes(probes, lstm)}
+    if stored is None:
+        fit_button("evaluate_fit_baseline")
+    else:
+        scores["bag-of-words baseline"] = score_probes(probes, stored.model.predict_proba(probes.texts))
+    st.altair_chart(charts.probe_kind_chart(comparisons.probe_frame(scores, probes)), width="stretch")
+    st.dataframe(
+        comparisons.probe_table(scores, probes),
+        width="stretch",
+        column_config={m: st.column_config.NumberColumn(format="%.2f") for m in scores},
+    )
+    for column, (model, score) in zip(st.columns(len(scores), gap="large"), scores.items(), strict=True):
+        with column:
+            st.markdown(f"**{model}** gets {len(score.wrong)} of {len(probes.probes)} wrong")
+            st.dataframe(
+                comparisons.misses_table(score),
+                hide_index=True,
+                width="stretch",
+                column_config={"p(positive)": st.column_config.NumberColumn(format="%.2f")},
+            )
+    st.caption(
+        f"{len(probes.probes)} hand-written minimal pairs and triples (assets/probes.tsv) where word order "
+        "or a negation decides the label."
+    )
+
+
+def with_baseline_row(table: pd.DataFrame) -> pd.DataFrame:
+    """The runs table with the baseline as one more row (when it is fitted)."""
+    stored = current_baseline()
+    if stored is None:
+        return table
+    return pd.concat([table, pd.DataFrame([comparisons.baseline_row(stored)])], ignore_index=True)

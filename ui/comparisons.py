@@ -1,0 +1,115 @@
+"""The baseline and the word-order probes, shaped for charts, tables and sentences (pure: no Streamlit).
+
+Frames for :func:`ui.charts.reference_rules` and :func:`ui.charts.probe_kind_chart`, the
+table of probes a model gets wrong, the Scramble shuffle and the sentence that compares
+two verdicts before and after it.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+
+from core.model.baseline import LITERATURE
+from core.model.metrics import label
+from core.model.probes import ProbeScore, ProbeSet
+from core.text.tokenizer import tokenize
+
+BASELINE_NAME = "bag of words (TF-IDF 1-2-grams + logistic regression)"
+
+
+def reference_frame(
+    baseline_accuracy: float | None, *, literature: bool = True, which: str = "validation"
+) -> pd.DataFrame:
+    """Reference lines: the baseline's accuracy (``which`` says on what), and the published results."""
+    rows = []
+    if baseline_accuracy is not None:
+        rows.append(
+            {
+                "name": f"bag-of-words baseline ({which})",
+                "value": float(baseline_accuracy),
+                "kind": "baseline",
+                "source": f"{BASELINE_NAME}, fitted here on the same training reviews",
+            }
+        )
+    if literature:
+        rows += [
+            {"name": name, "value": value, "kind": "literature", "source": source} for name, value, source in LITERATURE
+        ]
+    frame = pd.DataFrame(rows, columns=["name", "value", "kind", "source"])
+    frame["label"] = [f"{n} {v:.3f}" for n, v in zip(frame["name"], frame["value"], strict=True)]
+    return frame
+
+
+def probe_frame(scores: dict[str, ProbeScore], probes: ProbeSet) -> pd.DataFrame:
+    """Long format for the side-by-side chart: kind, model, accuracy, probes (how many of that kind)."""
+    counts = pd.Series([p.kind for p in probes.probes]).value_counts()
+    rows = [
+        {"kind": kind, "model": model, "accuracy": score.by_kind[kind], "probes": int(counts[kind])}
+        for model, score in scores.items()
+        for kind in probes.kinds
+    ]
+    rows += [
+        {"kind": "all", "model": model, "accuracy": score.accuracy, "probes": len(probes.probes)}
+        for model, score in scores.items()
+    ]
+    return pd.DataFrame(rows, columns=["kind", "model", "accuracy", "probes"])
+
+
+def probe_table(scores: dict[str, ProbeScore], probes: ProbeSet) -> pd.DataFrame:
+    """One row per kind, one accuracy column per model (and "all")."""
+    frame = probe_frame(scores, probes)
+    return frame.pivot(index="kind", columns="model", values="accuracy").reindex([*probes.kinds, "all"])
+
+
+def misses_table(score: ProbeScore) -> pd.DataFrame:
+    """The probes a model got wrong: group, kind, text, the true label and what the model said."""
+    rows = [
+        {
+            "group": p.group,
+            "kind": p.kind,
+            "review": p.text,
+            "true": label(float(p.label)),
+            "said": label(q),
+            "p(positive)": q,
+        }
+        for p, q in score.wrong
+    ]
+    return pd.DataFrame(rows, columns=["group", "kind", "review", "true", "said", "p(positive)"])
+
+
+def scramble(text: str, seed: int) -> str:
+    """The words of ``text`` (as the tokenizer reads them) in a shuffled order, joined by spaces."""
+    words = tokenize(text)
+    rng = random.Random(seed)
+    for _ in range(5):  # a short review can shuffle back into itself: try again a few times
+        shuffled = rng.sample(words, len(words))
+        if shuffled != words or len(set(words)) < 2:
+            break
+    return " ".join(shuffled)
+
+
+def scramble_sentence(model: str, before: float, after: float) -> str:
+    """What Scramble did to one model's verdict."""
+    change = abs(after - before)
+    if label(before) != label(after):
+        return (
+            f"{model}: the verdict flipped ({label(before)} {before:.2f} → {label(after)} {after:.2f}): order mattered."
+        )
+    if change < 0.005:
+        return f"{model}: the same verdict, {before:.2f} → {after:.2f}: it did not notice the order."
+    return f"{model}: still {label(after)} ({before:.2f} → {after:.2f}): order moved it by {change:.2f}."
+
+
+def baseline_row(stored) -> dict:
+    """The baseline as a row of the runs table (:func:`ui.tables.runs_table`'s columns it has)."""
+    report = stored.report
+    return {
+        "run": "bag-of-words baseline",
+        "preset": "baseline",
+        "test accuracy": report.test_accuracy,
+        "test reviews": None,
+        "train seconds": round(report.train_seconds, 1),
+        "model": BASELINE_NAME,
+    }
