@@ -79,15 +79,28 @@ def _line(run) -> str:
     )
 
 
+def _baseline(args):
+    from core.runs.baseline_store import BaselineStore
+
+    return BaselineStore(args.runs_dir).find()
+
+
 def cmd_list(args) -> int:
     runs, problems = _store(args).scan()
+    baseline = _baseline(args)  # the newest stored bag-of-words baseline (`python -m core baseline`), if any
     if args.json:
-        print(json.dumps({"runs": [_as_dict(r) for r in runs], "problems": problems}, indent=2))
+        reference = baseline.as_dict() if baseline else None
+        print(json.dumps({"runs": [_as_dict(r) for r in runs], "problems": problems, "baseline": reference}, indent=2))
         return 0
     if not runs:
         print("No stored runs yet: `python -m core train` makes one.")
     for run in runs:
         print(_line(run))
+    if baseline:
+        report = baseline.report
+        print(
+            f"{'(baseline)':<34} {report.test_accuracy:.4f}  {report.train_seconds:7.1f}s  {baseline.as_dict()['summary']}"
+        )
     for problem in problems:
         print(f"skipped: {problem}", file=sys.stderr)
     return 0

@@ -93,3 +93,14 @@ def test_cli_baseline_and_probes_print_json(tiny_data, tmp_path, capsys):
     scored = json.loads(capsys.readouterr().out)
     assert set(scored["models"]) == {"baseline"} and "negation" in scored["models"]["baseline"]["by_kind"]
     assert main(["probes", "--run", "no-such-run", *args]) == 2
+
+
+def test_runs_list_shows_the_stored_baseline(tiny_data, tmp_path, capsys):
+    runs_dir = str(tmp_path / "runs")
+    assert main(["runs", "--runs-dir", runs_dir]) == 0
+    assert "(baseline)" not in capsys.readouterr().out
+    stored = BaselineStore(runs_dir).get_or_fit(tiny_data, CONFIG)
+    assert main(["runs", "--runs-dir", runs_dir]) == 0
+    assert f"(baseline)                         {stored.report.test_accuracy:.4f}" in capsys.readouterr().out
+    assert main(["runs", "--runs-dir", runs_dir, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["baseline"]["test_accuracy"] == stored.report.test_accuracy
