@@ -348,10 +348,18 @@ def reference_rules(references: pd.DataFrame) -> list[alt.Chart]:
             "kind:N", scale=alt.Scale(domain=["baseline", "literature"], range=[[1, 0], [2, 3]]), legend=None
         )
     )
-    names = base.mark_text(align="left", dx=4, dy=-6, fontSize=11, color=palette.INK).encode(
-        x=alt.value(0), text=alt.Text("label:N")
+    # The baseline's name at the left, the published ones at the right: close values stay readable.
+    own = base.transform_filter(alt.datum.kind == "baseline").mark_text(
+        align="left", dx=4, dy=-6, fontSize=11, color=palette.INK
     )
-    return [rules, names]
+    published = base.transform_filter(alt.datum.kind != "baseline").mark_text(
+        align="right", dx=-4, dy=-6, fontSize=10, color=palette.MUTED
+    )
+    return [
+        rules,
+        own.encode(x=alt.value(0), text=alt.Text("label:N")),
+        published.encode(x=alt.value("width"), text=alt.Text("label:N")),
+    ]
 
 
 def probe_kind_chart(by_kind: pd.DataFrame) -> alt.Chart:

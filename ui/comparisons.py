@@ -109,7 +109,7 @@ def baseline_row(stored) -> dict:
         "run": "bag-of-words baseline",
         "preset": "baseline",
         "test accuracy": report.test_accuracy,
-        "test reviews": None,
+        "test reviews": report.test_reviews,
         "train seconds": round(report.train_seconds, 1),
         "model": BASELINE_NAME,
     }
