@@ -16,7 +16,7 @@ import platform
 
 from bench.common import emit, machine
 from bench.training import _TestEveryEpoch
-from core.config import preset
+from core.config import TrainConfig, preset
 from core.data.dataset import load_dataset
 from core.model import inference, training
 from core.model.baseline import LITERATURE, BaselineConfig, fit_baseline
@@ -52,10 +52,22 @@ def bench_baseline(data, probes, config: BaselineConfig) -> dict:
     }
 
 
-def bench_preset(name: str, data, probes, epochs: int | None) -> dict:
+def parse_changes(text: str) -> dict:
+    """``"bidirectional=true,units=32"`` -> ``{"bidirectional": True, "units": 32}`` (types from the defaults)."""
+    defaults = TrainConfig().to_dict()
+    changes = {}
+    for item in filter(None, text.split(",")):
+        key, _, value = item.partition("=")
+        kind = type(defaults[key])
+        changes[key] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+    return changes
+
+
+def bench_preset(name: str, data, probes, epochs: int | None, changes: dict | None = None) -> dict:
     from core.encoding import arrays, model_input
 
-    config = preset(name) if not epochs else preset(name).replace(epochs=epochs)
+    config = preset(name).replace(**(changes or {}))
+    config = config.replace(epochs=epochs) if epochs else config
     prepared = arrays.prepare(data, config)
     reporter = _TestEveryEpoch((prepared.x_test, prepared.y_test), config)
     result = training.train(config, data, reporter)
@@ -70,6 +82,7 @@ def bench_preset(name: str, data, probes, epochs: int | None) -> dict:
     )
     return {
         "preset": name,
+        "changes": changes or {},
         "model": config.summary(),
         "test_accuracy": result.test_metrics["accuracy"],
         "best_epoch": result.best_epoch,
@@ -86,6 +99,13 @@ def main() -> None:
     parser.add_argument("--presets", default="fast", help="comma-separated presets to train to the end ('' for none)")
     parser.add_argument("--epochs", type=int, default=None, help="override the presets' epochs")
     parser.add_argument("--unigrams", action="store_true", help="also fit the unigram-only baseline")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="PRESET:KEY=VALUE,...",
+        help="also train a preset with knobs changed, e.g. fast:bidirectional=true,epochs=3 (repeatable)",
+    )
     args = parser.parse_args()
     data = load_dataset()
     probes = load_probes()
@@ -93,6 +113,9 @@ def main() -> None:
     if args.unigrams:
         baselines["unigrams"] = bench_baseline(data, probes, BaselineConfig(ngram_max=1, C=2.0))
     presets = [bench_preset(n, data, probes, args.epochs) for n in filter(None, args.presets.split(","))]
+    for variant in args.variant:
+        name, _, changes = variant.partition(":")
+        presets.append(bench_preset(name, data, probes, None, parse_changes(changes)))
     emit(
         {
             "benchmark": "baseline",
