@@ -12,7 +12,7 @@ import json
 import sys
 
 from core import settings
-from core.cli import baseline, export, runs, training
+from core.cli import baseline, export, inspect, runs, training
 from core.errors import LabError
 
 
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_commands(commands)
     export.add_commands(commands)
     baseline.add_commands(commands)
+    inspect.add_commands(commands)
     return parser
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from core import processes
 from core.errors import LabError, RunError
 
-WARM, PREDICT, EXPLAIN = "warm", "predict", "explain"
+WARM, PREDICT, EXPLAIN, XRAY = "warm", "predict", "explain", "xray"
 
 
 class PredictionService:
@@ -75,6 +75,10 @@ class PredictionService:
     def explain(self, run_id: str, created: float, text: str):
         """:func:`core.serving.explain.explain` of ``text`` with ``run_id``'s model."""
         return self._request(EXPLAIN, run_id, created, text)
+
+    def xray(self, run_id: str, created: float, text: str):
+        """:func:`core.serving.xray.xray` of ``text`` (states, gates, running verdict), computed in the child."""
+        return self._request(XRAY, run_id, created, text)
 
     @property
     def restarts(self) -> int:
@@ -152,6 +156,7 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
     from core.runs.store import RunStore
     from core.serving.explain import explain
     from core.serving.predictor import Predictor
+    from core.serving.xray import xray
 
     store = RunStore(runs_dir)
     loaded: OrderedDict[tuple[str, float], Predictor] = OrderedDict()
@@ -178,6 +183,8 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
             if op == WARM:
                 model.predict(["Warm-up: the first call builds the inference graph."])
                 value = None
+            elif op == XRAY:
+                value = xray(model, payload)
             else:
                 value = model.predict(payload) if op == PREDICT else explain(model, payload)
             reply = ("ok", value)

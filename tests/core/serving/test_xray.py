@@ -158,3 +158,18 @@ def test_a_huge_paste_is_clipped_like_a_prediction(toy_predictor):
     (p,) = toy_predictor.predict([text])
     assert abs(shot.probability - p) < 1e-5
     assert any("cut off" in note for note in shot.notes)
+
+
+def test_the_prediction_process_answers_xray_requests(toy):
+
+    from core.serving.service import PredictionService
+
+    _, store, snap = toy
+    service = PredictionService(store.root, timeout=60)
+    try:
+        run = store.get(snap.run_id)
+        shot = service.xray(run.run_id, run.created, "great story")
+        (p,) = service.predict(run.run_id, run.created, ["great story"])
+        assert abs(shot.probability - p) < 1e-5 and shot.steps
+    finally:
+        service.close()

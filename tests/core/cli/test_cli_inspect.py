@@ -1,0 +1,36 @@
+"""``python -m core inspect``: the X-ray as JSON and as a table, and its bad inputs."""
+
+from __future__ import annotations
+
+import json
+
+from core.cli import main
+
+
+def test_inspect_json_has_every_step_with_states_and_gates(toy, capsys):
+    _, store, snap = toy
+    text = "the story was great"
+    assert main(["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "--json", text]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["run_id"] == snap.run_id
+    assert data["tokens"] == ["<start>", "the", "story", "was", "great"]
+    assert [w for step in data["steps"] for w in step["words"]] == data["tokens"]
+    assert len(data["prefix_probability"]) == len(data["steps"])
+    assert abs(data["prefix_probability"][-1] - data["probability"]) < 1e-5
+    units = 8  # the toy run's units
+    for step in data["steps"]:
+        assert len(step["hidden"]) == len(step["cell"]) == units
+        assert set(step["gates"]) == {"input", "forget", "output"}
+        assert all(0.0 <= v <= 1.0 for values in step["gates"].values() for v in values)
+
+
+def test_inspect_table_and_bad_inputs(toy, capsys):
+    _, store, snap = toy
+    assert main(["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "not", "bad", "at", "all"]) == 0
+    out = capsys.readouterr().out
+    assert "verdict" in out and "forget" in out and "P(positive)" in out
+    assert main(["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "--layer", "2", "good"]) == 2
+    assert "1 recurrent layer" in capsys.readouterr().err
+    assert main(["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "   "]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "word" in err
