@@ -14,7 +14,7 @@ from core.errors import LabError
 from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
-from ui import assets, baseline_panel, frame, resources, state, tables, views, widgets, wording
+from ui import assets, baseline_panel, frame, resources, state, tables, views, widgets, wording, xray_panel
 
 TEXT_KEY = "predict_text"
 TRUE_LABEL_KEY = "predict_true_label"
@@ -109,6 +109,7 @@ def single_review() -> None:
         return
     views.predictions_view(chosen, explanations, st.session_state.get(TRUE_LABEL_KEY))
     baseline_panel.beside_verdict(run, text)
+    xray_panel.show(run, text)
 
 
 # ---------------------------------------------------------------- many reviews

@@ -12,8 +12,8 @@ import ast
 from tests.conftest import REPO
 
 PAGES = {"explore.py", "train.py", "predict.py", "evaluate.py"}
-PURE = {"__init__", "assets", "charts", "comparisons", "html", "palette", "tables", "wording"}
-STREAMLIT_EDGE = {"baseline_panel", "frame", "notices", "resources", "run_admin", "state", "views", "widgets"}
+PURE = {"__init__", "assets", "charts", "comparisons", "html", "palette", "tables", "wording", "xray_charts"}
+STREAMLIT_EDGE = {"baseline_panel", "frame", "notices", "resources", "run_admin", "state", "views", "widgets", "xray_panel"}
 HEAVY = ("keras", "tensorflow")
 
 

@@ -1,0 +1,57 @@
+"""Predict's "See inside the LSTM": a typed review gets its running verdict and X-ray heatmaps, from the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.serving.predictor import Predictor
+from core.serving.xray import xray
+from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, texts
+
+TEXT_KEY = "predict_text"
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+REVIEW = "The plot was not bad at all, and the acting was wonderful."
+
+
+def _typed(review: str):
+    at = run_page("predict")
+    assert_clean(at)
+    at.text_area(key=TEXT_KEY).input(review).run()
+    assert_clean(at)
+    return at
+
+
+def test_the_running_verdict_and_the_heatmaps_are_the_models(runs_env):
+    at = _typed(REVIEW)
+    assert "See inside the LSTM" in texts(at)
+    run = next(r for r in runs_env.scan()[0] if r.run_id == at.selectbox(key="predict_run").value)
+    expected = xray(Predictor(run.run_id, runs_env), REVIEW)
+    [verdict] = [c for c in charts(at) if any("jump" in d.columns for d in chart_data(c))]
+    frame = next(d for d in chart_data(verdict) if "jump" in d.columns)
+    assert frame["positive"].tolist() == pytest.approx(expected.prefix_probability, abs=1e-6)
+    assert frame["positive"].iloc[-1] == pytest.approx(expected.probability, abs=1e-6)
+    heat = [d for c in charts(at) for d in chart_data(c) if {"unit", "rank", "value"} <= set(d.columns)]
+    assert heat, "no heatmap"
+    units = run.config.units
+    assert heat[0]["unit"].nunique() == units and heat[0]["step"].nunique() == len(expected.steps)
+    labels = [t.label for t in at.tabs]
+    assert {"hidden state h", "cell state c", "input gate i", "forget gate f", "output gate o"} <= set(labels)
+    gates = [d for d in heat if d["value"].between(0, 1).all()]
+    assert gates  # the gate heatmaps
+
+
+def test_following_a_unit_and_unsorting_rerender(runs_env):
+    at = _typed(REVIEW)
+    unit = at.selectbox(key="xray_unit")
+    unit.select(unit.options[-1] if isinstance(unit.options[-1], int) else int(unit.options[-1])).run()
+    assert_clean(at)
+    at.toggle(key="xray_sort").set_value(False).run()
+    assert_clean(at)
+    assert any("over the review" in str(c.proto.spec) for c in charts(at))
+
+
+def test_words_in_the_jumps_are_escaped(runs_env):
+    at = _typed("<b>awful</b> <script>x</script> terrible awful boring")
+    assert_clean(at)
+    for m in at.markdown:
+        assert "<script>" not in m.value

@@ -1,0 +1,40 @@
+"""The X-ray charts (pure): labels, the verdict frame and its jumps, unit order, heatmap frames."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from ui import xray_charts
+
+
+def test_labels_are_unique_and_short_and_pooled_steps_say_how_many():
+    labels = xray_charts.step_labels([["the"], ["the"], ["supercalifragilistic", "x", "y"]])
+    assert labels == ["0 the", "1 the", "2 supercalifragi"[: 2 + xray_charts.LABEL_CHARS]]
+    assert len(set(labels)) == 3
+
+
+def test_the_verdict_frame_finds_the_word_that_flipped_it():
+    shot = SimpleNamespace(
+        steps=[["<start>"], ["not"], ["bad"], ["at"], ["all"]], prefix_probability=[0.5, 0.3, 0.2, 0.22, 0.8]
+    )
+    frame = xray_charts.verdict_frame(shot)
+    assert frame["jump"].round(3).tolist() == [0.0, -0.2, -0.1, 0.02, 0.58]
+    jumps = xray_charts.biggest_jumps(frame)
+    assert jumps["words"].tolist() == ["all", "not", "bad"]
+    assert xray_charts.running_verdict_chart(frame).to_dict()["layer"]
+
+
+def test_units_sorted_by_movement_and_heatmap_rows_follow_the_order():
+    values = np.array([[0.0, 0.1, -0.9], [0.0, 0.2, 0.9], [np.nan, np.nan, np.nan]])
+    order = xray_charts.unit_order(values, by_movement=True)
+    assert order == [2, 1, 0]
+    assert xray_charts.unit_order(values, by_movement=False) == [0, 1, 2]
+    frame = xray_charts.heatmap_frame(values, [["a"], ["b"], ["<pad>"]], order)
+    assert len(frame) == 6  # NaN (masked) steps are left out
+    assert frame.loc[frame["unit"] == 2, "rank"].eq(0).all()
+    spec = xray_charts.heatmap_chart(frame, "hidden state h", gate=False).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == [-1.0, 1.0]
+    gate = xray_charts.heatmap_chart(frame, "forget gate f", gate=True).to_dict()
+    assert gate["encoding"]["color"]["scale"]["domain"] == [0, 1]

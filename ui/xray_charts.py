@@ -1,0 +1,137 @@
+"""Charts of the X-ray (:mod:`core.serving.xray`): the running verdict and the units x words heatmaps.
+
+Pure: Altair and pandas only, no Streamlit, so the charts are tested without a session.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.model.metrics import THRESHOLD
+from ui import palette
+
+#: Longest step label on an axis; the full words are in the tooltip.
+LABEL_CHARS = 14
+#: Heatmap colour schemes: states diverge around 0 (tanh range), gates run 0 to 1.
+STATE_SCHEME, GATE_SCHEME = "blueorange", "viridis"
+
+
+def step_labels(steps: list[list[str]]) -> list[str]:
+    """Unique, short axis labels: ``"3 not"``; a pooled step shows its first word and ``+n``."""
+    labels = []
+    for t, words in enumerate(steps):
+        label = words[0] if len(words) == 1 else f"{words[0]} +{len(words) - 1}"
+        labels.append(f"{t} {label[:LABEL_CHARS]}")
+    return labels
+
+
+def verdict_frame(shot) -> pd.DataFrame:
+    """One row per step: the words, the running verdict and its jump from the step before."""
+    p = np.asarray(shot.prefix_probability, dtype=float)
+    jump = np.diff(p, prepend=p[0] if len(p) else 0.0)
+    return pd.DataFrame(
+        {
+            "step": np.arange(len(p)),
+            "label": step_labels(shot.steps),
+            "words": [" ".join(w) for w in shot.steps],
+            "positive": p,
+            "jump": jump,
+        }
+    )
+
+
+def biggest_jumps(frame: pd.DataFrame, count: int = 3, least: float = 0.05) -> pd.DataFrame:
+    """The steps where the running verdict moved most (at least ``least``), biggest first."""
+    moved = frame[frame["jump"].abs() >= least]
+    return moved.reindex(moved["jump"].abs().sort_values(ascending=False).index).head(count)
+
+
+def running_verdict_chart(frame: pd.DataFrame) -> alt.Chart:
+    """P(positive) if the review ended after each word: a line with the threshold drawn."""
+    x = alt.X("step:Q", title="word (step)", axis=alt.Axis(tickMinStep=1))
+    tooltip = [
+        alt.Tooltip("words:N", title="words"),
+        alt.Tooltip("positive:Q", title="P(positive)", format=".3f"),
+        alt.Tooltip("jump:Q", title="change", format="+.3f"),
+    ]
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=palette.LINE)
+        .encode(x, alt.Y("positive:Q", title="P(positive) so far", scale=alt.Scale(domain=[0, 1])), tooltip=tooltip)
+    )
+    rule = alt.Chart(pd.DataFrame({"y": [THRESHOLD]})).mark_rule(color=palette.MUTED, strokeDash=[4, 4]).encode(y="y:Q")
+    return (rule + line).properties(height=180, title="The running verdict: what it would say if the review ended here")
+
+
+def unit_order(values: np.ndarray, by_movement: bool) -> list[int]:
+    """Units in index order, or by how much they move over the review (range of values), most first."""
+    units = values.shape[1]
+    if not by_movement or not len(values):
+        return list(range(units))
+    moved = np.nanmax(values, axis=0) - np.nanmin(values, axis=0)
+    return [int(u) for u in np.argsort(-np.nan_to_num(moved), kind="stable")]
+
+
+def heatmap_frame(values: np.ndarray, steps: list[list[str]], order: list[int]) -> pd.DataFrame:
+    """Long form of a (steps, units) array: one row per (step, unit), units ranked by ``order``."""
+    labels = step_labels(steps)
+    rank = {unit: r for r, unit in enumerate(order)}
+    t, u = np.meshgrid(np.arange(values.shape[0]), np.arange(values.shape[1]), indexing="ij")
+    return pd.DataFrame(
+        {
+            "step": t.ravel(),
+            "label": [labels[i] for i in t.ravel()],
+            "words": [" ".join(steps[i]) for i in t.ravel()],
+            "unit": u.ravel(),
+            "rank": [rank[int(i)] for i in u.ravel()],
+            "value": values.ravel(),
+        }
+    ).dropna(subset=["value"])
+
+
+def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
+    """Units (rows) x words (columns), coloured by value; hover shows the word, the unit and the value."""
+    domain = [0, 1]
+    if not gate:
+        bound = 1.0 if frame.empty else max(1.0, float(frame["value"].abs().max()))
+        domain = [-bound, bound]
+    scheme = GATE_SCHEME if gate else STATE_SCHEME
+    units = frame["unit"].nunique() if not frame.empty else 1
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            alt.X("label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-60, labelOverlap=True)),
+            alt.Y("rank:O", title="unit (sorted)", axis=None),
+            alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=domain, clamp=True), title=None),
+            tooltip=[
+                alt.Tooltip("words:N", title="words"),
+                alt.Tooltip("unit:Q", title="unit"),
+                alt.Tooltip("value:Q", title=title, format=".3f"),
+            ],
+        )
+        .properties(height=min(420, max(90, 6 * units)), title=title)
+    )
+
+
+def unit_trace_chart(series: dict[str, np.ndarray], steps: list[list[str]], unit: int) -> alt.Chart:
+    """One unit over the review: its hidden state, cell state and gates, one line each."""
+    rows = [
+        {"step": t, "words": " ".join(steps[t]), "series": name, "value": float(v)}
+        for name, values in series.items()
+        for t, v in enumerate(values)
+        if np.isfinite(v)
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows, columns=["step", "words", "series", "value"]))
+        .mark_line(point=True)
+        .encode(
+            alt.X("step:Q", title="word (step)"),
+            alt.Y("value:Q", title="value"),
+            alt.Color("series:N", scale=alt.Scale(scheme=palette.RUN_SCHEME), title=None),
+            tooltip=["words:N", "series:N", alt.Tooltip("value:Q", format=".3f")],
+        )
+        .properties(height=200, title=f"Unit {unit} over the review")
+    )

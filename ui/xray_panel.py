@@ -1,0 +1,85 @@
+"""The Predict page's "See inside the LSTM" section: the running verdict and the X-ray heatmaps.
+
+The numbers come from :func:`core.serving.xray.xray` in the prediction process (the web
+server never imports TensorFlow); the charts from the pure :mod:`ui.xray_charts`. Words
+from the review reach HTML only through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from core.errors import LabError
+from core.runs.store import RunInfo
+from ui import resources, xray_charts
+
+LAYER_KEY, DIRECTION_KEY, SORT_KEY, UNIT_KEY = "xray_layer", "xray_direction", "xray_sort", "xray_unit"
+TITLES = {
+    "hidden": "hidden state h",
+    "cell": "cell state c",
+    "input": "input gate i",
+    "forget": "forget gate f",
+    "output": "output gate o",
+    "update": "update gate z",
+    "reset": "reset gate r",
+}
+
+
+@st.cache_data(
+    max_entries=32, show_spinner="Looking inside the network, word by word…", hash_funcs=resources._BY_IDENTITY
+)
+def xray_text(run: RunInfo, text: str):
+    """:func:`core.serving.xray.xray` of ``text`` by ``run``'s model, in the prediction process."""
+    resources.give_up_slot()
+    return resources._service_of(run).xray(run.run_id, run.created, text)
+
+
+def show(run: RunInfo, text: str) -> None:
+    """The running verdict and the X-ray of ``text`` (a one-line message instead on any problem)."""
+    st.subheader("See inside the LSTM" if run.config.cell == "lstm" else "See inside the GRU")
+    try:
+        shot = xray_text(run, text)
+    except LabError as error:
+        st.error(str(error))
+        return
+    running_verdict(shot)
+    heatmaps(shot, run.config.layers)
+    for note in shot.notes:
+        st.caption(note)
+
+
+def running_verdict(shot) -> None:
+    if shot.prefix_probability is None:
+        return
+    frame = xray_charts.verdict_frame(shot)
+    st.altair_chart(xray_charts.running_verdict_chart(frame), width="stretch")
+    jumps = xray_charts.biggest_jumps(frame)
+    if jumps.empty:
+        st.caption("No single word moved the verdict by 5 points or more.")
+        return
+    parts = [
+        f"<b>{html.escape(row.words)}</b> ({'+' if row.jump > 0 else '−'}{abs(100 * row.jump):.0f} points)"
+        for row in jumps.itertuples()
+    ]
+    st.markdown("Where the verdict moved most: " + ", ".join(parts), unsafe_allow_html=True)
+
+
+def heatmaps(shot, layers: int) -> None:
+    """Pick a layer and direction; states and gates as units x words heatmaps; one unit's trace."""
+    left, middle, right = st.columns(3)
+    layer = left.selectbox("Layer", list(range(1, layers + 1)), index=layers - 1, key=LAYER_KEY) if layers > 1 else 1
+    directions = ["forward", "backward"] if shot.bidirectional else ["forward"]
+    direction = middle.radio("Direction", directions, horizontal=True, key=DIRECTION_KEY) if shot.bidirectional else 0
+    d = shot.layers[layer - 1][directions.index(direction) if direction else 0]
+    by_movement = right.toggle("Sort units by how much they move", value=True, key=SORT_KEY)
+    order = xray_charts.unit_order(d.hidden, by_movement)
+    series = {"hidden": d.hidden} | ({"cell": d.cell} if d.cell is not None else {}) | d.gates
+    tabs = st.tabs([TITLES[name] for name in series])
+    for tab, (name, values) in zip(tabs, series.items(), strict=True):
+        frame = xray_charts.heatmap_frame(values, shot.steps, order)
+        tab.altair_chart(xray_charts.heatmap_chart(frame, TITLES[name], gate=name in d.gates), width="stretch")
+    unit = st.selectbox("Follow one unit", order, key=UNIT_KEY, help="Units listed in the heatmaps' order.")
+    trace = {TITLES[name]: values[:, unit] for name, values in series.items()}
+    st.altair_chart(xray_charts.unit_trace_chart(trace, shot.steps, unit), width="stretch")
