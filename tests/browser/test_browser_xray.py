@@ -1,0 +1,35 @@
+"""The X-ray in headless Chromium: a typed review gets its running verdict and the units x words heatmaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.runs.store import RunStore
+from tests.browser.test_browser_predict_evaluate import CHART, EXCEPTION, TINY, open_page, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def tiny_run(app_url, browser_runs_dir, imdb) -> str:
+    from core.model.training import train
+
+    store = RunStore(browser_runs_dir)
+    cached = store.find_cached(TINY, imdb.fingerprint)
+    return cached.run_id if cached else store.save(train(TINY, imdb), TINY, imdb).run_id
+
+
+def test_typing_a_review_shows_the_running_verdict_and_the_xray(page, app_url, tiny_run, artifacts):
+    open_page(page, f"{app_url}/predict", "Predict")
+    box = page.get_by_label("Your review")
+    box.fill("The plot was not bad at all, and the acting was wonderful")
+    box.press("Control+Enter")
+    page.get_by_text("See inside the LSTM").wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.get_by_role("tab", name="forget gate f").wait_for(timeout=30_000)
+    page.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=30_000)
+    assert page.locator(CHART).count() >= 3  # the verdict bar, the running verdict, a heatmap, a unit's trace
+    page.get_by_role("tab", name="forget gate f").click()
+    wait_for_app(page)
+    assert page.locator(EXCEPTION).count() == 0
+    screenshot(page, artifacts, "predict-xray", height=3200)
