@@ -124,7 +124,9 @@ baseline_panel.probes_section(run)
 # ---------------------------------------------------------------- all runs
 
 st.header("All runs", divider="gray")
-table = baseline_panel.with_baseline_row(tables.runs_table(runs)).sort_values("test accuracy", ascending=False, na_position="last")
+table = baseline_panel.with_baseline_row(tables.runs_table(runs)).sort_values(
+    "test accuracy", ascending=False, na_position="last"
+)
 st.dataframe(
     table,
     hide_index=True,
