@@ -62,7 +62,7 @@ def running_verdict_chart(frame: pd.DataFrame) -> alt.Chart:
         .encode(x, alt.Y("positive:Q", title="P(positive) so far", scale=alt.Scale(domain=[0, 1])), tooltip=tooltip)
     )
     rule = alt.Chart(pd.DataFrame({"y": [THRESHOLD]})).mark_rule(color=palette.MUTED, strokeDash=[4, 4]).encode(y="y:Q")
-    return (rule + line).properties(height=180, title="The running verdict: what it would say if the review ended here")
+    return (rule + line).properties(height=280, title="The running verdict: what it would say if the review ended here")
 
 
 def unit_order(values: np.ndarray, by_movement: bool) -> list[int]:
@@ -112,7 +112,7 @@ def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
                 alt.Tooltip("value:Q", title=title, format=".3f"),
             ],
         )
-        .properties(height=min(420, max(90, 6 * units)), title=title)
+        .properties(height=min(520, 120 + 12 * units), title=title)
     )
 
 
@@ -128,10 +128,10 @@ def unit_trace_chart(series: dict[str, np.ndarray], steps: list[list[str]], unit
         alt.Chart(pd.DataFrame(rows, columns=["step", "words", "series", "value"]))
         .mark_line(point=True)
         .encode(
-            alt.X("step:Q", title="word (step)"),
+            alt.X("step:Q", title="word (step)", axis=alt.Axis(tickMinStep=1)),
             alt.Y("value:Q", title="value"),
             alt.Color("series:N", scale=alt.Scale(scheme=palette.RUN_SCHEME), title=None),
             tooltip=["words:N", "series:N", alt.Tooltip("value:Q", format=".3f")],
         )
-        .properties(height=200, title=f"Unit {unit} over the review")
+        .properties(height=260, title=f"Unit {unit} over the review")
     )

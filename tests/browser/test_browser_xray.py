@@ -32,4 +32,7 @@ def test_typing_a_review_shows_the_running_verdict_and_the_xray(page, app_url, t
     page.get_by_role("tab", name="forget gate f").click()
     wait_for_app(page)
     assert page.locator(EXCEPTION).count() == 0
+    page.wait_for_timeout(1500)
+    heights = page.locator(CHART).evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert max(heights) >= 200  # drawn, not collapsed (the running verdict, a heatmap)
     screenshot(page, artifacts, "predict-xray", height=3200)
