@@ -1,0 +1,99 @@
+"""X-ray benchmark: how long the states, gates and running verdict of one review take, per preset.
+
+For each preset (default: ``fast``) the real architecture is built (its weights do not
+change the cost; ``--run ID`` uses a stored run through ``Predictor`` instead) and the
+numpy X-ray (:mod:`core.serving.xray`: front end, every layer and direction, the running
+verdict) is timed on a 200-word and a 2,500-word review, median of ``--repeats``, next to
+one Keras forward pass of the same input in the same run. Targets (issue 11): 200 words
+< 300 ms, 2,500 words < 2 s.
+
+    python -m bench.xray [--preset fast ...] [--run ID] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+
+from bench.common import emit, machine
+from core.config import preset
+from core.serving import xray
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - start))
+    return round(statistics.median(times), 2)
+
+
+def bench_architecture(name: str, repeats: int) -> dict:
+    from core.model.architecture import build_model
+    from core.model.inference import inference_function
+
+    config = preset(name)
+    model = build_model(config)
+    weights = xray.weights_of(model, config)
+    infer = inference_function(model)
+    rng = np.random.default_rng(0)
+    result = {"preset": name, "summary": config.summary()}
+    for words in (200, 2500):
+        ids = np.concatenate([[1], rng.integers(2, config.num_words, words)]).astype(np.int32)
+
+        def shot(ids=ids):
+            full = xray.trace(weights, ids)
+            x = xray.front_end(weights, ids[None, :].astype(np.int64))[0]
+            return xray.prefix_probabilities(weights, x, full.layers)
+
+        shot()
+        infer(ids[None, :])
+        result[f"xray_{words}_words_ms"] = _median_ms(shot, repeats)
+        result[f"keras_forward_{words}_words_ms"] = _median_ms(lambda ids=ids: infer(ids[None, :]).numpy(), repeats)
+    result["meets_200_words_300_ms"] = result["xray_200_words_ms"] < 300
+    result["meets_2500_words_2_s"] = result["xray_2500_words_ms"] < 2000
+    return result
+
+
+def bench_run(run_id: str, repeats: int) -> dict:
+    from core.serving.predictor import Predictor
+
+    predictor = Predictor(run_id)
+    result = {"run": run_id, "summary": predictor.config.summary()}
+    for words in (200, 2500):
+        text = " ".join(["a fine film but not great and the plot was dull"] * (words // 10))
+        xray.xray(predictor, text)
+        result[f"xray_{words}_words_ms"] = _median_ms(lambda text=text: xray.xray(predictor, text), repeats)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", nargs="+", default=["fast"])
+    parser.add_argument("--run", help="a stored run id, through Predictor (encoding included)")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    results = [bench_architecture(name, args.repeats) for name in args.preset]
+    if args.run:
+        results.append(bench_run(args.run, args.repeats))
+    emit({"benchmark": "xray", "cpu": _cpu(), "machine": machine(), "results": results})
+
+
+if __name__ == "__main__":
+    main()
