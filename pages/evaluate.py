@@ -120,6 +120,8 @@ if result is not None:
 
 st.subheader("Word order: this run vs the bag of words", anchor=False)
 baseline_panel.probes_section(run)
+st.subheader("Word embeddings: which words the run put together", anchor=False)
+baseline_panel.embedding_section(run, store.root)
 
 # ---------------------------------------------------------------- all runs
 

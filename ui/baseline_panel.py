@@ -162,3 +162,33 @@ def with_baseline_row(table: pd.DataFrame) -> pd.DataFrame:
     if stored is None:
         return table
     return pd.concat([table, pd.DataFrame([comparisons.baseline_row(stored)])], ignore_index=True)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _projection(runs_root: str, run_id: str, created: float, top: int):
+    from core.runs.embeddings import project
+    from core.runs.store import RunStore
+
+    return project(RunStore(runs_root), run_id, top)
+
+
+def embedding_section(run, runs_root) -> None:
+    """On Evaluate: the run's most frequent words in 2-D (PCA), coloured by the baseline's weight, with a search."""
+    top = st.select_slider("Most frequent words shown", [100, 250, 500, 1000], value=500, key="evaluate_embed_top")
+    search = st.text_input("Find words", key="evaluate_embed_search", placeholder="e.g. good bad not great")
+    try:
+        projection = _projection(str(runs_root), run.run_id, run.created, top)
+    except LabError as error:
+        st.error(str(error))
+        return
+    stored = current_baseline()
+    polarity = stored.model.word_polarity(projection.words) if stored else {}
+    points = comparisons.embedding_points(projection.words, projection.xy, polarity, search)
+    st.altair_chart(charts.embedding_chart(points, projection.explained), width="stretch")
+    missing = [w for w in search.lower().split() if w not in set(projection.words)]
+    if missing:
+        st.caption(f"Not among the {top} most frequent words: {', '.join(missing)}.")
+    st.caption(
+        "Each dot is a word as the run's embedding layer stores it, flattened to two dimensions. Colour: how "
+        "positive the bag-of-words baseline finds the word" + ("" if stored else " (fit the baseline to see it)") + "."
+    )

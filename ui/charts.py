@@ -383,3 +383,26 @@ def probe_kind_chart(by_kind: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260, title="Word-order probes: share right, per kind")
     )
+
+
+def embedding_chart(points: pd.DataFrame, explained: tuple[float, float]) -> alt.Chart:
+    """Words as points (columns word, x, y, polarity, found): red to green by how positive the baseline finds them.
+
+    Found words (the search) are drawn large with their names.
+    """
+    polarity = alt.Color(
+        "polarity:Q",
+        title="baseline weight",
+        scale=alt.Scale(domainMid=0, range=[palette.NEGATIVE, "#dddddd", palette.POSITIVE]),
+    )
+    base = alt.Chart(points).encode(
+        x=alt.X("x:Q", title=f"component 1 ({explained[0]:.0%} of the variance)"),
+        y=alt.Y("y:Q", title=f"component 2 ({explained[1]:.0%})"),
+        tooltip=[alt.Tooltip("word:N"), alt.Tooltip("polarity:Q", format="+.2f")],
+    )
+    dots = base.mark_circle(size=36, opacity=0.8).encode(color=polarity)
+    found = base.transform_filter(alt.datum.found).mark_text(dy=-9, fontSize=12, fontWeight="bold", color=palette.INK)
+    ring = base.transform_filter(alt.datum.found).mark_circle(size=160, color=palette.INK, opacity=0.9)
+    return alt.layer(dots, ring, found.encode(text="word:N")).properties(
+        height=420, title="Word embeddings of the run, projected by PCA"
+    )

@@ -113,3 +113,17 @@ def baseline_row(stored) -> dict:
         "train seconds": round(report.train_seconds, 1),
         "model": BASELINE_NAME,
     }
+
+
+def embedding_points(words: list[str], xy, polarity: dict[str, float], search: str = "") -> pd.DataFrame:
+    """The projected words with the baseline's weight of each (0 if it has none) and whether the search matches."""
+    wanted = {w for w in tokenize(search)}
+    return pd.DataFrame(
+        {
+            "word": words,
+            "x": [float(v) for v in xy[:, 0]],
+            "y": [float(v) for v in xy[:, 1]],
+            "polarity": [polarity.get(w, 0.0) for w in words],
+            "found": [w in wanted for w in words],
+        }
+    )

@@ -90,3 +90,14 @@ def test_train_curves_carry_the_baseline_line(fake_manager, baseline_runs, monke
     assert_clean(at)
     references = [f for f in _datasets(at) if "source" in f.columns]
     assert references and "bag-of-words baseline (validation)" in set(references[0]["name"])
+
+
+def test_evaluate_projects_the_embeddings_and_finds_words(with_baseline):
+    at = run_page("evaluate")
+    at.text_input(key="evaluate_embed_search").input("good bad").run()
+    assert_clean(at)
+    chart = next(c for c in charts(at) if "Word embeddings" in str(chart_spec(c).get("title")))
+    [points] = chart_data(chart)
+    assert len(points) > 50 and set(points.loc[points["found"], "word"]) == {"good", "bad"}
+    polarity = dict(zip(points["word"], points["polarity"], strict=True))
+    assert polarity["good"] > 0 > polarity["bad"]  # the baseline's weights colour them

@@ -104,3 +104,32 @@ def test_runs_list_shows_the_stored_baseline(tiny_data, tmp_path, capsys):
     assert f"(baseline)                         {stored.report.test_accuracy:.4f}" in capsys.readouterr().out
     assert main(["runs", "--runs-dir", runs_dir, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["baseline"]["test_accuracy"] == stored.report.test_accuracy
+
+
+def test_embeddings_are_read_without_tensorflow_and_match_keras(tmp_path):
+    """The projection reads model.keras with h5py; its matrix is Keras's own embedding weights."""
+    import subprocess
+    import sys
+
+    from core.config import TrainConfig
+    from core.runs.embeddings import embedding_matrix, project
+    from core.runs.store import RunStore
+    from tests.conftest import REPO
+
+    config = TrainConfig(num_words=200, embedding_dim=4, units=4, maxlen=20, epochs=1, train_limit=100, test_limit=50)
+    data = load_dataset(make_archive(tmp_path / "t.tar.gz", _reviews()))
+    from core.model.training import train
+
+    store = RunStore(tmp_path / "runs")
+    run = store.save(train(config, data), config, data)
+    model = store.load_model(run.run_id)
+    expected = next(layer for layer in model.layers if layer.name.startswith("embedding")).get_weights()[0]
+    np.testing.assert_allclose(embedding_matrix(store, run.run_id), expected)
+    projection = project(store, run.run_id, top=10)
+    assert projection.xy.shape == (len(projection.words), 2) and projection.words[0] == data.vocabulary.words[0]
+    code = (
+        "import sys; from core.runs.store import RunStore; from core.runs.embeddings import project; "
+        f"project(RunStore({str(store.root)!r}), {run.run_id!r}); print('tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -1,0 +1,58 @@
+"""A run's word embeddings in two dimensions: its most frequent words, projected by PCA.
+
+Read straight from ``model.keras`` (a zip holding ``model.weights.h5``) with h5py and numpy,
+so the web server shows it without TensorFlow. The embedding layer is the only one whose
+weight matrix has ``num_words`` rows; Keras ids are ``rank + INDEX_FROM``.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.data.corpus import INDEX_FROM
+from core.errors import RunError
+from core.runs.store import RunStore, check_keras_file
+
+
+@dataclass(frozen=True)
+class Projection:
+    words: list[str]  # the most frequent words first
+    xy: np.ndarray  # (len(words), 2): the first two principal components
+    explained: tuple[float, float]  # share of the variance each component explains
+
+
+def embedding_matrix(store: RunStore, run_id: str) -> np.ndarray:
+    """The run's embedding weights, ``(num_words, embedding_dim)``."""
+    import h5py
+
+    run = store.get(run_id)
+    path = run.path / "model.keras"
+    check_keras_file(path)
+    try:
+        with zipfile.ZipFile(path) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as weights:
+            names = []
+            weights.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+            candidates = [n for n in names if n.startswith("layers/embedding") and weights[n].ndim == 2]
+            if not candidates:
+                raise RunError(f"Run {run_id}: its model has no embedding layer to project")
+            return np.asarray(weights[sorted(candidates)[0]], dtype=np.float64)
+    except (OSError, KeyError, zipfile.BadZipFile) as error:
+        raise RunError(f"Run {run_id}: its weights could not be read ({error})") from error
+
+
+def project(store: RunStore, run_id: str, top: int = 500) -> Projection:
+    """PCA of the embeddings of the run's ``top`` most frequent words."""
+    matrix = embedding_matrix(store, run_id)
+    words = [w for w in store.vocabulary(run_id).words[:top]]
+    ids = np.arange(1, len(words) + 1) + INDEX_FROM
+    keep = ids < len(matrix)
+    words, vectors = [w for w, k in zip(words, keep, strict=True) if k], matrix[ids[keep]]
+    centred = vectors - vectors.mean(axis=0)
+    _, singular, components = np.linalg.svd(centred, full_matrices=False)
+    variance = singular**2 / max(float((singular**2).sum()), 1e-12)
+    xy = centred @ components[:2].T
+    return Projection(words, xy, (float(variance[0]), float(variance[1]) if len(variance) > 1 else 0.0))
