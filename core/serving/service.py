@@ -27,7 +27,7 @@ import numpy as np
 from core import processes
 from core.errors import LabError, RunError
 
-WARM, PREDICT, EXPLAIN, XRAY = "warm", "predict", "explain", "xray"
+WARM, PREDICT, EXPLAIN, XRAY, HORIZON = "warm", "predict", "explain", "xray", "horizon"
 
 
 class PredictionService:
@@ -79,6 +79,10 @@ class PredictionService:
     def xray(self, run_id: str, created: float, text: str):
         """:func:`core.serving.xray.xray` of ``text`` (states, gates, running verdict), computed in the child."""
         return self._request(XRAY, run_id, created, text)
+
+    def horizon(self, run_id: str, created: float, texts: list[str]) -> dict:
+        """:func:`core.serving.horizon.cached_horizon` on ``texts`` (computed once per run, then read)."""
+        return self._request(HORIZON, run_id, created, list(texts))
 
     @property
     def restarts(self) -> int:
@@ -156,6 +160,7 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
     from core.runs.store import RunStore
     from core.serving.explain import explain
     from core.serving.predictor import Predictor
+    from core.serving.horizon import cached_horizon
     from core.serving.xray import xray
 
     store = RunStore(runs_dir)
@@ -185,6 +190,8 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
                 value = None
             elif op == XRAY:
                 value = xray(model, payload)
+            elif op == HORIZON:
+                value = cached_horizon(model, payload, store.root, created)
             else:
                 value = model.predict(payload) if op == PREDICT else explain(model, payload)
             reply = ("ok", value)
