@@ -135,3 +135,24 @@ def unit_trace_chart(series: dict[str, np.ndarray], steps: list[list[str]], unit
         )
         .properties(height=260, title=f"Unit {unit} over the review")
     )
+
+
+def horizon_chart(result: dict) -> alt.Chart:
+    """Mean |change of the logit| when the word at distance d from the end is removed (log distance axis)."""
+    frame = pd.DataFrame(
+        {
+            "distance": result["distances"],
+            "change": result["mean_abs_logit_change"],
+            "reviews": result["reviews"],
+        }
+    )
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=palette.LINE)
+        .encode(
+            alt.X("distance:Q", title="words from the end", scale=alt.Scale(type="log")),
+            alt.Y("change:Q", title="mean |change of the logit|"),
+            tooltip=["distance:Q", alt.Tooltip("change:Q", format=".3f"), "reviews:Q"],
+        )
+    )
+    return line.properties(height=220, title="Memory horizon: how much a word matters, by its distance from the end")

@@ -48,6 +48,7 @@ def show(run: RunInfo, text: str) -> None:
     heatmaps(shot, run.config.layers)
     for note in shot.notes:
         st.caption(note)
+    memory_horizon(run)
 
 
 def running_verdict(shot) -> None:
@@ -83,3 +84,39 @@ def heatmaps(shot, layers: int) -> None:
     unit = st.selectbox("Follow one unit", order, key=UNIT_KEY, help="Units listed in the heatmaps' order.")
     trace = {TITLES[name]: values[:, unit] for name, values in series.items()}
     st.altair_chart(xray_charts.unit_trace_chart(trace, shot.steps, unit), width="stretch")
+
+
+@st.cache_data(
+    max_entries=16,
+    show_spinner="Removing words at each distance from the end, over 300 test reviews…",
+    hash_funcs=resources._BY_IDENTITY,
+)
+def horizon_of(run: RunInfo, texts: tuple[str, ...]) -> dict:
+    """:func:`core.serving.horizon.cached_horizon` in the prediction process (stored once per run)."""
+    resources.give_up_slot()
+    return resources._service_of(run).horizon(run.run_id, run.created, list(texts))
+
+
+def memory_horizon(run: RunInfo) -> None:
+    """One chart per run: how far back the model reads (computed on a click, then stored)."""
+    from core.serving.horizon import REVIEWS, cache_path
+
+    with st.expander("Memory horizon: how far back does this model read?"):
+        stored = cache_path(run.path.parent, run.run_id, run.created).is_file()
+        data = resources.current_data()
+        if not stored and isinstance(data, LabError):
+            st.caption("Needs the IMDB test reviews (see the Explore page).")
+            return
+        if not stored and not st.button("Measure it (300 test reviews, seconds to a minute)", key="xray_horizon"):
+            return
+        texts = (
+            () if isinstance(data, LabError) else tuple(data.test.texts[:: max(1, len(data.test) // REVIEWS)][:REVIEWS])
+        )
+        try:
+            result = horizon_of(run, texts)
+        except LabError as error:
+            st.error(str(error))
+            return
+        st.altair_chart(xray_charts.horizon_chart(result), width="stretch")
+        if result["reads_last_words"]:
+            st.markdown(f"This model mostly reads the last **{result['reads_last_words']}** words.")

@@ -55,3 +55,20 @@ def test_words_in_the_jumps_are_escaped(runs_env):
     assert_clean(at)
     for m in at.markdown:
         assert "<script>" not in m.value
+
+
+def test_the_memory_horizon_is_measured_on_a_click_and_then_stored(runs_env):
+    from core.serving.horizon import cache_path
+
+    at = _typed(REVIEW)
+    run = next(r for r in runs_env.scan()[0] if r.run_id == at.selectbox(key="predict_run").value)
+    cache_path(runs_env.root, run.run_id, run.created).unlink(missing_ok=True)
+    at = _typed(REVIEW)
+    assert not any("Memory horizon:" in str(c.proto.spec) for c in charts(at))
+    at.button(key="xray_horizon").click().run()
+    assert_clean(at)
+    [chart] = [c for c in charts(at) if "Memory horizon" in str(c.proto.spec)]
+    frame = chart_data(chart)[0]
+    assert frame["distance"].iloc[0] == 1 and (frame["change"] >= 0).all()
+    assert "mostly reads the last" in texts(at)
+    assert cache_path(runs_env.root, run.run_id, run.created).is_file()
