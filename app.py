@@ -8,11 +8,13 @@ picked. The pages live in ``pages/``; what they share lives in ``ui/``.
 def main() -> None:
     import streamlit as st
 
-    from ui import frame, notices, resources, state
+    from ui import classroom, frame, notices, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
         st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
+        classroom.init_owner()
         state.init_session_defaults()
+        classroom.unlock_from_url()
         page = st.navigation(
             [
                 st.Page("pages/explore.py", title="Explore the data", icon=":material/query_stats:", default=True),
@@ -23,6 +25,8 @@ def main() -> None:
         )
         frame.return_to_requested_page()
         frame.sidebar()
+        classroom.teacher_panel()
+        classroom.remember_browser()
         frame.load_style()
         resources.warm_best_model()
         notices.job_finished_toast(on_train_page=page.url_path == "train")

@@ -17,7 +17,7 @@ import streamlit as st
 from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
-from ui import frame, resources, state, views, widgets, wording
+from ui import classroom, frame, resources, state, views, widgets, wording, xray_panel
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
 JOB_KEY = state.TRAIN_JOB_KEY
@@ -90,9 +90,13 @@ if config is not None and slice_size:
 # ---------------------------------------------------------------- cost estimate
 
 if config is not None:
-    views.cost_view(config, data.train.lengths)
+    views.cost_view(config, data.train.lengths, resources.calibration(data))
+    xray_panel.layer_view(config)
 
 # ---------------------------------------------------------------- jobs
+
+
+me = classroom.actor()
 
 
 def _snapshot(job_id):
@@ -105,25 +109,39 @@ def _snapshot(job_id):
 def _start(config: TrainConfig) -> None:
     try:
         st.session_state[JOB_KEY] = manager.submit(
-            config, retrain=st.session_state["train_retrain"], owner=st.session_state["session_id"], data=data
+            config, retrain=st.session_state["train_retrain"], owner=me.session_id, data=data
         )
         st.session_state.pop("train_submit_error", None)
     except LabError as error:
         st.session_state["train_submit_error"] = str(error)
 
 
+def _stop(job_id: str, keep_partial: bool = True) -> None:
+    try:
+        manager.cancel(job_id, keep_partial=keep_partial, by=me)
+    except LabError as error:  # someone else's job (it changed hands since the page was drawn)
+        st.session_state["train_submit_error"] = str(error)
+
+
+def _clear_queue() -> None:
+    manager.clear_queue(by=me)
+
+
 def _watch(job_id: str) -> None:
     st.session_state[JOB_KEY] = job_id
 
 
-active_jobs = [job for job in manager.jobs() if not job.finished]
+jobs = manager.jobs()
+active_jobs = [j for j in jobs if not j.finished]
+mine_active = [j for j in active_jobs if j.owner == me.session_id]
 job = _snapshot(st.session_state[JOB_KEY]) if st.session_state.get(JOB_KEY) else None
-if job is None and active_jobs:  # a new tab, or the job was started elsewhere: show the live one
-    job = active_jobs[-1]
+if job is None and mine_active:  # another tab or a reload of this browser: its own job, never someone else's
+    job = mine_active[-1]
     st.session_state[JOB_KEY] = job.job_id
 if job is None:
     st.session_state.pop(JOB_KEY, None)
-running_here = job is not None and not job.finished
+shown_active = job is not None and not job.finished
+may_stop = shown_active and me.may_act_on(job.owner)
 
 buttons = st.columns([1, 1, 4], vertical_alignment="center")
 buttons[0].button(
@@ -131,26 +149,34 @@ buttons[0].button(
     type="primary",
     icon=":material/play_arrow:",
     width="stretch",
-    disabled=config is None or running_here,
+    disabled=config is None or bool(mine_active),
     on_click=_start,
     args=(config,),
+    help="You have a job queued or training; stop it or wait for it first." if mine_active else None,
 )
 buttons[1].button(
     "Stop",
     icon=":material/stop:",
     width="stretch",
-    disabled=not running_here,
-    on_click=manager.cancel,
+    disabled=not may_stop,
+    on_click=_stop,
     args=(job.job_id if job else "",),
-    kwargs={"keep_partial": True},
+    help=None
+    if may_stop or not shown_active
+    else "Only the student who started this job, or the teacher, can stop it.",
 )
 buttons[2].toggle(
     "Retrain even if this exact configuration was trained before", key="train_retrain", persist_state="session"
 )
 if st.session_state.get("train_submit_error"):
     st.error(st.session_state["train_submit_error"])
-
-views.other_jobs([other for other in active_jobs if job is None or other.job_id != job.job_id], _watch)
+views.queue_notice(active_jobs, me)
+views.other_jobs(
+    [other for other in active_jobs if job is None or other.job_id != job.job_id],
+    _watch,
+    stop=_stop if me.teacher else None,
+    clear_queue=_clear_queue if me.teacher else None,
+)
 
 # ---------------------------------------------------------------- the job view
 
@@ -161,7 +187,7 @@ def live_job_view(job_id: str) -> None:
     snapshot = _snapshot(job_id)
     if snapshot is None:
         st.rerun()
-    views.job_view(snapshot)
+    views.job_view(snapshot, mine=me.may_act_on(snapshot.owner), skip_scoring=_stop)
     if snapshot.finished:
         st.rerun()
 
@@ -170,6 +196,6 @@ st.divider()
 if job is None:
     st.info("No training yet in this session. Press **Train** to start one.", icon=":material/info:")
 elif job.finished:
-    views.job_view(job)
+    views.job_view(job, mine=me.may_act_on(job.owner))
 else:
     live_job_view(job.job_id)

@@ -142,6 +142,11 @@ def job_manager():
     )
 
 
+def calibration(data: ImdbData):
+    """This server's time calibration (:meth:`core.jobs.manager.JobManager.calibration`): stored runs, live job."""
+    return job_manager().calibration(data)
+
+
 def _training_data() -> ImdbData:
     """The dataset jobs train on: the same in-memory copy the pages use (default source)."""
     result = load_data(None)

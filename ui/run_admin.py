@@ -12,7 +12,7 @@ import streamlit as st
 from core.errors import LabError
 from core.runs import manage
 from core.runs.store import RunInfo, RunStore
-from ui import resources, state
+from ui import classroom, resources
 
 #: A sentence to show once after the page reran (the deleted run is gone from the picker).
 NOTICE_KEY = "run_admin_notice"
@@ -25,7 +25,7 @@ def manage_run(run: RunInfo, store: RunStore) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.success(notice, icon=":material/check_circle:")
-    allowed = manage.may_delete(run, state.actor())
+    allowed = manage.may_delete(run, classroom.actor())
     with st.expander("Manage this run", icon=":material/edit:"):
         if not allowed:
             st.caption("Only the browser session that trained this run, or the teacher, can rename, tag or delete it.")
@@ -89,7 +89,7 @@ def _confirm_delete(run: RunInfo) -> None:
     )
     delete_col, cancel_col = st.columns(2)
     if delete_col.button("Delete", type="primary", icon=":material/delete:", key="run_admin_confirm_delete"):
-        if not manage.may_delete(run, state.actor()):
+        if not manage.may_delete(run, classroom.actor()):
             st.error("Only the session that trained this run, or the teacher, can delete it.")
             return
         try:

@@ -15,6 +15,8 @@ import streamlit as st
 from core.config import CUSTOM, DEFAULT_PRESET, FIELDS, TrainConfig, preset, preset_name
 from core.errors import ConfigError
 
+#: This session's owner id (its browser's, :func:`ui.classroom.init_owner`): what its jobs and runs belong to.
+SESSION_ID_KEY = "session_id"
 #: The dataset path the user chose in the set-up panel (not a widget key).
 DATA_PATH_KEY = "data_path"
 #: The run the Predict page's picker shows (the Train page sets it to a finished run).
@@ -57,7 +59,7 @@ def knob_key(name: str) -> str:
 def init_session_defaults() -> None:
     """Give every persistent value its default once per session."""
     state = st.session_state
-    state.setdefault("session_id", uuid.uuid4().hex)
+    state.setdefault(SESSION_ID_KEY, uuid.uuid4().hex)  # app.py set the browser's first
     for key, value in EXPLORE_DEFAULTS.items():
         state.setdefault(key, value)
     if "train_preset" not in state:
@@ -70,7 +72,7 @@ def init_session_defaults() -> None:
 
 def has_session_defaults() -> bool:
     """Whether :func:`init_session_defaults` ran in this session (``app.py`` did)."""
-    return "session_id" in st.session_state
+    return SESSION_ID_KEY in st.session_state
 
 
 def apply_preset_values(name: str) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.model.cost import estimate_epoch_seconds, slow_setting_warnings
+from core.model.cost import slow_setting_warnings
 from core.model.metrics import POSITIVE
+from core.model.progress import PHASE_SCORING_PARTIAL
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
 from ui import baseline_panel, charts, html, state, tables, wording
@@ -21,13 +22,16 @@ from ui import baseline_panel, charts, html, state, tables, wording
 # ---------------------------------------------------------------- Train: a job
 
 
-def cost_view(config, train_lengths) -> None:
-    """What ``config`` costs: the model in one line, the time estimate, and the warnings about slow settings."""
-    per_epoch = estimate_epoch_seconds(config, train_lengths)
+def cost_view(config, train_lengths, calibration) -> None:
+    """What ``config`` costs: the model in one line, this machine's time estimate (a range), slow-setting warnings."""
     summary_col, cost_col = st.columns([3, 2], gap="large")
     summary_col.markdown(f"**Model:** `{config.summary()}`")
-    if per_epoch is not None:
-        cost_col.markdown(wording.estimate_sentence(per_epoch, config.epochs, bool(config.patience)))
+    cost_col.markdown(
+        wording.estimate_sentence(
+            calibration.epoch_seconds(config, train_lengths), config.epochs, bool(config.patience)
+        )
+    )
+    cost_col.caption(wording.calibration_note(calibration))
     st.caption(
         "What costs time on a CPU: one LSTM step per token (maxlen), the units (the step's matrices grow "
         "with units²), each stacked layer, masking and recurrent dropout. Larger batches are cheaper per "
@@ -37,28 +41,58 @@ def cost_view(config, train_lengths) -> None:
         st.warning(warning, icon=":material/hourglass_top:")
 
 
-def other_jobs(snapshots, watch) -> None:
-    """The other active jobs on this server, each with a Watch button calling ``watch(job_id)``."""
+def queue_notice(active_jobs, me) -> None:
+    """Whose job trains now, and where this session's own job is in the queue."""
+    running = [j for j in active_jobs if j.state == "running"]
+    mine = [j for j in active_jobs if j.owner == me.session_id]
+    if not running or any(j.owner == me.session_id for j in running):
+        return
+    waiting = sum(1 for j in active_jobs if j.state == "queued")
+    if mine and mine[0].queue_position:
+        text = f"The server is training someone else's job; yours is **#{mine[0].queue_position}** in the queue."
+    else:
+        text = (
+            "The server is training someone else's job"
+            + (f" ({waiting} more waiting)" if waiting else "")
+            + ". Press **Train** to queue yours: it starts when the jobs before it are done."
+        )
+    st.info(text, icon=":material/group:")
+
+
+def other_jobs(snapshots, watch, stop=None, clear_queue=None) -> None:
+    """The other active jobs on this server: Watch buttons, and (for the teacher) Stop and Clear the queue."""
     if not snapshots:
         return
     with st.container(border=True):
         st.markdown("**Other jobs on this server**")
         for other in snapshots:
-            row = st.columns([4, 1], vertical_alignment="center")
+            row = st.columns([4, 1, 1] if stop else [4, 1], vertical_alignment="center")
             where = f"queue position {other.queue_position}" if other.state == "queued" else other.phase
             row[0].markdown(f"`{other.job_id}` · {other.state} ({where}) · `{other.config.summary()}`")
             row[1].button("Watch", key=f"watch_{other.job_id}", on_click=watch, args=(other.job_id,))
+            if stop:
+                row[2].button("Stop", key=f"stop_{other.job_id}", on_click=stop, args=(other.job_id,))
+        if clear_queue and any(j.state == "queued" for j in snapshots):
+            st.button("Clear the queue", icon=":material/clear_all:", key="teacher_clear_queue", on_click=clear_queue)
 
 
 _BADGES = {"queued": "gray", "running": "blue", "done": "green", "cancelled": "orange", "failed": "red"}
 
 
-def job_view(snapshot) -> None:
-    """Everything about one job, drawn from one snapshot: state, progress, results, curves."""
+def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
+    """Everything about one job, drawn from one snapshot: state, progress, phase, results, curves.
+
+    ``mine``: this session may act on the job (else it says whose it is); ``skip_scoring(job_id,
+    keep_partial=False)`` is offered while a stopped job's partial model is scored.
+    """
     st.subheader(
         f"Training job {snapshot.job_id} :{_BADGES.get(snapshot.state, 'gray')}-badge[{snapshot.state}]", anchor=False
     )
-    st.caption(f"`{snapshot.config.summary()}`" + (f" · run `{snapshot.run_id}`" if snapshot.run_id else ""))
+    st.caption(
+        f"`{snapshot.config.summary()}`"
+        + (f" · run `{snapshot.run_id}`" if snapshot.run_id else "")
+        + ("" if mine else " · someone else's job: you can watch it, not stop it")
+    )
     if snapshot.state == "queued":
         st.info(
             f"Waiting in the queue: position {snapshot.queue_position} (1 = next). One job trains at a time "
@@ -70,8 +104,17 @@ def job_view(snapshot) -> None:
     if not snapshot.finished or snapshot.state == "cancelled":
         st.progress(snapshot.progress, text=wording.progress_text(snapshot))
         st.caption(
-            f"Phase: {snapshot.phase} · elapsed {wording.duration(snapshot.elapsed_seconds)} · "
-            f"{snapshot.samples_seen:,} samples seen"
+            f"{wording.phase_sentence(snapshot)} · elapsed {wording.duration(snapshot.elapsed_seconds)} · "
+            f"{snapshot.samples_seen:,} reviews trained on"
+        )
+    if mine and skip_scoring and snapshot.phase == PHASE_SCORING_PARTIAL and snapshot.state == "running":
+        st.button(
+            "Skip scoring (discard the partial model)",
+            icon=":material/skip_next:",
+            key=f"skip_scoring_{snapshot.job_id}",
+            on_click=skip_scoring,
+            args=(snapshot.job_id,),
+            kwargs={"keep_partial": False},
         )
     if snapshot.finished and snapshot.state != "failed":
         _job_result(snapshot)

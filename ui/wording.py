@@ -17,6 +17,7 @@ import numpy as np
 from core.config import TrainConfig, preset_name
 from core.model import metrics
 from core.model.metrics import THRESHOLD
+from core.model.progress import PHASE_SCORING_PARTIAL, SCORING_PHASES
 from ui import tables
 
 #: What the tutorial reported for its two networks, shown beside a finished run.
@@ -90,18 +91,42 @@ def slice_note(test_limit: int | None) -> str | None:
     )
 
 
-def estimate_sentence(per_epoch: float, epochs: int, early_stopping: bool) -> str:
-    """The Train page's time estimate (Markdown), from :func:`core.model.cost.estimate_epoch_seconds`."""
+def estimate_sentence(per_epoch: tuple[float, float, float], epochs: int, early_stopping: bool) -> str:
+    """The Train page's time estimate (Markdown): (low, likely, high) seconds per epoch on this server."""
+    low, likely, high = per_epoch
 
-    def about(seconds: float) -> str:
-        text = duration(seconds)
-        return text if text.startswith("under") else f"about {text}"
+    def span(a: float, b: float) -> str:
+        left, right = duration(a), duration(b)
+        return right if left == right else f"{left} to {right}"
 
     return (
-        f"**Estimated time** on this 2-core CPU: **{about(per_epoch)} per epoch**, "
-        f"{about(per_epoch * epochs)} for {epochs} epochs"
+        f"**Estimated time** on this server: **about {duration(likely)} per epoch** ({span(low, high)}), "
+        f"about {duration(likely * epochs)} for {epochs} epochs"
         + (" (early stopping may end sooner)." if early_stopping else ".")
     )
+
+
+def calibration_note(calibration) -> str:
+    """Where the estimate comes from: this server's own runs, or the reference machine (not measured here yet)."""
+    if not calibration.calibrated:
+        return (
+            "Not measured on this server yet: a wide range from another machine's figures. "
+            "It narrows as soon as one model has trained here."
+        )
+    runs = calibration.measurements
+    return (
+        f"Calibrated on {runs} training{'s' if runs != 1 else ''} measured on this server "
+        f"(it runs at {1 / calibration.factor:.2f}x the reference machine's speed)."
+    )
+
+
+def phase_sentence(snapshot) -> str:
+    """The job's phase in words, with its own estimate where it has one ("scoring 25,000 test reviews, about 25 s")."""
+    if snapshot.phase in SCORING_PHASES and snapshot.test_reviews:
+        what = "the partial model on " if snapshot.phase == PHASE_SCORING_PARTIAL else ""
+        estimate = f", about {duration(snapshot.scoring_seconds)}" if snapshot.scoring_seconds else ""
+        return f"Scoring {what}{snapshot.test_reviews:,} test reviews{estimate}"
+    return f"Phase: {snapshot.phase}"
 
 
 def progress_text(snapshot) -> str:
@@ -113,7 +138,10 @@ def progress_text(snapshot) -> str:
     parts = [f"Epoch {snapshot.epoch}/{snapshot.epochs}", f"batch {snapshot.batch}/{snapshot.batches_per_epoch}"]
     if snapshot.samples_per_second:
         parts.append(f"{snapshot.samples_per_second:,.0f} samples/s")
-    parts.append(f"ETA {duration(snapshot.eta_seconds)}")
+    if snapshot.eta_seconds is not None:
+        parts.append(f"ETA {duration(snapshot.eta_seconds)}")
+    else:
+        parts.append("nearly done" if snapshot.phase in SCORING_PHASES else "ETA: measuring the pace")
     return " · ".join(parts)
 
 

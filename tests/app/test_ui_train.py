@@ -130,10 +130,18 @@ def test_a_finished_tutorial_run_is_compared_with_the_tutorial(fake_manager):
 
 
 def test_a_queued_job_shows_its_place_and_a_failed_one_its_error(fake_manager):
+    at = run_page("train")
     fake_manager.add(
-        preset("fast"), state="queued", phase="queued", queue_position=2, epoch=0, batch_history=(), epoch_history=()
+        preset("fast"),
+        state="queued",
+        phase="queued",
+        queue_position=2,
+        epoch=0,
+        batch_history=(),
+        epoch_history=(),
+        owner=at.session_state["session_id"],
     )
-    at = run_page("train")  # a new session attaches to the active job
+    at.run()  # this browser's job (another tab, a reload): shown as its own
     assert_clean(at)
     assert "position 2" in texts(at)
     fake_manager.update(
@@ -148,20 +156,46 @@ def test_a_queued_job_shows_its_place_and_a_failed_one_its_error(fake_manager):
     assert "Lower the learning rate" in " ".join(e.value for e in at.error)
 
 
-def test_a_second_tab_sees_the_same_job_and_other_jobs_are_listed(fake_manager):
-    first = run_page("train")
-    next(b for b in first.button if b.label == "Train").click().run()
-    second = run_page("train")
-    assert_clean(second)
-    assert second.session_state["train_job_id"] == "job-1"
-    assert "Training job job-1" in texts(second)
-    fake_manager.add(
-        preset("tutorial-v1"), state="queued", queue_position=1, epoch=0, batch_history=(), epoch_history=()
-    )
-    first.run()
-    assert "Other jobs on this server" in texts(first)
-    next(b for b in first.button if b.label == "Watch").click().run()
-    assert first.session_state["train_job_id"] == "job-2"
+def test_another_student_never_adopts_a_job_and_cannot_stop_it(fake_manager):
+    alice = run_page("train")
+    next(b for b in alice.button if b.label == "Train").click().run()
+    bob = run_page("train")  # another browser: another owner
+    assert_clean(bob)
+    assert "train_job_id" not in bob.session_state
+    assert "someone else's job" in texts(bob) and "Training job job-1" not in texts(bob)
+    assert not next(b for b in bob.button if b.label == "Train").disabled  # Bob may queue his own
+    assert next(b for b in bob.button if b.label == "Stop").disabled
+    next(b for b in bob.button if b.label == "Watch").click().run()  # watching is allowed, stopping is not
+    assert "Training job job-1" in texts(bob) and "you can watch it, not stop it" in texts(bob)
+    assert next(b for b in bob.button if b.label == "Stop").disabled
+    next(b for b in bob.button if b.label == "Train").click().run()
+    fake_manager.update("job-2", state="queued", queue_position=1)
+    bob.run()
+    assert "job-2" in bob.session_state["train_job_id"] and fake_manager.cancelled == []
+
+
+def test_the_teacher_link_unlocks_stop_for_every_job_and_a_wrong_token_is_refused(fake_manager, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026")
+    alice = run_page("train")
+    next(b for b in alice.button if b.label == "Train").click().run()
+    fake_manager.add(preset("tutorial-v1"), state="queued", queue_position=1, epoch=0, owner="bob")
+
+    wrong = new_app()
+    wrong.query_params["teacher"] = "guess"
+    wrong.run()
+    assert_clean(wrong)
+    assert "not the teacher token" in texts(wrong) and "teacher" not in wrong.query_params
+
+    teacher = new_app()
+    teacher.query_params["teacher"] = "class-of-2026"
+    teacher.run()
+    assert "teacher" not in teacher.query_params  # out of the address bar at once
+    teacher.switch_page("pages/train.py").run()
+    assert_clean(teacher)
+    assert teacher.session_state["teacher_mode"]
+    next(b for b in teacher.button if b.key == "stop_job-1").click().run()
+    next(b for b in teacher.button if b.key == "teacher_clear_queue").click().run()
+    assert fake_manager.cancelled == ["job-1", "job-2"]
 
 
 def test_settings_survive_a_trip_to_another_page(fake_manager):

@@ -15,8 +15,10 @@ import sys
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from core.access import NotAllowed
 from core.config import TrainConfig
 from core.jobs.manager import JobSnapshot
+from core.runs.calibration import Calibration
 from tests.conftest import REPO
 
 APP = REPO / "app.py"
@@ -170,9 +172,22 @@ class FakeJobManager:
     def jobs(self):
         return list(self.snapshots.values())
 
-    def cancel(self, job_id, keep_partial=True):
+    def cancel(self, job_id, keep_partial=True, *, by=None):
+        if by is not None and not by.may_act_on(self.snapshots[job_id].owner):
+            raise NotAllowed("This is someone else's job: only they, or the teacher, can stop it.")
         self.cancelled.append(job_id)
         self.update(job_id, state="cancelled", phase="cancelled", partial=keep_partial, run_id="fast-partial")
+
+    def clear_queue(self, *, by):
+        if not by.teacher:
+            raise NotAllowed("Only the teacher can clear the queue.")
+        waiting = [j for j, snap in self.snapshots.items() if snap.state == "queued"]
+        for job_id in waiting:
+            self.cancel(job_id, by=by)
+        return waiting
+
+    def calibration(self, data=None, *, live=True):
+        return Calibration()
 
     def delete_run(self, run_id):
         from core.runs import manage
