@@ -34,6 +34,7 @@ run = widgets.run_picker(
     "Run", state.PREDICT_RUN_KEY, runs, help="A stored, trained model. The best by test accuracy is picked first."
 )
 st.caption(wording.run_reading(run.config))
+xray_panel.layer_view(run.config)
 if run.partial:
     st.warning(
         "This run was stopped before the end (partial): its predictions may be poor.", icon=":material/stop_circle:"

@@ -156,3 +156,23 @@ def horizon_chart(result: dict) -> alt.Chart:
         )
     )
     return line.properties(height=220, title="Memory horizon: how much a word matters, by its distance from the end")
+
+
+def layer_frame(config) -> pd.DataFrame:
+    """The ``model.summary()``-style table of a run's network (from :func:`core.serving.layers.layer_summary`)."""
+    from core.serving.layers import layer_summary
+
+    frame = pd.DataFrame(layer_summary(config)).rename(
+        columns={"name": "Layer", "kind": "Type", "output": "Output shape", "params": "Parameters"}
+    )
+    return frame
+
+
+def layer_chain(config) -> str:
+    """The layers as one line of Markdown, input to output: ``Input → Embedding ·64 → … → Dense(1, sigmoid) ·1``."""
+    frame = layer_frame(config)
+    widths = frame["Output shape"].str.extract(r"(\d+)\)$")[0]
+    parts = [
+        f"`{kind}`" + (f" ·{w}" if isinstance(w, str) else "") for kind, w in zip(frame["Type"], widths, strict=True)
+    ]
+    return " → ".join(parts)

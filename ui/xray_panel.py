@@ -120,3 +120,12 @@ def memory_horizon(run: RunInfo) -> None:
         st.altair_chart(xray_charts.horizon_chart(result), width="stretch")
         if result["reads_last_words"]:
             st.markdown(f"This model mostly reads the last **{result['reads_last_words']}** words.")
+
+
+def layer_view(config) -> None:
+    """The network of the selected run: a small diagram and the layer table (shapes, parameters)."""
+    with st.expander("The network, layer by layer"):
+        st.markdown(xray_charts.layer_chain(config))
+        frame = xray_charts.layer_frame(config)
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.caption(f"{int(frame['Parameters'].sum()):,} parameters in all; None is the batch (or the review length).")

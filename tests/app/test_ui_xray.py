@@ -72,3 +72,13 @@ def test_the_memory_horizon_is_measured_on_a_click_and_then_stored(runs_env):
     assert frame["distance"].iloc[0] == 1 and (frame["change"] >= 0).all()
     assert "mostly reads the last" in texts(at)
     assert cache_path(runs_env.root, run.run_id, run.created).is_file()
+
+
+def test_predict_shows_the_selected_runs_layers(runs_env):
+    at = _typed(REVIEW)
+    run = next(r for r in runs_env.scan()[0] if r.run_id == at.selectbox(key="predict_run").value)
+    tables = [df.value for df in at.dataframe if "Parameters" in df.value.columns]
+    assert tables and tables[0]["Layer"].iloc[-1] == "positive"
+    from core.serving.layers import total_params
+
+    assert int(tables[0]["Parameters"].sum()) == total_params(run.config)

@@ -38,3 +38,14 @@ def test_units_sorted_by_movement_and_heatmap_rows_follow_the_order():
     assert spec["encoding"]["color"]["scale"]["domain"] == [-1.0, 1.0]
     gate = xray_charts.heatmap_chart(frame, "forget gate f", gate=True).to_dict()
     assert gate["encoding"]["color"]["scale"]["domain"] == [0, 1]
+
+
+def test_the_layer_table_and_diagram_name_every_layer():
+    from core.config import preset
+
+    config = preset("tutorial-final")
+    frame = xray_charts.layer_frame(config)
+    assert frame["Layer"].tolist() == ["word_ids", "embedding", "lstm_1", "lstm_2", "positive"]
+    assert frame["Parameters"].sum() == 5000 * 128 + 4 * (64 * 192 + 64) + 4 * (64 * 128 + 64) + 65
+    chain = xray_charts.layer_chain(config)
+    assert chain.startswith("`Input`") and chain.count("→") == 4 and chain.endswith("`Dense(1, sigmoid)` ·1")
