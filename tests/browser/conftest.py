@@ -19,6 +19,8 @@ from tests.conftest import REPO
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path(CHROMIUM_PATH)
 TEST_SLICE = 300
+#: The ``app_url`` server's teacher token (IMDB_LAB_TEACHER_TOKEN).
+TEACHER_TOKEN = "browser-test-teacher"
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +53,7 @@ def app_url(shared_archive, session_cache, browser_runs_dir, artifacts):
         "IMDB_LAB_CACHE": str(session_cache),
         "IMDB_LAB_RUNS": str(browser_runs_dir),
         "IMDB_LAB_TEST_SLICE": str(TEST_SLICE),
+        "IMDB_LAB_TEACHER_TOKEN": TEACHER_TOKEN,
     }
     with streamlit_server(env, artifacts / "streamlit-server.log") as url:
         yield url

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from tests.browser.conftest import TEACHER_TOKEN
+
 pytestmark = pytest.mark.browser
 
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -137,13 +139,9 @@ def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, art
     assert page.locator(CHART).count() >= 2  # live loss and accuracy curves
     screenshot(page, artifacts, "train-running")
 
-    # A second tab shows the same live job.
     heading = page.locator("h3", has_text="Training job").inner_text()
     job_id = re.search(r"Training job (\S+)", heading).group(1)
-    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    other.goto(f"{app_url}/train")
-    other.wait_for_selector(f'h3:has-text("Training job {job_id}")', timeout=60_000)
-    other.context.close()
+    _a_class_shares_the_server(page, browser, app_url, job_id, artifacts)
 
     app_button(page, "Stop").click()
     page.wait_for_selector('h3:has-text("cancelled"), h3:has-text("done")', timeout=90_000)
@@ -184,3 +182,55 @@ def test_every_page_in_the_navigation_opens_cleanly(page, app_url, artifacts):
         assert page.locator(EXCEPTION).count() == 0, f"exception on the {title} page"
         name = re.sub(r"[^a-z]+", "-", title.lower()).strip("-")
         screenshot(page, artifacts, f"page-{name}")
+
+
+def _open_train(browser, url: str):
+    """Another browser (its own cookies: another student) on the Train page."""
+    tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    tab.set_default_timeout(30_000)
+    tab.goto(url)
+    tab.wait_for_selector('h1:has-text("Train a model")', timeout=60_000)
+    app_button(tab, "Train").wait_for()
+    wait_for_app(tab)
+    return tab
+
+
+def _a_class_shares_the_server(page, browser, app_url, job_id, artifacts) -> None:
+    """A's second tab is A's; B never sees A's Stop; a wrong teacher token is refused; the teacher can stop it."""
+    same_browser = page.context.new_page()  # a second tab of A's browser: the same owner
+    same_browser.goto(f"{app_url}/train")
+    same_browser.wait_for_selector(f'h3:has-text("Training job {job_id}")', timeout=60_000)
+    assert app_button(same_browser, "Stop").is_enabled()
+    same_browser.close()
+
+    student = _open_train(browser, f"{app_url}/train")
+    student.get_by_text("someone else's job").first.wait_for()
+    assert student.locator("h3", has_text=f"Training job {job_id}").count() == 0  # never adopted
+    assert app_button(student, "Stop").is_disabled()
+    screenshot(student, artifacts, "train-another-student")
+    student.context.close()
+
+    wrong = _open_train(browser, f"{app_url}/train?teacher=guess")
+    wrong.get_by_text("That is not the teacher token").wait_for()
+    assert "teacher=" not in wrong.url
+    wrong.context.close()
+
+    teacher = _open_train(browser, f"{app_url}/train?teacher={TEACHER_TOKEN}")
+    teacher.get_by_text("Teacher mode: you can stop any job").wait_for()
+    assert "teacher=" not in teacher.url  # the token left the address bar at once
+    assert teacher.locator('[data-testid="stButton"] button', has_text="Stop").last.is_enabled()  # A's job, in the list
+    teacher.context.close()
+
+
+def test_students_get_no_developer_menu(page, app_url):
+    """client.toolbarMode = "viewer": no Deploy button, no Rerun or Clear caches for anyone."""
+    page.goto(app_url)
+    page.wait_for_selector('h1:has-text("Explore the data")', timeout=60_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    menu = page.locator('[data-testid="stMainMenu"]')
+    if menu.count():
+        menu.click()
+        page.wait_for_timeout(500)
+    assert page.get_by_text(re.compile("Clear cache", re.IGNORECASE)).count() == 0
+    assert page.get_by_text("Deploy", exact=True).count() == 0

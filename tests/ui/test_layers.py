@@ -13,7 +13,18 @@ from tests.conftest import REPO
 
 PAGES = {"explore.py", "train.py", "predict.py", "evaluate.py"}
 PURE = {"__init__", "assets", "charts", "comparisons", "html", "palette", "tables", "wording", "xray_charts"}
-STREAMLIT_EDGE = {"baseline_panel", "frame", "notices", "resources", "run_admin", "state", "views", "widgets", "xray_panel"}
+STREAMLIT_EDGE = {
+    "baseline_panel",
+    "classroom",
+    "frame",
+    "notices",
+    "resources",
+    "run_admin",
+    "state",
+    "views",
+    "widgets",
+    "xray_panel",
+}
 HEAVY = ("keras", "tensorflow")
 
 
