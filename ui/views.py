@@ -226,9 +226,17 @@ def prediction_view(run: RunInfo, explanation, true_label: int | None) -> None:
         "by truncation and never seen, and a **wavy underline** marks words out of the vocabulary."
     )
     if summary.seen and html.strongest_contribution(explanation.words) < html.WEAK_CONTRIBUTION:
+        from core.model.metrics import confidence
+
+        sure = confidence(explanation.probability) >= 0.8  # saturated: one word cannot move it much
         st.caption(
-            f"No single word changes this run's prediction by {html.WEAK_CONTRIBUTION} or more, so the "
-            "colours stay pale: the run barely reacts to words (an undertrained run, or a neutral text)."
+            f"No single word changes this run's prediction by {html.WEAK_CONTRIBUTION} or more, so the colours "
+            + (
+                "stay pale: the model is sure, and removing one word barely moves a saturated probability "
+                "(see the running verdict below)."
+                if sure
+                else "stay pale: the run barely reacts to words (an undertrained run, or a neutral text)."
+            )
         )
     words = tables.top_words(explanation)
     if not words.empty:

@@ -82,3 +82,27 @@ def test_predict_shows_the_selected_runs_layers(runs_env):
     from core.serving.layers import total_params
 
     assert int(tables[0]["Parameters"].sum()) == total_params(run.config)
+
+
+def _saturated_page(runs_dir: str, probability: float):
+    from core.runs.store import RunStore
+    from core.serving.explain import Explanation, WordContribution
+    from ui import views
+
+    run = RunStore(runs_dir).best()
+    words = [
+        WordContribution("great", 0, 5, 0.001, False, False),
+        WordContribution("film", 6, 10, -0.001, False, False),
+    ]
+    views.prediction_view(run, Explanation(probability, words, "great film", 0), None)
+
+
+@pytest.mark.parametrize(("probability", "undertrained"), [(0.995, False), (0.004, False), (0.55, True)])
+def test_a_saturated_prediction_is_not_called_undertrained(runs_env, probability, undertrained):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_saturated_page, args=(str(runs_env.root), probability)).run()
+    assert_clean(at)
+    page = texts(at)
+    assert ("undertrained" in page) is undertrained
+    assert ("the model is sure" in page) is not undertrained
