@@ -142,9 +142,9 @@ def job_manager():
     )
 
 
-def calibration(data: ImdbData):
-    """This server's time calibration (:meth:`core.jobs.manager.JobManager.calibration`): stored runs, live job."""
-    return job_manager().calibration(data)
+def calibration(data: ImdbData, config=None):
+    """This server's time calibration for ``config`` (:meth:`core.jobs.manager.JobManager.calibration`)."""
+    return job_manager().calibration(data, config=config)
 
 
 def _training_data() -> ImdbData:

@@ -292,12 +292,13 @@ class JobManager:
         job.batch_history, job.epoch_history = history["batches"], history["epochs"]
         job.started = job.finished_at = time.monotonic()
 
-    def calibration(self, data=None, *, live: bool = True):
+    def calibration(self, data=None, *, live: bool = True, config: TrainConfig | None = None):
         """This machine's :class:`core.runs.calibration.Calibration`: stored runs, and the running job's pace.
 
         Args:
             data: the dataset whose review lengths the cost model reads (default: the manager's).
             live: count a running job's measured speed too (once it has trained enough reviews).
+            config: the config to estimate (runs of its shape count first).
         """
         from core.runs.calibration import MIN_CALIBRATION_SAMPLES, calibrate
 
@@ -307,11 +308,11 @@ class JobManager:
             with self._lock:
                 running = [snapshot_of(j, None) for j in self._jobs.values() if j.state == RUNNING]
         pace = [(j.config, j.samples_per_second) for j in running if j.samples_seen >= MIN_CALIBRATION_SAMPLES]
-        return calibrate(self.store.list(), data.train.lengths, live=pace)
+        return calibrate(self.store.list(), data.train.lengths, live=pace, config=config)
 
     def _estimate(self, job: JobRecord) -> None:
         """Give a queued job its calibrated time estimates (the ETA starts from them)."""
-        calibration = self.calibration(job.data)
+        calibration = self.calibration(job.data, config=job.config)
         lengths = job.data.train.lengths
         job.test_reviews = min(job.config.test_limit or len(job.data.test), len(job.data.test))
         job.estimate_seconds = calibration.training_seconds(job.config, lengths)

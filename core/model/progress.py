@@ -7,6 +7,8 @@ turns Keras's running means into each batch's own loss and accuracy and checks
 
 from __future__ import annotations
 
+import time
+
 from core.backend import import_keras
 
 #: The phase names that mean something to the ETA (:mod:`core.jobs.records`) and the pages.
@@ -59,6 +61,9 @@ def progress_callback(reporter: Reporter, batch_sizes: list[int]):
             self.cancelled = False
             self._epoch = 0
             self.samples_total = 0
+            # After the first batch (which traces and compiles): the pace a longer run keeps.
+            self.steady_started: float | None = None
+            self.steady_samples = 0
 
         def on_epoch_begin(self, epoch, logs=None):
             self._epoch, self._seen, self._sum_loss, self._sum_correct = epoch + 1, 0, 0.0, 0.0
@@ -72,6 +77,10 @@ def progress_callback(reporter: Reporter, batch_sizes: list[int]):
             loss, accuracy = (loss_sum - self._sum_loss) / n, (correct_sum - self._sum_correct) / n
             self._seen, self._sum_loss, self._sum_correct = seen, loss_sum, correct_sum
             self.samples_total += n
+            if self.steady_started is None:
+                self.steady_started = time.perf_counter()
+            else:
+                self.steady_samples += n
             row = {
                 "step": len(self.batch_history) + 1,
                 "epoch": self._epoch,
@@ -96,5 +105,11 @@ def progress_callback(reporter: Reporter, batch_sizes: list[int]):
             }
             self.epoch_history.append(row)
             self.reporter.epoch(epoch + 1, row)
+
+        def steady_samples_per_second(self) -> float:
+            """Reviews per second after the first batch (0.0 when it never got past one)."""
+            if self.steady_started is None or not self.steady_samples:
+                return 0.0
+            return self.steady_samples / max(time.perf_counter() - self.steady_started, 1e-9)
 
     return Callback(reporter, batch_sizes)

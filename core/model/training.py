@@ -47,6 +47,7 @@ class TrainResult:
     best_epoch: int | None
     samples_per_second: float
     notes: list[str] = field(default_factory=list)
+    steady_samples_per_second: float = 0.0  # after the first (tracing) batch: what calibrates estimates
 
 
 def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_seed: list[int]):
@@ -101,6 +102,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
             shuffle=False,  # batches are shuffled by arrays.batches
         )
     train_seconds = time.perf_counter() - fit_started
+    steady = progress.steady_samples_per_second()
     eval_started = time.perf_counter()
     probabilities, test_metrics = _score_test_set(model, prepared, config, reporter, progress.cancelled)
     return TrainResult(
@@ -118,6 +120,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
         best_epoch=(early.best_epoch + 1) if early is not None and early.best_weights is not None else None,
         samples_per_second=progress.samples_total / max(train_seconds, 1e-9),
         notes=_notes(prepared, config),
+        steady_samples_per_second=steady,
     )
 
 

@@ -3,7 +3,9 @@
 The cost model (:mod:`core.model.cost`) holds the factors each knob costs, measured on
 one reference machine. Our machines differ up to 3x on the same training (AVX-512 or
 not, see the notes), so a fixed figure was 7x off on another server. Every stored run
-records its samples per second, its scoring time and the host it trained on; each is
+records its samples per second after the first batch (which traces and compiles the
+model: on a slice of 3,000 reviews that start-up was half the time), its scoring time
+and the host it trained on; each is
 one measurement of "this machine is ``k`` times the reference" (measured seconds per
 review over the cost model's, for that run's own config). :func:`calibrate` takes the
 median ``k`` of this host's recent runs (and of a running job, when given) and its
@@ -71,10 +73,24 @@ class Calibration:
 
 def run_factor(run: RunInfo, lengths: np.ndarray | None = None) -> float | None:
     """This run's measured seconds per review over the cost model's (None: not a usable measurement)."""
-    if run.samples_per_second <= 0 or epoch_samples(run.config, lengths) < MIN_CALIBRATION_SAMPLES:
+    speed = run.steady_samples_per_second or run.samples_per_second  # older runs: the whole fit's average
+    if speed <= 0 or epoch_samples(run.config, lengths) < MIN_CALIBRATION_SAMPLES:
         return None
     reference = seconds_per_sample(run.config, lengths)
-    return (1.0 / run.samples_per_second) / reference if reference > 0 else None
+    return (1.0 / speed) / reference if reference > 0 else None
+
+
+def shape(config: TrainConfig) -> tuple:
+    """What decides how a config's time *scales* (the cost model is least sure across these)."""
+    return (
+        config.cell,
+        config.layers,
+        config.bidirectional,
+        config.conv_pool,
+        config.mask_zero,
+        config.pooling,
+        config.recurrent_dropout > 0,
+    )
 
 
 def calibrate(
@@ -82,25 +98,33 @@ def calibrate(
     lengths: np.ndarray | None = None,
     live: list[tuple[TrainConfig, float]] = (),
     host: str | None = None,
+    config: TrainConfig | None = None,
 ) -> Calibration:
     """The calibration from this host's newest stored runs and any live jobs.
+
+    The cost model's factors between model shapes are measured on one machine and were
+    2x off between ``tutorial-v1`` and ``fast`` on another (bench/estimate.py), so when
+    ``config`` is given and runs of its :func:`shape` were measured here, only those count.
 
     Args:
         runs: stored runs (any host; only ``host``'s, and runs without a host, are read).
         lengths: tokens per training review (the cost model's steps per review).
         live: (config, samples per second) of jobs training now on this machine.
         host: the machine (default: this one, :func:`platform.node`).
+        config: the config to estimate; runs of the same shape are preferred.
 
     Returns:
         A :class:`Calibration`; uncalibrated (factor 1, wide range) when nothing was measured.
     """
     host = platform.node() if host is None else host
     mine = sorted((r for r in runs if r.host in (None, host)), key=lambda r: -r.created)[:RECENT_RUNS]
-    factors = [f for f in (run_factor(r, lengths) for r in mine) if f is not None]
-    for config, samples_per_second in live:
-        reference = seconds_per_sample(config, lengths)
+    measured = [(r.config, f) for r in mine if (f := run_factor(r, lengths)) is not None]
+    for live_config, samples_per_second in live:
+        reference = seconds_per_sample(live_config, lengths)
         if samples_per_second > 0 and reference > 0:
-            factors.append((1.0 / samples_per_second) / reference)
+            measured.append((live_config, (1.0 / samples_per_second) / reference))
+    alike = [f for c, f in measured if config is not None and shape(c) == shape(config)]
+    factors = alike or [f for _, f in measured]
     if not factors:
         return Calibration()
     factor = statistics.median(factors)

@@ -117,6 +117,7 @@ class RunInfo:
     owner: str | None = None  # the browser session that trained it; None: the CLI, or before owners were kept
     eval_seconds: float = 0.0  # scoring the test set (calibrates the time of that phase)
     host: str | None = None  # the machine that trained it (calibration reads only this machine's runs)
+    steady_samples_per_second: float = 0.0  # after the first batch (tracing): the pace that calibrates
     nickname: str | None = None
     tags: tuple[str, ...] = ()
 
@@ -221,6 +222,7 @@ class RunStore:
             "eval_seconds": result.eval_seconds,
             "prepare_seconds": result.prepare_seconds,
             "samples_per_second": result.samples_per_second,
+            "steady_samples_per_second": getattr(result, "steady_samples_per_second", 0.0),
             "created": time.time(),
             "partial": partial,
             "cancelled": result.cancelled,
@@ -374,6 +376,7 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
             owner=meta.get("owner"),
             eval_seconds=float(meta.get("eval_seconds") or 0.0),
             host=meta.get("host"),
+            steady_samples_per_second=float(meta.get("steady_samples_per_second") or 0.0),
             **read_labels(folder),
         )
     except RunError as error:

@@ -29,8 +29,8 @@ def new_app() -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
 
 
-def run_page(page: str | None = None) -> AppTest:
-    """A fresh session: run the app, then (optionally) switch to ``pages/<page>.py``."""
+def run_page(page: str | None = "explore") -> AppTest:
+    """A fresh session: run the app (it opens on Start here), then switch to ``pages/<page>.py`` (None: stay)."""
     at = new_app().run()
     if page:
         at.switch_page(f"pages/{page}.py").run()
@@ -186,7 +186,7 @@ class FakeJobManager:
             self.cancel(job_id, by=by)
         return waiting
 
-    def calibration(self, data=None, *, live=True):
+    def calibration(self, data=None, *, live=True, config=None):
         return Calibration()
 
     def delete_run(self, run_id):

@@ -27,6 +27,8 @@ def test_tiny_training_history_and_cache(manager):
     assert set(snap.epoch_history[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}
     assert 0 <= snap.test_metrics["accuracy"] <= 1 and snap.test_metrics["count"] == 200
     assert snap.samples_per_second > 0 and not snap.cached
+    stored = manager.store.get(snap.run_id)
+    assert stored.steady_samples_per_second > 0 and stored.host  # what calibrates this machine's estimates
 
     started = time.perf_counter()
     again = manager.wait(manager.submit(TINY), timeout=5)

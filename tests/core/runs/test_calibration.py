@@ -70,3 +70,22 @@ def test_scoring_time_comes_from_what_the_runs_measured():
     expected = 25_000 * cost.seconds_per_sample(FAST) * 2.0 * 0.3
     assert result.scoring_seconds(FAST, 25_000) == pytest.approx(expected)
     assert calibration.calibrate([]).scoring_share == calibration.DEFAULT_SCORING_SHARE
+
+
+def test_runs_of_the_same_shape_count_first():
+    """The cost model's factors across shapes are the least sure: a run of the same shape wins when there is one."""
+    runs = [_run(TUTORIAL, 3.0), _run(FAST.replace(units=32), 1.4, age=1.0)]
+    assert calibration.calibrate(runs, config=FAST).factor == pytest.approx(1.4)
+    assert calibration.calibrate(runs, config=TUTORIAL.replace(units=40)).factor == pytest.approx(3.0)
+    assert calibration.calibrate(runs).factor == pytest.approx(2.2)  # no config: every run
+
+
+def test_the_pace_after_the_first_batch_calibrates_not_the_start_up():
+    """A short run's average includes tracing the model; the steady pace is what a long run keeps."""
+    import dataclasses
+
+    run = _run(FAST, 5.0)  # the whole fit's average: start-up made it look 5x slower
+    steady = 1.0 / (cost.seconds_per_sample(FAST) * 1.5)
+    assert calibration.calibrate([dataclasses.replace(run, steady_samples_per_second=steady)]).factor == pytest.approx(
+        1.5
+    )
