@@ -17,7 +17,8 @@ def main() -> None:
         classroom.unlock_from_url()
         page = st.navigation(
             [
-                st.Page("pages/explore.py", title="Explore the data", icon=":material/query_stats:", default=True),
+                st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
+                st.Page("pages/explore.py", title="Explore the data", icon=":material/query_stats:"),
                 st.Page("pages/train.py", title="Train a model", icon=":material/model_training:"),
                 st.Page("pages/predict.py", title="Predict", icon=":material/rate_review:"),
                 st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),

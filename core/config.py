@@ -193,6 +193,15 @@ PRESETS: dict[str, Preset] = {
         "This lab's issue 10 (bench/baseline.py; docs/training-speed.md).",
         TrainConfig(bidirectional=True, conv_pool=2, embedding_dim=128, num_words=30_000, dropout=0.3, epochs=3),
     ),
+    "overfit-demo": Preset(
+        "overfit-demo",
+        "Overfitting, live, in class time: the fast network without dropout, trained on only 2,000 reviews "
+        "(1,800 to learn from, 200 held out for validation) for 12 epochs at a constant Adam 3e-3, nothing "
+        "stopping it early. Training loss falls towards 0 while validation loss turns up after a few "
+        "epochs: the lesson the tutorial needed 200 epochs to show.",
+        "This lab's classroom issue 16 (bench/overfit.py measures when validation loss turns up).",
+        TrainConfig(train_limit=2000, dropout=0.0, epochs=12, patience=0, schedule="constant", learning_rate=3e-3),
+    ),
     "tutorial-v1": Preset(
         "tutorial-v1",
         "The tutorial's first network: Embedding(5000, 64, mask_zero=True) -> LSTM(30) -> "

@@ -90,7 +90,7 @@ if config is not None and slice_size:
 # ---------------------------------------------------------------- cost estimate
 
 if config is not None:
-    views.cost_view(config, data.train.lengths, resources.calibration(data))
+    views.cost_view(config, data.train.lengths, resources.calibration(data, config))
     xray_panel.layer_view(config)
 
 # ---------------------------------------------------------------- jobs

@@ -18,9 +18,9 @@ from tests.app.ui_helpers import (
 
 
 def test_shell_navigation_and_sidebar_status(data_env):
-    at = run_page()
+    at = run_page(None)  # the first page (Start here): AppTest keeps the sidebar of a session's first run only
     assert_clean(at)
-    assert at.title[0].value == "Explore the data"
+    assert at.title[0].value == "IMDB LSTM Lab"
     sidebar = "\n".join([m.value for m in at.sidebar.markdown] + [c.value for c in at.sidebar.caption])
     assert "25,000" in sidebar and "train" in sidebar
     assert str(data_env) in sidebar and "IMDB_DATA" in sidebar

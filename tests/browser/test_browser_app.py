@@ -65,7 +65,7 @@ def metric_value(page, label: str) -> str:
 
 
 def test_explore_page_renders_and_reacts_to_maxlen(page, app_url, artifacts):
-    page.goto(app_url)
+    page.goto(f"{app_url}/explore")
     page.wait_for_selector(f"{CHART} canvas, {CHART} svg", timeout=60_000)
     wait_for_app(page)
     assert page.locator(CHART).count() == 3  # two histograms and the coverage curve
@@ -155,7 +155,7 @@ def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, art
 
 def test_missing_data_shows_the_setup_panel(page, no_data_app_url, artifacts):
     # /train first: on a fresh server Streamlit runs a pages/ file on its own until app.py has run once.
-    for path, title in (("/train", "Train a model"), ("", "Explore the data")):
+    for path, title in (("/train", "Train a model"), ("", "IMDB LSTM Lab")):
         page.goto(no_data_app_url + path)
         page.wait_for_selector(f'h1:has-text("{title}")', timeout=60_000)
         page.get_by_text("The IMDB reviews are needed before this page can work.").wait_for()
@@ -225,7 +225,7 @@ def _a_class_shares_the_server(page, browser, app_url, job_id, artifacts) -> Non
 def test_students_get_no_developer_menu(page, app_url):
     """client.toolbarMode = "viewer": no Deploy button, no Rerun or Clear caches for anyone."""
     page.goto(app_url)
-    page.wait_for_selector('h1:has-text("Explore the data")', timeout=60_000)
+    page.wait_for_selector('h1:has-text("IMDB LSTM Lab")', timeout=60_000)
     wait_for_app(page)
     assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
     menu = page.locator('[data-testid="stMainMenu"]')

@@ -1,0 +1,84 @@
+"""Start here: the four steps of the lab with what each costs on this server, the data, one button.
+
+The default page. A newcomer (or a class at 9:00) sees where things are, whether the
+data is loaded, how long the default training takes *on this server* (the calibrated
+estimate, :mod:`core.runs.calibration`), and can train the default preset in one click.
+"""
+
+import streamlit as st
+
+from core.config import DEFAULT_PRESET, preset
+from core.errors import LabError
+from ui import classroom, frame, resources, state, wording
+
+frame.page_guard(__file__)
+st.title("IMDB LSTM Lab")
+st.markdown(
+    "Teach a small neural network, an **LSTM**, to tell a positive movie review from a negative one, "
+    "and watch it learn. Four steps, in order:"
+)
+
+data = frame.require_data()
+manager = resources.job_manager()
+default = preset(DEFAULT_PRESET)
+low, likely, high = resources.calibration(data, default).training_seconds(default, data.train.lengths)
+
+STEPS = (
+    (
+        "pages/explore.py",
+        "1. Explore the data",
+        "How long reviews are, why we cut them, how many words to keep.",
+        "a few minutes of reading",
+    ),
+    (
+        "pages/train.py",
+        "2. Train a model",
+        "Pick a preset or move the knobs; watch training and validation loss, and see overfitting.",
+        f"the default preset takes about {wording.duration(likely)} here ({wording.duration(low)} to "
+        f"{wording.duration(high)})",
+    ),
+    (
+        "pages/predict.py",
+        "3. Predict",
+        "Type a review: the verdict, the words that decided it, what the LSTM does inside.",
+        "a second per review",
+    ),
+    (
+        "pages/evaluate.py",
+        "4. Evaluate",
+        "Test accuracy, the mistakes, every run side by side, the bag-of-words baseline.",
+        "seconds",
+    ),
+)
+for target, label, what, cost in STEPS:
+    with st.container(border=True):
+        st.page_link(target, label=f"**{label}**")
+        st.caption(f"{what} · *{cost}*")
+
+st.markdown(
+    f"**Data:** {len(data.train):,} training and {len(data.test):,} test reviews loaded "
+    f"({wording.duration(data.load_seconds)} to load, kept in memory for everyone)."
+)
+
+
+def _train_default() -> None:
+    try:
+        st.session_state[state.TRAIN_JOB_KEY] = manager.submit(default, owner=classroom.actor().session_id, data=data)
+    except LabError as error:
+        st.session_state["start_error"] = str(error)
+        return
+    st.session_state["start_go_to_train"] = True
+
+
+st.button(
+    f"Train the default preset ({DEFAULT_PRESET})",
+    type="primary",
+    icon=":material/play_arrow:",
+    on_click=_train_default,
+    help=default.summary(),
+)
+refused = st.session_state.pop("start_error", None)
+if refused:
+    st.error(refused)
+if st.session_state.pop("start_go_to_train", False):
+    st.switch_page("pages/train.py")
