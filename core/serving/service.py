@@ -159,8 +159,8 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
     import_keras()  # quietly, before the first model loads TensorFlow
     from core.runs.store import RunStore
     from core.serving.explain import explain
-    from core.serving.predictor import Predictor
     from core.serving.horizon import cached_horizon
+    from core.serving.predictor import Predictor
     from core.serving.xray import xray
 
     store = RunStore(runs_dir)
