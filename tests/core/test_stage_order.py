@@ -17,7 +17,16 @@ import pytest
 from tests.conftest import REPO
 
 CORE = REPO / "core"
-SHARED = {"core", "core.settings", "core.errors", "core.atomic", "core.processes", "core.config", "core.backend", "core.access"}
+SHARED = {
+    "core",
+    "core.settings",
+    "core.errors",
+    "core.atomic",
+    "core.processes",
+    "core.config",
+    "core.backend",
+    "core.access",
+}
 STAGES = ["text", "data", "encoding", "model", "runs", "jobs", "serving", "cli"]
 
 
