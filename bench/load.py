@@ -76,7 +76,7 @@ async def _session(browser, url: str, rounds: int, results: dict, index: int, ra
     page = await context.new_page()
     page.set_default_timeout(120_000)  # the browsers share the server's 2 cores here
     try:
-        await page.goto(url, timeout=120_000)
+        await page.goto(f"{url}/explore", timeout=120_000)
         await _wait_idle(page)
         for _ in range(rounds):
             slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
@@ -163,7 +163,8 @@ async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: fl
     try:
         async with AppSession(url) as session:
             runs = [await session.rerun()]
-            results["open_seconds"].append(runs[0].seconds)
+            runs.append(await session.goto("Explore the data"))  # the app opens on Start here
+            results["open_seconds"].append(runs[0].seconds + runs[1].seconds)
             for round_number in range(rounds):
                 runs.append(await session.set_widget("slider", SLIDER, [200 + 100 * ((index + round_number) % 8)]))
                 results["rerun_seconds"].append(runs[-1].seconds)

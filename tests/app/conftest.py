@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,17 @@ def fresh_caches():
 def runs_env(data_env, tiny_runs, monkeypatch) -> RunStore:
     monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
     return RunStore(tiny_runs)
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """AppTest installs its script as ``__main__``; a process spawned later re-runs ``__main__`` first.
+
+    Left in place, a script from ``AppTest.from_function`` (which cannot guard itself) would
+    crash every later training or prediction process of the suite; so each page test puts
+    pytest's own ``__main__`` back.
+    """
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

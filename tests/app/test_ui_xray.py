@@ -7,6 +7,7 @@ import pytest
 from core.serving.predictor import Predictor
 from core.serving.xray import xray
 from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, texts
+from tests.conftest import REPO
 
 TEXT_KEY = "predict_text"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -84,24 +85,13 @@ def test_predict_shows_the_selected_runs_layers(runs_env):
     assert int(tables[0]["Parameters"].sum()) == total_params(run.config)
 
 
-def _saturated_page(runs_dir: str, probability: float):
-    from core.runs.store import RunStore
-    from core.serving.explain import Explanation, WordContribution
-    from ui import views
-
-    run = RunStore(runs_dir).best()
-    words = [
-        WordContribution("great", 0, 5, 0.001, False, False),
-        WordContribution("film", 6, 10, -0.001, False, False),
-    ]
-    views.prediction_view(run, Explanation(probability, words, "great film", 0), None)
-
-
 @pytest.mark.parametrize(("probability", "undertrained"), [(0.995, False), (0.004, False), (0.55, True)])
-def test_a_saturated_prediction_is_not_called_undertrained(runs_env, probability, undertrained):
+def test_a_saturated_prediction_is_not_called_undertrained(runs_env, probability, undertrained, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_saturated_page, args=(str(runs_env.root), probability)).run()
+    monkeypatch.setenv("SATURATED_RUNS", str(runs_env.root))
+    monkeypatch.setenv("SATURATED_PROBABILITY", str(probability))
+    at = AppTest.from_file(str(REPO / "tests" / "app" / "saturated_page.py"), default_timeout=60).run()
     assert_clean(at)
     page = texts(at)
     assert ("undertrained" in page) is undertrained

@@ -92,8 +92,9 @@ def test_evaluate_shows_the_confusion_matrix_and_roc(page, app_url, stored_run, 
         f"() => document.querySelectorAll('{CHART} canvas, {CHART} svg').length >= 5", timeout=60_000
     )
     wait_for_app(page)
-    # Confusion matrix, ROC, accuracy by length, and the loss and accuracy curves.
-    assert page.locator(CHART).count() == 5
+    # Confusion matrix, ROC, accuracy by length, the loss and accuracy curves, and the baseline's
+    # word-order probes and the word embeddings.
+    assert page.locator(CHART).count() == 7
     assert page.get_by_text("Are long, truncated reviews harder?").count() == 1
     assert page.locator('[data-testid="stExpander"]', has_text="True ").count() >= 1
     assert page.locator(EXCEPTION).count() == 0

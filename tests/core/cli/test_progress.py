@@ -16,6 +16,7 @@ def _snapshot():
     job.epoch, job.batch, job.samples_seen, job.phase = 1, 5, 320, "training"
     job.batch_history = [{"step": 5, "epoch": 1, "batch": 5, "loss": 0.6931, "accuracy": 0.5}]
     job.started = job.train_started = 1.0
+    job.estimate_seconds = (30.0, 60.0, 90.0)  # what the manager gives every submitted job
     return snapshot_of(job, None)
 
 

@@ -54,6 +54,8 @@ def fake_data(fingerprint: str = FINGERPRINT) -> SimpleNamespace:
         fingerprint=fingerprint,
         source=SimpleNamespace(path=Path("fake.tar.gz")),
         vocabulary=SimpleNamespace(words=("the", "movie", "great", "awful")),
+        train=SimpleNamespace(lengths=np.full(300, 120)),
+        test=[None] * 200,
     )
 
 
