@@ -12,7 +12,6 @@ timed training, as :mod:`bench.training` does). For every model: test accuracy o
 from __future__ import annotations
 
 import argparse
-import platform
 
 from bench.common import emit, machine
 from bench.training import _TestEveryEpoch
@@ -23,17 +22,6 @@ from core.model.baseline import LITERATURE, BaselineConfig, fit_baseline
 from core.model.probes import load_probes, score_probes
 
 TARGETS = (0.875, 0.90)
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def bench_baseline(data, probes, config: BaselineConfig) -> dict:
@@ -119,7 +107,7 @@ def main() -> None:
     emit(
         {
             "benchmark": "baseline",
-            "machine": {**machine(), "cpu": _cpu()},
+            "machine": machine(),
             "probes": len(probes.probes),
             "baselines": baselines,
             "presets": presets,

@@ -13,7 +13,6 @@ one Keras forward pass of the same input in the same run. Targets (issue 11): 20
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 
@@ -22,17 +21,6 @@ import numpy as np
 from bench.common import emit, machine
 from core.config import preset
 from core.serving import xray
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _median_ms(fn, repeats: int) -> float:
@@ -92,7 +80,7 @@ def main() -> None:
     results = [bench_architecture(name, args.repeats) for name in args.preset]
     if args.run:
         results.append(bench_run(args.run, args.repeats))
-    emit({"benchmark": "xray", "cpu": _cpu(), "machine": machine(), "results": results})
+    emit({"benchmark": "xray", "machine": machine(), "results": results})
 
 
 if __name__ == "__main__":
