@@ -4,8 +4,10 @@ For each preset (default: ``fast``) the real architecture is built (its weights 
 change the cost; ``--run ID`` uses a stored run through ``Predictor`` instead) and the
 numpy X-ray (:mod:`core.serving.xray`: front end, every layer and direction, the running
 verdict) is timed on a 200-word and a 2,500-word review, median of ``--repeats``, next to
-one Keras forward pass of the same input in the same run. Targets (issue 11): 200 words
-< 300 ms, 2,500 words < 2 s.
+one Keras forward pass of the same input in the same run; with ``--run`` also the Predict
+page's occlusion (one word, two- and three-word phrases) and the memory horizon on the
+page's sample of test reviews. Targets (issue 11): 200 words < 300 ms,
+2,500 words < 2 s, the horizon < 30 s.
 
     python -m bench.xray [--preset fast ...] [--run ID] [--repeats 5]
 """
@@ -60,6 +62,7 @@ def bench_architecture(name: str, repeats: int) -> dict:
 
 
 def bench_run(run_id: str, repeats: int) -> dict:
+    from core.serving.explain import explain
     from core.serving.predictor import Predictor
 
     predictor = Predictor(run_id)
@@ -68,7 +71,28 @@ def bench_run(run_id: str, repeats: int) -> dict:
         text = " ".join(["a fine film but not great and the plot was dull"] * (words // 10))
         xray.xray(predictor, text)
         result[f"xray_{words}_words_ms"] = _median_ms(lambda text=text: xray.xray(predictor, text), repeats)
+    text = " ".join(["a fine film but not great and the plot was dull"] * 20)  # 200 words
+    for span in (1, 2, 3):  # the Predict page's occlusion, word by word and by phrases
+        result[f"explain_200_words_span_{span}_ms"] = _median_ms(lambda s=span: explain(predictor, text, s), repeats)
+    result.update(bench_horizon(predictor))
     return result
+
+
+def bench_horizon(predictor) -> dict:
+    """The memory horizon on the reviews the page sends (target: under 30 s, once per run)."""
+    from core.data.dataset import load_dataset
+    from core.serving.horizon import horizon, sample_texts
+
+    texts = sample_texts(load_dataset().test.texts)
+    started = time.perf_counter()
+    curve = horizon(predictor, texts)
+    seconds = round(time.perf_counter() - started, 2)
+    return {
+        "horizon_reviews": len(texts),
+        "horizon_seconds": seconds,
+        "horizon_reads_last_words": curve["reads_last_words"],
+        "meets_horizon_30_s": seconds < 30,
+    }
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
-from ui import charts, comparisons, resources
+from ui import charts, comparisons, palette, resources
 
 SCRAMBLE_KEY = "predict_scramble"
 
@@ -51,7 +51,7 @@ def fit_button(key: str) -> None:
     data = resources.current_data()
     if isinstance(data, LabError):
         return
-    st.caption("The bag-of-words baseline is not fitted yet for this data (`python -m core baseline` does it too).")
+    st.caption("The bag-of-words baseline is not fitted yet for this data.")
     if st.button("Fit the bag-of-words baseline (about a minute)", icon=":material/functions:", key=key):
         with st.spinner("Fitting TF-IDF + logistic regression on the training reviews…"):
             BaselineStore().get_or_fit(data)
@@ -69,7 +69,7 @@ def references(which: str = "validation") -> pd.DataFrame:
 
 
 def _verdict_line(name: str, probability: float) -> str:
-    color = "green" if label(probability) == "positive" else "red"
+    color = palette.markdown_color(label(probability))
     return f"**{name}**: :{color}[{label(probability)}] · probability of positive {probability:.3f}"
 
 

@@ -16,8 +16,14 @@ import math
 from core.encoding.model_input import EncodedReview
 from ui import palette
 
-#: Below this, no word really moves the prediction (the colour scale's floor, too).
-WEAK_CONTRIBUTION = 0.02
+#: The change in log-odds that gets the full colour: the same for every review, so a
+#: word that moves the verdict a little looks pale and one that moves it a lot looks deep.
+#: (+2 turns p = 0.50 into 0.88, or 0.88 into 0.98.)
+FULL_COLOUR = 2.0
+#: Below this change in log-odds a word does not really move the prediction.
+WEAK_CONTRIBUTION = 0.1
+#: The values the legend shows on its colour scale.
+LEGEND_STEPS = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
 
 # ---------------------------------------------------------------- Explore: what the model sees
 
@@ -52,22 +58,14 @@ def strongest_contribution(words) -> float:
     )
 
 
-def contribution_scale(words) -> float:
-    """The |contribution| that gets the strongest colour: the largest one, at least :data:`WEAK_CONTRIBUTION`.
-
-    The floor keeps a review whose words all barely matter from looking vivid.
-    """
-    return max(WEAK_CONTRIBUTION, strongest_contribution(words))
-
-
 def _shade(color: str, opacity: float) -> str:
     red, green, blue = palette.rgb(color)
     return f"rgba({red}, {green}, {blue}, {opacity:.2f})"
 
 
-def _background(contribution: float, scale: float) -> str:
-    """An rgba() background, green for positive, red for negative, opacity by strength."""
-    strength = min(1.0, abs(contribution) / scale)
+def _background(contribution: float) -> str:
+    """An rgba() background in the positive or negative colour, opacity by strength on the fixed scale."""
+    strength = min(1.0, abs(contribution) / FULL_COLOUR)
     if strength < 0.04:
         return "transparent"
     return _shade(palette.POSITIVE if contribution > 0 else palette.NEGATIVE, 0.12 + 0.6 * strength)
@@ -98,32 +96,40 @@ def _word_title(word) -> str:
     parts = []
     if word.contribution is not None:
         towards = "positive" if word.contribution >= 0 else "negative"
-        parts.append(f"{word.contribution:+.3f}: pushed towards {towards}")
+        parts.append(f"{word.contribution:+.2f} log-odds: pushed towards {towards}")
     if word.oov:
         parts.append("out of the vocabulary: the model sees only the OOV id")
     return "; ".join(parts)
 
 
-def _word_span(text: str, word, scale: float) -> str:
+def _scored(word) -> bool:
+    return not word.truncated and word.contribution is not None and math.isfinite(word.contribution)
+
+
+def _word_span(text: str, word, values: bool) -> str:
     classes = ["w"]
-    style = ""
+    style = value = ""
     if word.truncated:
         classes.append("cut")
-    elif word.contribution is not None and math.isfinite(word.contribution):
-        style = f' style="background: {_background(word.contribution, scale)}"'
+    elif _scored(word):
+        style = f' style="background: {_background(word.contribution)}"'
+        if values:
+            value = f'<span class="v">{word.contribution:+.2f}</span>'
     if word.oov:
         classes.append("oov")
     return (
         f'<span class="{" ".join(classes)}"{style} title="{html.escape(_word_title(word), quote=True)}">'
-        f"{html.escape(text[word.start : word.end])}</span>"
+        f"{html.escape(text[word.start : word.end])}{value}</span>"
     )
 
 
-def contributions_html(explanation, *, keep_cut: int = 25, legend: bool = True) -> str:
+def contributions_html(explanation, *, keep_cut: int = 25, legend: bool = True, values: bool = False) -> str:
     """The review as HTML, each word coloured by its contribution (see :mod:`core.serving.explain`).
 
-    Green words pushed the prediction towards positive, red ones towards negative (the
-    stronger, the deeper the colour); grey words were cut off by truncation; a wavy
+    Words in the positive colour pushed the prediction towards positive, those in the
+    negative colour towards negative, on one fixed scale of log-odds (:data:`FULL_COLOUR`
+    is full strength); with ``values`` each word's number is printed under it (for
+    projectors and touch screens, where there is no hover); grey words were cut off by truncation; a wavy
     underline marks words out of the vocabulary. The characters between words (spaces,
     punctuation, line breaks) are kept, so the review reads as typed. Long runs of cut
     words are shortened to their first and last ``keep_cut`` words.
@@ -132,7 +138,6 @@ def contributions_html(explanation, *, keep_cut: int = 25, legend: bool = True) 
     every attribute value is built from numbers or escaped with ``quote=True``.
     """
     text, words = explanation.text, explanation.words
-    scale = contribution_scale(words)
     elided = _elided_runs(words, keep_cut)
     out, position, i = [], 0, 0
     while i < len(words):
@@ -146,23 +151,27 @@ def contributions_html(explanation, *, keep_cut: int = 25, legend: bool = True) 
             )
             position, i = words[last].end, last + 1
             continue
-        out.append(_word_span(text, word, scale))
+        out.append(_word_span(text, word, values))
         position, i = word.end, i + 1
     out.append(html.escape(text[position:]))
     if explanation.clipped_chars:
         gap = f'<span class="gap">… {int(explanation.clipped_chars):,} more characters not read …</span>'
         out = [gap, *out] if explanation.clipped_at_start else [*out, gap]
     body = "".join(out) or '<span class="gap">(no words)</span>'
-    return (legend_html() if legend else "") + f'<div class="lab-why">{body}</div>'
+    classes = "lab-why values" if values else "lab-why"
+    return (legend_html() if legend else "") + f'<div class="{classes}">{body}</div>'
 
 
 def legend_html() -> str:
-    """The colour key above the coloured review (fixed text, no user data)."""
-    keys = [
-        ("key", f' style="background: {_shade(palette.POSITIVE, 0.55)}"', "pushed towards positive"),
-        ("key", f' style="background: {_shade(palette.NEGATIVE, 0.55)}"', "pushed towards negative"),
-        ("key cut", "", "cut off by truncation (never seen)"),
-        ("key oov", "", "out of the vocabulary"),
-    ]
-    items = "".join(f'<span><span class="{classes}"{style}>word</span> {what}</span>' for classes, style, what in keys)
-    return f'<div class="lab-why-legend">{items}</div>'
+    """The colour key above the coloured review: the fixed scale with its numbers, then the marks (no user data)."""
+    steps = "".join(
+        f'<span class="step" style="background: {_background(value)}">{f"{value:+g}" if value else "0"}</span>'
+        for value in LEGEND_STEPS
+    )
+    scale = (
+        f'<span class="scale" title="change in log-odds when the word is removed; '
+        f'{FULL_COLOUR:g} and beyond get the full colour">towards negative {steps} towards positive</span>'
+    )
+    keys = [("key cut", "cut off by truncation (never seen)"), ("key oov", "out of the vocabulary")]
+    items = "".join(f'<span><span class="{classes}">word</span> {what}</span>' for classes, what in keys)
+    return f'<div class="lab-why-legend">{scale}{items}</div>'

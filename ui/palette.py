@@ -1,7 +1,7 @@
 """Every colour the app draws with, in one place (the theme's primary colour is read from the theme).
 
 Charts and the coloured review take their colours from here, so "positive" is the same
-green on every page. The theme (``.streamlit/config.toml``) owns the primary colour;
+blue on every page. The theme (``.streamlit/config.toml``) owns the primary colour;
 the static look of the token chips and the coloured review (borders, the grey of cut
 words, the OOV underline) lives in ``assets/style.css``.
 """
@@ -16,11 +16,13 @@ _THEME = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
 #: The theme's primary colour (buttons, sliders): the app's own blue.
 PRIMARY = tomllib.loads(_THEME.read_text("utf-8"))["theme"]["primaryColor"]
 
-#: A prediction or a word that says "positive" / "negative".
-POSITIVE = "#1a9850"
-NEGATIVE = "#d73027"
-#: The two labels of the dataset (Explore's histograms).
-LABELS = {"neg": "#d1495b", "pos": PRIMARY}
+#: A prediction or a word that says "positive" / "negative": blue and vermillion from the
+#: Okabe-Ito palette, told apart with every common colour-vision deficiency (green and
+#: red, the usual pair, look alike to about 1 man in 12).
+POSITIVE = "#0072b2"
+NEGATIVE = "#d55e00"
+#: The two labels of the dataset (Explore's histograms): the same pair.
+LABELS = {"neg": NEGATIVE, "pos": POSITIVE}
 #: One line of data (vocabulary coverage, smoothed training loss).
 LINE = "#2171b5"
 #: The live training curves.
@@ -36,6 +38,8 @@ MUTED = "#888888"
 TRACK = "#eef0f3"
 #: Colour schemes (Vega's names) for counts and for one colour per run.
 COUNT_SCHEME = "blues"
+#: The LSTM X-ray's heatmaps: states diverge around 0 (tanh range), gates run 0 to 1.
+STATE_SCHEME, GATE_SCHEME = "blueorange", "viridis"
 RUN_SCHEME = "tableau10"
 
 
@@ -43,3 +47,8 @@ def rgb(color: str) -> tuple[int, int, int]:
     """``"#1a9850"`` -> ``(26, 152, 80)``, for an ``rgba()`` of a palette colour."""
     value = color.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def markdown_color(label: str) -> str:
+    """Streamlit's Markdown colour (``:blue[...]``) closest to a label's colour, for verdicts written in text."""
+    return "blue" if label == "positive" else "orange"

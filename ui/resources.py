@@ -196,10 +196,13 @@ def _warm(run: RunInfo) -> bool:
 
 
 @st.cache_data(max_entries=64, show_spinner="Reading the review word by word…", hash_funcs=_BY_IDENTITY)
-def explain_text(run: RunInfo, text: str):
-    """Occlusion of ``text`` by ``run``'s model (:func:`core.serving.explain.explain`, in the prediction process)."""
-    give_up_slot()  # the work happens in the prediction process
-    return _service_of(run).explain(run.run_id, run.created, text)
+def explain_text(run: RunInfo, text: str, span: int = 1):
+    """Occlusion of ``text`` by ``run``'s model, ``span`` words at a time (:func:`core.serving.explain.explain`).
+
+    The work happens in the prediction process.
+    """
+    give_up_slot()
+    return _service_of(run).explain(run.run_id, run.created, text, span)
 
 
 @st.cache_data(max_entries=16, show_spinner="Scoring the reviews…", hash_funcs=_BY_IDENTITY)
@@ -207,6 +210,13 @@ def score_texts(run: RunInfo, texts: tuple[str, ...]) -> np.ndarray:
     """Probabilities of positive for ``texts`` by ``run``'s model (in the prediction process)."""
     give_up_slot()
     return _service_of(run).predict(run.run_id, run.created, list(texts))
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_BY_IDENTITY)
+def known_word_counts(run: RunInfo, texts: tuple[str, ...]) -> np.ndarray:
+    """Words of each text in ``run``'s vocabulary (in the prediction process, which holds it)."""
+    give_up_slot()
+    return _service_of(run).known_words(run.run_id, run.created, list(texts))
 
 
 @st.cache_data(max_entries=8, show_spinner="Evaluating the run on the test reviews…", hash_funcs=_BY_IDENTITY)

@@ -14,8 +14,6 @@ from ui import palette
 
 #: Longest step label on an axis; the full words are in the tooltip.
 LABEL_CHARS = 14
-#: Heatmap colour schemes: states diverge around 0 (tanh range), gates run 0 to 1.
-STATE_SCHEME, GATE_SCHEME = "blueorange", "viridis"
 
 
 def step_labels(steps: list[list[str]]) -> list[str]:
@@ -97,7 +95,7 @@ def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
     if not gate:
         bound = 1.0 if frame.empty else max(1.0, float(frame["value"].abs().max()))
         domain = [-bound, bound]
-    scheme = GATE_SCHEME if gate else STATE_SCHEME
+    scheme = palette.GATE_SCHEME if gate else palette.STATE_SCHEME
     units = frame["unit"].nunique() if not frame.empty else 1
     return (
         alt.Chart(frame)

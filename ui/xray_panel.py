@@ -99,7 +99,7 @@ def horizon_of(run: RunInfo, texts: tuple[str, ...]) -> dict:
 
 def memory_horizon(run: RunInfo) -> None:
     """One chart per run: how far back the model reads (computed on a click, then stored)."""
-    from core.serving.horizon import REVIEWS, cache_path
+    from core.serving.horizon import REVIEWS, cache_path, sample_texts
 
     with st.expander("Memory horizon: how far back does this model read?"):
         stored = cache_path(run.path.parent, run.run_id, run.created).is_file()
@@ -107,11 +107,11 @@ def memory_horizon(run: RunInfo) -> None:
         if not stored and isinstance(data, LabError):
             st.caption("Needs the IMDB test reviews (see the Explore page).")
             return
-        if not stored and not st.button("Measure it (300 test reviews, seconds to a minute)", key="xray_horizon"):
+        if not stored and not st.button(
+            f"Measure it ({REVIEWS} test reviews, seconds to a minute)", key="xray_horizon"
+        ):
             return
-        texts = (
-            () if isinstance(data, LabError) else tuple(data.test.texts[:: max(1, len(data.test) // REVIEWS)][:REVIEWS])
-        )
+        texts = () if isinstance(data, LabError) else tuple(sample_texts(data.test.texts))
         try:
             result = horizon_of(run, texts)
         except LabError as error:

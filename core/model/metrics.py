@@ -32,9 +32,19 @@ def confidence(probabilities):
     return np.abs(p - THRESHOLD) * 2 if np.ndim(p) else abs(p - THRESHOLD) * 2
 
 
+#: Probabilities are kept this far from 0 and 1 before logs (float32 outputs saturate at 0 and 1).
+EPSILON = 1e-7
+
+
+def log_odds(probabilities) -> np.ndarray:
+    """``log(p / (1 - p))``, with ``p`` kept inside ``[EPSILON, 1 - EPSILON]``: how explanations measure change."""
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), EPSILON, 1 - EPSILON)
+    return np.log(p) - np.log1p(-p)
+
+
 def binary_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     """Accuracy and mean binary cross-entropy of probabilities against 0/1 labels."""
-    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
+    p = np.clip(probabilities.astype(np.float64), EPSILON, 1 - EPSILON)
     loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)) if len(p) else float("nan")
     accuracy = float(np.mean(is_positive(probabilities) == (labels >= 0.5))) if len(p) else float("nan")
     return {"accuracy": accuracy, "loss": float(loss), "count": len(p)}

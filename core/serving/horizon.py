@@ -17,15 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from core import atomic
+from core.model.metrics import log_odds
 
 DISTANCES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
 #: Reviews the UI sends (from the test split, a fixed sample).
 REVIEWS = 300
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
+def sample_texts(texts) -> list[str]:
+    """The :data:`REVIEWS` reviews the horizon is measured on: evenly spaced through ``texts`` (the test split)."""
+    return list(texts[:: max(1, len(texts) // REVIEWS)][:REVIEWS])
 
 
 def horizon(predictor, texts: list[str]) -> dict:
@@ -33,7 +34,7 @@ def horizon(predictor, texts: list[str]) -> dict:
     started = time.perf_counter()
     sequences = [predictor.encode(t).model_ids for t in texts]
     sequences = [s for s in sequences if len(s) > 1]
-    base = _logit(predictor.predict_ids(sequences)) if sequences else np.zeros(0)
+    base = log_odds(predictor.predict_ids(sequences)) if sequences else np.zeros(0)
     distances, means, counts = [], [], []
     for d in DISTANCES:
         if d > predictor.config.maxlen:
@@ -44,7 +45,7 @@ def horizon(predictor, texts: list[str]) -> dict:
         variants = [np.delete(sequences[i], len(sequences[i]) - d) for i in chosen]
         scores = np.concatenate([predictor.predict_ids(variants[k : k + 256]) for k in range(0, len(variants), 256)])
         distances.append(d)
-        means.append(float(np.mean(np.abs(base[chosen] - _logit(scores)))))
+        means.append(float(np.mean(np.abs(base[chosen] - log_odds(scores)))))
         counts.append(len(chosen))
     strongest = max(means, default=0.0)
     reads = max((d for d, m in zip(distances, means, strict=True) if m >= strongest / 2), default=None)

@@ -13,7 +13,7 @@ import pytest
 
 from core.model.baseline import BaselineConfig
 from core.runs.baseline_store import BaselineStore
-from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, texts, widget
+from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, submit_review, texts, widget
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 SMALL = BaselineConfig(train_limit=3000, test_limit=1000)
@@ -41,7 +41,7 @@ def _datasets(at) -> list:
 
 def test_predict_shows_the_baseline_verdict_and_scramble_shows_both(with_baseline):
     at = run_page("predict")
-    at.text_area(key="predict_text").input("Not bad at all, a really good film").run()
+    submit_review(at, "Not bad at all, a really good film")
     assert_clean(at)
     page = texts(at)
     assert "**Bag-of-words baseline**:" in page, page
@@ -60,7 +60,7 @@ def test_predict_shows_the_baseline_verdict_and_scramble_shows_both(with_baselin
 
 def test_predict_without_a_baseline_offers_to_fit_it(runs_env):
     at = run_page("predict")
-    at.text_area(key="predict_text").input("A fine film").run()
+    submit_review(at, "A fine film")
     assert_clean(at)
     assert any(b.key == "predict_fit_baseline" for b in at.button)
 

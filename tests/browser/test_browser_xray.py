@@ -23,9 +23,17 @@ def test_typing_a_review_shows_the_running_verdict_and_the_xray(page, app_url, t
     open_page(page, f"{app_url}/predict", "Predict")
     box = page.get_by_label("Your review")
     box.fill("The plot was not bad at all, and the acting was wonderful")
-    box.press("Control+Enter")
+    page.get_by_role("button", name="Predict").click()  # the button, as Ctrl+Enter does elsewhere
     page.get_by_text("See inside the LSTM").wait_for(timeout=60_000)
     wait_for_app(page)
+    # The numbers under the words: readable without hover, on a projector or a touch screen.
+    page.get_by_text("Show the numbers under the words").click()
+    page.locator(".lab-why.values .w .v").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert page.locator(".lab-why.values .w .v").count() == 12  # one per word
+    first = page.locator(".lab-why.values .w").first
+    word_box, value_box = first.bounding_box(), first.locator(".v").bounding_box()
+    assert value_box["y"] > word_box["y"] + 5  # printed under the word, not beside it
     page.get_by_role("tab", name="forget gate f").wait_for(timeout=30_000)
     page.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=30_000)
     assert page.locator(CHART).count() >= 3  # the verdict bar, the running verdict, a heatmap, a unit's trace

@@ -27,9 +27,9 @@ def test_coloured_words_escape_script_and_keep_the_text_between_words():
     assert "<script" not in markup.lower()
     assert "&lt;script&gt;" in markup
     assert body_of(markup) == review  # spaces, punctuation and the line break are all kept
-    green = re.search(r'style="background: rgba\(26, 152, 80, ([\d.]+)\)"[^>]*>Great<', markup)
-    red = re.search(r'style="background: rgba\(215, 48, 39, ([\d.]+)\)"[^>]*>bad<', markup)
-    assert green and red and float(green.group(1)) > float(red.group(1))  # 0.3 is stronger than -0.2
+    positive = re.search(r'style="background: rgba\(0, 114, 178, ([\d.]+)\)"[^>]*>Great<', markup)
+    negative = re.search(r'style="background: rgba\(213, 94, 0, ([\d.]+)\)"[^>]*>bad<', markup)
+    assert positive and negative and float(positive.group(1)) > float(negative.group(1))  # 0.3 beats -0.2
 
 
 def test_cut_and_oov_words_are_marked_and_long_cut_runs_shortened():
@@ -58,11 +58,38 @@ def test_clipped_text_is_announced():
     assert "12,345 more characters not read" in markup
 
 
-def test_strongest_contribution_and_colour_scale():
+def test_strongest_contribution():
     explanation = fake_explanation("a b c", {"a": -0.005, "b": 0.01}, cut_first=0)
     assert ui_html.strongest_contribution(explanation.words) == pytest.approx(0.01)
-    assert ui_html.contribution_scale(explanation.words) == ui_html.WEAK_CONTRIBUTION
     assert ui_html.strongest_contribution(fake_explanation("a", cut_first=1).words) == 0.0
+
+
+def _opacity(markup: str, word: str) -> float:
+    found = re.search(rf'style="background: rgba\([\d, ]+, ([\d.]+)\)"[^>]*>{word}<', markup)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_one_fixed_scale_for_every_review():
+    """-0.03 stays pale however weak the other words are; -0.37 is deeper; FULL_COLOUR is full strength."""
+    alone = ui_html.contributions_html(fake_explanation("meh fine", {"meh": -0.03}))
+    beside_strong = ui_html.contributions_html(fake_explanation("meh awful", {"meh": -0.03, "awful": -3.0}))
+    assert _opacity(alone, "meh") == _opacity(beside_strong, "meh") < 0.2  # not stretched to full colour
+    stronger = ui_html.contributions_html(fake_explanation("meh", {"meh": -0.37}))
+    assert _opacity(stronger, "meh") > _opacity(alone, "meh")
+    assert _opacity(beside_strong, "awful") == _opacity(
+        ui_html.contributions_html(fake_explanation("awful", {"awful": -ui_html.FULL_COLOUR})), "awful"
+    )
+    legend = ui_html.legend_html()
+    for step in ("-2", "-1", "-0.5", "0", "+0.5", "+1", "+2"):
+        assert f">{step}</span>" in legend
+
+
+def test_values_can_be_printed_under_the_words():
+    explanation = fake_explanation("not bad at all", {"not": 1.234, "bad": -0.51})
+    assert 'class="v"' not in ui_html.contributions_html(explanation)
+    markup = ui_html.contributions_html(explanation, values=True)
+    assert '<div class="lab-why values">' in markup
+    assert 'not<span class="v">+1.23</span>' in markup and 'bad<span class="v">-0.51</span>' in markup
 
 
 @settings(max_examples=60, deadline=None)

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from core.model.metrics import log_odds
 from core.serving import horizon
 from core.serving.predictor import Predictor
 
@@ -21,8 +22,8 @@ def test_the_horizon_is_measured_once_and_read_back(toy):
     assert first["reads_last_words"] in first["distances"]
     # by hand, distance 1: remove each review's last word
     sequences = [s for s in (predictor.encode(t).model_ids for t in texts) if len(s) > 1]
-    base = horizon._logit(predictor.predict_ids(sequences))
-    cut = horizon._logit(predictor.predict_ids([s[:-1] for s in sequences]))
+    base = log_odds(predictor.predict_ids(sequences))
+    cut = log_odds(predictor.predict_ids([s[:-1] for s in sequences]))
     assert abs(first["mean_abs_logit_change"][0] - float(np.mean(np.abs(base - cut)))) < 1e-6
     path = horizon.cache_path(store.root, snap.run_id, run.created)
     assert json.loads(path.read_text("utf-8")) == first

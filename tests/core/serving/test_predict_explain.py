@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from core.model.metrics import log_odds
 from core.runs.evaluation import evaluate, roc_curve
 from core.serving.explain import explain
 from core.serving.predictor import MAX_TEXT_CHARS, Predictor
@@ -32,6 +33,35 @@ def test_explanation_signs(toy):
     assert all(not w.truncated for w in explanation.words)
     first = explanation.words[0]
     assert explanation.text[first.start : first.end] == "The"
+
+
+def test_contributions_are_log_odds_changes(toy):
+    _, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    text = "the story was great"
+    explanation = explain(predictor, text)
+    without_great = predictor.predict(["the story was"])[0]
+    great = next(w for w in explanation.words if w.word == "great")
+    assert great.contribution == pytest.approx(log_odds(explanation.probability) - log_odds(without_great), abs=1e-4)
+    assert log_odds([0.5])[0] == 0 and np.isfinite(log_odds([0.0, 1.0])).all()
+
+
+def test_phrase_occlusion_scores_each_run_of_words(toy):
+    _, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    text = "the story was not great at all"
+    explanation = explain(predictor, text, span=2)
+    assert explanation.span == 2 and len(explanation.phrases) == len(explanation.words) - 1
+    strongest = explanation.phrases[0]
+    assert abs(strongest.contribution) == max(abs(p.contribution) for p in explanation.phrases)
+    removed = " ".join(w.word for i, w in enumerate(explanation.words) if not strongest.first <= i <= strongest.last)
+    expected = log_odds(explanation.probability) - log_odds(predictor.predict([removed])[0])
+    assert strongest.contribution == pytest.approx(expected, abs=1e-4)
+    for i in (strongest.first, strongest.last):  # both words show the phrase they are strongest in
+        assert explanation.words[i].contribution == pytest.approx(strongest.contribution)
+    assert explain(predictor, "great", span=3).span == 1  # shorter than the phrase: the whole review
+    with pytest.raises(ValueError):
+        explain(predictor, text, span=4)
 
 
 def test_truncated_and_oov_words_are_marked(toy):
