@@ -16,12 +16,16 @@ from core.serving import batch_input
 from core.serving.batch_input import quoted
 from ui import assets, baseline_panel, frame, resources, state, tables, views, widgets, wording, xray_panel
 
-TEXT_KEY = "predict_text"
-TRUE_LABEL_KEY = "predict_true_label"
+TEXT_KEY = state.PREDICT_TEXT_KEY
+#: What the explanation removes at a time.
+SPANS = {1: "one word", 2: "two-word phrases", 3: "three-word phrases"}
+#: The batch uploader's key counter (a new key empties it) and the message of the file it refused.
+UPLOADER_KEY, REJECTED_KEY = "predict_batch_uploads", "predict_batch_rejected"
+ENCODING_NAMES = {"utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}
 TYPED, UPLOADED = "Type them, one per line", "Upload a file (.txt or .csv)"
 
 frame.page_guard(__file__)
-st.title("Predict")
+frame.page_title("Predict", "predict")
 st.markdown(
     "Type or paste a movie review and a trained run tells you how positive it sounds, and **why**: "
     "which words pushed it towards positive or negative. Score a whole file at once in **Batch**."
@@ -44,17 +48,12 @@ if run.partial:
 
 
 def _set_text(text: str, true_label: int | None = None) -> None:
-    st.session_state[TEXT_KEY] = text
-    st.session_state[TRUE_LABEL_KEY] = true_label
+    state.send_to_predict(text, true_label)
 
 
 def _random_test_review(data) -> None:
     index = int(np.random.default_rng().integers(len(data.test)))
     _set_text(wording.review_for_display(data.test.texts[index]), int(data.test.labels[index]))
-
-
-def _forget_true_label() -> None:
-    st.session_state[TRUE_LABEL_KEY] = None
 
 
 def example_buttons() -> None:
@@ -79,36 +78,66 @@ def example_buttons() -> None:
         column.button(name, width="stretch", on_click=_set_text, args=(text,), key=f"predict_example_{name}")
 
 
+def review_form() -> str:
+    """The review box and its Predict button (Ctrl+Enter works too); returns the review last submitted."""
+    with st.form("predict_form", border=False):
+        st.text_area(
+            "Your review",
+            key=TEXT_KEY,
+            height=160,
+            persist_state="session",
+            placeholder="e.g. The acting was wooden but the story kept me watching to the end…",
+        )
+        st.form_submit_button("Predict", type="primary", icon=":material/psychology:", help="Or press Ctrl+Enter.")
+    return st.session_state.get(TEXT_KEY) or ""
+
+
+def explanation_options() -> tuple[int, bool]:
+    """How to explain: remove one word or a phrase at a time; print the values under the words."""
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    st.session_state.setdefault("predict_span", 1)  # not default=: a link may have set it (ui.links)
+    span = left.segmented_control(
+        "Remove, to see what mattered",
+        list(SPANS),
+        format_func=SPANS.get,
+        key="predict_span",
+        required=True,
+        persist_state="session",
+        help="Each word (or each run of two or three words) is removed in turn and the review scored again. "
+        'Phrases show "not bad" as one unit.',
+    )
+    values = right.toggle(
+        "Show the numbers under the words",
+        key="predict_values",
+        persist_state="session",
+        help="For projectors and touch screens, where there is no hover.",
+    )
+    return int(span or 1), bool(values)
+
+
 def single_review() -> None:
     example_buttons()
-    st.session_state.setdefault(TRUE_LABEL_KEY, None)
-    text = st.text_area(
-        "Your review",
-        key=TEXT_KEY,
-        height=160,
-        on_change=_forget_true_label,
-        persist_state="session",
-        placeholder="e.g. The acting was wooden but the story kept me watching to the end…",
-    )
+    text = review_form()
     compare = None
     if len(runs) > 1:
         help_text = "Score the same text with a second run, side by side."
         compare = widgets.run_picker(
             "Compare with another run (optional)", "predict_compare", runs, optional=True, help=help_text
         )
-    if not (text or "").strip():
+    if not text.strip():
         st.info(
-            "Type or paste a review above (or pick an example) to see what the model thinks.",
+            "Type or paste a review above (or pick an example) and press **Predict** to see what the model thinks.",
             icon=":material/edit_note:",
         )
         return
+    span, values = explanation_options()
     chosen = [run] + ([compare] if compare is not None and compare.run_id != run.run_id else [])
     try:
-        explanations = [resources.explain_text(each, text) for each in chosen]
+        explanations = [resources.explain_text(each, text, span) for each in chosen]
     except LabError as error:
         st.error(str(error))
         return
-    views.predictions_view(chosen, explanations, st.session_state.get(TRUE_LABEL_KEY))
+    views.predictions_view(chosen, explanations, state.true_label_of(text), values)
     baseline_panel.beside_verdict(run, text)
     xray_panel.show(run, text)
 
@@ -116,40 +145,51 @@ def single_review() -> None:
 # ---------------------------------------------------------------- many reviews
 
 
-def uploaded_reviews() -> tuple[list[str], str] | None:
-    """The reviews in an uploaded file and where they came from, or None (with a message)."""
+def _reject_upload(message: str) -> None:
+    """Drop the rejected file from the uploader (a new widget key) and show why on the next run."""
+    st.session_state[REJECTED_KEY] = message
+    st.session_state[UPLOADER_KEY] = st.session_state.get(UPLOADER_KEY, 0) + 1
+    st.rerun()
+
+
+def uploaded_reviews() -> tuple[batch_input.BatchRows, str] | None:
+    """The rows of an uploaded file and where they came from, or None (with a message)."""
     limit = f"{batch_input.MAX_UPLOAD_BYTES // 1024**2} MB"
+    rejected = st.session_state.pop(REJECTED_KEY, None)
+    if rejected:
+        st.error(rejected)
     uploaded = st.file_uploader(
-        "A .txt file (one review per line) or a .csv file (a column of reviews)",
+        "A .txt file (one review per line) or a .csv file (a column of reviews, other columns kept)",
         type=["txt", "csv"],
-        key="predict_batch_file",
-        help=f"Up to {limit}, UTF-8 text.",
+        key=f"predict_batch_file_{st.session_state.get(UPLOADER_KEY, 0)}",
+        help=f"Up to {limit}: UTF-8, UTF-16 or Windows-1252 text, as Excel and Notepad save it.",
     )
     if uploaded is None:
-        st.info("Upload a file to score every review in it.", icon=":material/upload_file:")
+        if not rejected:
+            st.info("Upload a file to score every review in it.", icon=":material/upload_file:")
         return None
     try:
         batch_input.check_size(uploaded.name, uploaded.size)  # before reading it
         parsed = batch_input.parse_upload(uploaded.name, uploaded.getvalue())
     except LabError as error:
-        st.error(str(error))
-        return None
+        _reject_upload(str(error))
+    read_as = "" if parsed.encoding.startswith("utf-8") else f" (read as {ENCODING_NAMES[parsed.encoding]})"
     if parsed.kind == "txt":
-        return parsed.lines, quoted(uploaded.name)
+        return batch_input.rows_from_lines(parsed.lines), quoted(uploaded.name) + read_as
     column = st.selectbox(
         "Column with the reviews",
         parsed.columns,
         key="predict_batch_column",
-        help="Only columns holding text are offered (not ids or numbers).",
+        help="Only columns holding text are offered (not ids or numbers). The other columns stay in the table.",
     )
-    texts = batch_input.reviews_in_column(parsed.frame, column)
-    if not texts:
+    rows = batch_input.rows_from_column(parsed.frame, column)
+    if not rows.texts:
         st.error(f"Column {quoted(column)} has no text in it.")
         return None
-    return texts, f"{quoted(uploaded.name)}, column {quoted(column)}"
+    return rows, f"{quoted(uploaded.name)}, column {quoted(column)}{read_as}"
 
 
-def typed_reviews() -> tuple[list[str], str] | None:
+def typed_reviews() -> tuple[batch_input.BatchRows, str] | None:
     typed = st.text_area(
         "Reviews, one per line",
         key="predict_batch_text",
@@ -161,7 +201,7 @@ def typed_reviews() -> tuple[list[str], str] | None:
     if not texts:
         st.info("Type a few reviews above, one per line, to score them all at once.", icon=":material/edit_note:")
         return None
-    return texts, "typed reviews"
+    return batch_input.rows_from_lines(texts), "typed reviews"
 
 
 def batch() -> None:
@@ -171,18 +211,20 @@ def batch() -> None:
     chosen = uploaded_reviews() if source == UPLOADED else typed_reviews()
     if chosen is None:
         return
-    texts, origin = chosen
-    if len(texts) > batch_input.MAX_BATCH_REVIEWS:
+    rows, origin = chosen
+    if len(rows.texts) > batch_input.MAX_BATCH_REVIEWS:
         st.warning(
-            f"{len(texts):,} reviews: scoring the first {batch_input.MAX_BATCH_REVIEWS:,}.", icon=":material/warning:"
+            f"{len(rows.texts):,} reviews: scoring the first {batch_input.MAX_BATCH_REVIEWS:,}.",
+            icon=":material/warning:",
         )
-        texts = texts[: batch_input.MAX_BATCH_REVIEWS]
+        rows = batch_input.first_rows(rows, batch_input.MAX_BATCH_REVIEWS)
     try:
-        table = tables.batch_table(texts, resources.score_texts(run, tuple(texts)))
+        texts = tuple(rows.texts)
+        table = tables.batch_table(rows, resources.score_texts(run, texts), resources.known_word_counts(run, texts))
     except LabError as error:
         st.error(str(error))
         return
-    views.batch_view(run, table, origin)
+    views.batch_view(run, table, rows, origin)
 
 
 one_tab, batch_tab = st.tabs(["One review", "Batch"])

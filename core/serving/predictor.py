@@ -78,6 +78,11 @@ class Predictor:
         with self._lock:
             return self._infer(x).numpy().astype(np.float64)
 
+    def known_words(self, texts: list[str]) -> np.ndarray:
+        """How many words of each text are in the run's vocabulary (0: the model sees only unknown words)."""
+        oov = self.encoding.oov_char
+        return np.array([int(np.count_nonzero(self.encode(t).ids[1:] != oov)) for t in texts], dtype=np.int64)
+
     def predict(self, texts: list[str]) -> np.ndarray:
         """Probability of positive for each text (empty text: 0.5 is *not* returned; it is scored)."""
         if not texts:

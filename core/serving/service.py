@@ -27,7 +27,7 @@ import numpy as np
 from core import processes
 from core.errors import LabError, RunError
 
-WARM, PREDICT, EXPLAIN, XRAY, HORIZON = "warm", "predict", "explain", "xray", "horizon"
+WARM, PREDICT, EXPLAIN, XRAY, HORIZON, KNOWN = "warm", "predict", "explain", "xray", "horizon", "known"
 
 
 class PredictionService:
@@ -72,9 +72,13 @@ class PredictionService:
         """Probability of positive for each text."""
         return self._request(PREDICT, run_id, created, list(texts))
 
-    def explain(self, run_id: str, created: float, text: str):
-        """:func:`core.serving.explain.explain` of ``text`` with ``run_id``'s model."""
-        return self._request(EXPLAIN, run_id, created, text)
+    def known_words(self, run_id: str, created: float, texts: list[str]) -> np.ndarray:
+        """:meth:`core.serving.predictor.Predictor.known_words` of ``texts`` (words in the run's vocabulary)."""
+        return self._request(KNOWN, run_id, created, list(texts))
+
+    def explain(self, run_id: str, created: float, text: str, span: int = 1):
+        """:func:`core.serving.explain.explain` of ``text`` with ``run_id``'s model, removing ``span`` words at a time."""
+        return self._request(EXPLAIN, run_id, created, (text, span))
 
     def xray(self, run_id: str, created: float, text: str):
         """:func:`core.serving.xray.xray` of ``text`` (states, gates, running verdict), computed in the child."""
@@ -190,10 +194,12 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
                 value = None
             elif op == XRAY:
                 value = xray(model, payload)
+            elif op == KNOWN:
+                value = model.known_words(payload)
             elif op == HORIZON:
                 value = cached_horizon(model, payload, store.root, created)
             else:
-                value = model.predict(payload) if op == PREDICT else explain(model, payload)
+                value = model.predict(payload) if op == PREDICT else explain(model, *payload)
             reply = ("ok", value)
         except LabError as error:
             reply = ("error", str(error))

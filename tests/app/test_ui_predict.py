@@ -24,6 +24,7 @@ from tests.app.ui_helpers import (
     charts,
     heavy_imports_of_a_fresh_server,
     run_page,
+    submit_review,
     texts,
 )
 from ui import assets
@@ -53,7 +54,7 @@ def predict_page():
 
 
 def type_review(at, review: str):
-    at.text_area(key=TEXT_KEY).input(review).run()
+    submit_review(at, review)
     assert_clean(at)
     return at
 
@@ -83,7 +84,29 @@ def test_a_typed_review_gets_a_probability_a_bar_and_coloured_words(runs_env, mo
     assert bars and chart_data(bars[0])[0]["probability"].iloc[0] == pytest.approx(float(probability.value), abs=1e-3)
     [markup] = why_html(at)
     assert markup.count('class="w') == 12  # every word, coloured
-    assert "rgba(" in markup and "green" in texts(at).lower()  # the sentence explaining the colours
+    assert "rgba(" in markup and "blue pushed towards positive" in texts(at).lower()  # the colour key
+
+
+def test_nothing_is_scored_until_predict_is_pressed(runs_env, model_calls):
+    at = predict_page()
+    at.text_area(key=TEXT_KEY).set_value("Typed but not submitted")  # in a form: held until Predict
+    assert "Predict" in [b.label for b in at.button]
+    submit_review(at, "Not bad at all.")
+    assert "explain" in model_calls and why_html(at)
+
+
+def test_phrases_and_numbers_under_the_words(runs_env, model_calls):
+    at = type_review(predict_page(), "The plot was not bad at all.")
+    assert at.get("button_group")  # the "Remove" choice: one word, two- or three-word phrases
+    at.session_state["predict_span"] = 2
+    at.run()
+    assert_clean(at)
+    assert "2-word phrase" in texts(at)
+    [phrases] = [df.value for df in at.dataframe if "phrase" in df.value.columns]
+    assert "not bad" in phrases["phrase"].tolist()
+    at.toggle(key="predict_values").set_value(True).run()
+    values = [h.value for h in at.get("html") if 'class="lab-why values"' in h.value]
+    assert values and values[0].count('class="v"') == 7  # a number under each of the 7 words
 
 
 def test_script_tags_are_shown_as_text(runs_env):
@@ -135,6 +158,16 @@ def test_two_runs_side_by_side(runs_env):
     assert any(len(chart_data(c)[0]) == 2 for c in bars)
 
 
+def test_two_runs_on_a_test_review_say_which_is_right(runs_env):
+    at = predict_page()
+    next(b for b in at.button if b.label == "Random test review").click().run()
+    other = next(r.run_id for r in runs_env.list() if r.run_id != at.selectbox(key="predict_run").value)
+    at.selectbox(key="predict_compare").set_value(other).run()
+    assert_clean(at)
+    summary = next(m.value for m in at.markdown if m.value.startswith("True label of this test review"))
+    assert any(word in summary for word in ("both runs are right", "both runs are wrong", "right: "))
+
+
 def test_batch_of_typed_lines_gives_a_downloadable_table(runs_env):
     at = predict_page()
     at.text_area(key="predict_batch_text").input("Loved it.\n\n  Hated it.  \n<b>meh</b>\n").run()
@@ -149,27 +182,48 @@ def test_batch_from_a_csv_file_picks_the_text_column(runs_env):
     at = predict_page()
     at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
     upload = b'id,stars,review\n1,9,"A joy, start to end."\n2,1,Dull.\n'
-    at.file_uploader(key="predict_batch_file").set_value(("mine.csv", upload, "text/csv")).run()
+    at.file_uploader(key="predict_batch_file_0").set_value(("mine.csv", upload, "text/csv")).run()
     assert_clean(at)
     assert at.selectbox(key="predict_batch_column").value == "review"
     [table] = [d.value for d in at.dataframe if "probability_positive" in d.value.columns]
     assert table["review"].tolist() == ["A joy, start to end.", "Dull."]
+    assert table["id"].tolist() == ["1", "2"] and table["stars"].tolist() == ["9", "1"]  # every column kept
+    assert "Checked against the stars in column `stars`" in texts(at)
+    assert [d for d in at.dataframe if "model said positive" in d.value.columns]  # the 2x2 counts
+
+
+def test_a_windows_csv_with_empty_and_unknown_rows(runs_env):
+    at = predict_page()
+    at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
+    upload = "id;review;sentiment\r\n1;Great film – “superb”;positive\r\n2;;neg\r\n3;zzqx qqzv;neg\r\n"
+    at.file_uploader(key="predict_batch_file_0").set_value(("excel.csv", upload.encode("cp1252"), "text/csv")).run()
+    assert_clean(at)
+    page = texts(at)
+    assert "read as Windows-1252" in page and "2 reviews" in page
+    assert "1 row(s) with an empty review were skipped" in page and "1 review(s) have no word this run knows" in page
+    [table] = [d.value for d in at.dataframe if "probability_positive" in d.value.columns]
+    assert table["review"].tolist() == ["Great film – “superb”", "zzqx qqzv"]
+    assert table["known words"].tolist()[1] == 0
 
 
 @pytest.mark.parametrize(
     "name, content, message",
     [
         ("scores.csv", b"id,stars\n1,9\n2,1\n", "no column of text"),
-        ("picture.txt", bytes(range(256)) * 8, "not a UTF-8 text file"),
+        ("picture.txt", bytes(range(256)) * 8, "not a text file"),
         ("huge.txt", b"x" * (batch_input.MAX_UPLOAD_BYTES + 10), "files up to 5 MB"),
     ],
 )
 def test_unusable_uploads_get_a_clear_message(runs_env, name, content, message):
     at = predict_page()
     at.segmented_control(key="predict_batch_source").set_value("Upload a file (.txt or .csv)").run()
-    at.file_uploader(key="predict_batch_file").set_value((name, content, "application/octet-stream")).run()
+    at.file_uploader(key="predict_batch_file_0").set_value((name, content, "application/octet-stream")).run()
     assert_clean(at)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    # The refused file is gone from the uploader (a fresh one), so the next upload starts clean.
+    assert at.file_uploader(key="predict_batch_file_1").value is None
+    at.run()
+    assert not at.error  # the message was shown once
 
 
 def test_no_runs_gives_a_friendly_message_and_a_link(data_env):
@@ -195,7 +249,8 @@ def test_the_web_server_never_imports_tensorflow(runs_env):
     """
     steps = (
         "at.switch_page('pages/predict.py').run()\n"
-        "at.text_area(key='predict_text').input('A wonderful film, I loved it.').run()\n"
+        "at.text_area(key='predict_text').input('A wonderful film, I loved it.')\n"
+        "next(b for b in at.button if b.label == 'Predict').click().run()\n"
         "assert [m for m in at.metric if m.label == 'Probability of positive']"
     )
     assert heavy_imports_of_a_fresh_server(steps) == []
