@@ -2,21 +2,23 @@
 
 Numbers come from :func:`core.runs.evaluation.evaluate` (the run's stored test probabilities
 joined with the dataset; no model is loaded; cached in ``ui.resources``), the run list and
-histories from :class:`core.runs.store.RunStore`, the charts from :mod:`ui.charts` and the
-tables from :mod:`ui.tables`.
+histories from :class:`core.runs.store.RunStore`, the charts from :mod:`ui.evaluation_charts`
+and :mod:`ui.charts`, the tables from :mod:`ui.tables`. One decision threshold (a slider,
+starting at :data:`core.model.metrics.THRESHOLD`) drives every verdict of the one-run section.
 """
 
 import streamlit as st
 
 from core.errors import LabError
 from core.model.metrics import THRESHOLD
+from core.runs import evaluation
 from core.runs.store import RunStore
-from ui import baseline_panel, charts, frame, resources, run_admin, tables, views, widgets, wording
+from ui import baseline_panel, charts, evaluation_charts, frame, resources, run_admin, tables, views, widgets, wording
 
 MISTAKES = 8
 
 frame.page_guard(__file__)
-st.title("Evaluate")
+frame.page_title("Evaluate", "evaluate")
 st.markdown(
     "How well does a trained run do on reviews it never saw, **where** does it go wrong, and how do "
     "runs compare? Everything here is measured on the test split."
@@ -48,43 +50,76 @@ except LabError as error:
 
 if result is not None:
     metrics = result.metrics
-    cols = st.columns(4)
-    cols[0].metric("Test accuracy", f"{metrics['accuracy']:.3f}")
-    cols[1].metric("Test loss", f"{metrics['loss']:.3f}")
-    cols[2].metric(
+    threshold = st.slider(
+        "Decision threshold",
+        0.01,
+        0.99,
+        value=THRESHOLD,
+        step=0.01,
+        key="evaluate_threshold",
+        persist_state="session",
+        help=f"A review is called positive from this probability up. The lab uses {THRESHOLD:g} everywhere else; "
+        "here the confusion matrix, accuracy, precision, recall, the breakdowns and the mistakes follow it.",
+    )
+    chosen = result.at_threshold(threshold)
+    cols = st.columns(6)
+    cols[0].metric("Test accuracy", f"{chosen.accuracy:.3f}", help=f"At threshold {threshold:.2f}.")
+    cols[1].metric("Precision", f"{chosen.precision:.3f}", help="Of the reviews called positive, the share that are.")
+    cols[2].metric("Recall", f"{chosen.recall:.3f}", help="Of the positive reviews, the share called positive.")
+    cols[3].metric(
         "AUC",
         f"{metrics['auc']:.3f}",
         help="Area under the ROC curve: the chance that a random "
-        "positive review scores higher than a random negative one (0.5 = guessing).",
+        "positive review scores higher than a random negative one (0.5 = guessing). No threshold.",
     )
-    cols[3].metric("Test reviews", f"{int(metrics['count']):,}")
+    cols[4].metric("Test loss", f"{metrics['loss']:.3f}", help="Mean binary cross-entropy. No threshold.")
+    cols[5].metric("Test reviews", f"{int(metrics['count']):,}")
+    st.markdown(wording.threshold_sentence(chosen))
     views.comparison(run.config, metrics["accuracy"])
 
     matrix_col, roc_col = st.columns(2, gap="large")
-    matrix_col.altair_chart(charts.confusion_chart(result.confusion()), width="stretch")
-    roc_col.altair_chart(charts.roc_chart(*result.roc()), width="stretch")
+    matrix_col.altair_chart(evaluation_charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")
+    roc_col.altair_chart(evaluation_charts.roc_chart(*result.roc(), chosen), width="stretch")
+    pr_col, calibration_col = st.columns(2, gap="large")
+    pr_col.altair_chart(
+        evaluation_charts.precision_recall_chart(*result.precision_recall(), chosen, result.positive_share),
+        width="stretch",
+    )
+    calibration_col.altair_chart(evaluation_charts.calibration_chart(result.calibration()), width="stretch")
     st.caption(
-        f"Rows of the matrix are the true labels, columns what the model said (threshold {THRESHOLD:g}). The ROC "
-        "curve shows every threshold at once: the closer it hugs the top-left corner, the better."
+        "Rows of the matrix are the true labels, columns what the model said. The ROC and precision-recall curves "
+        "show every threshold at once (the ringed point is the chosen one): the closer the ROC hugs the top-left "
+        "corner, the better. The calibration chart asks whether a probability means what it says."
     )
 
     st.subheader("Are long, truncated reviews harder?", anchor=False)
-    by_length = result.accuracy_by_length(run.config.maxlen)
-    st.altair_chart(charts.length_chart(by_length, run.config.maxlen, metrics["accuracy"]), width="stretch")
+    by_length = result.accuracy_by_length(run.config.maxlen, threshold, evaluation.MIN_BAND_REVIEWS)
+    st.altair_chart(evaluation_charts.length_chart(by_length, run.config.maxlen, chosen.accuracy), width="stretch")
     st.markdown(wording.length_sentence(by_length, run.config.maxlen))
 
+    st.subheader("Does it know a 4-star review from a 1-star one?", anchor=False)
+    by_rating = result.by_rating(threshold)
+    if by_rating.empty:
+        st.info("These test reviews have no star ratings.", icon=":material/star:")
+    else:
+        accuracy_col, probability_col = st.columns(2, gap="large")
+        accuracy_col.altair_chart(evaluation_charts.rating_accuracy_chart(by_rating), width="stretch")
+        probability_col.altair_chart(evaluation_charts.rating_probability_chart(by_rating, threshold), width="stretch")
+        rating_sentence = wording.rating_sentence(by_rating)
+        if rating_sentence:
+            st.markdown(rating_sentence)
+
     st.subheader("The most confident mistakes", anchor=False)
-    mistakes = result.confident_mistakes(MISTAKES)
+    mistakes = result.confident_mistakes(MISTAKES, threshold)
     if mistakes.empty:
         st.success("No mistakes on the test reviews.", icon=":material/check_circle:")
     else:
         st.caption(
             "Wrong answers the model was surest of. Often sarcasm, a long plot summary before the verdict, "
-            "or a negation the model missed."
+            "or a negation the model missed. Open one in Predict to see which words misled it."
         )
         for _, row in mistakes.iterrows():
-            with st.expander(wording.mistake_title(row)):
-                st.text(wording.review_for_display(data.test.texts[int(row["test_index"])]))
+            views.mistake_view(row, data.test.texts[int(row["test_index"])], run.run_id)
 
     model_col, history_col, bundle_col, _ = st.columns([1, 1, 1, 1])
     model_col.download_button(
@@ -126,25 +161,8 @@ baseline_panel.embedding_section(run, store.root)
 # ---------------------------------------------------------------- all runs
 
 st.header("All runs", divider="gray")
-table = baseline_panel.with_baseline_row(tables.runs_table(runs)).sort_values(
-    "test accuracy", ascending=False, na_position="last"
-)
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "run": st.column_config.TextColumn(pinned=True),
-        "test accuracy": st.column_config.NumberColumn(format="%.3f"),
-        "test loss": st.column_config.NumberColumn(format="%.3f"),
-        "created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-        "learning_rate": st.column_config.NumberColumn(format="%g"),
-    },
-)
-st.caption(
-    "Click a column header to sort. Test accuracies measured on a test slice (`test_limit`) are not "
-    "comparable with full-test-set ones."
-)
+runs_frame = tables.runs_table(runs)
+views.runs_table_view(baseline_panel.with_baseline_row(runs_frame), tables.differing_fields(runs_frame))
 
 if "evaluate_overlay" in st.session_state:
     st.session_state["evaluate_overlay"] = [r for r in st.session_state["evaluate_overlay"] if r in ordered]

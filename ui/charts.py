@@ -8,8 +8,6 @@ pages only place them. The frames come shaped from :mod:`ui.tables` (or straight
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import pandas as pd
 
@@ -22,34 +20,85 @@ from ui import palette, tables
 def length_histogram_chart(
     bins: pd.DataFrame, *, bin_width: int, axis_end: int, maxlen: int, log_scale: bool, title: str
 ) -> alt.Chart:
-    """Stacked bars of :func:`length_histogram` rows (one split), a dashed rule at ``maxlen``."""
-    cutoff = pd.DataFrame({"maxlen": [maxlen], "text": [f"maxlen {maxlen}"]})
-    bars = (
-        alt.Chart(bins)
-        .mark_bar(binSpacing=0)
+    """One step line per label over :func:`length_histogram` rows (one split), never stacked.
+
+    Each label's line shows its own counts (a stacked bar would show positive on top of
+    negative, and a log axis would distort the upper part). The part of the axis beyond
+    ``maxlen`` is shaded: those reviews are cut to their last ``maxlen`` tokens. The log
+    scale is a symmetric log (empty bins stay at 0) with ticks at powers of ten.
+    """
+    steps = _histogram_steps(bins, bin_width, axis_end)
+    x_scale = alt.Scale(domain=[0, axis_end + bin_width], nice=False)
+    top = int(steps["reviews"].max()) if len(steps) else 1
+    if log_scale:
+        ticks = [0] + [10**k for k in range(len(str(max(top, 1))) + 1) if 10**k <= top * 10]
+        y = alt.Y(
+            "reviews:Q",
+            stack=None,
+            scale=alt.Scale(type="symlog", domain=[0, ticks[-1]], nice=False),
+            axis=alt.Axis(values=ticks, format=",d"),
+            title="reviews (log scale)",
+        )
+    else:
+        y = alt.Y("reviews:Q", stack=None, scale=alt.Scale(type="linear"), title="reviews")
+    color = alt.Color(
+        "label:N",
+        scale=alt.Scale(domain=list(palette.LABELS), range=list(palette.LABELS.values())),
+        title="label",
+        legend=alt.Legend(
+            orient="top-right",
+            labelExpr="datum.label == 'pos' ? 'positive' : 'negative'",
+            symbolType="stroke",
+            symbolStrokeWidth=2.5,
+        ),
+    )
+    base = alt.Chart(steps).encode(
+        x=alt.X("start:Q", scale=x_scale, title=f"tokens per review ({bin_width}-token bins)"),
+        y=y,
+        color=color,
+        tooltip=[
+            alt.Tooltip("label:N"),
+            alt.Tooltip("start:Q", title="from"),
+            alt.Tooltip("end:Q", title="to (excl.)"),
+            alt.Tooltip("reviews:Q", format=","),
+        ],
+    )
+    line = base.mark_line(interpolate="step-after", strokeWidth=2)
+    return alt.layer(*_maxlen_marks(maxlen, axis_end + bin_width), line).properties(height=260, title=title)
+
+
+def _histogram_steps(bins: pd.DataFrame, bin_width: int, axis_end: int) -> pd.DataFrame:
+    """Every bin of each label from 0 to ``axis_end`` (empty ones at 0), and a closing point per label.
+
+    A step line ("step-after") holds each value until the next point; the closing point
+    at the last bin's end draws that bin's full width. It is marked ``closing`` (not a bin).
+    """
+    starts = list(range(0, axis_end + 1, bin_width))
+    frames = []
+    for name, group in bins.groupby("label", sort=True):
+        counts = group.groupby("start")["reviews"].sum().reindex(starts, fill_value=0)
+        frame = pd.DataFrame({"label": name, "start": starts, "reviews": counts.to_numpy(), "closing": False})
+        closing = frame.iloc[[-1]].assign(start=starts[-1] + bin_width, closing=True)
+        frames += [frame, closing]
+    if not frames:
+        return pd.DataFrame({"label": [], "start": [], "reviews": [], "closing": [], "end": []})
+    steps = pd.concat(frames, ignore_index=True)
+    steps["end"] = steps["start"] + bin_width
+    return steps
+
+
+def _maxlen_marks(maxlen: int, axis_end: int) -> list[alt.Chart]:
+    """The shaded part beyond ``maxlen`` (those reviews lose their beginning), a dashed rule and its label."""
+    cutoff = pd.DataFrame(
+        {"maxlen": [maxlen], "end": [max(axis_end, maxlen)], "text": [f"maxlen {maxlen}"], "cut": ["cut off"]}
+    )
+    shade = (
+        alt.Chart(cutoff)
+        .mark_rect(color=palette.MUTED, opacity=0.14)
         .encode(
-            x=alt.X(
-                "start:Q",
-                bin=alt.Bin(binned=True, step=bin_width),
-                scale=alt.Scale(domain=[0, axis_end + bin_width], nice=False),
-                title=f"tokens per review ({bin_width}-token bins)",
-            ),
+            x=alt.X("maxlen:Q"),
             x2=alt.X2("end:Q"),
-            y=alt.Y(
-                "reviews:Q", stack=True, scale=alt.Scale(type="symlog" if log_scale else "linear"), title="reviews"
-            ),
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(domain=list(palette.LABELS), range=list(palette.LABELS.values())),
-                title="label",
-                legend=alt.Legend(orient="top-right"),
-            ),
-            tooltip=[
-                alt.Tooltip("start:Q", title="from"),
-                alt.Tooltip("end:Q", title="to (excl.)"),
-                alt.Tooltip("label:N"),
-                alt.Tooltip("reviews:Q"),
-            ],
+            tooltip=[alt.Tooltip("text:N", title="beyond"), alt.Tooltip("cut:N", title="reviews here are")],
         )
     )
     rule = alt.Chart(cutoff).mark_rule(color=palette.INK, strokeDash=[5, 3], strokeWidth=2).encode(x=alt.X("maxlen:Q"))
@@ -58,7 +107,12 @@ def length_histogram_chart(
         .mark_text(align="left", dx=4, color=palette.INK, fontWeight="bold")
         .encode(x=alt.X("maxlen:Q"), y=alt.value(10), text=alt.Text("text:N"))
     )
-    return (bars + rule + text).properties(height=260, title=title)
+    note = (
+        alt.Chart(cutoff)
+        .mark_text(align="left", dx=4, color=palette.INK, fontSize=11)
+        .encode(x=alt.X("maxlen:Q"), y=alt.value(24), text=alt.value("shaded: cut to maxlen"))
+    )
+    return [shade, rule, text, note]
 
 
 def coverage_chart(coverage: pd.DataFrame, num_words: int, tutorial: int = 5000) -> alt.Chart:
@@ -109,35 +163,72 @@ def training_curve_chart(
     planned_epochs: int | None = None,
     references: pd.DataFrame | None = None,
 ) -> alt.Chart:
-    """:func:`curve_frames` drawn: thin raw batches, a thick smoothed line, validation points.
+    """:func:`curve_frames` drawn: thin raw batches, a thick smoothed line, epoch averages, validation points.
 
-    With ``planned_epochs`` (a job still training) the x axis spans every planned epoch,
-    so the curves show how far along it is. ``references`` (:func:`reference_rules`)
+    Hovering shows a vertical rule with the raw and the smoothed value of the nearest
+    batch. With ``planned_epochs`` (a job still training) the x axis spans every planned
+    epoch, so the curves show how far along it is. ``references`` (:func:`reference_rules`)
     adds horizontal lines such as the bag-of-words baseline.
     """
     x_scale = (
         alt.Scale(domain=[0, planned_epochs]) if planned_epochs is not None else alt.Scale(domainMin=0, nice=False)
     )
+    names = [*palette.SERIES, tables.EPOCH_AVERAGE]
+    colors = [*palette.SERIES.values(), palette.SERIES["train, smoothed"]]  # the same training colour, as squares
+    epoch = alt.Tooltip("epoch:Q", format=".2f")
     base = alt.Chart(curves).encode(
         x=alt.X("epoch:Q", title="epoch", scale=x_scale),
         y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False)),
         color=alt.Color(
             "series:N",
-            scale=alt.Scale(domain=list(palette.SERIES), range=list(palette.SERIES.values())),
+            scale=alt.Scale(domain=names, range=colors),
             title=None,
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=200),
         ),
-        tooltip=[alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".4f")],
     )
+    batches = base.transform_filter(alt.datum.series == "train, smoothed")
+    pickers, rule = _batch_hover(curves, batches, metric, epoch)
     raw = base.transform_filter(alt.datum.series == "train, per batch").mark_line(strokeWidth=1, opacity=0.6)
-    smooth = base.transform_filter(alt.datum.series == "train, smoothed").mark_line(strokeWidth=2.5)
-    validation = base.transform_filter(alt.datum.series == "validation").mark_line(
-        strokeWidth=2.5, point=alt.OverlayMarkDef(size=70, filled=True)
+    smooth = batches.mark_line(strokeWidth=2.5)
+    point_tip = [epoch, alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".4f")]
+    average = (
+        base.transform_filter(alt.datum.series == tables.EPOCH_AVERAGE)
+        .mark_point(shape="square", size=60, filled=True, opacity=0.9)
+        .encode(tooltip=point_tip)
     )
-    layers = [raw, smooth, validation]
+    validation = (
+        base.transform_filter(alt.datum.series == "validation")
+        .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=70, filled=True))
+        .encode(tooltip=point_tip)
+    )
+    layers = [pickers, raw, smooth, rule, average, validation]
     if references is not None and not references.empty:
         layers += reference_rules(references)
     return alt.layer(*layers).properties(title=title, height=300)
+
+
+def _batch_hover(curves: pd.DataFrame, batches: alt.Chart, metric: str, epoch: alt.Tooltip):
+    """Invisible points that pick the batch nearest the pointer, and a vertical rule there with both values."""
+    hover = alt.selection_point(
+        name=f"hover_{metric}", nearest=True, on="pointerover", fields=["epoch"], empty=False, clear="pointerout"
+    )
+    pickers = batches.mark_point(opacity=0, size=120).add_params(hover)
+    rule = (
+        alt.Chart(curves)
+        .transform_filter(alt.datum.series == "train, smoothed")
+        .mark_rule(color=palette.INK, strokeWidth=1)
+        .encode(
+            x=alt.X("epoch:Q"),
+            opacity=alt.condition(hover, alt.value(0.5), alt.value(0)),
+            tooltip=[
+                epoch,
+                alt.Tooltip("raw:Q", title="this batch", format=".4f"),
+                alt.Tooltip("smoothed:Q", title="smoothed", format=".4f"),
+            ],
+        )
+        .transform_filter(hover)
+    )
+    return pickers, rule
 
 
 # ---------------------------------------------------------------- Predict
@@ -203,7 +294,7 @@ def probability_chart(probabilities: dict[str, float], height_per_row: int = 36)
     return alt.layer(track, bar, middle, *numbers).properties(height=84 + height_per_row * len(rows))
 
 
-# ---------------------------------------------------------------- Evaluate: one run
+# ---------------------------------------------------------------- Evaluate: one run (its curves: ui.evaluation_charts)
 
 
 def confusion_chart(confusion: pd.DataFrame) -> alt.Chart:
@@ -230,63 +321,6 @@ def confusion_chart(confusion: pd.DataFrame) -> alt.Chart:
         color=alt.condition(alt.datum.reviews > high * 0.55, alt.value("white"), alt.value(palette.INK)),
     )
     return alt.layer(cells, labels).properties(height=300, title="Confusion matrix (test reviews)")
-
-
-def roc_chart(roc: pd.DataFrame, auc: float) -> alt.Chart:
-    """The ROC curve, the chance diagonal dashed, the AUC in the title."""
-    curve = tables.thin_curve(roc)
-    line = (
-        alt.Chart(curve)
-        .mark_line(color=palette.PRIMARY, strokeWidth=2.5, interpolate="step-after")
-        .encode(
-            # Short axis titles: Vega's "fit" shrinks the plot until a y title longer than the plot fits.
-            x=alt.X("false_positive_rate:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("true_positive_rate:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
-            tooltip=[
-                alt.Tooltip("false_positive_rate:Q", format=".3f"),
-                alt.Tooltip("true_positive_rate:Q", format=".3f"),
-            ],
-        )
-    )
-    chance = pd.DataFrame({"false_positive_rate": [0.0, 1.0], "true_positive_rate": [0.0, 1.0]})
-    diagonal = (
-        alt.Chart(chance)
-        .mark_line(color=palette.MUTED, strokeDash=[5, 4])
-        .encode(x=alt.X("false_positive_rate:Q"), y=alt.Y("true_positive_rate:Q"))
-    )
-    return alt.layer(line, diagonal).properties(height=300, title=f"ROC curve (AUC {auc:.3f})")
-
-
-def length_chart(by_length: pd.DataFrame, maxlen: int, overall: float | None = None) -> alt.Chart:
-    """Accuracy per length band, bands beyond ``maxlen`` in orange, review counts on the bars."""
-    frame = tables.length_bands(by_length, maxlen)
-    frame["text"] = [f"{n:,}" for n in frame["reviews"]]
-    order = frame["band"].tolist()
-    colors = alt.Scale(domain=[tables.WHOLE_BAND, tables.TRUNCATED_BAND], range=[palette.WHOLE, palette.TRUNCATED])
-    base = alt.Chart(frame).encode(
-        x=alt.X("band:N", sort=order, title="review length (tokens)", axis=alt.Axis(labelAngle=0))
-    )
-    bars = base.mark_bar().encode(
-        y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title="accuracy", axis=alt.Axis(format=".0%")),
-        color=alt.Color("reads:N", scale=colors, title=None, legend=alt.Legend(orient="top", labelLimit=300)),
-        tooltip=[
-            alt.Tooltip("band:N", title="tokens"),
-            alt.Tooltip("accuracy:Q", format=".1%"),
-            alt.Tooltip("reviews:Q"),
-            alt.Tooltip("reads:N"),
-        ],
-    )
-    counts = base.mark_text(dy=-7, fontSize=11, color=palette.INK).encode(
-        y=alt.Y("accuracy:Q"), text=alt.Text("text:N")
-    )
-    layers = [bars, counts]
-    notes = ["numbers on the bars: reviews"]
-    if overall is not None and math.isfinite(overall):
-        rule = pd.DataFrame({"accuracy": [overall]})
-        layers.append(alt.Chart(rule).mark_rule(color=palette.INK, strokeDash=[4, 3]).encode(y=alt.Y("accuracy:Q")))
-        notes.append(f"dashed line: all reviews ({overall:.1%})")
-    title = alt.TitleParams(f"Accuracy by review length (maxlen {maxlen})", subtitle=" · ".join(notes), anchor="start")
-    return alt.layer(*layers).properties(height=320, title=title)
 
 
 # ---------------------------------------------------------------- Evaluate: all runs
@@ -324,7 +358,11 @@ def curves_chart(curves: pd.DataFrame, metric: str, references: pd.DataFrame | N
             ],
         )
     )
-    title = f"{metric.capitalize()} per epoch: training (solid) vs validation (dashed)"
+    title = alt.TitleParams(
+        f"{metric.capitalize()} per epoch: training (solid) vs validation (dashed)",
+        subtitle="training: the mean over the epoch's batches, dropout on · validation: after the epoch",
+        anchor="start",
+    )
     if references is not None and not references.empty:
         return alt.layer(lines, *reference_rules(references)).properties(height=320, title=title)
     return lines.properties(height=320, title=title)

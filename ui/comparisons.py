@@ -108,6 +108,7 @@ def baseline_row(stored) -> dict:
     return {
         "run": "bag-of-words baseline",
         "preset": "baseline",
+        "validation accuracy": report.validation_accuracy,
         "test accuracy": report.test_accuracy,
         "test reviews": report.test_reviews,
         "train seconds": round(report.train_seconds, 1),

@@ -92,10 +92,10 @@ def test_evaluate_shows_the_confusion_matrix_and_roc(page, app_url, stored_run, 
         f"() => document.querySelectorAll('{CHART} canvas, {CHART} svg').length >= 5", timeout=60_000
     )
     wait_for_app(page)
-    # Confusion matrix, ROC, accuracy by length, the loss and accuracy curves, and the baseline's
-    # word-order probes and the word embeddings.
-    assert page.locator(CHART).count() == 7
+    # Confusion matrix, ROC, precision-recall, calibration, accuracy by length, accuracy and probability
+    # by star rating, the loss and accuracy curves, and the baseline's word-order probes and the word embeddings.
+    assert page.locator(CHART).count() == 11
     assert page.get_by_text("Are long, truncated reviews harder?").count() == 1
-    assert page.locator('[data-testid="stExpander"]', has_text="True ").count() >= 1
+    assert page.locator('[data-testid="stExpander"]', has_text="Actually ").count() >= 1
     assert page.locator(EXCEPTION).count() == 0
     screenshot(page, artifacts, "evaluate", height=3000)

@@ -6,7 +6,7 @@ import numpy as np
 
 from core.runs.evaluation import roc_curve
 from tests.ui.fakes import toy_evaluation
-from ui import charts, tables
+from ui import charts, evaluation_charts, tables
 
 
 def test_probability_chart_rows():
@@ -34,4 +34,4 @@ def test_roc_chart_has_the_auc_in_its_title_and_a_thinned_curve():
     roc, auc = roc_curve(labels, rng.random(5000))
     thinned = tables.thin_curve(roc, 300)
     assert len(thinned) <= 301 and thinned.iloc[-1].tolist() == roc.iloc[-1].tolist()
-    assert f"AUC {auc:.3f}" in charts.roc_chart(roc, auc).to_dict()["title"]
+    assert f"AUC {auc:.3f}" in evaluation_charts.roc_chart(roc, auc).to_dict()["title"]
