@@ -180,7 +180,7 @@ PRESETS: dict[str, Preset] = {
         "(the LSTM loops 4x fewer steps) -> LSTM(64, dropout 0.2) read by a max over all steps -> Dense(1). "
         "Length 400 with length bucketing, no mask, Adam 2e-3 with cosine decay, batch 64, 2 epochs, best "
         "epoch kept. About 0.88 test accuracy after one epoch.",
-        "This lab's benchmark (bench/training.py); starting point from shared/notes/keras-on-cpu.md.",
+        "This lab's own benchmark of time to accuracy on a 2-core CPU.",
         TrainConfig(),
     ),
     "bilstm": Preset(
@@ -190,7 +190,7 @@ PRESETS: dict[str, Preset] = {
         "Dense(1). Length 400 bucketed, Adam 2e-3 cosine, batch 64, 3 epochs, best validation epoch kept. "
         "Measured on 2 cores: 0.890 test accuracy in about 170 s, 0.68 on the word-order probes against "
         "the bigram baseline's 0.65. It does not reach the baseline's 0.906 test accuracy.",
-        "This lab's issue 10 (bench/baseline.py; docs/training-speed.md).",
+        "This lab's own measurements against the bag-of-words baseline.",
         TrainConfig(bidirectional=True, conv_pool=2, embedding_dim=128, num_words=30_000, dropout=0.3, epochs=3),
     ),
     "overfit-demo": Preset(
@@ -199,7 +199,7 @@ PRESETS: dict[str, Preset] = {
         "(1,800 to learn from, 200 held out for validation) for 12 epochs at a constant Adam 3e-3, nothing "
         "stopping it early. Training loss falls towards 0 while validation loss turns up after a few "
         "epochs: the lesson the tutorial needed 200 epochs to show.",
-        "This lab's classroom issue 16 (bench/overfit.py measures when validation loss turns up).",
+        "This lab's classroom demo of overfitting within one lesson.",
         TrainConfig(train_limit=2000, dropout=0.0, epochs=12, patience=0, schedule="constant", learning_rate=3e-3),
     ),
     "tutorial-v1": Preset(

@@ -6,8 +6,11 @@ with a documented default, so the CLI, the app and the tests agree on them.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+
+from core import atomic
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +36,47 @@ def data_path_from_env() -> Path | None:
     """The dataset path given by ``$IMDB_DATA``, if any."""
     value = os.environ.get(DATA_ENV)
     return Path(value).expanduser() if value else None
+
+
+#: The server's own settings, saved from the app by its operator (teacher mode): ``<runs>/.settings/server.json``.
+SERVER_SETTINGS_NAME = "server.json"
+
+
+def server_settings_file() -> Path:
+    """Where the settings saved from the app live: ``<runs>/.settings/server.json``.
+
+    Beside the runs they serve, in a hidden folder like ``.jobs`` and ``.baseline``, which
+    the runs scan skips.
+    """
+    return runs_dir() / ".settings" / SERVER_SETTINGS_NAME
+
+
+def _server_settings() -> dict:
+    try:
+        values = json.loads(server_settings_file().read_text("utf-8"))
+    except (OSError, ValueError):  # none saved yet, or unreadable: as if none
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def saved_data_path() -> Path | None:
+    """The dataset path the operator saved for the whole server (:func:`save_data_path`), if any."""
+    value = _server_settings().get("data_path")
+    return Path(value).expanduser() if isinstance(value, str) and value.strip() else None
+
+
+def save_data_path(path: str | os.PathLike | None) -> None:
+    """Save ``path`` as the whole server's dataset path (None forgets it), atomically: old file or new, never half.
+
+    Every session and every training job of this server (and the CLI run with the same
+    runs folder) then loads the data from there, before ``$IMDB_DATA`` and the cache.
+    """
+    values = _server_settings()
+    if path is None:
+        values.pop("data_path", None)
+    else:
+        values["data_path"] = str(Path(path).expanduser())
+    atomic.write_json(server_settings_file(), values)
 
 
 #: Environment variable: most training jobs that may wait in the app's queue.

@@ -10,14 +10,15 @@ import streamlit as st
 from core.data import stats
 from core.encoding.model_input import encode_review
 from core.text import tokenizer
-from ui import charts, frame, html, resources, tables, widgets
+from ui import charts, frame, html, resources, state, tables, widgets, wording
 from ui.wording import abbreviate_ids, percent
 
 BIN = 25  # tokens per histogram bar
 TUTORIAL_NUM_WORDS = 5000
 
 frame.page_guard(__file__)
-st.title("Explore the data")
+state.sync_explore_with_train()  # one maxlen and num_words with the Train page
+frame.page_title("Explore the data", "explore")
 st.markdown(
     "Before training, two choices shape everything the LSTM sees: **how many tokens** of each review "
     "it reads (`maxlen`) and **how many words** it knows (`num_words`). The data answers both."
@@ -69,7 +70,8 @@ for column, split in zip(st.columns(2, gap="large"), ("train", "test"), strict=T
     )
     column.altair_chart(chart, width="stretch")
 st.caption(
-    f"The last bar holds every review of {axis_end:,} tokens or more; switch on the log scale to see the long tail."
+    "One line per label, each with its own counts (not stacked). The last bin holds every review of "
+    f"{axis_end:,} tokens or more; the shaded part beyond maxlen is cut. Switch on the log scale to see the long tail."
 )
 
 # ---------------------------------------------------------------- 2. vocabulary
@@ -100,6 +102,7 @@ with controls:
 chart_area.altair_chart(
     charts.coverage_chart(resources.coverage_curve(data), num_words, TUTORIAL_NUM_WORDS), width="stretch"
 )
+widgets.use_for_training_box(maxlen, num_words)
 
 # ---------------------------------------------------------------- 3. what the model sees
 
@@ -115,17 +118,15 @@ with pick:
     split_name = st.segmented_control("Split", ["train", "test"], key="explore_split", persist_state="session")
 split_name = split_name or "test"
 split = data.split(split_name)
-if st.session_state.get("explore_index", 0) > len(split) - 1:  # the other split may be shorter
-    st.session_state["explore_index"] = len(split) - 1
 with index_box:
-    index = st.number_input(
-        f"Review index (0 to {len(split) - 1:,})",
-        0,
-        len(split) - 1,
-        step=1,
-        key="explore_index",
-        persist_state="session",
+    # No min/max in the box: the browser would keep an out-of-range number to itself (a red box)
+    # and show the old review; here it arrives, and the page says which review it shows instead.
+    asked = st.number_input(
+        f"Review index (0 to {len(split) - 1:,})", step=1, key="explore_index", persist_state="session"
     )
+index = min(max(int(asked), 0), len(split) - 1)
+if index != asked:
+    st.caption(f":orange[There is no review {int(asked):,} in the {split_name} split: showing review {index:,}.]")
 
 
 def _random_review(count: int) -> None:
@@ -140,9 +141,15 @@ with random_box:
 text = split.texts[index]
 label = "positive" if split.labels[index] == 1 else "negative"
 rating = int(split.ratings[index])
+file_name = f" · file `{label[:3]}/{int(split.review_ids[index])}_{rating}.txt`" if rating > 0 else ""
 st.markdown(
-    f"**Review {index:,}** of the {split_name} split · file `{'pos' if label == 'positive' else 'neg'}/"
-    f"{int(split.review_ids[index])}_{rating}.txt` · label **{label}** · {rating}/10 stars"
+    f"**Review {index:,}** of the {split_name} split{file_name} · label **{label}** · "
+    f":{'green' if label == 'positive' else 'red'}-badge[:material/star: {wording.star_rating(rating)}]"
+)
+st.caption(
+    "IMDB labels a review of 7 to 10 stars positive and one of 1 to 4 negative (neutral ones are not in the data)."
+    if rating > 0
+    else "This copy of the data (Keras's pre-tokenized one) has no star ratings."
 )
 with st.expander("Raw text, as in the file", expanded=True):
     st.text(text)

@@ -23,7 +23,7 @@ TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
 JOB_KEY = state.TRAIN_JOB_KEY
 
 frame.page_guard(__file__)
-st.title("Train a model")
+frame.page_title("Train a model", "train")
 st.markdown(
     "Pick a starting point, adjust the knobs, press **Train**. The job runs in the background: "
     "switch pages or open another tab and it keeps going. Watch the two curves: when validation loss "
@@ -64,16 +64,14 @@ data_col.caption(
     f"of reviews fit in {maxlen} tokens whole, and {wording.percent(resources.oov_share(data, num_words))} of "
     "test tokens are out of the vocabulary. The Explore page shows why."
 )
-with st.expander("More settings"):
-    columns = st.columns(3)
-    for i, name in enumerate(state.TRAIN_MORE_KNOBS):
-        widgets.knob(name, columns[i % 3])
+with st.expander("More settings: model, input, optimisation, evaluation"):
+    widgets.more_settings()
 
 config = None
 try:
     config = state.config_from_knobs()
 except ConfigError as error:
-    st.error(f"These settings cannot be trained: {error}")
+    st.error(wording.config_problem(error, widgets.knob_label), icon=":material/block:")
 
 slice_size = os.environ.get(TEST_SLICE_ENV)
 if config is not None and slice_size:
@@ -152,7 +150,11 @@ buttons[0].button(
     disabled=config is None or bool(mine_active),
     on_click=_start,
     args=(config,),
-    help="You have a job queued or training; stop it or wait for it first." if mine_active else None,
+    help="You have a job queued or training; stop it or wait for it first."
+    if mine_active
+    else "Fix the setting named above first: nothing trains with it."
+    if config is None
+    else None,
 )
 buttons[1].button(
     "Stop",

@@ -64,8 +64,20 @@ KNOB_LABELS = {
     "pooling": "Classifier reads",
     "schedule": "Learning-rate schedule",
 }
+#: The "More settings" of the Train page, by what they change; a field in none of them goes under "Other".
+MORE_KNOB_GROUPS = {
+    "Model": ("cell", "bidirectional", "conv_pool", "pooling", "mask_zero", "dense_dropout"),
+    "Input": ("truncating", "padding", "bucketing", "keras_maxlen_filter"),
+    "Optimisation": ("optimizer", "schedule", "seed"),
+    "Evaluation": ("validation_fraction", "patience"),
+}
 #: The "no second run" option of an optional run picker (run ids are never empty).
 NO_RUN = ""
+
+
+def knob_label(name: str) -> str:
+    """The Train page's label of config field ``name``."""
+    return KNOB_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def field_range(name: str) -> tuple:
@@ -94,7 +106,7 @@ def field_choice(name: str, label: str, key: str) -> str | None:
 def knob(name: str, container=st) -> None:
     """The Train page's widget for one config field; moving it may turn the preset into custom."""
     rule, key = FIELDS[name], state.knob_key(name)
-    label = KNOB_LABELS.get(name) or name.replace("_", " ").capitalize()
+    label = knob_label(name)
     if rule.choices is None and rule.step is not None and (rule.high - rule.low) / rule.step <= 1000:
         field_slider(name, label, key, container, on_change=state.knob_changed)
         return
@@ -106,11 +118,53 @@ def knob(name: str, container=st) -> None:
         container.toggle(label, **kwargs)
     elif rule.choices is not None:
         container.selectbox(label, list(rule.choices), **kwargs)
-    elif rule.step is None:
-        container.number_input(label, float(rule.low), float(rule.high), format="%g", **kwargs)
     else:  # e.g. the seed: a slider over 2**31 values would be useless
+        # No min/max in the box: the browser would keep an out-of-range value to itself (a red box)
+        # while Train used the old one. The value reaches the config instead, which names the problem.
         low, high, step = field_range(name)
-        container.number_input(label, low, high, step=step, **kwargs)
+        kwargs["help"] = f"{rule.help} ({low:,} to {high:,})" if rule.step else f"{rule.help} ({low:g} to {high:g})"
+        if rule.step is None:
+            container.number_input(label, format="%g", **kwargs)
+        else:
+            container.number_input(label, step=step, **kwargs)
+
+
+def more_settings() -> None:
+    """The Train page's "More settings": every other knob, in titled groups side by side, labels in full."""
+    grouped = {title: [n for n in names if n in state.TRAIN_MORE_KNOBS] for title, names in MORE_KNOB_GROUPS.items()}
+    listed = {n for names in grouped.values() for n in names}
+    other = [n for n in state.TRAIN_MORE_KNOBS if n not in listed]
+    if other:
+        grouped["Other"] = other
+    columns = st.columns(2, gap="medium")  # two wide columns: every label fits on its line
+    for i, (title, names) in enumerate(grouped.items()):
+        with columns[i % 2].container(border=True):
+            st.markdown(f"**{title}**")
+            for name in names:
+                knob(name)
+
+
+def use_for_training_box(maxlen: int, num_words: int) -> None:
+    """Explore's "Use these settings for training": carries its maxlen and num_words to the Train knobs."""
+    differs = state.explore_differs_from_train()
+    with st.container(border=True):
+        if differs:
+            train = {field: pair[1] for field, pair in differs.items()}
+            st.markdown(
+                "The Train page is set to "
+                + " and ".join(f"**{field} = {value:,}**" for field, value in train.items())
+                + f". Train with your choice here (maxlen = {maxlen:,}, num_words = {num_words:,}) instead?"
+            )
+        else:
+            st.markdown(f"maxlen = {maxlen:,} and num_words = {num_words:,} are the Train page's settings too.")
+        if st.button(
+            "Use these settings for training",
+            icon=":material/model_training:",
+            key="explore_use_for_training",
+            on_click=state.use_explore_settings_for_training,
+            help="Sets the Train page's maxlen and num_words to these values and opens it.",
+        ):
+            st.switch_page("pages/train.py")
 
 
 def runs_best_first(runs: list[RunInfo]) -> list[RunInfo]:

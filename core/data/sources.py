@@ -3,12 +3,14 @@
 Sources, in this order (the first that exists wins):
 
 1. a path given explicitly (function argument or the CLI's ``--data``);
-2. the ``IMDB_DATA`` environment variable;
-3. the cache directory (``$IMDB_LAB_CACHE``, default ``<project>/.cache``): an archive in
+2. the path the operator saved for the whole server from the app
+   (:func:`core.settings.saved_data_path`, in ``<runs>/.settings/server.json``);
+3. the ``IMDB_DATA`` environment variable;
+4. the cache directory (``$IMDB_LAB_CACHE``, default ``<project>/.cache``): an archive in
    ``downloads/`` or an extracted ``aclImdb/`` folder;
-4. Keras's own pre-tokenized ``imdb.npz`` (+ ``imdb_word_index.json``) in the Keras cache
+5. Keras's own pre-tokenized ``imdb.npz`` (+ ``imdb_word_index.json``) in the Keras cache
    (``~/.keras/datasets``, or ``$KERAS_HOME/datasets``);
-5. only when online: the official archive, downloaded with ``keras.utils.get_file`` and
+6. only when online: the official archive, downloaded with ``keras.utils.get_file`` and
    checked against its published sha256.
 
 A path may be the ``.tar.gz`` archive or the ``aclImdb/`` folder (or the folder that
@@ -38,6 +40,9 @@ from core.errors import DataFormatError, DataNotFoundError
 OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 OFFICIAL_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 OFFICIAL_NAME = "aclImdb_v1.tar.gz"
+
+#: ``Source.found_via`` of the path saved for the whole server from the app.
+SAVED_VIA = "saved for this server"
 
 SPLITS = ("train", "test")
 LABELS = {"neg": 0, "pos": 1}
@@ -102,6 +107,9 @@ def resolve_source(
     """Find the data, in the documented order; raise :class:`DataNotFoundError` if none."""
     if path:
         return _source_for_path(Path(path).expanduser(), "argument")
+    saved = settings.saved_data_path()
+    if saved:
+        return _source_for_path(saved, SAVED_VIA)
     env_path = settings.data_path_from_env()
     if env_path:
         return _source_for_path(env_path, settings.DATA_ENV)
@@ -135,7 +143,8 @@ def download_official(origin: str = OFFICIAL_URL, sha256: str = OFFICIAL_SHA256)
     if not os.access(downloads, os.W_OK):
         # keras.utils.get_file would silently fall back to /tmp/.keras.
         raise DataFormatError(
-            f"Cache folder {downloads} is not writable; set {settings.CACHE_ENV} to a writable folder."
+            f"The cache folder {downloads} is not writable, so the archive cannot be downloaded into it. "
+            f"Give the path of a copy instead (the cache folder is set by {settings.CACHE_ENV})."
         )
     target = downloads / OFFICIAL_NAME
     keras = import_keras()  # heavy: only when a download is really needed
@@ -244,7 +253,60 @@ def _check_member_safe(member: tarfile.TarInfo, archive: Path) -> None:
         )
 
 
+#: What a file is, by its first bytes: (magic, offset, name in a message). A tar has "ustar" at 257.
+_SIGNATURES = (
+    (b"\x1f\x8b", 0, "gzip"),
+    (b"BZh", 0, "bzip2"),
+    (b"\xfd7zXZ\x00", 0, "xz"),
+    (b"ustar", 257, "tar"),
+    (b"PK\x03\x04", 0, "ZIP"),
+    (b"\x93NUMPY", 0, "NumPy"),
+    (b"%PDF", 0, "PDF"),
+)
+#: Formats tarfile reads: the IMDB archive is a gzip-compressed tar (others are tried the same way).
+_TAR_FORMATS = {"gzip", "bzip2", "xz", "tar"}
+
+
+def file_kind(path: Path) -> str:
+    """What a file looks like from its first bytes: ``gzip``, ``tar``, ``ZIP``, ``CSV``, ``text``, ``empty``...
+
+    Only a guess from the start of the file, to say "this is a CSV file, not the IMDB
+    archive" instead of what the tar reader says about a file it cannot read.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if not head:
+        return "empty"
+    for magic, offset, name in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("utf-16")
+        except UnicodeDecodeError:
+            return "binary"
+    first = text.splitlines()[0] if text.splitlines() else ""
+    if path.suffix.lower() in (".csv", ".tsv") or first.count(",") >= 1 or first.count("\t") >= 1:
+        return "CSV"
+    return "text"
+
+
+def _check_archive_kind(path: Path) -> None:
+    """Refuse a file that is no tar archive at all, saying what it is (a CSV, a ZIP, a text file...)."""
+    kind = file_kind(path)
+    if kind in _TAR_FORMATS:
+        return
+    what = {"empty": "an empty file", "binary": "not an archive"}.get(kind, f"a {kind} file")
+    raise DataFormatError(
+        f"{path.name} is {what}, not the IMDB archive. Give the official aclImdb_v1.tar.gz "
+        "(or this lab's aclImdb_labeled.tar.gz), or the extracted aclImdb/ folder."
+    )
+
+
 def _read_archive(path: Path) -> Iterator[RawReview]:
+    _check_archive_kind(path)
     try:
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
@@ -261,7 +323,7 @@ def _read_archive(path: Path) -> Iterator[RawReview]:
         if isinstance(error, FileNotFoundError):
             raise
         raise DataFormatError(
-            f"{path} is truncated or corrupt ({type(error).__name__}: {error}). "
+            f"{path} is truncated or corrupt: it is a {file_kind(path)} file, but its contents do not unpack. "
             f"Download it again (the official archive's sha256 is {OFFICIAL_SHA256[:12]}...) "
             f"or point to another copy."
         ) from None

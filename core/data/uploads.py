@@ -14,6 +14,7 @@ from typing import BinaryIO
 from core import settings
 from core.atomic import atomic_path
 from core.data.dataset import load_dataset
+from core.errors import DataFormatError
 
 #: The name an uploaded archive is stored under: one of the names :mod:`core.data.sources` searches.
 UPLOAD_NAME = "aclImdb_labeled.tar.gz"
@@ -40,8 +41,12 @@ def save_uploaded_archive(uploaded: BinaryIO, target: Path | None = None) -> Pat
         The path of the stored archive.
     """
     target = target or upload_target()
+    name = getattr(uploaded, "name", None) or "The uploaded file"
     with atomic_path(target) as temp:
         with open(temp, "wb") as out:
             shutil.copyfileobj(uploaded, out, 1 << 20)
-        load_dataset(temp, allow_download=False)
+        try:
+            load_dataset(temp, allow_download=False)
+        except DataFormatError as error:  # name the user's file, not its temporary name in the cache
+            raise DataFormatError(str(error).replace(str(temp), name).replace(temp.name, name)) from None
     return target

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from core import settings
 from core.data import sources
-from tests.app.ui_helpers import assert_clean, run_page, texts
+from tests.app.ui_helpers import assert_clean, codes, new_app, run_page, texts
 
 
 @pytest.mark.parametrize("page", [None, "train"])
 def test_every_page_shows_the_setup_panel_instead_of_a_traceback(no_data_env, page):
     at = run_page(page)
     assert_clean(at)
-    message = at.code[0].value
+    message = codes(at)[0]
     assert "No IMDB data found" in message and str(no_data_env) in message  # where it looked
     assert "Provide the data" in texts(at)
     assert [t.label for t in at.tabs] == ["Path on this machine", "Upload the archive", "Download"]
@@ -49,7 +50,9 @@ def test_a_bad_upload_is_refused_and_nothing_is_stored(no_data_env, tmp_path):
     at.file_uploader(key="setup_upload").set_value(("aclImdb_v1.tar.gz", b"not an archive", "application/gzip"))
     at.run()
     assert_clean(at)
-    assert "corrupt" in " ".join(e.value for e in at.error)
+    error = " ".join(e.value for e in at.error)
+    assert "aclImdb_v1.tar.gz is a text file, not the IMDB archive" in error  # the upload's name, not a temp one
+    assert ".tmp-" not in error and "ReadError" not in error
     assert not (tmp_path / "cache" / "downloads" / "aclImdb_labeled.tar.gz").exists()
 
 
@@ -70,4 +73,67 @@ def test_a_damaged_archive_explains_itself(no_data_env, monkeypatch, tmp_path):
     monkeypatch.setenv("IMDB_DATA", str(broken))
     at = run_page("train")
     assert_clean(at)
-    assert "corrupt" in at.code[0].value and str(broken) in at.code[0].value
+    assert "corrupt" in codes(at)[0] and str(broken) in codes(at)[0]
+
+
+def test_a_csv_file_is_called_a_csv_file_and_the_panel_gives_no_command_line_advice(no_data_env, monkeypatch, tmp_path):
+    table = tmp_path / "reviews.csv"
+    table.write_text("id,review,stars\n1,Great film,9\n2,Dull,2\n", encoding="utf-8")
+    monkeypatch.setenv("IMDB_DATA", str(table))
+    at = run_page("train")
+    assert_clean(at)
+    message = codes(at)[0]
+    assert "reviews.csv is a CSV file, not the IMDB archive" in message
+    assert "tarfile" not in message and "ReadError" not in message and "invalid header" not in message
+    monkeypatch.setenv("IMDB_DATA", str(tmp_path / "missing.tar.gz"))
+    st_clear()
+    at = run_page()
+    page = codes(at)[0] + texts(at) + " ".join(t.help or "" for t in at.text_input)
+    assert "No IMDB data found" in page
+    assert "python -m" not in page and "--data" not in page and "environment variable" not in page
+
+
+def st_clear():
+    import streamlit as st
+
+    st.cache_resource.clear()
+
+
+def _teacher_session(monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026")
+    at = new_app()
+    at.query_params["teacher"] = "class-of-2026"
+    return at.run()
+
+
+def test_only_the_teacher_can_save_a_path_for_the_whole_server(no_data_env, tiny_archive, monkeypatch):
+    student = run_page()
+    assert not student.checkbox  # a student's path is for their session only
+    assert "The teacher can save a path" in texts(student)
+    teacher = _teacher_session(monkeypatch)
+    teacher.text_input(key="setup_path").input(str(tiny_archive))
+    teacher.checkbox(key="setup_path_save").check()
+    next(b for b in teacher.button if b.label == "Use this path").click().run()
+    assert_clean(teacher)
+    assert settings.saved_data_path() == tiny_archive
+    assert not [p for p in settings.server_settings_file().parent.iterdir() if ".tmp-" in p.name]  # atomic
+    assert "data_path" not in teacher.session_state  # for everyone, not in this session
+    other = run_page()  # another browser: no path of its own, and the data is there
+    assert_clean(other)
+    assert "data_path" not in other.session_state
+    assert other.title[0].value == "Explore the data" and other.dataframe[0].value["reviews"].tolist() == [4, 2]
+
+
+def test_a_wrong_path_is_not_saved_and_a_broken_saved_path_can_be_forgotten(no_data_env, monkeypatch, tmp_path):
+    teacher = _teacher_session(monkeypatch)
+    teacher.text_input(key="setup_path").input(str(tmp_path / "typo.tar.gz"))
+    teacher.checkbox(key="setup_path_save").check()
+    next(b for b in teacher.button if b.label == "Use this path").click().run()
+    assert_clean(teacher)
+    assert "Not saved" in " ".join(e.value for e in teacher.error) and settings.saved_data_path() is None
+    settings.save_data_path(tmp_path / "moved-away.tar.gz")  # saved once, then the file went away
+    st_clear()
+    teacher = _teacher_session(monkeypatch)
+    assert "does not work now" in texts(teacher)
+    next(b for b in teacher.button if b.label == "Forget the saved path").click().run()
+    assert settings.saved_data_path() is None

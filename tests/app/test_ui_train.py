@@ -225,3 +225,81 @@ def test_a_fast_config_for_three_epochs_is_fast_on_the_page_and_in_the_runs_tabl
         epochs_trained=3, best_epoch=None, versions={}, notes=(),
     )  # fmt: skip
     assert tables.runs_table([run]).loc[0, "preset"] == "fast"
+
+
+# ---------------------------------------------------------------- issue 13: settings, curves, partial runs, words
+
+
+def test_more_settings_are_grouped_with_full_labels(fake_manager):
+    from ui import widgets
+
+    at = run_page("train")
+    assert_clean(at)
+    (more,) = [e for e in at.expander if e.label.startswith("More settings")]
+    titles = {m.value for m in more.markdown}
+    assert titles == {"**Model**", "**Input**", "**Optimisation**", "**Evaluation**"}
+    grouped = [name for names in widgets.MORE_KNOB_GROUPS.values() for name in names]
+    assert sorted(grouped) == sorted(state.TRAIN_MORE_KNOBS)  # every knob in exactly one group
+    labels = {w.label for kind in ("toggle", "selectbox", "slider", "number_input") for w in getattr(more, kind)}
+    assert "Validation share of the training split" in labels and "Early-stopping patience" in labels
+
+
+def test_an_out_of_range_number_disables_train_and_names_the_setting(fake_manager):
+    at = run_page("train")
+    seed = widget(at, "number_input", "train_seed")
+    assert seed.min is None and seed.max is None  # the value reaches the page instead of staying red in the box
+    seed.set_value(-5).run()
+    assert_clean(at)
+    error = " ".join(e.value for e in at.error)
+    assert "**Seed**: -5 is outside the allowed range 0 to 2,147,483,647" in error
+    assert "no other value is used instead" in error
+    train = next(b for b in at.button if b.label == "Train")
+    assert train.disabled
+    widget(at, "number_input", "train_seed").set_value(7).run()
+    assert fake_manager.submitted == []
+    assert not next(b for b in at.button if b.label == "Train").disabled and not at.error
+
+
+def test_the_curves_have_a_smoothing_slider_epoch_points_and_a_table(fake_manager):
+    at = run_page("train")
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert_clean(at)
+    smoothing = widget(at, "slider", state.TRAIN_SMOOTHING_KEY)
+    assert smoothing.value == pytest.approx(0.6)
+    curves = chart_data(charts(at)[0])[0]
+    assert {"train, per batch", "train, smoothed", "train, epoch average", "validation"} <= set(curves["series"])
+    smoothed = curves[curves["series"] == "train, smoothed"]
+    assert (smoothed["value"] != smoothed["raw"]).any()
+    smoothing.set_value(0.0).run()
+    smoothed = chart_data(charts(at)[0])[0].query("series == 'train, smoothed'")
+    assert smoothed["value"].tolist() == pytest.approx(smoothed["raw"].tolist())  # 0: the raw batches
+    assert "one batch of 64 reviews" in texts(at) and "a few reviews" not in texts(at)
+    table = next(d.value for d in at.dataframe if "validation loss" in d.value.columns)
+    assert table["epoch"].tolist() == [1] and table["best"].tolist() == [True]
+
+
+def test_a_stopped_job_shows_fractional_epochs_and_one_duration(fake_manager):
+    at = run_page("train")
+    next(b for b in at.button if b.label == "Train").click().run()
+    fake_manager.update("job-1", train_seconds=11.0)
+    next(b for b in at.button if b.label == "Stop").click().run()
+    assert_clean(at)
+    epochs = next(m for m in at.metric if m.label == "Epochs trained")
+    assert epochs.value == "1.5"  # stopped at batch 5 of 10 in epoch 2: not 1, not 2
+    assert "Stopped after 1.5 epochs" in at.get("progress")[0].proto.text
+    page = texts(at)
+    assert "11 s" in page and "elapsed" not in page  # one duration: the training time
+    assert all(m.value not in ("None", "") for m in at.metric)
+    assert not [c.value for c in at.caption if "None" in c.value and "Training job" in c.value]
+
+
+@pytest.mark.parametrize("name", [*PRESETS, "custom"])
+def test_the_page_speaks_to_a_user_no_file_paths_or_command_lines(fake_manager, name):
+    import re
+
+    at = run_page("train")
+    if name != "custom":
+        at.segmented_control(key="train_preset").set_value(name).run()
+    assert_clean(at)
+    page = texts(at) + " ".join(e.help or "" for e in at.button)
+    assert not re.search(r"shared/|notes/|\.md\b|\bbench/|\.py\b|python -m|--[a-z]", page), name
