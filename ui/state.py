@@ -21,18 +21,27 @@ SESSION_ID_KEY = "session_id"
 DATA_PATH_KEY = "data_path"
 #: The run the Predict page's picker shows (the Train page sets it to a finished run).
 PREDICT_RUN_KEY = "predict_run"
+#: The Predict page's review box, and the true label of the test review put there (with
+#: that review's text: the label holds only while the box still shows it).
+PREDICT_TEXT_KEY = "predict_text"
+PREDICT_TRUE_LABEL_KEY = "predict_true_label"
 #: The job the Train page shows (this session's, or a live one started elsewhere); the job toast reads it.
 TRAIN_JOB_KEY = "train_job_id"
 
-#: Explore page widgets and their defaults (the tutorial's numbers).
+#: Explore page widgets and their defaults; maxlen and num_words follow the Train knobs (:func:`sync_explore_with_train`).
 EXPLORE_DEFAULTS = {
-    "explore_maxlen": 800,
     "explore_log_scale": False,
-    "explore_num_words": 5000,
     "explore_split": "test",
     "explore_index": 0,
     "explore_truncating": "pre",
 }
+#: The Explore sliders that show a Train knob's value: Explore widget key -> config field.
+EXPLORE_SHARED_KNOBS = {"explore_maxlen": "maxlen", "explore_num_words": "num_words"}
+#: The Train knobs' values Explore last took over (not a widget key).
+EXPLORE_SYNCED_KEY = "explore_synced_with"
+#: The smoothing of the Train page's curves (TensorBoard's default weight).
+TRAIN_SMOOTHING_KEY = "train_smoothing"
+TRAIN_SMOOTHING_DEFAULT = 0.6
 #: Train page knobs, each a :data:`core.config.FIELDS` entry and a ``train_<name>`` widget key.
 TRAIN_KNOBS = (
     "units",
@@ -68,6 +77,7 @@ def init_session_defaults() -> None:
         apply_preset_values(DEFAULT_PRESET)
     state.setdefault("train_base", DEFAULT_PRESET)
     state.setdefault("train_retrain", False)
+    state.setdefault(TRAIN_SMOOTHING_KEY, TRAIN_SMOOTHING_DEFAULT)
 
 
 def has_session_defaults() -> bool:
@@ -113,3 +123,54 @@ def knob_changed() -> None:
     except ConfigError:
         name = None
     st.session_state["train_preset"] = name or CUSTOM
+
+
+# ---------------------------------------------------------------- Explore and Train share maxlen and num_words
+
+
+def train_shared_values() -> dict:
+    return {field: st.session_state[knob_key(field)] for field in EXPLORE_SHARED_KNOBS.values()}
+
+
+def sync_explore_with_train() -> None:
+    """Explore's maxlen and num_words take the Train knobs' values whenever those changed (Explore calls it first).
+
+    One value each: a preset picked on Train shows on Explore too. Explore's own moves
+    stay Explore's until :func:`use_explore_settings_for_training` carries them over, so
+    looking at the data never changes what Train would train.
+    """
+    train = train_shared_values()
+    if st.session_state.get(EXPLORE_SYNCED_KEY) != train:
+        for key, field in EXPLORE_SHARED_KNOBS.items():
+            st.session_state[key] = train[field]
+        st.session_state[EXPLORE_SYNCED_KEY] = train
+
+
+def explore_differs_from_train() -> dict:
+    """The shared settings where Explore's slider differs from the Train knob: field -> (explore, train)."""
+    train = train_shared_values()
+    return {
+        field: (st.session_state.get(key), train[field])
+        for key, field in EXPLORE_SHARED_KNOBS.items()
+        if st.session_state.get(key) != train[field]
+    }
+
+
+def use_explore_settings_for_training() -> None:
+    """The Explore button's callback: Explore's maxlen and num_words become the Train knobs' values."""
+    for key, field in EXPLORE_SHARED_KNOBS.items():
+        st.session_state[knob_key(field)] = st.session_state[key]
+    st.session_state[EXPLORE_SYNCED_KEY] = train_shared_values()
+    knob_changed()
+
+
+def send_to_predict(text: str, true_label: int | None = None) -> None:
+    """Put ``text`` in the Predict page's review box, with its true label when it is a test review."""
+    st.session_state[PREDICT_TEXT_KEY] = text
+    st.session_state[PREDICT_TRUE_LABEL_KEY] = None if true_label is None else (text, int(true_label))
+
+
+def true_label_of(text: str) -> int | None:
+    """The true label sent with ``text`` (:func:`send_to_predict`), or None once the user changed the text."""
+    sent = st.session_state.get(PREDICT_TRUE_LABEL_KEY)
+    return sent[1] if isinstance(sent, tuple) and sent[0] == text else None

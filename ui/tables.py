@@ -11,13 +11,16 @@ few hundred rows and makes each shape testable. Labels and confidences come from
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from core.config import CUSTOM
+from core.config import CUSTOM, TrainConfig
 from core.model import metrics
+from core.runs.evaluation import validation_accuracy
 
 #: The two kinds of length band in :func:`length_bands` (and the colours' legend).
 WHOLE_BAND = "whole or partly cut"
@@ -71,64 +74,130 @@ def length_histogram(lengths: pd.DataFrame, bin_width: int = 25, clip_at: int | 
     return binned[["split", "label", "start", "end", "reviews"]]
 
 
-def _smoothing_window(batches_per_epoch: int) -> int:
-    return max(3, min(50, (batches_per_epoch or 0) // 8))
+#: The curve series :func:`curve_frames` adds to :data:`ui.palette.SERIES`: Keras's training value of each epoch.
+EPOCH_AVERAGE = "train, epoch average"
+
+
+def smooth(values, weight: float) -> np.ndarray:
+    """TensorBoard's smoothing: an exponential moving average, debiased so that the first points are not pulled to 0.
+
+    ``weight`` 0 leaves the values as they are; 0.99 smooths hard. The debiased average
+    of ``x_1..x_t`` is ``sum(weight**i * x_(t-i)) / sum(weight**i)``, which is pandas'
+    ``ewm(adjust=True)``; non-finite values are skipped (TensorBoard passes them through).
+    """
+    series = pd.Series(np.asarray(values, dtype=np.float64))
+    if weight <= 0 or series.empty:
+        return series.to_numpy()
+    finite = series.where(np.isfinite(series))
+    smoothed = finite.ewm(alpha=1.0 - min(float(weight), 0.999), adjust=True, ignore_na=True).mean()
+    return smoothed.where(finite.notna(), series).to_numpy()
 
 
 def curve_frames(
-    batch_history, epoch_history, batches_per_epoch: int, metric: str, max_points: int = 1500
+    batch_history,
+    epoch_history,
+    batches_per_epoch: int,
+    metric: str,
+    max_points: int = 1500,
+    smoothing: float = 0.6,
 ) -> pd.DataFrame:
     """Long-format curves for one metric (``loss`` or ``accuracy``), x in epochs.
 
     Series: ``train, per batch`` (raw, thinned to ``max_points``), ``train, smoothed``
-    (rolling mean over the whole history, then thinned) and ``validation`` (one point
-    per epoch, at the epoch's end). Columns: epoch, value, series.
+    (:func:`smooth` with ``smoothing`` over the whole history, then thinned),
+    :data:`EPOCH_AVERAGE` (Keras's training value of each finished epoch: the mean over
+    its batches) and ``validation`` (one point per epoch, at the epoch's end). Columns:
+    epoch, value, series, and on the batch rows ``raw`` and ``smoothed`` (for the tooltip).
     """
     frames = []
     if batch_history:
         batches = pd.DataFrame(list(batch_history))
         per_epoch = batches_per_epoch or int(batches["batch"].max())
         x = (batches["epoch"] - 1) + batches["batch"] / per_epoch
-        raw = pd.DataFrame({"epoch": x, "value": batches[metric].astype(float)})
-        smooth = raw.assign(value=raw["value"].rolling(_smoothing_window(per_epoch), min_periods=1).mean())
-        stride = max(1, math.ceil(len(raw) / max_points))
-        keep = np.r_[np.arange(0, len(raw) - 1, stride), len(raw) - 1]  # always keep the newest point
-        frames += [raw.iloc[keep].assign(series="train, per batch"), smooth.iloc[keep].assign(series="train, smoothed")]
-    val_key = f"val_{metric}"
-    epochs = [row for row in (epoch_history or ()) if val_key in row]
-    if epochs:
-        # An epoch stopped early (Stop) is validated where training stopped, not at its planned end.
-        last_x = float(frames[0]["epoch"].iloc[-1]) if frames else math.inf
-        frames.append(
-            pd.DataFrame(
-                {
-                    "epoch": [min(float(r["epoch"]), last_x) for r in epochs],
-                    "value": [float(r[val_key]) for r in epochs],
-                    "series": "validation",
-                }
+        values = batches[metric].astype(float).to_numpy()
+        both = pd.DataFrame({"epoch": x, "raw": values, "smoothed": smooth(values, smoothing)})
+        stride = max(1, math.ceil(len(both) / max_points))
+        keep = np.r_[np.arange(0, len(both) - 1, stride), len(both) - 1]  # always keep the newest point
+        kept = both.iloc[keep]
+        frames += [
+            kept.assign(value=kept["raw"], series="train, per batch"),
+            kept.assign(value=kept["smoothed"], series="train, smoothed"),
+        ]
+    # An epoch stopped early (Stop) is validated where training stopped, not at its planned end.
+    last_x = float(frames[0]["epoch"].iloc[-1]) if frames else math.inf
+    for key, series in ((metric, EPOCH_AVERAGE), (f"val_{metric}", "validation")):
+        rows = [row for row in (epoch_history or ()) if key in row]
+        if rows:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "epoch": [min(float(r["epoch"]), last_x) for r in rows],
+                        "value": [float(r[key]) for r in rows],
+                        "series": series,
+                    }
+                )
             )
-        )
     if not frames:
         return pd.DataFrame(
             {"epoch": pd.Series(dtype=float), "value": pd.Series(dtype=float), "series": pd.Series(dtype=str)}
         )
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True).reindex(columns=["epoch", "value", "series", "raw", "smoothed"])
+
+
+def epoch_table(epoch_history) -> pd.DataFrame:
+    """One row per finished epoch: training loss and accuracy (means over the epoch) and validation's.
+
+    Columns: epoch, training loss, validation loss, training accuracy, validation
+    accuracy, and ``best`` (the epoch with the highest validation accuracy, which early
+    stopping keeps).
+    """
+    names = {
+        "loss": "training loss",
+        "val_loss": "validation loss",
+        "accuracy": "training accuracy",
+        "val_accuracy": "validation accuracy",
+    }
+    rows = [
+        {"epoch": int(row["epoch"]), **{title: _number(row.get(key)) for key, title in names.items()}}
+        for row in (epoch_history or ())
+    ]
+    table = pd.DataFrame(rows, columns=["epoch", *names.values()])
+    accuracy = table["validation accuracy"]
+    table["best"] = accuracy.notna() & (accuracy == accuracy.max()) if len(table) else pd.Series(dtype=bool)
+    return table
 
 
 # ---------------------------------------------------------------- Predict
 
 
-def batch_table(texts: list[str], probabilities) -> pd.DataFrame:
-    """One row per review: the review, the probability of positive, the label and the confidence."""
+#: The columns a scored batch adds to the input's own (see :func:`batch_table`).
+PREDICTED, PROBABILITY, KNOWN_WORDS = "model says", "probability_positive", "known words"
+
+
+def batch_table(rows, probabilities, known_words) -> pd.DataFrame:
+    """The input rows (:class:`core.serving.batch_input.BatchRows`, every column kept) with the scores added.
+
+    Adds: the model's label, the probability of positive, and how many of the review's
+    words the run knows (0: it only saw unknown words, so its score means little).
+    """
     probabilities = np.asarray(probabilities, dtype=np.float64)
-    return pd.DataFrame(
-        {
-            "review": list(texts),
-            "probability_positive": probabilities.round(4),
-            "label": metrics.label(probabilities),
-            "confidence": metrics.confidence(probabilities).round(4),
-        }
-    )
+    table = rows.frame.copy()
+    table[PREDICTED] = metrics.label(probabilities) if len(probabilities) else pd.Series(dtype=str)
+    table[PROBABILITY] = probabilities.round(4)
+    table[KNOWN_WORDS] = np.asarray(known_words, dtype=np.int64)
+    return table
+
+
+def batch_confusion(table: pd.DataFrame, truth: pd.Series) -> tuple[float, int, pd.DataFrame]:
+    """Accuracy, rows with a known truth, and the 2x2 counts (true label by row, model's by column)."""
+    known = truth.notna().to_numpy()
+    true = np.where(truth[known] >= 0.5, metrics.POSITIVE, metrics.NEGATIVE)
+    said = table.loc[known, PREDICTED].to_numpy()
+    order = [metrics.NEGATIVE, metrics.POSITIVE]
+    counts = pd.crosstab(pd.Categorical(true, order), pd.Categorical(said, order), dropna=False)
+    counts.index, counts.columns = [f"actually {o}" for o in order], [f"model said {o}" for o in order]
+    accuracy = float(np.mean(true == said)) if known.any() else float("nan")
+    return accuracy, int(known.sum()), counts
 
 
 def top_words(explanation, n: int = 8) -> pd.DataFrame:
@@ -153,6 +222,22 @@ def top_words(explanation, n: int = 8) -> pd.DataFrame:
     grouped["pushed towards"] = np.where(grouped["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
     order = grouped["contribution"].abs().sort_values(ascending=False, kind="stable").index
     return grouped.loc[order].head(n).reset_index(drop=True)
+
+
+def top_phrases(explanation, n: int = 8) -> pd.DataFrame:
+    """With phrase occlusion: the phrases whose removal moved the prediction most, strongest first.
+
+    Columns: phrase (as typed, lowercased), contribution (change in log-odds), pushed
+    towards. A phrase that occurs twice is listed once, with its stronger effect.
+    """
+    words, text = explanation.words, explanation.text
+    rows = [
+        (text[words[p.first].start : words[p.last].end].lower(), p.contribution)
+        for p in explanation.phrases  # already strongest first
+    ]
+    frame = pd.DataFrame(rows, columns=["phrase", "contribution"]).drop_duplicates("phrase").head(n)
+    frame["pushed towards"] = np.where(frame["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
+    return frame.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- Evaluate: one run
@@ -242,27 +327,127 @@ def history_curves(histories: dict[str, dict]) -> pd.DataFrame:
 
 
 def runs_table(runs) -> pd.DataFrame:
-    """One row per stored run (:class:`core.runs.store.RunInfo`): metrics first, then every config field."""
+    """One row per stored run (:class:`core.runs.store.RunInfo`): metrics first, then every config field (:data:`CONFIG_COLUMNS`).
+
+    ``validation accuracy`` is the kept model's (:func:`core.runs.evaluation.validation_accuracy`):
+    the number to compare runs by, the test accuracy being for the end.
+    """
     rows = []
     for run in runs:
         run_metrics = run.test_metrics or {}
         row = {
             "run": run.run_id,
             "preset": run.preset or CUSTOM,
+            "validation accuracy": validation_accuracy(run) if getattr(run, "path", None) else math.nan,
             "test accuracy": _number(run_metrics.get("accuracy")),
             "test loss": _number(run_metrics.get("loss")),
             "test reviews": run_metrics.get("count"),
-            "epochs": run.epochs_trained,
-            "best epoch": run.best_epoch,
+            "epochs trained": run_epochs(run),  # "epochs" is the config's (planned) column below
+            "best epoch": MISSING if run.best_epoch is None else str(run.best_epoch),
             "train seconds": round(run.train_seconds, 1),
             "samples/s": round(run.samples_per_second, 1),
             "created": dt.datetime.fromtimestamp(run.created),
             "partial": run.partial,
             "model": run.config.summary(),
         }
-        row.update(run.config.to_dict())
+        row.update({name: MISSING if value is None else value for name, value in run.config.to_dict().items()})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: What a table shows for a value that does not exist (a partial run's best epoch, no test slice).
+MISSING = "-"
+#: The config fields among :func:`runs_table`'s columns (every other column is a result).
+CONFIG_COLUMNS = tuple(TrainConfig().to_dict())
+#: The runs table's default order: the best validation accuracy first.
+RUNS_DEFAULT_SORT = "validation accuracy"
+
+
+def differing_fields(table: pd.DataFrame) -> list[str]:
+    """The config fields of :func:`runs_table` whose value is not the same in every run (all: fewer than two runs)."""
+    fields = [name for name in CONFIG_COLUMNS if name in table.columns]
+    if len(table) < 2:
+        return fields
+    return [name for name in fields if table[name].astype(str).nunique(dropna=False) > 1]
+
+
+def filter_values(table: pd.DataFrame, column: str) -> list[str]:
+    """The distinct values of ``column``, as the text :func:`runs_view` filters by, in their sorted order."""
+    values = table[column].dropna()
+    try:
+        ordered = sorted(values.unique())
+    except TypeError:  # mixed kinds (numbers and "-"): by their text
+        ordered = sorted(values.unique(), key=str)
+    return list(dict.fromkeys(str(value) for value in ordered))
+
+
+def runs_view(
+    table: pd.DataFrame,
+    *,
+    fields: list[str],
+    sort_by: str = RUNS_DEFAULT_SORT,
+    descending: bool = True,
+    filter_by: str | None = None,
+    keep: list[str] = (),
+) -> pd.DataFrame:
+    """:func:`runs_table` rows sorted and filtered, with the result columns and only the config ``fields``.
+
+    ``keep`` lists the values of column ``filter_by`` (as :func:`filter_values` gives them)
+    a row must have; none kept means no filter. Missing values sort last either way.
+    """
+    if filter_by and keep:
+        table = table[table[filter_by].astype(str).isin(list(keep))]
+    if sort_by in table.columns:
+        key = column = table[sort_by]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+            numbers = pd.to_numeric(column, errors="coerce")  # "2", "10" and "-" (missing) sort as numbers
+            key = numbers if numbers.notna().any() else column.astype(str)
+        order = key.sort_values(ascending=not descending, na_position="last", kind="stable").index
+        table = table.loc[order]
+    results = [column for column in table.columns if column not in CONFIG_COLUMNS]
+    return table[results + [name for name in fields if name in table.columns]].reset_index(drop=True)
+
+
+def epochs_done(batch_history, epoch_history, batches_per_epoch: int | None = None) -> float | None:
+    """Epochs trained, with the fraction of an epoch stopped part-way: 0.8, 1.5, 2 (None: no batch at all).
+
+    ``batches_per_epoch`` comes from a job's snapshot; a stored history gives it by a
+    finished epoch's last batch. Without either (a run stopped in its first epoch), None.
+    """
+    finished = len([row for row in (epoch_history or ()) if "epoch" in row])
+    if not batch_history:
+        return float(finished) if finished else None
+    last = batch_history[-1]
+    if not batches_per_epoch:
+        first = [row["batch"] for row in batch_history if row["epoch"] == 1]
+        batches_per_epoch = max(first) if finished and first else None
+    if not batches_per_epoch:
+        return None
+    return max(float(finished), (int(last["epoch"]) - 1) + int(last["batch"]) / batches_per_epoch)
+
+
+def run_epochs(run) -> float:
+    """A stored run's epochs trained (:func:`epochs_done`): fractional for a partial run, from its history.
+
+    A partial run stopped in its first epoch is measured by the reviews it trained on
+    (``samples_per_second * train_seconds``) against an epoch of the IMDB training split.
+    """
+    if not run.partial:
+        return float(run.epochs_trained)
+    try:
+        history = json.loads((Path(getattr(run, "path", None)) / "history.json").read_text("utf-8"))
+    except (OSError, ValueError, TypeError):
+        return float(run.epochs_trained)
+    done = epochs_done(history.get("batches"), history.get("epochs"))
+    if done is not None:
+        return round(done, 2)
+    config = run.config
+    reviews = (config.train_limit or IMDB_TRAIN_REVIEWS) * (1 - config.validation_fraction)
+    return round(min(0.99, run.samples_per_second * run.train_seconds / reviews), 2)
+
+
+#: Reviews in IMDB's training split (an epoch of a run without ``train_limit``).
+IMDB_TRAIN_REVIEWS = 25_000
 
 
 def _number(value) -> float:

@@ -17,7 +17,7 @@ from core.model.metrics import POSITIVE
 from core.model.progress import PHASE_SCORING_PARTIAL
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui import baseline_panel, charts, html, state, tables, wording
+from ui import baseline_panel, charts, html, palette, state, tables, wording
 
 # ---------------------------------------------------------------- Train: a job
 
@@ -101,12 +101,15 @@ def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
         )
     elif snapshot.state == "failed":
         st.error(snapshot.error or "The job failed.")
-    if not snapshot.finished or snapshot.state == "cancelled":
+    if not snapshot.finished:
         st.progress(snapshot.progress, text=wording.progress_text(snapshot))
         st.caption(
             f"{wording.phase_sentence(snapshot)} · elapsed {wording.duration(snapshot.elapsed_seconds)} · "
             f"{snapshot.samples_seen:,} reviews trained on"
         )
+    elif snapshot.state == "cancelled":  # the result below says how long it trained: one duration
+        st.progress(snapshot.progress, text=f"Stopped after {wording.epochs_text(snapshot_epochs(snapshot))} epochs")
+        st.caption(f"{snapshot.samples_seen:,} reviews trained on")
     if mine and skip_scoring and snapshot.phase == PHASE_SCORING_PARTIAL and snapshot.state == "running":
         st.button(
             "Skip scoring (discard the partial model)",
@@ -126,23 +129,49 @@ def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
 
 def _job_curves(snapshot) -> None:
     planned = None if snapshot.finished else snapshot.epochs
+    smoothing = st.columns([1, 2])[0].slider(
+        "Smoothing of the training line",
+        0.0,
+        0.99,
+        step=0.01,
+        key=state.TRAIN_SMOOTHING_KEY,
+        persist_state="session",
+        help="Exponential moving average, as in TensorBoard (debiased, so the start is not pulled to zero): "
+        "0 shows every batch as it is, 0.99 smooths hard. Hover a curve for both values.",
+    )
     loss_col, acc_col = st.columns(2, gap="large")
     for column, metric, title in (
         (loss_col, "loss", "Loss: training (per batch) vs validation (per epoch)"),
         (acc_col, "accuracy", "Accuracy"),
     ):
-        curves = tables.curve_frames(snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch, metric)
+        curves = tables.curve_frames(
+            snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch, metric, smoothing=smoothing
+        )
         references = baseline_panel.references() if metric == "accuracy" else None  # the bag-of-words line
         column.altair_chart(charts.training_curve_chart(curves, metric, title, planned, references), width="stretch")
     note = wording.overfitting_note(snapshot.epoch_history)
     if note:
         st.warning(note, icon=":material/trending_up:")
-    else:
-        st.caption(
-            "Per-batch training values are noisy (each batch is only a few reviews); the smoothed line "
-            "is a rolling mean. Validation is measured once per epoch on reviews the model never "
-            "trains on: a gap between the two is overfitting."
+    st.caption(wording.curves_note(snapshot.config.batch_size))
+    epochs = tables.epoch_table(snapshot.epoch_history)
+    if not epochs.empty:
+        number = st.column_config.NumberColumn
+        st.dataframe(
+            epochs,
+            hide_index=True,
+            width="content",
+            column_config={
+                **{name: number(format="%.4f") for name in epochs.columns if "loss" in name},
+                **{name: number(format="%.3f") for name in epochs.columns if "accuracy" in name},
+                "best": st.column_config.CheckboxColumn("best", help="The highest validation accuracy"),
+            },
         )
+
+
+def snapshot_epochs(snapshot) -> float | None:
+    """Epochs a job trained, fractional when it stopped part-way (:func:`ui.tables.epochs_done`)."""
+    done = tables.epochs_done(snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch)
+    return done if done is not None else float(len(snapshot.epoch_history) or snapshot.epoch)
 
 
 def _job_result(snapshot) -> None:
@@ -164,7 +193,7 @@ def _job_result(snapshot) -> None:
     cols[0].metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.3f}")
     cols[1].metric("Test loss", "—" if metrics.get("loss") is None else f"{metrics['loss']:.3f}")
     cols[2].metric("Training time", wording.duration(snapshot.train_seconds))
-    cols[3].metric("Epochs trained", len(snapshot.epoch_history) or snapshot.epoch)
+    cols[3].metric("Epochs trained", wording.epochs_text(snapshot_epochs(snapshot)))
     comparison(snapshot.config, accuracy)
     if snapshot.run_id and st.button(
         f"Predict with run {snapshot.run_id}", icon=":material/rate_review:", key=f"predict_{snapshot.run_id}"
@@ -184,29 +213,28 @@ def comparison(config, accuracy: float | None) -> None:
 # ---------------------------------------------------------------- Predict: one review
 
 
-def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | None) -> None:
+def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | None, values: bool = False) -> None:
     """One run's :func:`prediction_view`, or several side by side under one probability chart."""
     if len(runs) == 1:
-        prediction_view(runs[0], explanations[0], true_label)
+        prediction_view(runs[0], explanations[0], true_label, values)
         return
     probabilities = {run.run_id: e.probability for run, e in zip(runs, explanations, strict=True)}
+    if true_label is not None:
+        st.markdown(wording.who_is_right(probabilities, true_label))
     st.altair_chart(charts.probability_chart(probabilities), width="stretch")
     for column, run, explanation in zip(st.columns(len(runs), gap="large"), runs, explanations, strict=True):
         with column:
             st.subheader(run.run_id, anchor=False)
             st.caption(f"`{run.config.summary()}` · test accuracy {run.test_accuracy:.3f}")
-            prediction_view(run, explanation, true_label)
+            prediction_view(run, explanation, true_label, values)
 
 
-def prediction_view(run: RunInfo, explanation, true_label: int | None) -> None:
-    """The verdict, the confidence bar, what was cut or unknown, and the coloured words."""
+def prediction_view(run: RunInfo, explanation, true_label: int | None, values: bool = False) -> None:
+    """The verdict ("63% negative"), the probability bar, what was cut or unknown, and the coloured words."""
     verdict = wording.verdict(explanation.probability)
     label_col, prob_col = st.columns([1, 1])
-    color = "green" if verdict.label == POSITIVE else "red"
-    label_col.markdown(f"#### :{color}[{verdict.label.capitalize()}]")
-    label_col.caption(
-        f"{verdict.strength.capitalize()} · confidence {verdict.confidence:.0%}", help=wording.confidence_help()
-    )
+    label_col.markdown(f"#### :{palette.markdown_color(verdict.label)}[{verdict.headline}]")
+    label_col.caption(verdict.strength.capitalize(), help=wording.verdict_help())
     prob_col.metric("Probability of positive", f"{verdict.probability:.3f}")
     if true_label is not None:
         truth = "positive" if true_label == 1 else "negative"
@@ -218,36 +246,45 @@ def prediction_view(run: RunInfo, explanation, true_label: int | None) -> None:
     st.altair_chart(charts.probability_chart({run.run_id: verdict.probability}), width="stretch")
     summary = wording.input_summary(explanation)
     _what_was_read(run, summary)
+    _why(explanation, summary, values)
+
+
+def _why(explanation, summary: wording.InputSummary, values: bool) -> None:
+    """The coloured words on the fixed log-odds scale, a note when nothing moves it, the strongest words."""
     st.markdown("**Why**")
-    st.html(html.contributions_html(explanation))
+    st.html(html.contributions_html(explanation, values=values))
+    unit = "word" if explanation.span == 1 else f"{explanation.span}-word phrase"
     st.caption(
-        "Each word is coloured by how much removing it changes the prediction: **green** words pushed "
-        "towards positive, **red** ones towards negative (deeper = stronger), **grey** ones were cut off "
-        "by truncation and never seen, and a **wavy underline** marks words out of the vocabulary."
+        f"Each {unit} is coloured by how much removing it changes the model's log-odds of positive, "
+        f"on one scale for every review: blue pushed towards positive, orange towards negative, "
+        f"full colour at ±{html.FULL_COLOUR:g} or more. **Grey** words were cut off by truncation and "
+        "never seen; a **wavy underline** marks words out of the vocabulary."
     )
     if summary.seen and html.strongest_contribution(explanation.words) < html.WEAK_CONTRIBUTION:
-        from core.model.metrics import confidence
-
-        sure = confidence(explanation.probability) >= 0.8  # saturated: one word cannot move it much
         st.caption(
-            f"No single word changes this run's prediction by {html.WEAK_CONTRIBUTION} or more, so the colours "
-            + (
-                "stay pale: the model is sure, and removing one word barely moves a saturated probability "
-                "(see the running verdict below)."
-                if sure
-                else "stay pale: the run barely reacts to words (an undertrained run, or a neutral text)."
-            )
+            f"No single {unit} changes this run's log-odds by {html.WEAK_CONTRIBUTION:g} or more: the run "
+            "barely reacts to them one at a time (try phrases, or see the running verdict below)."
         )
-    words = tables.top_words(explanation)
-    if not words.empty:
-        with st.expander("The words that mattered most"):
-            help_text = "p(review) - p(review without the word)"
-            st.dataframe(
-                words,
-                hide_index=True,
-                width="stretch",
-                column_config={"contribution": st.column_config.NumberColumn(format="%+.3f", help=help_text)},
-            )
+    top = tables.top_words(explanation) if explanation.span == 1 else tables.top_phrases(explanation)
+    if top.empty:
+        return
+    with st.expander(f"The {unit}s that mattered most"):
+        help_text = f"logit p(review) - logit p(review without the {unit}); ±0.7 doubles or halves the odds"
+        st.dataframe(
+            top,
+            hide_index=True,
+            width="stretch",
+            column_config={"contribution": st.column_config.NumberColumn(format="%+.2f", help=help_text)},
+        )
+
+
+def _batch_accuracy(table, rows) -> None:
+    """How often the model agrees with the file's own labels (or stars), and the 2x2 counts."""
+    accuracy, checked, counts = tables.batch_confusion(table, rows.truth)
+    if not checked:
+        return
+    st.markdown(f"Checked against {rows.truth_source}: **{accuracy:.1%} right** on {checked:,} review(s).")
+    st.dataframe(counts, width="content")
 
 
 def _what_was_read(run: RunInfo, summary: wording.InputSummary) -> None:
@@ -275,23 +312,32 @@ def _what_was_read(run: RunInfo, summary: wording.InputSummary) -> None:
 # ---------------------------------------------------------------- Predict: a batch
 
 
-def batch_view(run: RunInfo, table, origin: str) -> None:
-    """A scored batch (:func:`ui.tables.batch_table`): the counts, the table, and its CSV download."""
-    positives = int((table["label"] == POSITIVE).sum())
+def batch_view(run: RunInfo, table, rows, origin: str) -> None:
+    """A scored batch (:func:`ui.tables.batch_table`): counts, what was left out, accuracy when the truth is known."""
+    positives = int((table[tables.PREDICTED] == POSITIVE).sum())
     st.markdown(
         f"**{len(table):,} reviews** from {origin}: {positives:,} positive, {len(table) - positives:,} "
         f"negative (run `{run.run_id}`)."
     )
+    unknown = int((table[tables.KNOWN_WORDS] == 0).sum())
+    left_out = [f"{rows.skipped_empty:,} row(s) with an empty review were skipped"] if rows.skipped_empty else []
+    if unknown:
+        left_out.append(
+            f"{unknown:,} review(s) have no word this run knows (`known words` = 0): their score is a guess"
+        )
+    if left_out:
+        st.info("; ".join(left_out) + ".", icon=":material/info:")
+    if rows.truth is not None:
+        _batch_accuracy(table, rows)
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={
-            "review": st.column_config.TextColumn("review", width="large"),
-            "probability_positive": st.column_config.ProgressColumn(
+            rows.text_column: st.column_config.TextColumn(rows.text_column, width="large"),
+            tables.PROBABILITY: st.column_config.ProgressColumn(
                 "probability of positive", min_value=0.0, max_value=1.0, format="%.3f"
             ),
-            "confidence": st.column_config.NumberColumn(format="%.2f"),
         },
     )
     st.download_button(
@@ -302,3 +348,77 @@ def batch_view(run: RunInfo, table, origin: str) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+# ---------------------------------------------------------------- Evaluate
+
+
+def mistake_view(row, text: str, run_id: str) -> None:
+    """One confident mistake: its title in plain words, the review, and a button that opens it in Predict.
+
+    The button hands the review and its true label to the Predict page
+    (:func:`ui.state.send_to_predict`) with this run picked there, and opens it.
+    """
+    review = wording.review_for_display(text)
+    with st.expander(wording.mistake_title(row)):
+        st.text(review)
+        if st.button(
+            "Open in Predict",
+            icon=":material/rate_review:",
+            key=f"evaluate_to_predict_{int(row['test_index'])}",
+            help="See which words misled the model: Predict scores this review with this run.",
+        ):
+            state.send_to_predict(review, int(row["label"]))
+            st.session_state[state.PREDICT_RUN_KEY] = run_id
+            st.switch_page("pages/predict.py")
+
+
+RUNS_COLUMN_CONFIG = {
+    "run": st.column_config.TextColumn(pinned=True),
+    "validation accuracy": st.column_config.NumberColumn(format="%.3f"),
+    "test accuracy": st.column_config.NumberColumn(format="%.3f"),
+    "test loss": st.column_config.NumberColumn(format="%.3f"),
+    "created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    "learning_rate": st.column_config.NumberColumn(format="%g"),
+}
+
+
+def runs_table_view(table, differing: list[str]) -> None:
+    """The runs table (:func:`ui.tables.runs_table` rows) sorted and filtered by any column.
+
+    It shows the ``differing`` config fields (:func:`ui.tables.differing_fields`) unless
+    the toggle asks for all, and starts sorted by validation accuracy, best first.
+    """
+    columns = list(table.columns)
+    sort_col, order_col, filter_col, keep_col = st.columns([2, 1.2, 2, 3], vertical_alignment="bottom")
+    sort_by = sort_col.selectbox(
+        "Sort by",
+        columns,
+        index=columns.index(tables.RUNS_DEFAULT_SORT),
+        key="evaluate_runs_sort",
+        persist_state="session",
+    )
+    descending = order_col.toggle("Highest first", value=True, key="evaluate_runs_descending", persist_state="session")
+    filter_by = filter_col.selectbox(
+        "Filter by", columns, index=None, placeholder="no filter", key="evaluate_runs_filter", persist_state="session"
+    )
+    keep = []
+    if filter_by:
+        keep = keep_col.multiselect(
+            f"Keep the runs whose {filter_by} is",
+            tables.filter_values(table, filter_by),
+            key=f"evaluate_runs_keep_{filter_by}",
+            placeholder="any value",
+        )
+    show_all = st.toggle(
+        "Show every config field",
+        key="evaluate_runs_all_fields",
+        persist_state="session",
+        help="Off: only the settings that differ between the runs.",
+    )
+    fields = list(tables.CONFIG_COLUMNS) if show_all else differing
+    view = tables.runs_view(
+        table, fields=fields, sort_by=sort_by, descending=descending, filter_by=filter_by, keep=keep
+    )
+    st.dataframe(view, hide_index=True, width="stretch", column_config=RUNS_COLUMN_CONFIG)
+    st.caption(wording.runs_table_note(len(view), len(table), len(differing), show_all))

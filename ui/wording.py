@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.config import TrainConfig, preset_name
+from core.config import FIELDS, TrainConfig, preset_name
 from core.model import metrics
 from core.model.metrics import THRESHOLD
 from core.model.progress import PHASE_SCORING_PARTIAL, SCORING_PHASES
@@ -64,7 +64,39 @@ def abbreviate_ids(ids: list[int], padding: int, padding_side: str = "pre", edge
     return "[" + ", ".join(shown) + "]"
 
 
+def star_rating(rating: int) -> str:
+    """A review's stars in words: ``8/10 stars``; ``no star rating`` where the source has none (-1)."""
+    rating = int(rating)
+    return f"{rating}/10 stars" if 1 <= rating <= 10 else "no star rating"
+
+
+def epochs_text(epochs: float | None) -> str:
+    """Epochs trained as a number: ``2``, or ``0.8`` for a run stopped within its first epoch; ``-`` when unknown."""
+    if epochs is None or not math.isfinite(epochs):
+        return "-"
+    if float(epochs).is_integer():
+        return f"{epochs:.0f}"
+    return f"{max(0.1, math.floor(epochs * 10) / 10):.1f}"  # rounded down: a stopped epoch never reads as whole
+
+
 # ---------------------------------------------------------------- Train
+
+
+def config_problem(error, label_of) -> str:
+    """Why Train is off (Markdown): the knob by its label (``label_of(field)``), its bad value and the allowed range.
+
+    ``error`` is a :class:`core.errors.ConfigError`. Nothing trains until it is fixed, so no
+    old value is silently used instead.
+    """
+    field = getattr(error, "field", "")
+    detail = str(error).removeprefix(f"{field}: ")
+    rule = FIELDS.get(field)
+    if rule is not None and rule.low is not None and " is outside the allowed range" in detail:
+        integral = rule.step is not None and float(rule.step).is_integer()
+        low, high = (f"{int(rule.low):,}", f"{int(rule.high):,}") if integral else (f"{rule.low:g}", f"{rule.high:g}")
+        detail = detail.split(" is outside")[0] + f" is outside the allowed range {low} to {high}"
+    name = label_of(field) if field in FIELDS else field
+    return f"**{name}**: {detail}. Train stays off until this setting is fixed (no other value is used instead)."
 
 
 def tutorial_comparison(config: TrainConfig, accuracy: float | None) -> str:
@@ -145,6 +177,18 @@ def progress_text(snapshot) -> str:
     return " · ".join(parts)
 
 
+def curves_note(batch_size: int) -> str:
+    """How to read the Train page's curves (Markdown), and why training and validation may cross."""
+    return (
+        f"Each thin point is one batch of {batch_size:,} reviews, so it is noisy; the thick line smooths it "
+        "(the slider). The squares are Keras's training value of each epoch: the mean over all its batches, "
+        "measured while the weights were still changing and with dropout on. Validation is measured after the "
+        "epoch, with the final weights, no dropout, on reviews the model never trains on. That is why early on "
+        "the validation loss can sit **below** the training line and the two cross; a validation line that "
+        "later stays above a still-falling training line is overfitting."
+    )
+
+
 def overfitting_note(epoch_history) -> str | None:
     """A sentence when validation stops following training, else None."""
     rows = [r for r in (epoch_history or ()) if "val_loss" in r and "loss" in r]
@@ -175,24 +219,47 @@ def overfitting_note(epoch_history) -> str | None:
 class Verdict:
     probability: float  # of "positive"
     label: str  # "positive" or "negative" (core.model.metrics.label)
-    confidence: float  # 0 at the threshold, 1 at p = 0 or 1
+    share: float  # the model's probability of its own label: 0.5 to 1
+
+    @property
+    def headline(self) -> str:
+        """``"63% negative"``: what the model says, in the words a reader uses."""
+        return f"{self.share:.0%} {self.label}"
 
     @property
     def strength(self) -> str:
-        if self.confidence >= 0.8:
-            return "very confident"
-        if self.confidence >= 0.4:
-            return "fairly confident"
-        return "unsure"
+        if self.share >= 0.9:
+            return "the model is sure"
+        if self.share >= 0.7:
+            return "the model leans this way"
+        return "a near coin toss"
 
 
 def verdict(probability: float) -> Verdict:
     probability = float(probability)
-    return Verdict(probability, metrics.label(probability), metrics.confidence(probability))
+    label = metrics.label(probability)
+    return Verdict(probability, label, probability if label == metrics.POSITIVE else 1 - probability)
 
 
-def confidence_help() -> str:
-    return f"How far the probability is from {THRESHOLD:g}: 0% is a coin toss, 100% is certain."
+def who_is_right(probabilities: dict[str, float], true_label: int) -> str:
+    """Markdown for runs side by side on a test review: its true label, and which runs got it right."""
+    truth = metrics.POSITIVE if true_label == 1 else metrics.NEGATIVE
+    right = [run_id for run_id, p in probabilities.items() if metrics.label(p) == truth]
+    wrong = [run_id for run_id in probabilities if run_id not in right]
+    if not wrong:
+        verdict = "both runs are right." if len(right) == 2 else "every run is right."
+    elif not right:
+        verdict = "both runs are wrong." if len(wrong) == 2 else "every run is wrong."
+    else:
+        verdict = f":green[right: {code_list(right)}]; :red[wrong: {code_list(wrong)}]."
+    return f"True label of this test review: **{truth}**. " + verdict
+
+
+def verdict_help() -> str:
+    return (
+        f"The model's probability that the review is positive is p; it says positive from p = {THRESHOLD:g} up. "
+        '"63% negative" means p = 0.37: 50% would be a coin toss, 100% certain.'
+    )
 
 
 def run_reading(config: TrainConfig) -> str:
@@ -303,10 +370,65 @@ def review_for_display(text: str) -> str:
 
 
 def mistake_title(row) -> str:
-    """The expander label of one confident mistake (numbers only, no review text)."""
+    """The expander label of one confident mistake, in plain words (numbers only, no review text).
+
+    "Actually negative (3 stars), model said positive (p = 0.994) · 950 tokens · review 12";
+    ``row`` is a row of ``Evaluation.confident_mistakes`` (its ``predicted`` is the verdict
+    at the page's threshold; without it, the lab's).
+    """
     true = metrics.POSITIVE if int(row["label"]) == 1 else metrics.NEGATIVE
     probability = float(row["probability"])
+    said = row.get("predicted") or metrics.label(probability)
+    rating = int(row.get("rating", -1))
+    stars = f" ({rating} star{'s' if rating != 1 else ''})" if 1 <= rating <= 10 else ""
     return (
-        f"True {true}, predicted {metrics.label(probability)} (p = {probability:.3f}) · "
+        f"Actually {true}{stars}, model said {said} (p = {probability:.3f}) · "
         f"{int(row['tokens']):,} tokens · review {int(row['review_id'])}"
+    )
+
+
+def threshold_sentence(chosen) -> str:
+    """What the threshold means for these reviews (:class:`core.runs.evaluation.ThresholdMetrics`), in Markdown."""
+    if not chosen.called_positive:
+        return f"At threshold **{chosen.threshold:.2f}** the model calls no review positive."
+    return (
+        f"At threshold **{chosen.threshold:.2f}** (positive from p = {chosen.threshold:.2f} up) the model calls "
+        f"{chosen.called_positive:,} reviews positive: **{chosen.precision:.1%}** of those are (precision), and "
+        f"it finds **{chosen.recall:.1%}** of the positive reviews (recall). Raise it to be surer of each "
+        "positive verdict, lower it to miss fewer positives."
+    )
+
+
+def rating_sentence(by_rating) -> str | None:
+    """Does the model tell a 4-star review from a 1-star one? The mean probabilities at 1, 4, 7 and 10 stars."""
+    means = dict(zip(by_rating["rating"].astype(int), by_rating["mean_probability"], strict=True))
+    if not {1, 4, 7, 10} <= set(means):
+        return None
+    graded = means[4] > means[1] + 0.02 and means[7] < means[10] - 0.02
+    verdict = (
+        "milder reviews sit closer to the threshold: it learned how strongly a review is worded, though training "
+        "only ever told it positive or negative."
+        if graded
+        else "it barely tells a mild review from a strong one."
+    )
+    return (
+        f"On average the model gives 1-star reviews p = {means[1]:.2f} and 4-star ones p = {means[4]:.2f}, "
+        f"7-star reviews p = {means[7]:.2f} and 10-star ones p = {means[10]:.2f}: {verdict}"
+    )
+
+
+def runs_table_note(shown: int, total: int, differing: int, show_all: bool) -> str:
+    """The caption under the runs table: how many runs and which settings it shows, and which accuracy to trust."""
+    rows = f"{shown} of {total} runs" if shown != total else f"{total} run{'s' if total != 1 else ''}"
+    fields = (
+        "every setting"
+        if show_all
+        else f"the {differing} setting{'s' if differing != 1 else ''} that differ between them"
+        if differing
+        else "no setting: they all share the same settings"
+    )
+    return (
+        f"{rows}, with {fields}. Compare and pick runs by **validation accuracy**; the test accuracy is for the "
+        "end, once a run is chosen (picking by it tunes the runs to the test set). Test accuracies measured on a "
+        "test slice (`test_limit`) are not comparable with full-test-set ones."
     )

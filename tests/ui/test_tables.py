@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from core.config import TrainConfig
 from core.serving import batch_input
+from core.serving.explain import PhraseContribution
 from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
 from ui import charts, tables, wording
 
@@ -56,14 +59,40 @@ def test_top_words_sum_repeated_words_and_sort_by_strength():
     assert tables.top_words(fake_explanation("", {})).empty
 
 
+def test_top_phrases_list_each_phrase_once_strongest_first():
+    explanation = dataclasses.replace(
+        fake_explanation("Not bad. not bad", {}),
+        span=2,
+        phrases=[PhraseContribution(0, 1, 1.5), PhraseContribution(2, 3, 1.2), PhraseContribution(1, 2, -0.4)],
+    )
+    table = tables.top_phrases(explanation)
+    assert table["phrase"].tolist() == ["not bad", "bad. not"]
+    assert table["contribution"].tolist() == [1.5, -0.4]
+    assert table["pushed towards"].tolist() == ["positive", "negative"]
+
+
 def test_txt_upload_and_batch_table_csv():
     parsed = batch_input.parse_upload("r.txt", "Très bien 👍\n\n<b>awful</b>\n".encode())
     assert parsed.lines == ["Très bien 👍", "<b>awful</b>"]
-    table = tables.batch_table(parsed.lines, [0.9, 0.2])
-    assert table["label"].tolist() == ["positive", "negative"]
-    assert table["confidence"].tolist() == pytest.approx([0.8, 0.6])
+    table = tables.batch_table(batch_input.rows_from_lines(parsed.lines), [0.9, 0.2], [2, 0])
+    assert table[tables.PREDICTED].tolist() == ["positive", "negative"]
+    assert table[tables.KNOWN_WORDS].tolist() == [2, 0]
     back = pd.read_csv(pd.io.common.BytesIO(tables.csv_bytes(table)), encoding="utf-8-sig")
     assert back["review"].tolist() == parsed.lines
+
+
+def test_a_csv_batch_keeps_its_columns_and_is_checked_against_its_stars():
+    raw = b"id,stars,review\n7,9,Loved it\n8,2,Awful\n9,,\n10,5,So-so\n11,1,Great fun\n"
+    parsed = batch_input.parse_upload("mine.csv", raw)
+    rows = batch_input.rows_from_column(parsed.frame, "review")
+    assert rows.skipped_empty == 1 and rows.texts == ["Loved it", "Awful", "So-so", "Great fun"]
+    table = tables.batch_table(rows, [0.9, 0.1, 0.6, 0.8], [2, 1, 1, 2])
+    assert list(table.columns) == ["id", "stars", "review", tables.PREDICTED, tables.PROBABILITY, tables.KNOWN_WORDS]
+    assert table["id"].tolist() == ["7", "8", "10", "11"]
+    accuracy, checked, counts = tables.batch_confusion(table, rows.truth)
+    assert checked == 3 and accuracy == pytest.approx(2 / 3)  # the 5-star row has no label; 1 star said positive
+    assert counts.loc["actually negative", "model said positive"] == 1
+    assert counts.to_numpy().sum() == 3
 
 
 def test_length_bands_keep_their_own_bounds_even_with_missing_bands():
@@ -75,7 +104,6 @@ def test_length_bands_keep_their_own_bounds_even_with_missing_bands():
     sentence = wording.length_sentence(by_length, 300)
     assert "0.0% of them right against 100.0%" in sentence and "harder" in sentence
     assert "nothing was truncated" in wording.length_sentence(toy_evaluation().accuracy_by_length(5000), 5000)
-    assert charts.length_chart(by_length, 300, 0.6).to_dict()["layer"][0]["mark"]["type"] == "bar"
 
 
 def test_runs_table_has_metrics_and_every_config_field():

@@ -8,9 +8,10 @@ from ui import wording
 
 
 def test_verdict_labels_and_strength():
-    assert wording.verdict(0.93).label == "positive" and wording.verdict(0.93).strength == "very confident"
-    assert wording.verdict(0.45).label == "negative" and wording.verdict(0.45).strength == "unsure"
-    assert wording.verdict(0.5).confidence == 0
+    assert wording.verdict(0.93).label == "positive" and wording.verdict(0.93).strength == "the model is sure"
+    assert wording.verdict(0.45).label == "negative" and wording.verdict(0.45).strength == "a near coin toss"
+    assert wording.verdict(0.37).headline == "63% negative" and wording.verdict(0.5).headline == "50% positive"
+    assert wording.verdict(0.8).strength == "the model leans this way"
 
 
 def test_input_summary_and_truncation_sentence():
@@ -26,7 +27,7 @@ def test_input_summary_and_truncation_sentence():
 def test_review_for_display_and_mistake_title():
     assert wording.review_for_display("One.<br /><br />Two<BR>") == "One.\n\nTwo\n"
     row = toy_evaluation().confident_mistakes(1).iloc[0]
-    assert wording.mistake_title(row).startswith("True positive, predicted negative (p = 0.300) · 950 tokens")
+    assert wording.mistake_title(row).startswith("Actually positive, model said negative (p = 0.300) · 950 tokens")
 
 
 def test_abbreviate_ids_and_duration():
@@ -63,3 +64,9 @@ def test_overfitting_note_needs_rising_validation_loss():
 def test_tutorial_comparison():
     assert "0.853" in wording.tutorial_comparison(preset("tutorial-v1"), 0.84)
     assert "0.872-0.876" in wording.tutorial_comparison(preset("fast"), None)
+
+
+def test_who_is_right_names_the_runs():
+    assert wording.who_is_right({"a": 0.9, "b": 0.2}, 1).endswith(":green[right: `a`]; :red[wrong: `b`].")
+    assert "both runs are wrong" in wording.who_is_right({"a": 0.9, "b": 0.8}, 0)
+    assert "**negative**" in wording.who_is_right({"a": 0.1, "b": 0.2}, 0)
