@@ -22,6 +22,7 @@ def main() -> None:
                 st.Page("pages/train.py", title="Train a model", icon=":material/model_training:"),
                 st.Page("pages/predict.py", title="Predict", icon=":material/rate_review:"),
                 st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
+                st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:"),
             ]
         )
         frame.return_to_requested_page()

@@ -16,9 +16,9 @@ import streamlit as st
 from core import settings
 from core.data import sources, uploads
 from core.data.dataset import ImdbData
-from core.errors import LabError
+from core.errors import DataNotFoundError, LabError
 from core.runs.store import RunInfo
-from ui import assets, resources, state
+from ui import assets, classroom, links, resources, state
 from ui.wording import code_span
 
 #: Session key of the page to return to after :func:`page_guard` ran ``app.py`` first.
@@ -36,15 +36,29 @@ def page_guard(page_file: str) -> None:
     """
     if state.has_session_defaults():
         return
-    st.session_state[RETURN_TO_KEY] = f"pages/{Path(page_file).name}"
-    st.switch_page("app.py")
+    query = {k: st.query_params.get(k) for k in st.query_params}  # a link's state survives the detour
+    st.session_state[RETURN_TO_KEY] = (f"pages/{Path(page_file).name}", query)
+    st.switch_page("app.py", query_params=query)
 
 
 def return_to_requested_page() -> None:
     """In ``app.py``, after ``st.navigation``: finish :func:`page_guard`'s detour."""
     target = st.session_state.pop(RETURN_TO_KEY, None)
     if target:
-        st.switch_page(target)
+        page, query = target
+        st.switch_page(page, query_params=query)
+
+
+def page_title(title: str, page: str) -> None:
+    """The page's title with its "Copy link" button; first, the page's state from a link just opened.
+
+    See :mod:`ui.links`: the address bar always holds the page's choices.
+    """
+    links.keep(page)
+    left, right = st.columns([6, 1], vertical_alignment="bottom")
+    left.title(title)
+    with right:
+        links.copy_link(page)
 
 
 def load_style() -> None:
@@ -126,7 +140,8 @@ def setup_panel(error: LabError) -> None:
     )
     with st.container(border=True):
         st.markdown("**What happened**")
-        st.code(str(error), language=None, wrap_lines=True)
+        st.code(_what_happened(error), language=None, wrap_lines=True)
+        _saved_path_notice()
         st.markdown(
             "**Provide the data** (the official `aclImdb_v1.tar.gz`, this lab's "
             "`aclImdb_labeled.tar.gz`, or an extracted `aclImdb/` folder):"
@@ -147,22 +162,72 @@ def setup_panel(error: LabError) -> None:
             st.rerun()
 
 
+def _what_happened(error: LabError) -> str:
+    """The error for a user of the app: where the lab looked, without the command-line advice the CLI prints.
+
+    The panel itself offers the ways to provide the data.
+    """
+    if not isinstance(error, DataNotFoundError):
+        return str(error)
+    lines = ["No IMDB data found. Looked in:", *(f"  - {place}" for place in error.looked_in)]
+    if error.download_error:
+        lines.append(f"Download of the official archive failed: {error.download_error}")
+    return "\n".join(lines)
+
+
+def _saved_path_notice() -> None:
+    """A path saved for the whole server that no longer loads: say so, and let the teacher forget it."""
+    saved = settings.saved_data_path()
+    if saved is None:
+        return
+    st.caption(f"This server was set to load the data from {code_span(saved)}, which does not work now.")
+    if classroom.actor().teacher and st.button("Forget the saved path", key="setup_forget_saved"):
+        settings.save_data_path(None)
+        _reload_for_everyone()
+
+
+def _reload_for_everyone() -> None:
+    resources.load_data.clear()
+    st.session_state.pop(state.DATA_PATH_KEY, None)
+    st.rerun()
+
+
 def _use_path(path: str | Path) -> None:
     st.session_state[state.DATA_PATH_KEY] = str(path)
     st.rerun()
 
 
 def _path_form() -> None:
+    teacher = classroom.actor().teacher
     with st.form("setup_path_form", border=False):
         path = st.text_input(
             "Archive or folder path",
             key="setup_path",
             placeholder="/data/aclImdb_v1.tar.gz",
-            help="Used for this browser session only. To make it permanent, start the "
-            f"app with the {settings.DATA_ENV} environment variable set.",
+            help="Used for this browser session only"
+            + (", unless you save it for everyone below." if teacher else "; the teacher can save one for everyone."),
+        )
+        for_everyone = teacher and st.checkbox(
+            "Save it for everyone on this server (every session and every training job)", key="setup_path_save"
         )
         if st.form_submit_button("Use this path", type="primary") and path.strip():
-            _use_path(Path(path.strip()).expanduser())
+            chosen = Path(path.strip()).expanduser()
+            if for_everyone:
+                _save_for_server(chosen)
+            else:
+                _use_path(chosen)
+    if not teacher:
+        st.caption("The teacher can save a path for every session of this server (in teacher mode).")
+
+
+def _save_for_server(path: Path) -> None:
+    """The teacher's choice: check that ``path`` loads, then save it for the whole server (else say why not)."""
+    loaded = resources.load_data(str(path))
+    if isinstance(loaded, LabError):
+        st.error(f"Not saved: {_what_happened(loaded)}")
+        return
+    settings.save_data_path(path)
+    _reload_for_everyone()
 
 
 def _upload_form() -> None:

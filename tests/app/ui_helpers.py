@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -37,6 +38,13 @@ def run_page(page: str | None = "explore") -> AppTest:
     return at
 
 
+def submit_review(at: AppTest, review: str) -> AppTest:
+    """Type ``review`` in the Predict page's box and press its Predict button (the box is in a form)."""
+    at.text_area(key="predict_text").input(review)
+    next(b for b in at.button if b.label == "Predict").click().run()
+    return at
+
+
 def heavy_imports_of_a_fresh_server(steps: str = "") -> list[str]:
     """Which of keras and tensorflow a fresh interpreter imports running app.py, then ``steps``.
 
@@ -59,6 +67,12 @@ def heavy_imports_of_a_fresh_server(steps: str = "") -> list[str]:
 
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def codes(at: AppTest) -> list[str]:
+    """The page's code blocks, without the "Copy link" address (ui.links) every page shows first."""
+    link = re.compile(r"(https?://[^/]*)?/?[a-z]*(\?\S*)?")
+    return [c.value for c in at.code if not link.fullmatch(c.value)]
 
 
 def texts(at: AppTest) -> str:

@@ -1,0 +1,159 @@
+"""The class board: every run on this server, ranked by validation accuracy, with its student's nickname.
+
+Why validation and not test: the lesson of honest evaluation. A class picks its best
+model by the accuracy on reviews held out from the *training* split; the test set is
+looked at once, at the end. So the board hides test accuracy until the teacher reveals
+it for everyone (and can hide it again), and then shows how far each run's validation
+accuracy was from its test accuracy. The bag-of-words baseline, when fitted, stands on
+the board as one more row, so the class sees what an LSTM must beat.
+
+Each browser (its owner id, :mod:`ui.classroom`) picks one nickname, unique on the
+server. Nicknames and the reveal flag live in ``<runs>/.class/`` (a hidden folder, so
+the runs scan skips it), written atomically (:mod:`core.atomic`): a crash never leaves
+half a file, and every session and replica reads the same board.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from core import atomic
+from core.access import Actor, NotAllowed
+from core.errors import LabError
+
+CLASS_DIR = ".class"
+ROSTER_FILE, BOARD_FILE = "roster.json", "board.json"
+MAX_NICKNAME = 24
+_NICKNAME = re.compile(r"[\w .'-]+")
+#: What the board calls a run nobody in the room trained (the command line, or older runs).
+NO_STUDENT = "(command line)"
+BASELINE_ROW = "bag-of-words baseline"
+COLUMNS = ["rank", "student", "run", "model", "epochs", "training seconds", "validation accuracy"]
+
+
+class NicknameError(LabError):
+    """A nickname that cannot be used; the message says why."""
+
+
+def clean_nickname(text: str) -> str:
+    """``text`` as a nickname: spaces collapsed, at most :data:`MAX_NICKNAME` characters of letters,
+    digits, spaces and ``.'-_``; ``""`` means "no nickname"."""
+    nickname = " ".join(str(text or "").split())
+    if not nickname:
+        return ""
+    if len(nickname) > MAX_NICKNAME:
+        raise NicknameError(f"A nickname has at most {MAX_NICKNAME} characters; this one has {len(nickname)}.")
+    if not _NICKNAME.fullmatch(nickname):
+        raise NicknameError("A nickname may hold letters, digits, spaces and . ' - _ only.")
+    return nickname
+
+
+class ClassBoard:
+    """The board's two small files in ``<runs>/.class/``: the nicknames and whether test accuracy is shown.
+
+    Args:
+        runs_root: the runs directory (:func:`core.settings.runs_dir`).
+
+    Example::
+
+        board = ClassBoard(store.root)
+        board.set_nickname(owner, "Ada")
+        table = board.table(store.list(), validation_accuracy)
+    """
+
+    def __init__(self, runs_root: str | Path):
+        self.folder = Path(runs_root) / CLASS_DIR
+
+    def _read(self, name: str) -> dict:
+        try:
+            value = json.loads((self.folder / name).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def nicknames(self) -> dict[str, str]:
+        """Owner id -> nickname."""
+        return {k: v for k, v in self._read(ROSTER_FILE).items() if isinstance(k, str) and isinstance(v, str)}
+
+    def set_nickname(self, owner: str | None, text: str) -> str:
+        """Give ``owner`` a nickname (``""`` removes it); refused when empty of owner or taken by another."""
+        if not owner:
+            raise NicknameError("This browser has no identity yet; reload the page and try again.")
+        nickname = clean_nickname(text)
+        roster = self.nicknames()
+        taken = {v.casefold(): k for k, v in roster.items()}
+        if nickname and taken.get(nickname.casefold(), owner) != owner:
+            raise NicknameError(f"{nickname!r} is taken by someone else in this class; pick another.")
+        if nickname:
+            roster[owner] = nickname
+        else:
+            roster.pop(owner, None)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic.write_json(self.folder / ROSTER_FILE, roster)
+        return nickname
+
+    def test_revealed(self) -> bool:
+        return self._read(BOARD_FILE).get("test_revealed") is True
+
+    def reveal_test(self, revealed: bool, *, by: Actor) -> None:
+        """Show (or hide again) test accuracy on the board, for everyone: the teacher's call."""
+        if not by.teacher:
+            raise NotAllowed("Only the teacher can reveal the test accuracy.")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic.write_json(self.folder / BOARD_FILE, {"test_revealed": bool(revealed)})
+
+    def table(self, runs: Iterable, validation_accuracy: Callable[[object], float], baseline=None) -> pd.DataFrame:
+        """One row per run, best validation accuracy first (runs without one last), ranked 1, 2, ...
+
+        Columns: :data:`COLUMNS`, then ``test accuracy`` and ``gap`` (test minus
+        validation) only when the teacher revealed them, and ``owner`` (to mark a student's own runs).
+        ``baseline`` (a :class:`core.model.baseline.BaselineReport`) adds its row.
+        """
+        names, revealed = self.nicknames(), self.test_revealed()
+        rows = [_run_row(run, names, validation_accuracy(run)) for run in runs]
+        if baseline is not None:
+            rows.append(_baseline_row(baseline))
+        frame = pd.DataFrame(rows, columns=[*COLUMNS[1:], "test accuracy", "owner"])
+        frame = frame.sort_values("validation accuracy", ascending=False, na_position="last", kind="stable")
+        frame.insert(0, "rank", range(1, len(frame) + 1))
+        if revealed:
+            frame["gap"] = frame["test accuracy"] - frame["validation accuracy"]
+        else:
+            frame = frame.drop(columns=["test accuracy"])
+        return frame.reset_index(drop=True)
+
+
+def _run_row(run, names: dict[str, str], validation: float) -> dict:
+    student = names.get(run.owner, "anonymous") if run.owner else NO_STUDENT
+    epochs = run.epochs_trained
+    return {
+        "student": student,
+        "run": run.nickname or run.run_id,
+        "model": run.config.summary() + (" (partial)" if run.partial else ""),
+        "epochs": epochs,
+        "training seconds": round(float(run.train_seconds), 1),
+        "validation accuracy": validation if validation is not None and math.isfinite(validation) else math.nan,
+        "test accuracy": run.test_accuracy,
+        "owner": run.owner,
+    }
+
+
+def _baseline_row(report) -> dict:
+    return {
+        "student": "-",
+        "run": BASELINE_ROW,
+        "model": "TF-IDF "
+        + ("words" if report.config.get("ngram_max", 2) == 1 else "words and word pairs")
+        + " + logistic regression",
+        "epochs": math.nan,
+        "training seconds": round(float(report.train_seconds), 1),
+        "validation accuracy": float(report.validation_accuracy),
+        "test accuracy": float(report.test_accuracy),
+        "owner": None,
+    }

@@ -1,0 +1,227 @@
+"""Links that keep state: each page's choices live in the address bar, and a link opened anywhere restores them.
+
+Every page calls :func:`keep` first. When the query string is not the one this session
+last wrote (a link was opened, a bookmark, a reload in a fresh browser), its values are
+checked and copied into the session's widget state; a bad or hostile value is ignored
+with a one-line notice, never an exception. Then the page's current values are written
+back, so the address bar always describes what is on screen and a reload keeps it.
+:func:`copy_link` shows that address, ready to copy.
+
+Why by hand rather than Streamlit's widget binding (``bind="query-params"``): the Train
+knobs are restored *through* the preset they start from (the link carries the preset and
+only the knobs that differ from it), values are validated against the config's own field
+ranges (:data:`core.config.FIELDS`), and Streamlit's AppTest does not write bound values
+back to ``st.query_params``, so binding could not be tested there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from core.config import CUSTOM, FIELDS, PRESETS, preset
+from core.errors import ConfigError
+from core.runs.store import check_run_id
+from core.serving.batch_input import quoted
+from ui import state
+
+#: Longest review a link carries (browsers and servers accept URLs of a few thousand characters).
+MAX_TEXT_IN_LINK = 1500
+#: Session key: the query string this session wrote last (a different one is a link to restore).
+_WRITTEN_KEY = "links_written"
+_NOTICE_KEY = "links_notice"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One value in the address bar: its name there, the session key it restores, how to read and write it."""
+
+    name: str
+    key: str
+    parse: Callable[[str], object]  # raises ValueError with what is allowed
+    show: Callable[[object], str] = str
+
+
+def _field(name: str) -> Callable[[str], object]:
+    """A parser for config field ``name``: its choices, or a number in its range."""
+    field = FIELDS[name]
+
+    def parse(text: str):
+        if field.optional and text.lower() in ("none", ""):
+            return None
+        if field.choices is not None:
+            for choice in field.choices:
+                if str(choice).lower() == text.lower():
+                    return choice
+            raise ValueError("one of " + ", ".join(str(c) for c in field.choices))
+        kind = int if float(field.step or 1).is_integer() else float
+        allowed = f"a number from {field.low:g} to {field.high:g}"
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ValueError(allowed) from None
+        if not field.low <= value <= field.high:
+            raise ValueError(allowed)
+        return value
+
+    return parse
+
+
+def _choice(*choices) -> Callable[[str], object]:
+    def parse(text: str):
+        if text not in choices:
+            raise ValueError("one of " + ", ".join(map(str, choices)))
+        return text
+
+    return parse
+
+
+def _bool(text: str) -> bool:
+    if text.lower() not in ("0", "1", "true", "false"):
+        raise ValueError("1 or 0")
+    return text.lower() in ("1", "true")
+
+
+def _index(text: str) -> int:
+    if not text.isdigit() or len(text) > 7:
+        raise ValueError("a review number, 0 or more")
+    return int(text)
+
+
+def _run_id(text: str) -> str:
+    try:
+        return check_run_id(text)
+    except Exception:
+        raise ValueError("a run id such as fast-1a2b3c4d5e") from None
+
+
+def _text(text: str) -> str:
+    if len(text) > MAX_TEXT_IN_LINK:
+        raise ValueError(f"at most {MAX_TEXT_IN_LINK:,} characters")
+    return text
+
+
+def _flag(value) -> str:
+    return "1" if value else "0"
+
+
+PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
+    "explore": (
+        Param("maxlen", "explore_maxlen", _field("maxlen")),
+        Param("num_words", "explore_num_words", _field("num_words")),
+        Param("split", "explore_split", _choice("train", "test")),
+        Param("review", "explore_index", _index),
+        Param("log", "explore_log_scale", _bool, _flag),
+    ),
+    "predict": (
+        Param("run", state.PREDICT_RUN_KEY, _run_id),
+        Param("compare", "predict_compare", _run_id),
+        Param("text", state.PREDICT_TEXT_KEY, _text),
+        Param("span", "predict_span", lambda t: int(_choice("1", "2", "3")(t))),
+    ),
+    "evaluate": (Param("run", "evaluate_run", _run_id),),
+}
+#: The Train page: the preset, then each knob that differs from it (by config field name).
+TRAIN_PRESET = Param("preset", "train_preset", _choice(*PRESETS, CUSTOM))
+TRAIN_BASE = Param("base", "train_base", _choice(*PRESETS))
+
+
+def _restore(page: str, given: dict[str, str]) -> list[str]:
+    """Copy the link's valid values into the session; the problems with the others, as sentences."""
+    problems = []
+    if page == "train":
+        return _restore_train(given)
+    for param in PAGE_PARAMS.get(page, ()):
+        if param.name not in given:
+            continue
+        try:
+            st.session_state[param.key] = param.parse(given[param.name])
+        except ValueError as why:
+            problems.append(f"{quoted(param.name)} (it must be {why})")
+    if page == "explore" and not problems:
+        st.session_state[state.EXPLORE_SYNCED_KEY] = state.train_shared_values()  # the link's values stay
+    return problems
+
+
+def _restore_train(given: dict[str, str]) -> list[str]:
+    problems, base = [], None
+    for param in (TRAIN_BASE, TRAIN_PRESET):
+        if param.name in given:
+            try:
+                value = param.parse(given[param.name])
+                base = value if value != CUSTOM else base
+            except ValueError as why:
+                problems.append(f"{quoted(param.name)} (it must be {why})")
+    if base is not None:
+        st.session_state["train_base"] = base
+        state.apply_preset_values(base)
+    knobs = {name for name in (*state.TRAIN_KNOBS, *state.TRAIN_MORE_KNOBS)}
+    for name in sorted(knobs & set(given)):
+        try:
+            value = _field(name)(given[name])
+            preset(st.session_state["train_base"]).replace(**{name: value})  # the config's own checks
+        except (ValueError, ConfigError) as why:
+            problems.append(f"{quoted(name)} (it must be {why})")
+            continue
+        st.session_state[state.knob_key(name)] = value
+    state.knob_changed()
+    return problems
+
+
+def current_params(page: str) -> dict[str, str]:
+    """What the address bar should say for ``page`` now."""
+    session = st.session_state
+    if page == "train":
+        base = session.get("train_base")
+        params = {"preset": str(session.get("train_preset")), "base": str(base)}
+        if base in PRESETS:
+            start = preset(base)
+            for name, value in state.knob_values().items():
+                if value != getattr(start, name):
+                    params[name] = str(value)
+        return params
+    params = {}
+    for param in PAGE_PARAMS.get(page, ()):
+        value = session.get(param.key)
+        if value is None or value == "" or (param.name == "text" and len(str(value)) > MAX_TEXT_IN_LINK):
+            continue
+        params[param.name] = param.show(value)
+    return params
+
+
+def keep(page: str) -> None:
+    """Restore ``page``'s state from a link just opened (with a notice for values ignored), then write it back."""
+    given = {k: st.query_params.get(k) for k in st.query_params}
+    if given and given != st.session_state.get(_WRITTEN_KEY):
+        problems = _restore(page, given)
+        if problems:
+            st.session_state[_NOTICE_KEY] = "Ignored from the link: " + "; ".join(problems) + "."
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.info(notice, icon=":material/link_off:")
+    params = current_params(page)
+    if params != given:
+        st.query_params.from_dict(params)
+    st.session_state[_WRITTEN_KEY] = params
+
+
+def link(page: str) -> str:
+    """The address of ``page`` as it is now (the app's own URL, the page's path, its query string)."""
+    base = (st.context.url or "").rstrip("/")
+    path = "" if page == "start" else f"/{page}"
+    if path and base.endswith(path):  # the browser's URL may already name the page
+        base = base[: -len(path)]
+    query = urlencode(current_params(page))
+    return f"{base}{path}" + (f"?{query}" if query else "")
+
+
+def copy_link(page: str) -> None:
+    """A "Copy link" popover: the page's address with every choice, and a copy button."""
+    with st.popover("Copy link", icon=":material/link:"):
+        st.caption("This address opens the page with the same choices, in any browser.")
+        st.code(link(page), language=None, wrap_lines=True)
+        if page == "predict" and len(str(st.session_state.get(state.PREDICT_TEXT_KEY) or "")) > MAX_TEXT_IN_LINK:
+            st.caption(f"The review is longer than {MAX_TEXT_IN_LINK:,} characters, so the link leaves it out.")
