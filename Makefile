@@ -24,6 +24,8 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
 venv: $(VENV)/.installed
 
 run: $(VENV)/.installed
+	@echo "Reading the IMDB reviews into the corpus cache first, so the first visitor does not wait"
+	-@$(PY) -m core data > /dev/null
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 chromium:

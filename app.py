@@ -8,13 +8,14 @@ picked. The pages live in ``pages/``; what they share lives in ``ui/``.
 def main() -> None:
     import streamlit as st
 
-    from ui import classroom, frame, notices, resources, state
+    from ui import classroom, frame, links, notices, presenter, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
         st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
         classroom.init_owner()
         state.init_session_defaults()
         classroom.unlock_from_url()
+        links.restore_presenter()
         page = st.navigation(
             [
                 st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
@@ -27,6 +28,7 @@ def main() -> None:
         )
         frame.return_to_requested_page()
         frame.sidebar()
+        presenter.sidebar_toggle()
         classroom.teacher_panel()
         classroom.remember_browser()
         frame.load_style()

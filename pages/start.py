@@ -12,7 +12,7 @@ from core.errors import LabError
 from ui import classroom, frame, resources, state, wording
 
 frame.page_guard(__file__)
-st.title("IMDB LSTM Lab")
+frame.page_title("IMDB LSTM Lab", "start")
 st.markdown(
     "Teach a small neural network, an **LSTM**, to tell a positive movie review from a negative one, "
     "and watch it learn. Four steps, in order:"

@@ -32,6 +32,8 @@ st.markdown(
 
 data = frame.require_data()
 manager = resources.job_manager()
+#: While this session's job trains, its live curves are drawn here, above the knobs, where the eye is.
+live_slot = st.container()
 
 # ---------------------------------------------------------------- settings
 
@@ -49,7 +51,8 @@ if st.session_state.get("train_preset") in PRESETS:
 else:
     st.caption(f"Custom settings, starting from the **{base.name}** preset (knobs not shown here keep its values).")
 
-model_col, data_col, fit_col = st.columns(3, gap="large")
+knobs = st.container(key="train_knobs")  # presenter mode hides it (assets/presenter.css)
+model_col, data_col, fit_col = knobs.columns(3, gap="large")
 for column, title, names in (
     (model_col, "**Model**", ("units", "layers", "embedding_dim", "dropout", "recurrent_dropout")),
     (data_col, "**Input**", ("maxlen", "num_words")),
@@ -64,7 +67,7 @@ data_col.caption(
     f"of reviews fit in {maxlen} tokens whole, and {wording.percent(resources.oov_share(data, num_words))} of "
     "test tokens are out of the vocabulary. The Explore page shows why."
 )
-with st.expander("More settings: model, input, optimisation, evaluation"):
+with knobs.expander("More settings: model, input, optimisation, evaluation"):
     widgets.more_settings()
 
 config = None
@@ -194,10 +197,15 @@ def live_job_view(job_id: str) -> None:
         st.rerun()
 
 
-st.divider()
 if job is None:
+    st.divider()
     st.info("No training yet in this session. Press **Train** to start one.", icon=":material/info:")
 elif job.finished:
+    st.divider()
     views.job_view(job, mine=me.may_act_on(job.owner))
+elif job.owner == me.session_id:
+    with live_slot.container(border=True):  # one's own running job: at the top, above the knobs
+        live_job_view(job.job_id)
 else:
+    st.divider()
     live_job_view(job.job_id)

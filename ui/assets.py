@@ -13,6 +13,8 @@ from pathlib import Path
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 #: The styles of the app's own HTML (:mod:`ui.html`); ``st.html`` injects a ``.css`` path as a style.
 STYLE = ASSETS / "style.css"
+#: Presenter mode's additions (:mod:`ui.presenter`): hide the chrome, enlarge the rest.
+PRESENTER_STYLE = ASSETS / "presenter.css"
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from core.data import sources, uploads
 from core.data.dataset import ImdbData
 from core.errors import DataNotFoundError, LabError
 from core.runs.store import RunInfo
-from ui import assets, classroom, links, resources, state
+from ui import assets, classroom, links, presenter, resources, state
 from ui.wording import code_span
 
 #: Session key of the page to return to after :func:`page_guard` ran ``app.py`` first.
@@ -37,7 +37,8 @@ def page_guard(page_file: str) -> None:
     if state.has_session_defaults():
         return
     query = {k: st.query_params.get(k) for k in st.query_params}  # a link's state survives the detour
-    st.session_state[RETURN_TO_KEY] = (f"pages/{Path(page_file).name}", query)
+    kept = {k: v for k, v in query.items() if k != classroom.TEACHER_PARAM}  # the token goes to app.py only
+    st.session_state[RETURN_TO_KEY] = (f"pages/{Path(page_file).name}", kept)
     st.switch_page("app.py", query_params=query)
 
 
@@ -55,9 +56,10 @@ def page_title(title: str, page: str) -> None:
     See :mod:`ui.links`: the address bar always holds the page's choices.
     """
     links.keep(page)
+    presenter.apply()
     left, right = st.columns([6, 1], vertical_alignment="bottom")
     left.title(title)
-    with right:
+    with right.container(key="copy_link"):
         links.copy_link(page)
 
 

@@ -26,7 +26,7 @@ from core.config import CUSTOM, FIELDS, PRESETS, preset
 from core.errors import ConfigError
 from core.runs.store import check_run_id
 from core.serving.batch_input import quoted
-from ui import state
+from ui import presenter, state
 
 #: Longest review a link carries (browsers and servers accept URLs of a few thousand characters).
 MAX_TEXT_IN_LINK = 1500
@@ -124,6 +124,8 @@ PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
     ),
     "evaluate": (Param("run", "evaluate_run", _run_id),),
 }
+#: Presenter mode (:mod:`ui.presenter`), on any page.
+PRESENT = Param("present", presenter.PRESENTER_KEY, _bool, _flag)
 #: The Train page: the preset, then each knob that differs from it (by config field name).
 TRAIN_PRESET = Param("preset", "train_preset", _choice(*PRESETS, CUSTOM))
 TRAIN_BASE = Param("base", "train_base", _choice(*PRESETS))
@@ -131,9 +133,9 @@ TRAIN_BASE = Param("base", "train_base", _choice(*PRESETS))
 
 def _restore(page: str, given: dict[str, str]) -> list[str]:
     """Copy the link's valid values into the session; the problems with the others, as sentences."""
-    problems = []
+    problems = []  # "present" is read by app.py (restore_presenter), before the sidebar's toggle exists
     if page == "train":
-        return _restore_train(given)
+        return problems + _restore_train(given)
     for param in PAGE_PARAMS.get(page, ()):
         if param.name not in given:
             continue
@@ -171,8 +173,24 @@ def _restore_train(given: dict[str, str]) -> list[str]:
     return problems
 
 
+def restore_presenter() -> None:
+    """``?present=1`` (or 0) in a link: presenter mode on (off). In ``app.py``, before the sidebar draws its toggle."""
+    given = {k: st.query_params.get(k) for k in st.query_params}
+    if PRESENT.name not in given or given == st.session_state.get(_WRITTEN_KEY):
+        return
+    try:
+        st.session_state[PRESENT.key] = PRESENT.parse(st.query_params.get(PRESENT.name))
+    except ValueError as why:
+        st.session_state[_NOTICE_KEY] = f"Ignored from the link: {quoted(PRESENT.name)} (it must be {why})."
+
+
 def current_params(page: str) -> dict[str, str]:
-    """What the address bar should say for ``page`` now."""
+    """What the address bar should say for ``page`` now (``present=1`` first, in presenter mode)."""
+    present = {PRESENT.name: "1"} if st.session_state.get(PRESENT.key) else {}
+    return present | _page_params(page)
+
+
+def _page_params(page: str) -> dict[str, str]:
     session = st.session_state
     if page == "train":
         base = session.get("train_base")

@@ -80,7 +80,11 @@ def give_up_slot() -> None:
 # ---------------------------------------------------------------- the dataset
 
 
-@st.cache_resource(show_spinner="Loading the IMDB reviews (the first time takes about 10 s)…")
+#: What the first visitor of a started server reads while the data loads (``make run`` fills the cache first).
+LOADING_DATA = "Loading the IMDB reviews: about 1 s from the corpus cache, 20-30 s when the archive is first read…"
+
+
+@st.cache_resource(show_spinner=LOADING_DATA)
 def load_data(path: str | None) -> ImdbData | LabError:
     """The dataset at ``path`` (None: ``$IMDB_DATA``, then the cache), once per process.
 

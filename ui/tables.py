@@ -191,7 +191,7 @@ def batch_table(rows, probabilities, known_words) -> pd.DataFrame:
 def batch_confusion(table: pd.DataFrame, truth: pd.Series) -> tuple[float, int, pd.DataFrame]:
     """Accuracy, rows with a known truth, and the 2x2 counts (true label by row, model's by column)."""
     known = truth.notna().to_numpy()
-    true = np.where(truth[known] >= 0.5, metrics.POSITIVE, metrics.NEGATIVE)
+    true = np.where(truth[known] == 1, metrics.POSITIVE, metrics.NEGATIVE)  # labels are 1 or 0
     said = table.loc[known, PREDICTED].to_numpy()
     order = [metrics.NEGATIVE, metrics.POSITIVE]
     counts = pd.crosstab(pd.Categorical(true, order), pd.Categorical(said, order), dropna=False)

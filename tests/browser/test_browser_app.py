@@ -137,6 +137,10 @@ def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, art
         time.sleep(0.25)
     assert len(seen) >= 3, f"the progress never moved while training: {seen}"
     assert page.locator(CHART).count() >= 2  # live loss and accuracy curves
+    # One's own running job is drawn above the knobs: the curves are where the eye is.
+    job_top = page.locator("h3", has_text="Training job").bounding_box()["y"]
+    knobs_top = page.locator(".st-key-train_knobs").bounding_box()["y"]
+    assert job_top < knobs_top
     screenshot(page, artifacts, "train-running")
 
     heading = page.locator("h3", has_text="Training job").inner_text()
@@ -148,7 +152,8 @@ def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, art
     wait_for_app(page)
     finished = page.locator("h3", has_text="Training job").inner_text()
     if "cancelled" in finished:
-        assert page.get_by_text(re.compile("^Stopped")).count() == 1
+        assert page.get_by_text(re.compile(r"^Stopped\. ")).count() == 1  # what was kept
+        assert page.get_by_text(re.compile(r"^Stopped after [\d.]+ epochs")).count() == 1  # the progress bar
     screenshot(page, artifacts, "train-stopped")
     assert page.locator(EXCEPTION).count() == 0
 

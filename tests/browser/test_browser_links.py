@@ -51,3 +51,14 @@ def test_a_hostile_link_gets_a_notice_not_an_exception(page, app_url):
     page.get_by_text("Ignored from the link").wait_for(timeout=30_000)
     assert page.locator(EXCEPTION).count() == 0
     assert page.locator("img[src='x']").count() == 0
+
+
+def test_presenter_mode_from_a_link_hides_the_chrome_until_left(page, app_url, artifacts):
+    _open_explore(page, f"{app_url}/explore?present=1")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert not sidebar.is_visible() and page.locator('[data-testid="stCaptionContainer"]').first.is_hidden()
+    assert page.locator(f"{CHART} canvas, {CHART} svg").first.is_visible()  # the charts stay
+    screenshot(page, artifacts, "explore-presenter", height=1400)
+    page.get_by_role("button", name="Leave presenter mode").click()
+    sidebar.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function("() => !location.search.includes('present=')", timeout=30_000)

@@ -29,7 +29,7 @@ def run_and_baseline(app_url, browser_runs_dir, imdb) -> str:
 
 
 def test_scramble_shows_both_verdicts(page, app_url, run_and_baseline, artifacts):
-    open_page(page, f"{app_url}/predict", "Predict")
+    open_page(page, f"{app_url}/predict?run={run_and_baseline}", "Predict")  # other tests store runs too
     box = page.get_by_label("Your review")
     box.fill("Not bad at all, the acting was good but the ending was awful")
     box.press("Control+Enter")

@@ -31,6 +31,7 @@ STREAMLIT_EDGE = {
     "frame",
     "links",
     "notices",
+    "presenter",
     "resources",
     "run_admin",
     "state",
