@@ -1,8 +1,9 @@
 """Classroom load benchmark: many sessions on one server while a model trains.
 
 Phase 1 (active): ``--sessions`` sessions open the app, move the maxlen slider on the
-Explore page and score a typed review on the Predict page, ``--rounds`` times each, while
-one ``fast`` training job runs. The server's ``/_stcore/health`` is polled throughout.
+Explore page, press Train (each queues a job behind the running one, or is refused in words
+when the queue is full: counted in ``jobs_pressed_train``) and score a typed review on the
+Predict page, ``--rounds`` times each, while one ``fast`` training job runs. The server's ``/_stcore/health`` is polled throughout.
 Sessions are websocket clients speaking Streamlit's protocol (``bench/wsclient.py``, the
 default: the server's work only) or real browser tabs (``--clients browser``: Playwright
 contexts in Debian's Chromium, which share the server's cores here).
@@ -158,11 +159,23 @@ def _new_results() -> dict:
         "ok_sessions": 0,
         "failed_sessions": 0,
         "errors": [],
+        "jobs": {"queued": 0, "refused_queue_full": 0, "started": 0, "other": 0},
     }
 
 
-async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: float) -> None:
-    """One student: open the app, move the slider, go to Predict, type reviews."""
+def _queue_outcome(train_page) -> str:
+    """What pressing Train did for this session: queued, refused (the queue is full), started, or something else."""
+    if train_page.mentions("in the queue"):
+        return "queued"
+    if train_page.mentions("queue is full"):
+        return "refused_queue_full"
+    if train_page.mentions("Training job"):  # nothing else was training: it started at once
+        return "started"
+    return "other"
+
+
+async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: float, queue_jobs: bool = True) -> None:
+    """One student: open the app, move the slider, press Train, go to Predict, type reviews."""
     await asyncio.sleep(index * ramp)
     try:
         async with AppSession(url) as session:
@@ -172,6 +185,10 @@ async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: fl
             for round_number in range(rounds):
                 runs.append(await session.set_widget("slider", SLIDER, [200 + 100 * ((index + round_number) % 8)]))
                 results["rerun_seconds"].append(runs[-1].seconds)
+            if queue_jobs:  # every student presses Train: queued behind the running job, or refused in words
+                runs.append(await session.goto("Train a model"))
+                runs.append(await session.click("Train"))
+                results["jobs"][_queue_outcome(runs[-1])] += 1
             runs.append(await session.goto("Predict"))
             for round_number in range(rounds):
                 runs.append(
@@ -220,7 +237,7 @@ async def ws_active_phase(url: str, sessions: int, rounds: int, train: bool, ram
     results = _new_results()
     training_started = await _ws_start_training(url) if train else False
     started = time.perf_counter()
-    await asyncio.gather(*(_ws_session(url, rounds, results, i, ramp) for i in range(sessions)))
+    await asyncio.gather(*(_ws_session(url, rounds, results, i, ramp, train) for i in range(sessions)))
     results["active_seconds"] = round(time.perf_counter() - started, 1)
     results["training_started"] = training_started
     return results
@@ -328,6 +345,7 @@ def run(
         "exceptions": active.get("exceptions", 0),
         "errors": active.get("errors", [])[:5],
         "training_started": active.get("training_started"),
+        "jobs_pressed_train": active.get("jobs", {}),
         "open_p50_s": percentile(active.get("open_seconds", []), 50),
         "open_p95_s": percentile(active.get("open_seconds", []), 95),
         "rerun_p50_s": percentile(active.get("rerun_seconds", []), 50),

@@ -54,6 +54,8 @@ def test_five_websocket_sessions_while_training_and_idle_clients(
     )
     assert result["training_started"]
     _assert_sessions_ok(result, 5)
+    jobs = result["jobs_pressed_train"]  # every session pressed Train: queued (or started), never lost
+    assert jobs["other"] == 0 and jobs["queued"] + jobs["started"] + jobs["refused_queue_full"] == 5, jobs
     assert result["idle"]["failures"] == 0, result["idle"]["errors"]
 
 
