@@ -131,9 +131,13 @@ def estimate_sentence(per_epoch: tuple[float, float, float], epochs: int, early_
         left, right = duration(a), duration(b)
         return right if left == right else f"{left} to {right}"
 
+    def about(seconds: float) -> str:  # not "about under 1 s"
+        text = duration(seconds)
+        return text if text.startswith("under") else f"about {text}"
+
     return (
-        f"**Estimated time** on this server: **about {duration(likely)} per epoch** ({span(low, high)}), "
-        f"about {duration(likely * epochs)} for {epochs} epochs"
+        f"**Estimated time** on this server: **{about(likely)} per epoch** ({span(low, high)}), "
+        f"{about(likely * epochs)} for {epochs} epochs"
         + (" (early stopping may end sooner)." if early_stopping else ".")
     )
 

@@ -70,3 +70,9 @@ def test_who_is_right_names_the_runs():
     assert wording.who_is_right({"a": 0.9, "b": 0.2}, 1).endswith(":green[right: `a`]; :red[wrong: `b`].")
     assert "both runs are wrong" in wording.who_is_right({"a": 0.9, "b": 0.8}, 0)
     assert "**negative**" in wording.who_is_right({"a": 0.1, "b": 0.2}, 0)
+
+
+def test_a_tiny_estimate_is_not_about_under_one_second():
+    sentence = wording.estimate_sentence((0.2, 0.4, 0.9), 2, early_stopping=False)
+    assert "about under" not in sentence and "**under 1 s per epoch**" in sentence
+    assert "about 12 s per epoch" in wording.estimate_sentence((10, 12, 15), 2, early_stopping=True)
