@@ -54,6 +54,7 @@ def test_evaluate_draws_the_probes_and_the_baseline_line(page, app_url, run_and_
     assert page.get_by_text(misses).count() == 2  # the run's misses and the baseline's
     wait_for_app(page)
     page.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=30_000)
-    assert page.locator(CHART).count() >= 5  # confusion, ROC, length, probes, loss and accuracy overlays
+    # Confusion, ROC, length, probes, loss and accuracy overlays: wait for them all (Vega draws after the script).
+    page.wait_for_function(f"() => document.querySelectorAll({CHART!r}).length >= 5", timeout=30_000)
     assert page.locator(EXCEPTION).count() == 0
     screenshot(page, artifacts, "evaluate-baseline", height=4200)
