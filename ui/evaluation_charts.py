@@ -52,12 +52,7 @@ def roc_chart(roc: pd.DataFrame, auc: float, chosen: ThresholdMetrics | None = N
             ],
         )
     )
-    chance = pd.DataFrame({"false_positive_rate": [0.0, 1.0], "true_positive_rate": [0.0, 1.0]})
-    diagonal = (
-        alt.Chart(chance)
-        .mark_line(color=palette.MUTED, strokeDash=[5, 4])
-        .encode(x=alt.X("false_positive_rate:Q"), y=alt.Y("true_positive_rate:Q"))
-    )
+    diagonal = _diagonal("false_positive_rate", "true_positive_rate")  # chance
     layers = [line, diagonal]
     if chosen is not None and not math.isnan(chosen.false_positive_rate):
         layers += _chosen_point(
@@ -124,12 +119,7 @@ def calibration_chart(calibration: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("reviews:Q", format=","),
         ],
     )
-    perfect = pd.DataFrame({"mean_probability": [0.0, 1.0], "positive_share": [0.0, 1.0]})
-    diagonal = (
-        alt.Chart(perfect)
-        .mark_line(color=palette.MUTED, strokeDash=[5, 4])
-        .encode(x=alt.X("mean_probability:Q"), y=alt.Y("positive_share:Q"))
-    )
+    diagonal = _diagonal("mean_probability", "positive_share")  # perfect calibration
     title = alt.TitleParams(
         "Calibration (reliability)", subtitle="on the dashed line, p = 0.8 means 80% are positive", anchor="start"
     )
@@ -246,3 +236,11 @@ def rating_probability_chart(by_rating: pd.DataFrame, threshold: float) -> alt.C
         anchor="start",
     )
     return alt.layer(whiskers, box, median, mean, rule).properties(height=HEIGHT, title=title)
+
+
+def _diagonal(x: str, y: str) -> alt.Chart:
+    """The dashed reference line from (0, 0) to (1, 1): chance on the ROC, perfect calibration on the reliability chart."""
+    ends = pd.DataFrame({x: [0.0, 1.0], y: [0.0, 1.0]})
+    return (
+        alt.Chart(ends).mark_line(color=palette.MUTED, strokeDash=[5, 4]).encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"))
+    )
