@@ -10,7 +10,7 @@ import streamlit as st
 from core.data import stats
 from core.encoding.model_input import encode_review
 from core.text import tokenizer
-from ui import charts, frame, html, resources, state, tables, widgets, wording
+from ui import frame, html, resources, state, tables, widgets, wording
 from ui.wording import abbreviate_ids, percent
 
 BIN = 25  # tokens per histogram bar
@@ -58,17 +58,10 @@ with text_col:
     )
 
 axis_end = max(1500, -(-(maxlen + 100) // BIN) * BIN)  # the last bar holds every longer review
-histogram = tables.length_histogram(lengths, bin_width=BIN, clip_at=axis_end)
 for column, split in zip(st.columns(2, gap="large"), ("train", "test"), strict=True):
-    chart = charts.length_histogram_chart(
-        histogram[histogram["split"] == split],
-        bin_width=BIN,
-        axis_end=axis_end,
-        maxlen=maxlen,
-        log_scale=log_scale,
-        title=f"{split.capitalize()} split",
+    column.vega_lite_chart(
+        resources.length_histogram_spec(data, split, BIN, axis_end, maxlen, log_scale), width="stretch"
     )
-    column.altair_chart(chart, width="stretch")
 st.caption(
     "One line per label, each with its own counts (not stacked). The last bin holds every review of "
     f"{axis_end:,} tokens or more; the shaded part beyond maxlen is cut. Switch on the log scale to see the long tail."
@@ -99,9 +92,7 @@ with controls:
         f"With the tutorial's 5,000 words, {percent(tutorial_oov)} of test tokens are OOV; "
         f"the training split has {len(data.vocabulary):,} distinct words."
     )
-chart_area.altair_chart(
-    charts.coverage_chart(resources.coverage_curve(data), num_words, TUTORIAL_NUM_WORDS), width="stretch"
-)
+chart_area.vega_lite_chart(resources.coverage_spec(data, num_words, TUTORIAL_NUM_WORDS), width="stretch")
 widgets.use_for_training_box(maxlen, num_words)
 
 # ---------------------------------------------------------------- 3. what the model sees

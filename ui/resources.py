@@ -27,6 +27,7 @@ from core.data import stats
 from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
 from core.runs.store import RunInfo, RunStore
+from ui import charts, tables
 from ui.state import DATA_PATH_KEY
 
 #: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are.
@@ -117,6 +118,32 @@ def coverage_curve(data: ImdbData) -> pd.DataFrame:
 def oov_share(data: ImdbData, num_words: int) -> float:
     """Share of test tokens that are OOV (a pass over 6M tokens: 10 ms, on every slider move otherwise)."""
     return stats.oov_share(data.test, num_words)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=_BY_IDENTITY)
+def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: int, maxlen: int, log_scale: bool):
+    """One split's length histogram (:func:`ui.charts.length_histogram_chart`) as a Vega-Lite dict.
+
+    Built once per setting for every session of the server: building and validating
+    the Altair chart took 60 ms per chart, on every slider move of every student
+    (see :func:`ui.charts.vega_lite_spec`). Shown with ``st.vega_lite_chart``.
+    """
+    histogram = tables.length_histogram(review_lengths(data), bin_width=bin_width, clip_at=axis_end)
+    chart = charts.length_histogram_chart(
+        histogram[histogram["split"] == split],
+        bin_width=bin_width,
+        axis_end=axis_end,
+        maxlen=maxlen,
+        log_scale=log_scale,
+        title=f"{split.capitalize()} split",
+    )
+    return charts.vega_lite_spec(chart)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
+def coverage_spec(data: ImdbData, num_words: int, tutorial: int) -> dict:
+    """:func:`ui.charts.coverage_chart` as a Vega-Lite dict, once per ``num_words`` (see :func:`length_histogram_spec`)."""
+    return charts.vega_lite_spec(charts.coverage_chart(coverage_curve(data), num_words, tutorial))
 
 
 @st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)

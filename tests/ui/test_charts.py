@@ -35,3 +35,19 @@ def test_roc_chart_has_the_auc_in_its_title_and_a_thinned_curve():
     thinned = tables.thin_curve(roc, 300)
     assert len(thinned) <= 301 and thinned.iloc[-1].tolist() == roc.iloc[-1].tolist()
     assert f"AUC {auc:.3f}" in evaluation_charts.roc_chart(roc, auc).to_dict()["title"]
+
+
+def test_a_cached_spec_is_the_validated_spec_streamlit_would_send():
+    """ui.charts.vega_lite_spec skips validation: it must still give exactly the validated, theme-free dict."""
+    import altair as alt
+    import pandas as pd
+
+    lengths = pd.DataFrame({"tokens": [30, 80, 900, 1700], "split": "train", "label": ["pos", "neg", "pos", "neg"]})
+    bins = tables.length_histogram(lengths, bin_width=25, clip_at=1500)
+    for chart in (
+        charts.length_histogram_chart(bins, bin_width=25, axis_end=1500, maxlen=400, log_scale=True, title="t"),
+        charts.coverage_chart(pd.DataFrame({"num_words": [100, 5000], "coverage": [0.5, 0.9]}), 2000),
+    ):
+        with alt.theme.enable("none"):
+            validated = chart.to_dict(validate=True)
+        assert charts.vega_lite_spec(chart) == validated
