@@ -15,6 +15,7 @@ import argparse
 
 from bench.common import emit, machine
 from bench.training import _TestEveryEpoch
+from core import allocator
 from core.config import TrainConfig, preset
 from core.data.dataset import load_dataset
 from core.model import inference, training
@@ -83,6 +84,7 @@ def bench_preset(name: str, data, probes, epochs: int | None, changes: dict | No
 
 
 def main() -> None:
+    allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--presets", default="fast", help="comma-separated presets to train to the end ('' for none)")
     parser.add_argument("--epochs", type=int, default=None, help="override the presets' epochs")

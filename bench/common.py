@@ -8,6 +8,8 @@ import platform
 import sys
 from pathlib import Path
 
+from core import allocator
+
 
 def _cpuinfo() -> tuple[str, bool]:
     """(model name, has AVX-512) from /proc/cpuinfo; figures from different machines differ up to 3x."""
@@ -27,6 +29,8 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        # Training speed depends on it (core.allocator): glibc's malloc costs TensorFlow up to half its speed.
+        "allocator": allocator.in_use(),
     }
 
 

@@ -16,6 +16,7 @@ import argparse
 import tempfile
 
 from bench.common import emit, machine
+from core import allocator
 from core.config import preset
 from core.data.dataset import load_dataset
 from core.jobs.manager import DONE, JobManager
@@ -33,6 +34,7 @@ def _train(manager: JobManager, config, data) -> dict:
 
 
 def main() -> None:
+    allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="fast")
     parser.add_argument("--calibrate-on", default="fast")

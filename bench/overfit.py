@@ -15,6 +15,7 @@ import argparse
 import time
 
 from bench.common import emit, machine
+from core import allocator
 from core.config import preset
 from core.data.dataset import load_dataset
 from core.model import progress, training
@@ -32,6 +33,7 @@ class _EpochClock(progress.Reporter):
 
 
 def main() -> None:
+    allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="overfit-demo")
     args = parser.parse_args()

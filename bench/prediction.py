@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from bench.common import emit, machine
+from core import allocator
 from core.config import preset
 from core.data.dataset import load_dataset
 from core.runs.store import RunStore
@@ -154,6 +155,7 @@ def huge_paste(predictor) -> dict:
 
 
 def main() -> None:
+    allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     args = _arguments()
     store = RunStore(args.runs_dir)
     data = load_dataset(allow_download=False)

@@ -13,6 +13,7 @@ import argparse
 import time
 
 from bench.common import emit, machine
+from core import allocator
 from core.config import preset
 from core.data.dataset import load_dataset
 from core.model import cost, inference, metrics, progress, training
@@ -122,6 +123,7 @@ def bench_bounded(name: str, data, batches: int, changes: dict | None = None) ->
 
 
 def main() -> None:
+    allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--presets", default="fast,tutorial-final,tutorial-v1")
     parser.add_argument("--batches", type=int, default=40, help="batches timed for the tutorial presets")

@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from bench.common import emit, machine
+from core import allocator
 from core.config import preset
 from core.serving import xray
 
@@ -96,6 +97,7 @@ def bench_horizon(predictor) -> dict:
 
 
 def main() -> None:
+    allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", nargs="+", default=["fast"])
     parser.add_argument("--run", help="a stored run id, through Predictor (encoding included)")

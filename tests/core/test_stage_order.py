@@ -26,6 +26,7 @@ SHARED = {
     "core.config",
     "core.backend",
     "core.access",
+    "core.allocator",
 }
 STAGES = ["text", "data", "encoding", "model", "runs", "jobs", "serving", "cli"]
 
