@@ -14,7 +14,19 @@ from core.errors import LabError
 from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
-from ui import assets, baseline_panel, frame, resources, state, tables, views, widgets, wording, xray_panel
+from ui import (
+    assets,
+    baseline_panel,
+    frame,
+    resources,
+    snapshot_panel,
+    state,
+    tables,
+    views,
+    widgets,
+    wording,
+    xray_panel,
+)
 
 TEXT_KEY = state.PREDICT_TEXT_KEY
 #: What the explanation removes at a time.
@@ -131,15 +143,16 @@ def single_review() -> None:
         )
         return
     span, values = explanation_options()
+    snapshot = snapshot_panel.scrubber(run)  # None: the final model
     chosen = [run] + ([compare] if compare is not None and compare.run_id != run.run_id else [])
     try:
-        explanations = [resources.explain_text(each, text, span) for each in chosen]
+        explanations = [resources.explain_text(each, text, span, snapshot if each is run else None) for each in chosen]
     except LabError as error:
         st.error(str(error))
         return
     views.predictions_view(chosen, explanations, state.true_label_of(text), values)
     baseline_panel.beside_verdict(run, text)
-    xray_panel.show(run, text)
+    xray_panel.show(run, text, snapshot)
 
 
 # ---------------------------------------------------------------- many reviews

@@ -20,7 +20,7 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
-from ui import charts, comparisons, palette, resources
+from ui import charts, comparisons, palette, resources, snapshot_panel
 
 SCRAMBLE_KEY = "predict_scramble"
 
@@ -164,27 +164,37 @@ def with_baseline_row(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([comparisons.baseline_row(stored)])], ignore_index=True)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _projection(runs_root: str, run_id: str, created: float, top: int):
+@st.cache_data(max_entries=32, show_spinner=False)
+def _projection(runs_root: str, run_id: str, created: float, top: int, snapshot: int | None = None):
     from core.runs.embeddings import project
     from core.runs.store import RunStore
 
-    return project(RunStore(runs_root), run_id, top)
+    return project(RunStore(runs_root), run_id, top, snapshot)
 
 
 def embedding_section(run, runs_root) -> None:
-    """On Evaluate: the run's most frequent words in 2-D (PCA), coloured by the baseline's weight, with a search."""
+    """On Evaluate: the run's most frequent words in 2-D (PCA), coloured by the baseline's weight, with a search.
+
+    The snapshot slider (:mod:`ui.snapshot_panel`) moves the words through training, on the final model's map.
+    """
     top = st.select_slider("Most frequent words shown", [100, 250, 500, 1000], value=500, key="evaluate_embed_top")
     search = st.text_input("Find words", key="evaluate_embed_search", placeholder="e.g. good bad not great")
+    point = snapshot_panel.choose(run)
+    snapshot = snapshot_panel.model_at(point)
     try:
-        projection = _projection(str(runs_root), run.run_id, run.created, top)
+        final = _projection(str(runs_root), run.run_id, run.created, top)
+        projection = final if snapshot is None else _projection(str(runs_root), run.run_id, run.created, top, snapshot)
     except LabError as error:
         st.error(str(error))
         return
     stored = current_baseline()
     polarity = stored.model.word_polarity(projection.words) if stored else {}
     points = comparisons.embedding_points(projection.words, projection.xy, polarity, search)
-    st.altair_chart(charts.embedding_chart(points, projection.explained), width="stretch")
+    extent = 1.05 * float(abs(final.xy).max()) if len(final.xy) else None  # one map for every snapshot
+    title = (
+        None if snapshot is None else f"Word embeddings {snapshot_panel.label(run, point)}, on the final model's map"
+    )
+    st.altair_chart(charts.embedding_chart(points, projection.explained, extent, title), width="stretch")
     missing = [w for w in search.lower().split() if w not in set(projection.words)]
     if missing:
         st.caption(f"Not among the {top} most frequent words: {', '.join(missing)}.")

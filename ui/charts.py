@@ -201,13 +201,18 @@ def training_curve_chart(
     title: str,
     planned_epochs: int | None = None,
     references: pd.DataFrame | None = None,
+    at_epoch: float | None = None,
+    height: int = 300,
+    legend: bool = True,
 ) -> alt.Chart:
     """:func:`curve_frames` drawn: thin raw batches, a thick smoothed line, epoch averages, validation points.
 
     Hovering shows a vertical rule with the raw and the smoothed value of the nearest
     batch. With ``planned_epochs`` (a job still training) the x axis spans every planned
     epoch, so the curves show how far along it is. ``references`` (:func:`reference_rules`)
-    adds horizontal lines such as the bag-of-words baseline.
+    adds horizontal lines such as the bag-of-words baseline; ``at_epoch`` a dashed rule
+    where the chosen weight snapshot was taken (:func:`position_rule`). ``legend=False``
+    leaves the legend out (a small chart that says its colours in a caption).
     """
     x_scale = (
         alt.Scale(domain=[0, planned_epochs]) if planned_epochs is not None else alt.Scale(domainMin=0, nice=False)
@@ -222,7 +227,7 @@ def training_curve_chart(
             "series:N",
             scale=alt.Scale(domain=names, range=colors),
             title=None,
-            legend=alt.Legend(orient="bottom", columns=2, labelLimit=200),
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=200) if legend else None,
         ),
     )
     batches = base.transform_filter(alt.datum.series == "train, smoothed")
@@ -243,7 +248,19 @@ def training_curve_chart(
     layers = [pickers, raw, smooth, rule, average, validation]
     if references is not None and not references.empty:
         layers += reference_rules(references)
-    return alt.layer(*layers).properties(title=title, height=300)
+    if at_epoch is not None:
+        layers += position_rule(at_epoch)
+    return alt.layer(*layers).properties(title=title, height=height)
+
+
+def position_rule(at_epoch: float, label: str = "this snapshot") -> list[alt.Chart]:
+    """A dashed vertical rule at ``at_epoch`` (x in epochs) with its label at the top: where the slider is."""
+    where = alt.Chart(pd.DataFrame({"epoch": [float(at_epoch)], "label": [label]})).encode(
+        x=alt.X("epoch:Q"), tooltip=[alt.Tooltip("label:N", title="weights"), alt.Tooltip("epoch:Q", format=".2f")]
+    )
+    rule = where.mark_rule(color=palette.INK, strokeWidth=2, strokeDash=[5, 3])
+    text = where.mark_text(align="left", dx=4, y=8, fontSize=11, color=palette.INK).encode(text="label:N")
+    return [rule, text]
 
 
 def _batch_hover(curves: pd.DataFrame, batches: alt.Chart, metric: str, epoch: alt.Tooltip):
@@ -462,24 +479,31 @@ def probe_kind_chart(by_kind: pd.DataFrame) -> alt.Chart:
     )
 
 
-def embedding_chart(points: pd.DataFrame, explained: tuple[float, float]) -> alt.Chart:
+def embedding_chart(
+    points: pd.DataFrame, explained: tuple[float, float], extent: float | None = None, title: str | None = None
+) -> alt.Chart:
     """Words as points (columns word, x, y, polarity, found): red to green by how positive the baseline finds them.
 
-    Found words (the search) are drawn large with their names.
+    Found words (the search) are drawn large with their names. ``extent`` fixes both axes
+    to ``[-extent, extent]`` (one map for every snapshot of a run, so the words are seen to move).
     """
     polarity = alt.Color(
         "polarity:Q",
         title="baseline weight",
         scale=alt.Scale(domainMid=0, range=[palette.NEGATIVE, "#dddddd", palette.POSITIVE]),
     )
+    scale = alt.Scale(domain=[-extent, extent], nice=False) if extent else alt.Scale()
     base = alt.Chart(points).encode(
-        x=alt.X("x:Q", title=f"component 1 ({explained[0]:.0%} of the variance)"),
-        y=alt.Y("y:Q", title=f"component 2 ({explained[1]:.0%})"),
+        x=alt.X("x:Q", title=f"component 1 ({explained[0]:.0%} of the variance)", scale=scale),
+        y=alt.Y("y:Q", title=f"component 2 ({explained[1]:.0%})", scale=scale),
         tooltip=[alt.Tooltip("word:N"), alt.Tooltip("polarity:Q", format="+.2f")],
     )
-    dots = base.mark_circle(size=36, opacity=0.8).encode(color=polarity)
-    found = base.transform_filter(alt.datum.found).mark_text(dy=-9, fontSize=12, fontWeight="bold", color=palette.INK)
-    ring = base.transform_filter(alt.datum.found).mark_circle(size=160, color=palette.INK, opacity=0.9)
+    clip = bool(extent)  # a word beyond the fixed map stays inside the frame
+    dots = base.mark_circle(size=36, opacity=0.8, clip=clip).encode(color=polarity)
+    found = base.transform_filter(alt.datum.found).mark_text(
+        dy=-9, fontSize=12, fontWeight="bold", color=palette.INK, clip=clip
+    )
+    ring = base.transform_filter(alt.datum.found).mark_circle(size=160, color=palette.INK, opacity=0.9, clip=clip)
     return alt.layer(dots, ring, found.encode(text="word:N")).properties(
-        height=420, title="Word embeddings of the run, projected by PCA"
+        height=420, title=title or "Word embeddings of the run, projected by PCA"
     )

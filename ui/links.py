@@ -91,6 +91,12 @@ def _index(text: str) -> int:
     return int(text)
 
 
+def _snapshot(text: str) -> int:
+    if not text.isdigit() or len(text) > 4:
+        raise ValueError("a snapshot number, 0 or more")
+    return int(text)
+
+
 def _run_id(text: str) -> str:
     try:
         return check_run_id(text)
@@ -124,6 +130,9 @@ PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
     ),
     "evaluate": (Param("run", "evaluate_run", _run_id),),
 }
+#: The snapshot slider (:mod:`ui.snapshot_panel`) of the run a page shows; its session key is that run's.
+SNAPSHOT = Param("snapshot", "", _snapshot)
+SNAPSHOT_RUN_KEYS = {"predict": state.PREDICT_RUN_KEY, "evaluate": "evaluate_run"}
 #: Presenter mode (:mod:`ui.presenter`), on any page.
 PRESENT = Param("present", presenter.PRESENTER_KEY, _bool, _flag)
 #: The Train page: the preset, then each knob that differs from it (by config field name).
@@ -143,9 +152,23 @@ def _restore(page: str, given: dict[str, str]) -> list[str]:
             st.session_state[param.key] = param.parse(given[param.name])
         except ValueError as why:
             problems.append(f"{quoted(param.name)} (it must be {why})")
+    if page in SNAPSHOT_RUN_KEYS and SNAPSHOT.name in given:
+        problems += _restore_snapshot(page, given[SNAPSHOT.name])
     if page == "explore" and not problems:
         st.session_state[state.EXPLORE_SYNCED_KEY] = state.train_shared_values()  # the link's values stay
     return problems
+
+
+def _restore_snapshot(page: str, text: str) -> list[str]:
+    """Put the picked run's snapshot slider where the link says (a number past its last: the final model)."""
+    try:
+        snapshot = SNAPSHOT.parse(text)
+    except ValueError as why:
+        return [f"{quoted(SNAPSHOT.name)} (it must be {why})"]
+    run_id = st.session_state.get(SNAPSHOT_RUN_KEYS[page])
+    if run_id:
+        st.session_state[state.snapshot_key(run_id)] = snapshot
+    return []
 
 
 def _restore_train(given: dict[str, str]) -> list[str]:
@@ -207,6 +230,10 @@ def _page_params(page: str) -> dict[str, str]:
         if value is None or value == "" or (param.name == "text" and len(str(value)) > MAX_TEXT_IN_LINK):
             continue
         params[param.name] = param.show(value)
+    run_id = session.get(SNAPSHOT_RUN_KEYS[page]) if page in SNAPSHOT_RUN_KEYS else None
+    at = session.get(state.snapshot_key(run_id)) if run_id else None
+    if at is not None and at != session.get(state.SNAPSHOT_LAST_KEY, {}).get(run_id):  # the final model: no param
+        params[SNAPSHOT.name] = str(at)
     return params
 
 

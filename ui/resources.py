@@ -227,20 +227,21 @@ def _warm(run: RunInfo) -> bool:
 
 
 @st.cache_data(max_entries=64, show_spinner="Reading the review word by word…", hash_funcs=_BY_IDENTITY)
-def explain_text(run: RunInfo, text: str, span: int = 1):
+def explain_text(run: RunInfo, text: str, span: int = 1, snapshot: int | None = None):
     """Occlusion of ``text`` by ``run``'s model, ``span`` words at a time (:func:`core.serving.explain.explain`).
 
-    The work happens in the prediction process.
+    The work happens in the prediction process; ``snapshot``: with the weights of that
+    snapshot of the run's training (:mod:`core.runs.snapshots`), else the stored model's.
     """
     give_up_slot()
-    return _service_of(run).explain(run.run_id, run.created, text, span)
+    return _service_of(run).explain(run.run_id, run.created, text, span, snapshot=snapshot)
 
 
 @st.cache_data(max_entries=16, show_spinner="Scoring the reviews…", hash_funcs=_BY_IDENTITY)
-def score_texts(run: RunInfo, texts: tuple[str, ...]) -> np.ndarray:
-    """Probabilities of positive for ``texts`` by ``run``'s model (in the prediction process)."""
+def score_texts(run: RunInfo, texts: tuple[str, ...], snapshot: int | None = None) -> np.ndarray:
+    """Probabilities of positive for ``texts`` by ``run``'s model (in the prediction process; ``snapshot``: see above)."""
     give_up_slot()
-    return _service_of(run).predict(run.run_id, run.created, list(texts))
+    return _service_of(run).predict(run.run_id, run.created, list(texts), snapshot=snapshot)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_BY_IDENTITY)

@@ -27,6 +27,14 @@ PREDICT_TEXT_KEY = "predict_text"
 PREDICT_TRUE_LABEL_KEY = "predict_true_label"
 #: The job the Train page shows (this session's, or a live one started elsewhere); the job toast reads it.
 TRAIN_JOB_KEY = "train_job_id"
+#: Per run id, the index of its last weight snapshot (the final model), which a link leaves out (not a widget key).
+SNAPSHOT_LAST_KEY = "snapshot_last"
+
+
+def snapshot_key(run_id: str) -> str:
+    """The key of a run's snapshot slider (:mod:`ui.snapshot_panel`): one per run, shared by every page."""
+    return f"snapshot_{run_id}"
+
 
 #: Explore page widgets and their defaults; maxlen and num_words follow the Train knobs (:func:`sync_explore_with_train`).
 EXPLORE_DEFAULTS = {

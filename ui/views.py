@@ -17,7 +17,7 @@ from core.model.metrics import POSITIVE
 from core.model.progress import PHASE_SCORING_PARTIAL
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui import baseline_panel, charts, html, palette, state, tables, wording
+from ui import baseline_panel, charts, html, palette, snapshot_panel, state, tables, wording
 
 # ---------------------------------------------------------------- Train: a job
 
@@ -128,8 +128,12 @@ def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
 
 
 def _job_curves(snapshot) -> None:
+    """The job's curves; once it is a stored run, the snapshot slider, its rule on the curves, and its verdicts."""
     planned = None if snapshot.finished else snapshot.epochs
-    smoothing = st.columns([1, 2])[0].slider(
+    smoothing_col, scrub_col = st.columns([1, 2], gap="large")
+    run = snapshot_panel.run_of(snapshot.run_id) if snapshot.finished else None
+    point = snapshot_panel.choose(run, scrub_col) if run is not None else None
+    smoothing = smoothing_col.slider(
         "Smoothing of the training line",
         0.0,
         0.99,
@@ -148,7 +152,11 @@ def _job_curves(snapshot) -> None:
             snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch, metric, smoothing=smoothing
         )
         references = baseline_panel.references() if metric == "accuracy" else None  # the bag-of-words line
-        column.altair_chart(charts.training_curve_chart(curves, metric, title, planned, references), width="stretch")
+        at_epoch = point.at_epoch if point is not None else None
+        chart = charts.training_curve_chart(curves, metric, title, planned, references, at_epoch)
+        column.altair_chart(chart, width="stretch")
+    if point is not None:
+        snapshot_panel.verdicts_at(run, point)
     note = wording.overfitting_note(snapshot.epoch_history)
     if note:
         st.warning(note, icon=":material/trending_up:")

@@ -30,17 +30,23 @@ TITLES = {
 @st.cache_data(
     max_entries=32, show_spinner="Looking inside the network, word by word…", hash_funcs=resources._BY_IDENTITY
 )
-def xray_text(run: RunInfo, text: str):
-    """:func:`core.serving.xray.xray` of ``text`` by ``run``'s model, in the prediction process."""
+def xray_text(run: RunInfo, text: str, snapshot: int | None = None):
+    """:func:`core.serving.xray.xray` of ``text`` by ``run``'s model (at weight ``snapshot``), in the prediction process."""
     resources.give_up_slot()
-    return resources._service_of(run).xray(run.run_id, run.created, text)
+    return resources._service_of(run).xray(run.run_id, run.created, text, snapshot=snapshot)
 
 
-def show(run: RunInfo, text: str) -> None:
-    """The running verdict and the X-ray of ``text`` (a one-line message instead on any problem)."""
+def show(run: RunInfo, text: str, snapshot: int | None = None) -> None:
+    """The running verdict and the X-ray of ``text`` (a one-line message instead on any problem).
+
+    ``snapshot``: as the model was at that weight snapshot of its training (the memory
+    horizon is always the stored model's).
+    """
     st.subheader("See inside the LSTM" if run.config.cell == "lstm" else "See inside the GRU")
+    if snapshot is not None:
+        st.caption("At the snapshot chosen above, not the final model.")
     try:
-        shot = xray_text(run, text)
+        shot = xray_text(run, text, snapshot)
     except LabError as error:
         st.error(str(error))
         return

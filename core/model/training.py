@@ -27,6 +27,7 @@ from core.model.progress import (
     Reporter,
     progress_callback,
 )
+from core.model.snapshots import WeightSnapshots, new_snapshots, snapshot_callback
 
 
 @dataclass
@@ -48,6 +49,7 @@ class TrainResult:
     samples_per_second: float
     notes: list[str] = field(default_factory=list)
     steady_samples_per_second: float = 0.0  # after the first (tracing) batch: what calibrates estimates
+    snapshots: WeightSnapshots | None = None  # the weights along the way (core.model.snapshots)
 
 
 def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_seed: list[int]):
@@ -87,6 +89,8 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     reporter.model_ready(model)
     progress = progress_callback(reporter, batch_sizes)
     early = _early_stopping(config)
+    snapshots = new_snapshots(model, len(batch_sizes), config.epochs)
+    snapshotter = snapshot_callback(snapshots, batch_sizes)
     train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0])
     val_ds = _dataset(prepared.x_val, prepared.y_val, config, shuffle=False, epoch_seed=[0])
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
@@ -97,11 +101,13 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
             train_ds,
             validation_data=val_ds,
             epochs=config.epochs,
-            callbacks=_callbacks(progress, early),
+            callbacks=_callbacks(progress, snapshotter, early),
             verbose=0,
             shuffle=False,  # batches are shuffled by arrays.batches
         )
     train_seconds = time.perf_counter() - fit_started
+    restored = early is not None and early.best_weights is not None and not progress.cancelled
+    snapshotter.finish(model, early.best_epoch + 1 if restored else None, progress.epoch_history)
     steady = progress.steady_samples_per_second()
     eval_started = time.perf_counter()
     probabilities, test_metrics = _score_test_set(model, prepared, config, reporter, progress.cancelled)
@@ -121,6 +127,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
         samples_per_second=progress.samples_total / max(train_seconds, 1e-9),
         notes=_notes(prepared, config),
         steady_samples_per_second=steady,
+        snapshots=snapshots,
     )
 
 
@@ -151,11 +158,12 @@ def _early_stopping(config: TrainConfig):
     )
 
 
-def _callbacks(progress, early) -> list:
-    """Progress first (so a NaN batch is still recorded), then Keras's NaN stop, then early stopping."""
+def _callbacks(progress, snapshotter, early) -> list:
+    """The snapshots, then progress (its cancel leaves ``fit`` at once; a NaN batch is still recorded), then
+    Keras's NaN stop, then early stopping (it restores the best epoch's weights when ``fit`` ends)."""
     keras = import_keras()
 
-    return [progress, keras.callbacks.TerminateOnNaN(), *([early] if early is not None else [])]
+    return [snapshotter, progress, keras.callbacks.TerminateOnNaN(), *([early] if early is not None else [])]
 
 
 def _score_test_set(model, prepared, config: TrainConfig, reporter: Reporter, cancelled: bool):

@@ -3,6 +3,11 @@
 Read straight from ``model.keras`` (a zip holding ``model.weights.h5``) with h5py and numpy,
 so the web server shows it without TensorFlow. The embedding layer is the only one whose
 weight matrix has ``num_words`` rows; Keras ids are ``rank + INDEX_FROM``.
+
+At a weight snapshot (:mod:`core.runs.snapshots`) the same words are projected on the
+*stored model's* two principal directions, so moving through training moves the words on
+one fixed map (a PCA of each snapshot would turn and flip the picture at every step): at
+step 0 they sit in a small random cloud, and the directions the model ends up using grow.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 
 from core.data.corpus import INDEX_FROM
 from core.errors import RunError
+from core.runs import snapshots
 from core.runs.store import RunStore, check_keras_file
 
 
@@ -22,7 +28,8 @@ from core.runs.store import RunStore, check_keras_file
 class Projection:
     words: list[str]  # the most frequent words first
     xy: np.ndarray  # (len(words), 2): the first two principal components
-    explained: tuple[float, float]  # share of the variance each component explains
+    explained: tuple[float, float]  # share of the variance (of these vectors) each component explains
+    snapshot: int | None = None  # the weight snapshot shown (None: the stored model)
 
 
 def embedding_matrix(store: RunStore, run_id: str) -> np.ndarray:
@@ -44,15 +51,29 @@ def embedding_matrix(store: RunStore, run_id: str) -> np.ndarray:
         raise RunError(f"Run {run_id}: its weights could not be read ({error})") from error
 
 
-def project(store: RunStore, run_id: str, top: int = 500) -> Projection:
-    """PCA of the embeddings of the run's ``top`` most frequent words."""
+def project(store: RunStore, run_id: str, top: int = 500, snapshot: int | None = None) -> Projection:
+    """The embeddings of the run's ``top`` most frequent words on the stored model's first two principal directions.
+
+    ``snapshot``: the weights at that snapshot of training instead, on the same directions.
+    """
     matrix = embedding_matrix(store, run_id)
     words = [w for w in store.vocabulary(run_id).words[:top]]
     ids = np.arange(1, len(words) + 1) + INDEX_FROM
     keep = ids < len(matrix)
-    words, vectors = [w for w, k in zip(words, keep, strict=True) if k], matrix[ids[keep]]
-    centred = vectors - vectors.mean(axis=0)
-    _, singular, components = np.linalg.svd(centred, full_matrices=False)
-    variance = singular**2 / max(float((singular**2).sum()), 1e-12)
+    words, ids = [w for w, k in zip(words, keep, strict=True) if k], ids[keep]
+    final = matrix[ids]
+    mean = final.mean(axis=0)
+    _, _, components = np.linalg.svd(final - mean, full_matrices=False)
+    vectors = final
+    if snapshot is not None:
+        run = store.get(run_id)
+        index = snapshots.read_index(run.path)
+        if index is None:
+            raise RunError(f"Run {run_id} has no snapshots of its training: train it again to get them.")
+        vectors = snapshots.embedding_at(run.path, index, snapshot)[ids]
+        mean = vectors.mean(axis=0)
+    centred = vectors - mean
     xy = centred @ components[:2].T
-    return Projection(words, xy, (float(variance[0]), float(variance[1]) if len(variance) > 1 else 0.0))
+    total = max(float((centred**2).sum()), 1e-12)
+    shares = [float((xy[:, k] ** 2).sum()) / total if k < xy.shape[1] else 0.0 for k in range(2)]
+    return Projection(words, xy, (shares[0], shares[1]), snapshot)

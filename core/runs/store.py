@@ -3,9 +3,11 @@
 A run is a folder ``<runs>/<run_id>/`` holding ``model.keras``, ``run.json`` (config,
 test metrics, timings, library versions, data fingerprint), ``history.json`` (per batch
 and per epoch), ``vocabulary.json`` (the words the model knows, so prediction needs no
-dataset) and ``test_predictions.npz`` (test-set probabilities). It is written in a
-temporary folder and renamed into place, so a run folder is whole or absent; every
-folder is still checked before use, and a damaged one is reported and skipped. An
+dataset), ``test_predictions.npz`` (test-set probabilities) and ``snapshots.npz`` +
+``snapshots.json`` (the weights along the way, :mod:`core.runs.snapshots`; older runs lack
+them). It is written in a temporary folder and renamed into place, so a run folder is
+whole or absent; every folder is still checked before use, and a damaged one is
+reported and skipped. An
 optional ``labels.json`` holds the nickname and tags a user gave it afterwards
 (:mod:`core.runs.manage`, which also deletes runs).
 
@@ -38,7 +40,7 @@ from core.backend import import_keras
 from core.config import TrainConfig, preset_label, preset_name
 from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
-from core.runs import tensorboard_log
+from core.runs import snapshots, tensorboard_log
 
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
 FILES = ("run.json", "history.json", "vocabulary.json", "model.keras", "test_predictions.npz")
@@ -247,6 +249,8 @@ class RunStore:
                 test_indices=result.test_indices.astype(np.int64),
             )
         result.model.save(folder / "model.keras")
+        if getattr(result, "snapshots", None) is not None:
+            snapshots.write(folder, result.snapshots, total_steps=len(result.batch_history))
         try:
             tensorboard_log.write(folder, run_id, config, history, result.test_metrics)
         except OSError:

@@ -4,6 +4,11 @@
 :func:`core.encoding.model_input.encode_text` (the training tokenizer and encoder), is truncated
 like the training data and padded the way the model was trained. Calls are serialized
 with a lock: a model shared by many browser sessions is not re-entrant.
+
+:meth:`Predictor.use_snapshot` puts one of the run's weight snapshots
+(:mod:`core.runs.snapshots`) into the loaded model, in place (``set_weights``: the traced
+inference function reads the same variables), and ``None`` puts the stored model's own
+weights back; the last snapshot *is* the stored model, so it uses those float32 weights.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.encoding import arrays, model_input
+from core.errors import RunError
+from core.runs import snapshots
 from core.runs.store import RunStore
 
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
@@ -49,6 +56,37 @@ class Predictor:
         self.model = self.store.load_model(run_id)
         self._infer = inference_function(self.model)
         self._lock = threading.Lock()
+        self._final_weights = None  # the stored weights, kept while a snapshot is in the model
+        self.snapshot: int | None = None  # the snapshot now in the model (None: the stored model)
+        self._snapshot_index = None
+
+    def snapshot_index(self) -> snapshots.SnapshotIndex | None:
+        """The run's snapshot index (read once), None when it has none."""
+        if self._snapshot_index is None:
+            self._snapshot_index = snapshots.read_index(self.run.path) or False
+        return self._snapshot_index or None
+
+    def use_snapshot(self, snapshot: int | None) -> None:
+        """Score with snapshot ``snapshot`` of the run's training from now on (None or the last: the stored model)."""
+        if snapshot is not None:
+            index = self.snapshot_index()
+            if index is None:
+                raise RunError(f"Run {self.run.run_id} has no snapshots of its training: train it again to get them.")
+            if not 0 <= snapshot < len(index.snapshots):
+                raise RunError(f"Run {self.run.run_id} has no snapshot {snapshot} (it has {len(index.snapshots)}).")
+            if snapshot == index.last and index.snapshots[snapshot].final:
+                snapshot = None
+        if snapshot == self.snapshot:
+            return
+        with self._lock:
+            if snapshot is None:
+                self.model.set_weights(self._final_weights)
+                self._final_weights = None
+            else:
+                if self._final_weights is None:
+                    self._final_weights = self.model.get_weights()
+                self.model.set_weights(snapshots.load_weights(self.run.path, self.snapshot_index(), snapshot))
+            self.snapshot = snapshot
 
     def clip(self, text: str) -> tuple[str, int]:
         """At most ``MAX_TEXT_CHARS`` of ``text``, from the end the model keeps, and how many were cut.

@@ -6,7 +6,9 @@ garbage collection: 145 ms per rerun measured here, on every page), and a crash 
 out-of-memory inside TensorFlow would take the server with it. One long-lived child
 holds up to ``max_models`` loaded runs (:class:`core.serving.predictor.Predictor`, Keras
 ``safe_mode``) and answers one request at a time over a pipe; the server only sees
-numbers and :class:`core.serving.explain.Explanation` objects.
+numbers and :class:`core.serving.explain.Explanation` objects. Predict, explain and X-ray
+take an optional ``snapshot``: the model as it was at that point of its training
+(:meth:`core.serving.predictor.Predictor.use_snapshot`; the stored model otherwise).
 
 A child that dies is started again on the next request; a request that takes longer
 than ``timeout`` seconds kills it. Both are reported as :class:`RunError` with a message
@@ -68,21 +70,21 @@ class PredictionService:
         thread.start()
         return thread
 
-    def predict(self, run_id: str, created: float, texts: list[str]) -> np.ndarray:
-        """Probability of positive for each text."""
-        return self._request(PREDICT, run_id, created, list(texts))
+    def predict(self, run_id: str, created: float, texts: list[str], snapshot: int | None = None) -> np.ndarray:
+        """Probability of positive for each text (with weight snapshot ``snapshot``, if given)."""
+        return self._request(PREDICT, run_id, created, list(texts), snapshot)
 
     def known_words(self, run_id: str, created: float, texts: list[str]) -> np.ndarray:
         """:meth:`core.serving.predictor.Predictor.known_words` of ``texts`` (words in the run's vocabulary)."""
         return self._request(KNOWN, run_id, created, list(texts))
 
-    def explain(self, run_id: str, created: float, text: str, span: int = 1):
+    def explain(self, run_id: str, created: float, text: str, span: int = 1, snapshot: int | None = None):
         """:func:`core.serving.explain.explain` of ``text`` with ``run_id``'s model, removing ``span`` words at a time."""
-        return self._request(EXPLAIN, run_id, created, (text, span))
+        return self._request(EXPLAIN, run_id, created, (text, span), snapshot)
 
-    def xray(self, run_id: str, created: float, text: str):
+    def xray(self, run_id: str, created: float, text: str, snapshot: int | None = None):
         """:func:`core.serving.xray.xray` of ``text`` (states, gates, running verdict), computed in the child."""
-        return self._request(XRAY, run_id, created, text)
+        return self._request(XRAY, run_id, created, text, snapshot)
 
     def horizon(self, run_id: str, created: float, texts: list[str]) -> dict:
         """:func:`core.serving.horizon.cached_horizon` on ``texts`` (computed once per run, then read)."""
@@ -102,14 +104,14 @@ class PredictionService:
 
     # ------------------------------------------------------------ the child
 
-    def _request(self, op: str, run_id: str, created: float, payload):
+    def _request(self, op: str, run_id: str, created: float, payload, snapshot: int | None = None):
         if not self._lock.acquire(timeout=self.timeout):
             raise RunError(f"The model is busy with other requests (waited {self.timeout:g} s). Try again.")
         try:
             for _ in range(2):  # a child that died since the last request is replaced once
                 self._start_child()
                 try:
-                    self._conn.send((op, run_id, created, payload))
+                    self._conn.send((op, run_id, created, payload, snapshot))
                 except (BrokenPipeError, OSError):
                     self._stop_child()
                     continue
@@ -184,11 +186,12 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
 
     while True:
         try:
-            op, run_id, created, payload = conn.recv()
+            op, run_id, created, payload, snapshot = conn.recv()
         except (EOFError, OSError):
             return
         try:
             model = predictor(run_id, created)
+            model.use_snapshot(snapshot if op in (PREDICT, EXPLAIN, XRAY) else None)
             if op == WARM:
                 model.predict(["Warm-up: the first call builds the inference graph."])
                 value = None

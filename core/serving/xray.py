@@ -275,16 +275,17 @@ def prefix_probabilities(weights: Weights, x: np.ndarray, forward: list[list[Dir
 
 # ---------------------------------------------------------------- one text with one run
 
-_WEIGHTS: dict[int, tuple[object, Weights]] = {}
+_WEIGHTS: dict[int, tuple[object, int | None, Weights]] = {}
 
 
 def weights_for(predictor) -> Weights:
-    """The predictor's weights as numpy, read once per loaded model."""
+    """The predictor's weights as numpy, read once per loaded model and weight snapshot in it."""
+    snapshot = getattr(predictor, "snapshot", None)
     cached = _WEIGHTS.get(id(predictor))
-    if cached is None or cached[0] is not predictor.model:
-        cached = (predictor.model, weights_of(predictor.model, predictor.config))
+    if cached is None or cached[0] is not predictor.model or cached[1] != snapshot:
+        cached = (predictor.model, snapshot, weights_of(predictor.model, predictor.config))
         _WEIGHTS[id(predictor)] = cached
-    return cached[1]
+    return cached[2]
 
 
 def step_words(config: TrainConfig, labels: list[str], padded: int, first_real: int) -> tuple[list[list[str]], slice]:

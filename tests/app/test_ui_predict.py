@@ -39,9 +39,9 @@ def model_calls(monkeypatch) -> list:
     calls = []
     original = PredictionService._request
 
-    def counting(self, op, run_id, created, payload):
+    def counting(self, op, run_id, created, payload, *snapshot):
         calls.append(op)
-        return original(self, op, run_id, created, payload)
+        return original(self, op, run_id, created, payload, *snapshot)
 
     monkeypatch.setattr(PredictionService, "_request", counting)
     return calls

@@ -34,6 +34,7 @@ STREAMLIT_EDGE = {
     "presenter",
     "resources",
     "run_admin",
+    "snapshot_panel",
     "state",
     "views",
     "widgets",
