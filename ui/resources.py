@@ -146,6 +146,25 @@ def coverage_spec(data: ImdbData, num_words: int, tutorial: int) -> dict:
     return charts.vega_lite_spec(charts.coverage_chart(coverage_curve(data), num_words, tutorial))
 
 
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
+def accuracy_curve_spec(run: RunInfo, batches_per_epoch: int, smoothing: float, at_epoch: float) -> dict | None:
+    """A stored run's accuracy curves with a rule at ``at_epoch`` (Predict's snapshot slider), as a Vega-Lite dict.
+
+    The same for every session at one snapshot, so built once (see :func:`length_histogram_spec`);
+    None when the run recorded no curve.
+    """
+    history = RunStore(run.path.parent).history(run.run_id)
+    curves = tables.curve_frames(
+        history.get("batches"), history.get("epochs"), batches_per_epoch, "accuracy", smoothing=smoothing
+    )
+    if curves.empty:
+        return None
+    chart = charts.training_curve_chart(
+        curves, "accuracy", "Accuracy while training", at_epoch=at_epoch, height=240, legend=False
+    )
+    return charts.vega_lite_spec(chart)
+
+
 @st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
 def dataset_summary(data: ImdbData) -> dict:
     return stats.dataset_summary(data)

@@ -19,7 +19,7 @@ from core.errors import LabError
 from core.runs import snapshots
 from core.runs.snapshots import Snapshot, SnapshotIndex
 from core.runs.store import RunInfo, RunStore
-from ui import charts, resources, state, tables, wording
+from ui import resources, state, wording
 
 #: Reviews whose verdict the Train page follows along the slider: watch the model learn "not" (or not).
 EXAMPLES = ("Not bad at all.", "Not good at all.")
@@ -38,11 +38,6 @@ def index_of(run: RunInfo) -> SnapshotIndex | str | None:
         return snapshots.read_index(run.path)
     except LabError as error:
         return str(error)
-
-
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=resources._BY_IDENTITY)
-def _history(run: RunInfo) -> dict:
-    return RunStore(run.path.parent).history(run.run_id)
 
 
 def label(run: RunInfo, point: Snapshot) -> str:
@@ -91,16 +86,9 @@ def scrubber(run: RunInfo) -> int | None:
             st.caption(wording.snapshot_sentence(point))
             if not point.final:
                 st.markdown("The verdict, the coloured words and the X-ray below are this snapshot's.")
-        history, index = _history(run), index_of(run)
-        curves = tables.curve_frames(
-            history.get("batches"), history.get("epochs"), index.batches_per_epoch, "accuracy", smoothing=SMOOTHING
-        )
-        if not curves.empty:
-            title = "Accuracy while training"
-            chart = charts.training_curve_chart(
-                curves, "accuracy", title, at_epoch=point.at_epoch, height=240, legend=False
-            )
-            right.altair_chart(chart, width="stretch")
+        spec = resources.accuracy_curve_spec(run, index_of(run).batches_per_epoch, SMOOTHING, point.at_epoch)
+        if spec is not None:
+            right.vega_lite_chart(spec, width="stretch")
             right.caption("Blue: training accuracy, batch by batch (thick: smoothed). Orange: validation, per epoch.")
     return model_at(point)
 
