@@ -49,6 +49,11 @@ FIELDS: dict[str, Field] = {
     "schedule": Field(
         "learning rate over time: constant, or cosine decay to zero by the last epoch", choices=("constant", "cosine")
     ),
+    "average_weights": Field(
+        "validate and keep a running average of the weights (Polyak averaging: EMA, momentum 0.99) "
+        "instead of the last step's",
+        choices=(False, True),
+    ),
     "batch_size": Field("reviews per batch", 8, 1024, 8),
     "epochs": Field("maximum epochs", 1, 200, 1),
     "validation_fraction": Field("share of the training split held out for validation", 0.02, 0.5, 0.01),
@@ -57,6 +62,10 @@ FIELDS: dict[str, Field] = {
     "train_limit": Field("use only this many training reviews (quick demos, tests)", 50, 25_000, 50, optional=True),
     "test_limit": Field("evaluate on only this many test reviews (quick demos, tests)", 50, 25_000, 50, optional=True),
 }
+
+
+#: Fields added after runs were stored, with the value those runs had (see :meth:`TrainConfig.fingerprint`).
+ADDED_LATER: dict[str, tuple] = {"average_weights": (False,)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class TrainConfig:
     optimizer: str = "adam"
     learning_rate: float = 2e-3
     schedule: str = "cosine"
+    average_weights: bool = False
     batch_size: int = 64
     epochs: int = 2
     validation_fraction: float = 0.1
@@ -117,8 +127,13 @@ class TrainConfig:
         return "post" if self.mask_zero else self.padding
 
     def fingerprint(self) -> str:
-        """A short hash of every setting, part of the run id."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        """A short hash of every setting, part of the run id.
+
+        A field added later is left out while it has the value every older run had
+        (:data:`ADDED_LATER`), so a stored run keeps its id and is still found as cached.
+        """
+        values = {k: v for k, v in self.to_dict().items() if ADDED_LATER.get(k, ()) != (v,)}
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
 
     def summary(self) -> str:
         cell = ("Bi" if self.bidirectional else "") + self.cell.upper()
@@ -138,6 +153,8 @@ class TrainConfig:
             parts.append(f"conv/{self.conv_pool}")
         if self.pooling != "last":
             parts.append(f"{self.pooling}-pool")
+        if self.average_weights:
+            parts.append("weight average")
         return ", ".join(parts)
 
 

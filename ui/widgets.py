@@ -63,12 +63,13 @@ KNOB_LABELS = {
     "conv_pool": "Conv + max-pool front end (k-fold shorter)",
     "pooling": "Classifier reads",
     "schedule": "Learning-rate schedule",
+    "average_weights": "Average the weights (EMA)",
 }
 #: The "More settings" of the Train page, by what they change; a field in none of them goes under "Other".
 MORE_KNOB_GROUPS = {
     "Model": ("cell", "bidirectional", "conv_pool", "pooling", "mask_zero", "dense_dropout"),
     "Input": ("truncating", "padding", "bucketing", "keras_maxlen_filter"),
-    "Optimisation": ("optimizer", "schedule", "seed"),
+    "Optimisation": ("optimizer", "schedule", "average_weights", "seed"),
     "Evaluation": ("validation_fraction", "patience"),
 }
 #: The "no second run" option of an optional run picker (run ids are never empty).

@@ -9,6 +9,9 @@ from __future__ import annotations
 from core.backend import import_keras
 from core.config import TrainConfig
 
+#: Weight of the old average at each step when ``average_weights`` is on (about the last 100 batches).
+EMA_MOMENTUM = 0.99
+
 
 def build_model(config: TrainConfig, steps_per_epoch: int = 1):
     """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch)."""
@@ -47,5 +50,10 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
         learning_rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, decay_steps=config.epochs * steps_per_epoch
         )
-    model.compile(optimizer=optimizer(learning_rate=learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
+    # Polyak averaging: the optimizer keeps an exponential moving average of the weights;
+    # core.model.training validates with it and keeps it (keras.callbacks.SwapEMAWeights).
+    averaging = {"use_ema": True, "ema_momentum": EMA_MOMENTUM} if config.average_weights else {}
+    model.compile(
+        optimizer=optimizer(learning_rate=learning_rate, **averaging), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     return model

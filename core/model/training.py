@@ -101,7 +101,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
             train_ds,
             validation_data=val_ds,
             epochs=config.epochs,
-            callbacks=_callbacks(progress, snapshotter, early),
+            callbacks=_callbacks(progress, snapshotter, early, config.average_weights),
             verbose=0,
             shuffle=False,  # batches are shuffled by arrays.batches
         )
@@ -158,12 +158,14 @@ def _early_stopping(config: TrainConfig):
     )
 
 
-def _callbacks(progress, snapshotter, early) -> list:
+def _callbacks(progress, snapshotter, early, average_weights: bool = False) -> list:
     """The snapshots, then progress (its cancel leaves ``fit`` at once; a NaN batch is still recorded), then
-    Keras's NaN stop, then early stopping (it restores the best epoch's weights when ``fit`` ends)."""
+    Keras's NaN stop, then with ``average_weights`` Keras's swap to the averaged weights for validation and
+    at each epoch's end, then early stopping (it keeps and restores the best epoch's weights: the average)."""
     keras = import_keras()
 
-    return [snapshotter, progress, keras.callbacks.TerminateOnNaN(), *([early] if early is not None else [])]
+    swap = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if average_weights else []
+    return [snapshotter, progress, keras.callbacks.TerminateOnNaN(), *swap, *([early] if early is not None else [])]
 
 
 def _score_test_set(model, prepared, config: TrainConfig, reporter: Reporter, cancelled: bool):

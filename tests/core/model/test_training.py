@@ -87,3 +87,24 @@ def test_masked_batches_pass_kerass_cudnn_mask_check(imdb):
     pre_padded = arrays.pad_batch(prepared.x_train[:64], "pre", config.maxlen)
     with pytest.raises(tf.errors.InvalidArgumentError, match="right-padded"):
         _assert_valid_mask(tf.not_equal(pre_padded, 0))
+
+
+def test_averaged_weights_are_what_validation_saw_and_what_the_run_keeps(imdb):
+    """average_weights: Keras's EMA of the weights is validated, kept by early stopping and is the final model."""
+    import numpy as np
+
+    from core.encoding import arrays
+    from core.model import inference
+    from core.model.training import train
+    from tests.conftest import TINY
+
+    config = TINY.replace(average_weights=True, epochs=2, patience=1)
+    assert config.fingerprint() != TINY.fingerprint() and "weight average" in config.summary()
+    assert TINY.replace(average_weights=False).fingerprint() == TINY.fingerprint()
+    result = train(config, imdb)
+    assert result.model.optimizer.use_ema
+    prepared = arrays.prepare(imdb, config)
+    again = inference.predict_sequences(result.model, prepared.x_val, config)
+    accuracy = float(np.mean((again >= 0.5) == (prepared.y_val >= 0.5)))
+    best = max(row["val_accuracy"] for row in result.epoch_history)
+    assert abs(accuracy - best) < 1e-6  # validation scored these very weights
