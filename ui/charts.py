@@ -30,15 +30,10 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
     theme switched off: both are process-wide settings that Streamlit switches under its lock.
     """
     spec = _inline_data(chart).to_dict(validate=False)
-    view = spec.get("config", {}).get("view", {})
-    for key, value in _DEFAULT_THEME_VIEW.items():
-        if view.get(key) == value:
-            del view[key]
-    if "config" in spec and not spec["config"].get("view", True):
-        del spec["config"]["view"]
-    if spec.get("config") == {}:
-        del spec["config"]
-    return spec
+    config = spec.pop("config", {})
+    view = {k: v for k, v in config.pop("view", {}).items() if _DEFAULT_THEME_VIEW.get(k) != v}
+    config = {**config, "view": view} if view else config
+    return {**spec, "config": config} if config else spec
 
 
 def _inline_data(chart):

@@ -158,7 +158,7 @@ def _early_stopping(config: TrainConfig):
     )
 
 
-def _callbacks(progress, snapshotter, early, average_weights: bool = False) -> list:
+def _callbacks(progress, snapshotter, early, average_weights: bool) -> list:
     """The snapshots, then progress (its cancel leaves ``fit`` at once; a NaN batch is still recorded), then
     Keras's NaN stop, then with ``average_weights`` Keras's swap to the averaged weights for validation and
     at each epoch's end, then early stopping (it keeps and restores the best epoch's weights: the average)."""
