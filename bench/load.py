@@ -96,7 +96,8 @@ async def _session(browser, url: str, rounds: int, results: dict, index: int, ra
             await predict_link.click()
             await _wait_idle(page)
             for round_number in range(rounds):
-                box = page.locator("textarea").first
+                # The single-review box by its widget key: the Batch tab has a text area too.
+                box = page.locator(".st-key-predict_text textarea")
                 await box.fill(f"{REVIEW} (session {index}, round {round_number})")
                 started = time.perf_counter()
                 await box.press("Control+Enter")
