@@ -126,6 +126,14 @@ class TrainConfig:
         """
         return "post" if self.mask_zero else self.padding
 
+    @property
+    def cudnn_ready(self) -> bool:
+        """On a GPU, Keras runs this network's recurrent layers on cuDNN (GPU workers take it).
+
+        cuDNN's kernels have no recurrent dropout; masks are right-padded (above).
+        """
+        return self.recurrent_dropout == 0
+
     def fingerprint(self) -> str:
         """A short hash of every setting, part of the run id.
 

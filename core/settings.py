@@ -80,6 +80,15 @@ def save_data_path(path: str | os.PathLike | None) -> None:
 
 
 #: Environment variable: most training jobs that may wait in the app's queue.
+#: Redis URL of the distributed job queue (``redis://host:6379/0``); unset: jobs run on this server.
+QUEUE_URL_ENV = "IMDB_LAB_QUEUE_URL"
+
+
+def queue_url() -> str | None:
+    """The job queue's URL (``$IMDB_LAB_QUEUE_URL``; unset or blank: None, the one-machine default)."""
+    return os.environ.get(QUEUE_URL_ENV, "").strip() or None
+
+
 MAX_QUEUED_ENV = "IMDB_LAB_MAX_QUEUED"
 #: Environment variable: longest estimated training (seconds) the app accepts.
 TIME_BUDGET_ENV = "IMDB_LAB_TIME_BUDGET"

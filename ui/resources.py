@@ -175,18 +175,15 @@ def dataset_summary(data: ImdbData) -> dict:
 
 @st.cache_resource(show_spinner=False)
 def job_manager():
-    """The process-wide job manager: one job at a time, shared by every page and browser tab.
+    """The process-wide job executor, shared by every page and browser tab (:func:`core.jobs.executor.open_executor`).
 
-    Each job trains in a child process (``isolation="process"``), so TensorFlow never
-    runs in the web server and page reruns stay responsive while a model trains.
+    Locally, one job trains at a time in a child process, so TensorFlow never runs in
+    the web server; with ``$IMDB_LAB_QUEUE_URL`` set, jobs go to the RQ workers.
     """
-    from core.jobs.manager import JobManager  # imported here: the Explore page never needs it
+    from core.jobs.executor import open_executor  # imported here: the Explore page never needs it
 
-    return JobManager(
-        runs_dir=None,
-        max_running=1,
+    return open_executor(
         data_loader=_training_data,
-        isolation="process",
         max_queued=settings.max_queued(),
         time_budget_seconds=settings.time_budget_seconds(),
     )

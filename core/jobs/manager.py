@@ -9,7 +9,7 @@ see a half-updated state. Any number of browser tabs can watch the same job.
 States: ``queued`` -> ``running`` -> ``done`` | ``cancelled`` | ``failed``. A request
 for a config that is already stored finishes at once as a cached ``done`` job. The
 records and snapshots are in :mod:`core.jobs.records`, the journal in
-:mod:`core.jobs.journal`, where a job trains in :mod:`core.jobs.executors`.
+:mod:`core.jobs.journal`, where a job trains in :mod:`core.jobs.isolation`.
 
 The manager is also where runs are deleted (:meth:`JobManager.delete_run`) and the
 retention rule applied (at start-up and after each job, :mod:`core.runs.manage`): it
@@ -27,8 +27,8 @@ import uuid
 from core.access import Actor, NotAllowed
 from core.config import TrainConfig
 from core.errors import LabError
-from core.jobs import executors
-from core.jobs.executors import default_trainer
+from core.jobs import admission
+from core.jobs.isolation import default_trainer, run_here, run_in_process
 from core.jobs.journal import JobJournal, job_family
 from core.jobs.records import (
     CANCELLED,
@@ -41,6 +41,8 @@ from core.jobs.records import (
     JobRecord,
     JobRefused,
     JobSnapshot,
+    apply_outcome,
+    finish_as_cached,
     snapshot_of,
 )
 from core.runs import manage
@@ -131,6 +133,9 @@ class JobManager:
     ) -> str:
         """Queue ``config``; a stored run of the same config finishes at once (cached).
 
+        A job already queued or training the same config on the same data is shared:
+        its id comes back, and nothing new is queued (unless ``retrain``).
+
         Args:
             config: what to train.
             retrain: train even when the same config is stored (the new run gets ``-r2``...).
@@ -151,20 +156,17 @@ class JobManager:
         if not retrain:
             self._finish_from_cache(job)
         if job.state == QUEUED:
-            self._estimate(job)
-            self._check_time_budget(job)
+            admission.estimate(job, self.calibration(job.data, config=job.config))
+            admission.check_time_budget(job, self.time_budget_seconds)
         with self._wake:
             if self._closed:
                 raise LabError("The job manager is shut down.")
+            if job.state == QUEUED and not retrain:
+                twin = self._twin(job)
+                if twin is not None:  # the same config on the same data: watch that job
+                    return twin.job_id
             if job.state == QUEUED:
-                waiting = [self._jobs[j] for j in self._queue]
-                if owner is not None and any(j.owner == owner for j in waiting):
-                    raise JobRefused("You already have a job waiting in the queue; wait for it or cancel it first.")
-                if self.max_queued is not None and len(waiting) >= self.max_queued:
-                    raise JobRefused(
-                        f"The training queue is full ({self.max_queued} jobs waiting). "
-                        f"Try again when a job has finished."
-                    )
+                admission.check_queue([self._jobs[j].owner for j in self._queue], owner, self.max_queued)
             self._jobs[job_id] = job
             if job.state == QUEUED:
                 self._queue.append(job_id)
@@ -283,14 +285,9 @@ class JobManager:
     def _finish_from_cache(self, job: JobRecord) -> None:
         """A stored run of exactly this config and data makes the job done at once, with its history."""
         cached = self.store.find_cached(job.config, job.data.fingerprint)
-        if cached is None:
-            return
-        job.state, job.phase, job.cached, job.run_id = DONE, "cached", True, cached.run_id
-        job.test_metrics, job.train_seconds = cached.test_metrics, cached.train_seconds
-        job.epochs = job.epoch = cached.epochs_trained
-        history = self.store.history(cached.run_id)
-        job.batch_history, job.epoch_history = history["batches"], history["epochs"]
-        job.started = job.finished_at = time.monotonic()
+        if cached is not None:
+            finish_as_cached(job, cached, self.store.history(cached.run_id))
+            job.started = job.finished_at = time.monotonic()
 
     def calibration(self, data=None, *, live: bool = True, config: TrainConfig | None = None):
         """This machine's :class:`core.runs.calibration.Calibration`: stored runs, and the running job's pace.
@@ -300,45 +297,25 @@ class JobManager:
             live: count a running job's measured speed too (once it has trained enough reviews).
             config: the config to estimate (runs of its shape count first).
         """
-        from core.runs.calibration import MIN_CALIBRATION_SAMPLES, calibrate
-
         data = data if data is not None else self._load_data()
         running = []
         if live:
             with self._lock:
                 running = [snapshot_of(j, None) for j in self._jobs.values() if j.state == RUNNING]
-        pace = [(j.config, j.samples_per_second) for j in running if j.samples_seen >= MIN_CALIBRATION_SAMPLES]
-        return calibrate(self.store.list(), data.train.lengths, live=pace, config=config)
-
-    def _estimate(self, job: JobRecord) -> None:
-        """Give a queued job its calibrated time estimates (the ETA starts from them)."""
-        calibration = self.calibration(job.data, config=job.config)
-        lengths = job.data.train.lengths
-        job.test_reviews = min(job.config.test_limit or len(job.data.test), len(job.data.test))
-        job.estimate_seconds = calibration.training_seconds(job.config, lengths)
-        job.scoring_seconds = calibration.scoring_seconds(job.config, job.test_reviews, lengths)
-
-    def _check_time_budget(self, job: JobRecord) -> None:
-        """Refuse a job whose likely training time on this machine (calibrated) exceeds the server's budget."""
-        if self.time_budget_seconds is None:
-            return
-        estimate = job.estimate_seconds[1]
-        if estimate > self.time_budget_seconds:
-            raise JobRefused(
-                f"This training would take about {estimate / 60:.0f} min here, more than this "
-                f"server allows ({self.time_budget_seconds / 60:.0f} min). Use fewer epochs, a "
-                f"shorter maxlen, fewer units or no recurrent dropout."
-            )
+        return admission.calibration(self.store, data, running, config)
 
     def _load_data(self):
         if self._data is None:
-            if self._data_loader is None:
-                from core.data.dataset import load_dataset
-
-                self._data = load_dataset()
-            else:
-                self._data = self._data_loader()
+            self._data = admission.training_data(self._data_loader)
         return self._data
+
+    def _twin(self, job: JobRecord) -> JobRecord | None:
+        """(Under the lock.) A queued or running job that trains exactly ``job``'s config on its data."""
+        family = job_family(job)
+        for other in self._jobs.values():
+            if other.state in (QUEUED, RUNNING) and not other.cancel_requested and job_family(other) == family:
+                return other
+        return None
 
     def _busy_families(self) -> set[str]:
         """(Under the lock.) The run families of this manager's queued and running jobs."""
@@ -372,23 +349,10 @@ class JobManager:
     def _run(self, job: JobRecord) -> None:
         try:
             data = job.data
-            execute = executors.run_in_process if self.isolation == "process" else executors.run_here
+            execute = run_in_process if self.isolation == "process" else run_here
             outcome = execute(job, data, self.store, self._lock, self._trainer)
             with self._lock:
-                job.test_metrics, job.train_seconds = outcome["test_metrics"], outcome["train_seconds"]
-                job.run_id = outcome["run_id"]
-                job.partial = job.run_id is not None and (outcome["cancelled"] or outcome["diverged"])
-                if outcome["diverged"]:
-                    job.state, job.phase = FAILED, "diverged"
-                    job.error = (
-                        "Training diverged (the loss became NaN or infinite). Lower the learning rate; "
-                        "the history up to that point was kept."
-                    )
-                elif outcome["cancelled"]:
-                    job.state = CANCELLED
-                    job.phase = "cancelled" + (" (partial run kept)" if job.run_id else "")
-                else:
-                    job.state, job.phase = DONE, "done"
+                apply_outcome(job, outcome)
         except Exception as error:  # the worker must survive any job's failure
             message = str(error) if isinstance(error, LabError) else f"{type(error).__name__}: {error}"
             with self._lock:

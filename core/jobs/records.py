@@ -121,6 +121,32 @@ class JobRecord:
     eta_last: tuple | None = None  # (when, eta) of the previous snapshot, for smoothing
 
 
+def apply_outcome(job: JobRecord, outcome: dict) -> None:
+    """Set a trained job's final state from its outcome (:func:`core.runs.store.store_outcome`)."""
+    job.test_metrics, job.train_seconds = outcome["test_metrics"], outcome["train_seconds"]
+    job.run_id = outcome["run_id"]
+    job.partial = job.run_id is not None and (outcome["cancelled"] or outcome["diverged"])
+    if outcome["diverged"]:
+        job.state, job.phase = FAILED, "diverged"
+        job.error = (
+            "Training diverged (the loss became NaN or infinite). Lower the learning rate; "
+            "the history up to that point was kept."
+        )
+    elif outcome["cancelled"]:
+        job.state = CANCELLED
+        job.phase = "cancelled" + (" (partial run kept)" if job.run_id else "")
+    else:
+        job.state, job.phase = DONE, "done"
+
+
+def finish_as_cached(job: JobRecord, run, history: dict) -> None:
+    """Make ``job`` done at once from a stored run of exactly its config and data, with its curves."""
+    job.state, job.phase, job.cached, job.run_id = DONE, "cached", True, run.run_id
+    job.test_metrics, job.train_seconds = run.test_metrics, run.train_seconds
+    job.epochs = job.epoch = run.epochs_trained
+    job.batch_history, job.epoch_history = history["batches"], history["epochs"]
+
+
 def batches_done(epoch: int, batch: int, batches_per_epoch: int) -> int:
     """Batches finished when batch ``batch`` of epoch ``epoch`` (both from 1; 0: not started) is done."""
     return (epoch - 1) * batches_per_epoch + batch if epoch else 0

@@ -1,4 +1,7 @@
-"""Jobs on tiny slices: history, cache, cancel, order, failures, divergence, child processes, limits."""
+"""The local job manager on tiny slices: history, cache, order, divergence, the ETA, owners, a second stop.
+
+What every executor must do alike (cancel, limits, failures, killed trainings) is in
+``test_executor_contract.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import time
 import numpy as np
 import pytest
 
-from core.config import preset
 from core.jobs.manager import CANCELLED, DONE, FAILED, JobManager
 from core.runs.store import RunStore
 from core.serving.predictor import Predictor
@@ -50,32 +52,6 @@ def test_tiny_training_history_and_cache(manager):
     assert {snap.run_id, retrained.run_id} <= listed
 
 
-def test_cancel_stops_a_running_job_and_keeps_a_partial_run(manager):
-    job = manager.submit(TINY.replace(epochs=50, seed=2))
-    deadline = time.monotonic() + 120
-    while manager.snapshot(job).batch < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    cancelled_at = len(manager.snapshot(job).batch_history)
-    manager.cancel(job)
-    snap = manager.wait(job, timeout=60)
-    assert snap.state == CANCELLED and snap.partial and snap.run_id.endswith("-partial")
-    assert len(snap.batch_history) <= cancelled_at + 2  # stopped within a batch (or two in flight)
-    assert len(snap.epoch_history) < snap.epoch  # the cut epoch got no validation pass
-    run = manager.store.get(snap.run_id)
-    assert run.partial
-    assert manager.store.find_cached(TINY.replace(epochs=50, seed=2), run.data_fingerprint) is None
-
-
-def test_cancel_can_discard(manager):
-    job = manager.submit(TINY.replace(epochs=50, seed=3))
-    while manager.snapshot(job).batch < 1:
-        time.sleep(0.05)
-    manager.cancel(job, keep_partial=False)
-    snap = manager.wait(job, timeout=60)
-    assert snap.state == CANCELLED and snap.run_id is None
-    assert manager.store.list() == []
-
-
 def test_jobs_run_in_order_and_know_their_queue_position(manager):
     first = manager.submit(TINY.replace(seed=11, epochs=1))
     second = manager.submit(TINY.replace(seed=12, epochs=1))
@@ -89,28 +65,6 @@ def test_jobs_run_in_order_and_know_their_queue_position(manager):
     assert all(s.state == DONE for s in done)
     assert done[0].train_seconds is not None
     assert manager.snapshot(third).state == CANCELLED
-
-
-def test_a_failing_job_reports_and_the_next_one_runs(imdb, tmp_path):
-    calls = []
-
-    def flaky_trainer(config, data, reporter):
-        from core.jobs.manager import default_trainer
-
-        calls.append(config.seed)
-        if config.seed == 1:
-            raise RuntimeError("boom: out of memory")
-        return default_trainer(config, data, reporter)
-
-    mgr = JobManager(runs_dir=tmp_path / "runs", trainer=flaky_trainer, data_loader=lambda: imdb)
-    try:
-        bad = mgr.submit(TINY.replace(seed=1, epochs=1))
-        good = mgr.submit(TINY.replace(seed=5, epochs=1))
-        assert mgr.wait(bad, timeout=60).state == FAILED
-        assert "boom: out of memory" in mgr.snapshot(bad).error
-        assert mgr.wait(good, timeout=180).state == DONE
-    finally:
-        mgr.shutdown()
 
 
 def test_divergence_is_marked_and_history_kept(manager, monkeypatch):
@@ -143,83 +97,8 @@ def test_divergence_is_marked_and_history_kept(manager, monkeypatch):
     assert run.partial and manager.store.history(run.run_id)["batches"]
 
 
-# ---------------------------------------------------------------- process isolation
-
-
-def crash_hard(config, data, reporter):
-    """A trainer that dies like an out-of-memory kill (module level: the child imports it)."""
-    import os
-    import signal
-
-    reporter.phase("about to crash")
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-@pytest.fixture
-def process_manager(imdb, tmp_path):
-    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, isolation="process")
-    yield mgr
-    mgr.shutdown()
-
-
-def test_process_isolated_training_reports_live_and_stores_the_run(process_manager):
-    job = process_manager.submit(TINY.replace(seed=31))
-    seen_running_batches = set()
-    deadline = time.monotonic() + 240
-    while not process_manager.snapshot(job).finished and time.monotonic() < deadline:
-        snap = process_manager.snapshot(job)
-        if snap.state == "running" and snap.batch_history:
-            seen_running_batches.add(len(snap.batch_history))
-        time.sleep(0.05)
-    snap = process_manager.snapshot(job)
-    assert snap.state == DONE, snap.error
-    assert seen_running_batches, "no live progress arrived from the training process"
-    assert len(snap.batch_history) == 2 * math.ceil(270 / 32) and len(snap.epoch_history) == 2
-    assert process_manager.store.get(snap.run_id).test_metrics == snap.test_metrics
-
-
-def test_process_cancel(process_manager):
-    job = process_manager.submit(TINY.replace(seed=32, epochs=50))
-    deadline = time.monotonic() + 240
-    while process_manager.snapshot(job).batch < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process_manager.cancel(job, keep_partial=False)
-    snap = process_manager.wait(job, timeout=120)
-    assert snap.state == CANCELLED and snap.run_id is None
-    assert len(snap.batch_history) < 50 * 9
-
-
-def test_a_killed_training_process_fails_the_job_not_the_server(imdb, tmp_path):
-    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, isolation="process", trainer=crash_hard)
-    try:
-        snap = mgr.wait(mgr.submit(TINY.replace(seed=33)), timeout=120)
-        assert snap.state == FAILED and "exit code -9" in snap.error and "out of memory" in snap.error
-        assert mgr.store.list() == []
-    finally:
-        mgr.shutdown()
-
-
-def test_queue_is_bounded_per_owner_and_by_time_budget(imdb, tmp_path):
-    from core.jobs.manager import JobRefused
-
-    mgr = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb, max_queued=2, time_budget_seconds=120)
-    try:
-        with pytest.raises(JobRefused, match=r"about \d+ min here, more than this server allows \(2 min\)"):
-            mgr.submit(preset("tutorial-final"))
-        running = mgr.submit(TINY.replace(seed=41, epochs=30), owner="a")
-        while mgr.snapshot(running).state == "queued":
-            time.sleep(0.05)
-        mgr.submit(TINY.replace(seed=42), owner="b")
-        with pytest.raises(JobRefused, match="already have a job waiting"):
-            mgr.submit(TINY.replace(seed=43), owner="b")
-        mgr.submit(TINY.replace(seed=44), owner="c")
-        with pytest.raises(JobRefused, match=r"queue is full \(2 jobs waiting\)"):
-            mgr.submit(TINY.replace(seed=45), owner="d")
-        assert [s.queue_position for s in mgr.jobs() if s.state == "queued"] == [1, 2]
-    finally:
-        for snap in mgr.jobs():
-            mgr.cancel(snap.job_id, keep_partial=False)
-        mgr.shutdown()
+# ---------------------------------------------------------------- the ETA (thread, process and RQ share the
+# contract in test_executor_contract.py: cancel, limits, failures, killed trainings)
 
 
 def _running_record(done_batches: int, per_batch: float, **fields):

@@ -1,6 +1,6 @@
-"""Where a job's training runs: in this process (a thread) or in a spawned child process.
+"""Where a local job's training runs: in this process (a thread) or in a spawned child process.
 
-Both executors take a :class:`~core.jobs.records.JobRecord`, write its progress into it
+Both ways take a :class:`~core.jobs.records.JobRecord`, write its progress into it
 under the manager's lock (through :class:`JobReporter`), and return the same outcome
 dict (:func:`core.runs.store.store_outcome`): run id, cancelled, diverged, test metrics.
 The app uses the process executor, so TensorFlow never runs in the web server and a

@@ -1,0 +1,58 @@
+"""Who may queue a job, and how long it will take: the rules every executor applies the same way.
+
+The local job manager applies them under its lock; the queue executor
+(:mod:`core.jobs.redis_queue`) under a Redis lock, so that they hold across replicas.
+The time estimate comes from this machine's (or this cluster's) stored runs and the
+running jobs' pace (:mod:`core.runs.calibration`), never from a speed written into the code.
+"""
+
+from __future__ import annotations
+
+from core.config import TrainConfig
+from core.jobs.records import JobRecord, JobRefused, JobSnapshot
+
+
+def check_queue(waiting_owners: list, owner: str | None, max_queued: int | None) -> None:
+    """Refuse a job when ``owner`` already waits or the queue is full (``waiting_owners``: one per waiting job)."""
+    if owner is not None and owner in waiting_owners:
+        raise JobRefused("You already have a job waiting in the queue; wait for it or cancel it first.")
+    if max_queued is not None and len(waiting_owners) >= max_queued:
+        raise JobRefused(f"The training queue is full ({max_queued} jobs waiting). Try again when a job has finished.")
+
+
+def calibration(store, data, running: list[JobSnapshot], config: TrainConfig | None = None):
+    """The :class:`core.runs.calibration.Calibration` from ``store``'s runs and the ``running`` jobs' pace."""
+    from core.runs.calibration import MIN_CALIBRATION_SAMPLES, calibrate
+
+    pace = [(j.config, j.samples_per_second) for j in running if j.samples_seen >= MIN_CALIBRATION_SAMPLES]
+    return calibrate(store.list(), data.train.lengths, live=pace, config=config)
+
+
+def estimate(job: JobRecord, calibration) -> None:
+    """Give a queued job its calibrated time estimates (the ETA starts from them)."""
+    lengths = job.data.train.lengths
+    job.test_reviews = min(job.config.test_limit or len(job.data.test), len(job.data.test))
+    job.estimate_seconds = calibration.training_seconds(job.config, lengths)
+    job.scoring_seconds = calibration.scoring_seconds(job.config, job.test_reviews, lengths)
+
+
+def check_time_budget(job: JobRecord, budget_seconds: float | None) -> None:
+    """Refuse a job whose likely training time (calibrated, :func:`estimate`) exceeds the server's budget."""
+    if budget_seconds is None:
+        return
+    likely = job.estimate_seconds[1]
+    if likely > budget_seconds:
+        raise JobRefused(
+            f"This training would take about {likely / 60:.0f} min here, more than this "
+            f"server allows ({budget_seconds / 60:.0f} min). Use fewer epochs, a "
+            f"shorter maxlen, fewer units or no recurrent dropout."
+        )
+
+
+def training_data(loader=None):
+    """The dataset jobs train on when a submit names none: ``loader()``, else the configured source."""
+    if loader is not None:
+        return loader()
+    from core.data.dataset import load_dataset
+
+    return load_dataset()
