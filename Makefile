@@ -7,7 +7,7 @@ SHARED_ARCHIVE := $(abspath ../shared/data/aclImdb_labeled.tar.gz)
 export IMDB_DATA ?= $(if $(wildcard $(SHARED_ARCHIVE)),$(SHARED_ARCHIVE),)
 PORT ?= 8501
 
-.PHONY: run test lint lock venv test-deps chromium tcmalloc bench clean
+.PHONY: run test lint lock venv test-deps chromium redis tcmalloc bench clean
 
 # Installs come from the hash-pinned lock files (`make lock` regenerates them from the
 # ranges in requirements*.txt); pip refuses any file whose hash is not in the lock.
@@ -33,6 +33,12 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The distributed executor's tests and bench.scale start a real Redis (docs/deploy.md).
+redis:
+	@command -v redis-server >/dev/null || { \
+	  echo "Installing Debian's redis-server for the job-queue tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
 # TensorFlow trains up to 2.4x faster on tcmalloc than on glibc's malloc (core/allocator.py);
 # without it (no root, not Debian) everything still runs, on glibc.
 TCMALLOC := /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
@@ -46,7 +52,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint $(VENV)/.test-installed chromium tcmalloc
+test: lint $(VENV)/.test-installed chromium redis tcmalloc
 	$(PY) -m pytest
 
 # Re-resolve the lock files against PyPI (uv ignores this machine's pip.conf) for CPython 3.11

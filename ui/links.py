@@ -16,6 +16,7 @@ back to ``st.query_params``, so binding could not be tested there.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -28,6 +29,8 @@ from core.runs.store import check_run_id
 from core.serving.batch_input import quoted
 from ui import presenter, state
 
+#: A job id (:meth:`core.jobs.executor.JobExecutor.submit` makes them).
+_JOB_ID = re.compile(r"job-[0-9a-f]{8}")
 #: Longest review a link carries (browsers and servers accept URLs of a few thousand characters).
 MAX_TEXT_IN_LINK = 1500
 #: Session key: the query string this session wrote last (a different one is a link to restore).
@@ -104,6 +107,12 @@ def _run_id(text: str) -> str:
         raise ValueError("a run id such as fast-1a2b3c4d5e") from None
 
 
+def _job_id(text: str) -> str:
+    if not _JOB_ID.fullmatch(text):
+        raise ValueError("a job id such as job-1a2b3c4d")
+    return text
+
+
 def _text(text: str) -> str:
     if len(text) > MAX_TEXT_IN_LINK:
         raise ValueError(f"at most {MAX_TEXT_IN_LINK:,} characters")
@@ -138,6 +147,8 @@ PRESENT = Param("present", presenter.PRESENTER_KEY, _bool, _flag)
 #: The Train page: the preset, then each knob that differs from it (by config field name).
 TRAIN_PRESET = Param("preset", "train_preset", _choice(*PRESETS, CUSTOM))
 TRAIN_BASE = Param("base", "train_base", _choice(*PRESETS))
+#: The job the Train page shows: a reload, or a reconnect to another app replica, watches it again.
+TRAIN_JOB = Param("job", state.TRAIN_JOB_KEY, _job_id)
 
 
 def _restore(page: str, given: dict[str, str]) -> list[str]:
@@ -173,6 +184,11 @@ def _restore_snapshot(page: str, text: str) -> list[str]:
 
 def _restore_train(given: dict[str, str]) -> list[str]:
     problems, base = [], None
+    if TRAIN_JOB.name in given:
+        try:
+            st.session_state[TRAIN_JOB.key] = TRAIN_JOB.parse(given[TRAIN_JOB.name])
+        except ValueError as why:
+            problems.append(f"{quoted(TRAIN_JOB.name)} (it must be {why})")
     for param in (TRAIN_BASE, TRAIN_PRESET):
         if param.name in given:
             try:
@@ -223,6 +239,8 @@ def _page_params(page: str) -> dict[str, str]:
             for name, value in state.knob_values().items():
                 if value != getattr(start, name):
                     params[name] = str(value)
+        if session.get(TRAIN_JOB.key):
+            params[TRAIN_JOB.name] = session[TRAIN_JOB.key]
         return params
     params = {}
     for param in PAGE_PARAMS.get(page, ()):

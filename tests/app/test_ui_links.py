@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.ui_helpers import assert_clean, new_app, texts
+from tests.app.ui_helpers import assert_clean, make_snapshot, new_app, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -58,6 +58,19 @@ def test_train_knobs_come_from_the_preset_and_the_knobs_that_differ(fake_manager
     assert plain.session_state["train_preset"] == "tutorial-v1" and plain.session_state["train_units"] == 30
     bad = open_link("train", base="fast", units="100000")
     assert "`units`" in next(i.value for i in bad.info if i.value.startswith("Ignored from the link"))
+
+
+def test_a_train_link_with_a_job_watches_that_job_again(fake_manager):
+    """A reload, or a reconnect to another app replica (the job lives in the queue), shows the same job."""
+    from core.config import preset
+
+    fake_manager.snapshots["job-0000abcd"] = make_snapshot("job-0000abcd", preset("fast"), owner="someone")
+    at = open_link("train", preset="fast", job="job-0000abcd")
+    assert at.session_state["train_job_id"] == "job-0000abcd" and query(at, "job") == "job-0000abcd"
+    assert "someone else's job: you can watch it" in texts(at)
+    bad = open_link("train", preset="fast", job="../../etc")
+    assert "`job`" in next(i.value for i in bad.info if i.value.startswith("Ignored from the link"))
+    assert query(bad, "job") is None
 
 
 def test_a_review_link_opens_predict_with_the_text_and_the_phrase_view(runs_env):
