@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import processes
+from core import processes, settings
 from core.errors import LabError, RunError
 
 WARM, PREDICT, EXPLAIN, XRAY, HORIZON, KNOWN = "warm", "predict", "explain", "xray", "horizon", "known"
@@ -37,7 +37,8 @@ class PredictionService:
 
     Args:
         runs_dir: the runs store the child reads models from.
-        max_models: loaded runs the child keeps (least recently used dropped first).
+        max_models: loaded runs the child keeps (least recently used dropped first; default:
+            :func:`core.settings.loaded_models`).
         timeout: seconds a request may take before the child is killed and the request fails.
 
     Example::
@@ -47,9 +48,9 @@ class PredictionService:
         probabilities = service.predict(run.run_id, run.created, ["A wonderful film"])
     """
 
-    def __init__(self, runs_dir: str | Path, *, max_models: int = 4, timeout: float = 120.0):
+    def __init__(self, runs_dir: str | Path, *, max_models: int | None = None, timeout: float = 120.0):
         self.runs_dir = str(runs_dir)
-        self.max_models, self.timeout = max_models, timeout
+        self.max_models, self.timeout = max_models or settings.loaded_models(), timeout
         self._lock = threading.Lock()
         self._process = self._conn = None
         self.starts = 0
