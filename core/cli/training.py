@@ -40,6 +40,12 @@ def add_commands(commands) -> None:
     train.add_argument("--preset", default=DEFAULT_PRESET, choices=sorted(PRESETS))
     train.add_argument("--data", help="archive or aclImdb/ folder (default: $IMDB_DATA, cache, download)")
     train.add_argument("--again", action="store_true", help="train again even if this config is stored")
+    train.add_argument(
+        "--queue",
+        metavar="URL",
+        help="train on the job queue's workers (redis://host:6379/0, docs/deploy.md) instead of here; "
+        "--runs-dir must be the volume the workers store runs on",
+    )
     for name in FIELDS:
         _add_field_flag(train, name)
     _add_runs_dir(train)
@@ -72,8 +78,13 @@ def cmd_train(args) -> int:
     config = _config_from_args(args)
     with progress.spinner("Loading the IMDB reviews"):
         data = load_dataset(args.data)
-    import_keras()
-    manager = JobManager(runs_dir=args.runs_dir, data_loader=lambda: data)
+    if args.queue:
+        from core.jobs.redis_queue import QueueExecutor
+
+        manager = QueueExecutor(args.queue, runs_dir=args.runs_dir, data_loader=lambda: data)
+    else:
+        import_keras()
+        manager = JobManager(runs_dir=args.runs_dir, data_loader=lambda: data)
     job_id = manager.submit(config, retrain=args.again)
     # Keras prints some notices (a NaN stop) on stdout, which is for the result.
     with contextlib.redirect_stdout(sys.stderr), progress.TrainingProgress() as bar:
