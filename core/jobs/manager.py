@@ -253,15 +253,7 @@ class JobManager:
         """Delete the runs the retention rule drops, never one in use; the deleted run ids."""
         if not self.retention.active:
             return []
-        victims = self.retention.victims(self.store.list(), self.busy_families())
-        deleted = []
-        for run in victims:
-            try:
-                self.delete_run(run.run_id)
-            except LabError:  # in use since, or gone
-                continue
-            deleted.append(run.run_id)
-        return deleted
+        return manage.apply_retention(self.retention, self.store, self.busy_families(), self.delete_run)
 
     def shutdown(self, wait: float = 60.0) -> None:
         """Cancel every job and wait (up to ``wait`` seconds) for the workers to stop.

@@ -148,3 +148,9 @@ def write_end(connection, job_id: str, values: dict, **fields) -> None:
     for key in (job_key(job_id), batches_key(job_id), epochs_key(job_id)):
         pipe.expire(key, FINISHED_TTL_SECONDS)
     pipe.execute()
+
+
+def busy_families(connection) -> set[str]:
+    """The run families a queued or running job of the queue trains (:func:`core.runs.manage.in_use`)."""
+    prefix = family_key("")
+    return {key.decode()[len(prefix) :] for key in connection.scan_iter(match=family_key("*"), count=500)}

@@ -85,6 +85,7 @@ def train(job_id: str) -> dict:
         fields = {k: getattr(record, k) for k in ("state", "phase", "error", "run_id", "partial")}
         _end(connection, job_id, values, test_metrics=outcome["test_metrics"],
              train_seconds=outcome["train_seconds"], **fields)  # fmt: skip
+        _apply_retention(connection)
         return outcome
     except LabError as error:
         _end(connection, job_id, values, state=FAILED, phase="failed", error=str(error))
@@ -100,6 +101,28 @@ def train(job_id: str) -> dict:
 def _end(connection, job_id: str, values: dict, **fields) -> None:
     with qs.admission_lock(connection):
         qs.write_end(connection, job_id, values, **fields)
+
+
+def _apply_retention(connection) -> list[str]:
+    """The retention rule of this worker's settings (:class:`core.runs.manage.Retention`), after each job."""
+    from core.jobs.journal import JobJournal
+    from core.runs import manage
+    from core.runs.store import RunStore
+
+    retention, store = manage.Retention.from_settings(), RunStore()
+
+    def busy() -> set[str]:
+        return qs.busy_families(connection) | JobJournal.of(store).busy_families()
+
+    def delete_run(run_id: str):
+        with qs.admission_lock(connection):  # no job is admitted for this run meanwhile
+            return manage.delete(store, run_id, busy())
+
+    try:
+        return manage.apply_retention(retention, store, busy() if retention.active else set(), delete_run)
+    except Exception:  # retention must never fail a trained job
+        traceback.print_exc()
+        return []
 
 
 def _claim(connection, job_id: str) -> dict | None:

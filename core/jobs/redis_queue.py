@@ -183,9 +183,7 @@ class QueueExecutor:
 
     def busy_families(self) -> set[str]:
         """Run families that a queued or running job of any replica uses, and the command line's local jobs."""
-        keys = self.connection.scan_iter(match=qs.family_key("*"), count=500)
-        prefix = len(qs.family_key(""))
-        return {key.decode()[prefix:] for key in keys} | self._journal.busy_families()
+        return qs.busy_families(self.connection) | self._journal.busy_families()
 
     def delete_run(self, run_id: str) -> RunInfo:
         """Delete a stored run unless a job of any replica uses it (:func:`core.runs.manage.delete`)."""

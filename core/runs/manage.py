@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from core import atomic, settings
 from core.access import Actor
-from core.errors import RunError
+from core.errors import LabError, RunError
 from core.runs.store import LABELS_FILE, RunInfo, RunStore, base_run_id, best_run
 
 MAX_NICKNAME = 60
@@ -110,6 +110,24 @@ def delete(store: RunStore, run_id: str, busy_families: Collection[str] = ()) ->
     return run
 
 
+def apply_retention(retention, store: RunStore, busy_families: Collection[str], delete_run) -> list[str]:
+    """Delete the runs ``retention`` drops, never one in use; the deleted run ids.
+
+    ``delete_run(run_id)`` is the executor's, which checks "in use" again under the lock
+    that admits jobs (a run that became busy or vanished since is skipped).
+    """
+    if not retention.active:
+        return []
+    deleted = []
+    for run in retention.victims(store.list(), busy_families):
+        try:
+            delete_run(run.run_id)
+        except LabError:  # in use since, or gone
+            continue
+        deleted.append(run.run_id)
+    return deleted
+
+
 @dataclass(frozen=True)
 class Retention:
     """Which runs a shared server keeps (see the module docstring).
@@ -122,7 +140,8 @@ class Retention:
 
         Retention(keep_per_owner=3).victims(store.list(), busy_families=set())
 
-    :meth:`core.jobs.manager.JobManager.apply_retention` deletes the victims, under its lock.
+    :func:`apply_retention` deletes the victims: the local job manager's at start-up and after each
+    job, each training worker's after each of its jobs (:mod:`core.jobs.queue_task`).
     """
 
     keep_per_owner: int | None = None

@@ -45,7 +45,7 @@ class Cluster:
         self.kind, self.imdb, self.runs, self.url = kind, imdb, tmp_path / "runs", redis_url
         self.worker_env = {"IMDB_LAB_RUNS": str(self.runs), "IMDB_LAB_CACHE": str(session_cache),
                            "IMDB_LAB_TRAINER": contract_trainers.TRAINER}  # fmt: skip
-        self.folder, self.started, self.executors = tmp_path / "workers", [], []
+        self.folder, self.started, self.executors, self.generation = tmp_path / "workers", [], [], 0
 
     def executor(self, **limits):
         """A new executor (for RQ: another replica on the same Redis and runs folder)."""
@@ -58,11 +58,12 @@ class Cluster:
         self.executors.append(made)
         return made
 
-    def workers(self, count: int = 1, **options) -> list:
+    def workers(self, count: int = 1, env: dict | None = None, **options) -> list:
         if self.kind != "rq":
             return []
-        prefix = f"w{len(self.started)}"
-        new = queue_cluster.start_workers(self.url, count, self.worker_env, self.folder, prefix=prefix, **options)
+        self.generation += 1  # a new name: a killed worker's stays registered in Redis for a while
+        prefix, env = f"w{self.generation}", {**self.worker_env, **(env or {})}
+        new = queue_cluster.start_workers(self.url, count, env, self.folder, prefix=prefix, **options)
         self.started += new
         return new
 
@@ -233,3 +234,15 @@ def test_configs_cudnn_can_run_go_to_a_gpu_worker_when_one_listens(cluster):
     assert (queue_of(gpu_job), queue_of(cpu_job)) == (queue_state.GPU_QUEUE, queue_state.TRAIN_QUEUE)
     assert {jobs.wait(j, timeout=240).state for j in (gpu_job, cpu_job)} == {DONE}
     assert QUEUED not in {s.state for s in jobs.jobs()}
+
+
+@pytest.mark.parametrize("cluster", ["rq"], indirect=True)
+def test_a_worker_applies_its_retention_rule_after_each_job(cluster):
+    cluster.started.pop().kill()  # replaced by one that keeps one run per owner
+    cluster.workers(1, env={"IMDB_LAB_KEEP_RUNS_PER_OWNER": "1"})
+    jobs = cluster.executor()
+    first = jobs.wait(jobs.submit(TINY.replace(seed=32, epochs=1), owner="a"), timeout=240)
+    second = jobs.wait(jobs.submit(TINY.replace(seed=33, epochs=1), owner="a"), timeout=240)
+    other = jobs.wait(jobs.submit(TINY.replace(seed=34, epochs=1), owner="b"), timeout=240)
+    assert {first.state, second.state, other.state} == {DONE}
+    assert {run.run_id for run in jobs.store.list()} == {second.run_id, other.run_id}
