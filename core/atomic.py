@@ -5,6 +5,10 @@ Everything the lab writes (cache, runs, downloads, the job journal) goes through
 ``os.replace``; :func:`atomic_folder` does the same for a whole folder. A process killed
 mid-write leaves only a ``*.tmp-*`` file or folder, which the sweeps remove. Hand-written
 on purpose: the standard library has no atomic write, and this house rule needs one.
+
+The runs folder may be shared by several hosts, so a temporary name carries its writer
+(:func:`core.processes.writer_mark`) and a sweep removes only what is surely abandoned
+(:func:`abandoned`): this host's, of a dead process, or anyone's left untouched for hours.
 """
 
 from __future__ import annotations
@@ -13,11 +17,19 @@ import contextlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from core import processes
+
 TEMP_MARK = ".tmp-"
+#: A temporary item untouched this long is abandoned whoever wrote it: a save takes seconds and a
+#: deletion less, and another host's pid cannot be checked from here (that host's own sweep can).
+STALE_TEMP_SECONDS = 6 * 3600
+#: Characters of the final name a temporary name repeats: enough to tell what it was, short of NAME_MAX.
+_NAME_KEPT = 100
 
 
 def fsync_dir(folder: Path) -> None:
@@ -44,7 +56,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    temp = final.with_name(f"{final.name}{TEMP_MARK}{uuid.uuid4().hex[:8]}{final.suffix}")
+    temp = temp_beside(final)
     try:
         yield temp
         fsync_file(temp)
@@ -94,27 +106,68 @@ def atomic_folder(final: Path, temp: Path) -> Iterator[Path]:
         raise
 
 
+def temp_beside(final: Path, *, folder: bool = False) -> Path:
+    """A fresh temporary name beside ``final`` that names its writer, so no other host's sweep removes it.
+
+    A file's is ``<name>.tmp-<random>@<host>~<pid><suffix>`` (numpy and Keras look at the
+    suffix); a folder's is hidden, ``.tmp-<name>-<random>@<host>~<pid>``, which scans skip.
+    """
+    final = Path(final)
+    token = f"{uuid.uuid4().hex[:8]}{processes.writer_mark()}"
+    if folder:
+        return final.with_name(f"{TEMP_MARK}{final.name[:_NAME_KEPT]}-{token}")
+    return final.with_name(f"{final.name[:_NAME_KEPT]}{TEMP_MARK}{token}{final.suffix}")
+
+
+def temp_writer(name: str) -> tuple[str, int | None]:
+    """``(host, pid)`` of the process that made the temporary item ``name``.
+
+    Names from before writer marks are this host's: ``.tmp-<name>-<pid>-<random>`` gives
+    its pid, a file's ``<name>.tmp-<random>`` none (as before, such a file is always swept).
+    """
+    mark = processes.parse_writer_mark(name)
+    if mark is not None:
+        return mark
+    pid = name.rsplit("-", 2)[-2] if name.count("-") >= 3 else ""
+    return processes.host_id(), int(pid) if pid.isdigit() else None
+
+
+def abandoned(path: Path, now: float | None = None) -> bool:
+    """Whether the temporary item ``path`` may be removed: its writer on this host is dead, or it is stale.
+
+    Another host's item counts as in progress until :data:`STALE_TEMP_SECONDS` after its last
+    change: its pid cannot be checked here, and deleting a save in progress loses a run.
+    """
+    try:
+        age = (time.time() if now is None else now) - path.lstat().st_mtime
+    except OSError:
+        return False  # already gone
+    return age > STALE_TEMP_SECONDS or processes.writer_alive(*temp_writer(path.name)) is False
+
+
 def remove_folder(folder: Path) -> None:
     """Delete ``folder`` so that readers see it whole or absent, never half-deleted.
 
-    It is first renamed to a hidden ``.tmp-<name>-<pid>-<random>`` beside it (one atomic
-    step: from then on it is gone for every reader), then removed; a process killed in
-    between leaves only that temporary folder, which the runs sweep removes. Raises
+    It is first renamed to a hidden temporary name beside it (:func:`temp_beside`: one
+    atomic step, from then on it is gone for every reader), then removed; a process killed
+    in between leaves only that temporary folder, which the runs sweep removes. Raises
     :class:`FileNotFoundError` if ``folder`` is absent.
     """
     folder = Path(folder)
-    doomed = folder.with_name(f"{TEMP_MARK}{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    doomed = temp_beside(folder, folder=True)
     os.rename(folder, doomed)
+    with contextlib.suppress(OSError):
+        os.utime(doomed)  # a rename keeps the old mtime: a months-old run is not a stale leftover
     fsync_dir(folder.parent)
     shutil.rmtree(doomed, ignore_errors=True)
 
 
 def sweep_temp_files(folder: Path) -> list[Path]:
-    """Remove temporary files that a killed writer left under ``folder``; return them."""
+    """Remove the temporary files under ``folder`` that are :func:`abandoned`; return them."""
     removed = []
     if Path(folder).is_dir():
         for path in Path(folder).rglob(f"*{TEMP_MARK}*"):
-            if path.is_file():
+            if path.is_file() and abandoned(path):
                 with contextlib.suppress(OSError):
                     path.unlink()
                     removed.append(path)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import re
+import socket
 import threading
 
 from core import allocator
@@ -21,6 +23,12 @@ from core import allocator
 CHILD_NICENESS = 10
 #: ``spawn`` starts a child with this process's environment: changed only around one start at a time.
 _ENVIRONMENT_LOCK = threading.Lock()
+#: Environment variable naming this host in writer marks (default: the hostname); two replicas on one
+#: machine (or a test) that set different values act as different hosts. Here, not in :mod:`core.settings`:
+#: settings writes through :mod:`core.atomic`, which marks its temporary names with it.
+HOST_ID_ENV = "IMDB_LAB_HOST_ID"
+#: ``@<host>~<pid>``: a host id never holds ``@`` or ``~``, so the mark parses back whatever the name around it.
+_WRITER_MARK = re.compile(r"@([a-z0-9.-]{1,63})~(\d+)")
 
 
 def context():
@@ -92,6 +100,33 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def host_id() -> str:
+    """This host as writer marks name it: ``$IMDB_LAB_HOST_ID`` or the hostname, lowercase ``[a-z0-9.-]``."""
+    raw = os.environ.get(HOST_ID_ENV, "").strip() or socket.gethostname()
+    return re.sub(r"[^a-z0-9.-]+", "-", raw.lower()).strip("-.")[:63] or "host"
+
+
+def writer_mark(host: str | None = None, pid: int | None = None) -> str:
+    """``@<host>~<pid>`` (default: this process), for names and entries another host must attribute."""
+    return f"@{host_id() if host is None else host}~{os.getpid() if pid is None else pid}"
+
+
+def parse_writer_mark(text: str) -> tuple[str, int] | None:
+    """The ``(host, pid)`` of the last writer mark in ``text``; None when it has none (written before marks)."""
+    marks = _WRITER_MARK.findall(text)
+    return (marks[-1][0], int(marks[-1][1])) if marks else None
+
+
+def writer_alive(host: str, pid: int | None) -> bool | None:
+    """Whether the process ``pid`` on ``host`` is alive; None for another host (its pids mean nothing here).
+
+    A writer on this host that left no pid counts as gone (what the sweeps did before marks).
+    """
+    if host != host_id():
+        return None
+    return pid is not None and pid > 0 and pid_alive(pid)
 
 
 class ParentWatch:

@@ -3,8 +3,14 @@
 Finished jobs are listed again after a restart; a job that was queued or running when
 the server stopped is reported as failed ("interrupted"), never silently forgotten.
 Every entry is written atomically; a damaged entry is dropped. An entry also names the
-process that wrote it and the run family its job writes to, so another process (the
-command line deleting a run) can tell which runs a live job uses (:meth:`JobJournal.busy_families`).
+process that wrote it (host and pid) and the run family its job writes to, so another
+process (the command line deleting a run) can tell which runs a live job uses
+(:meth:`JobJournal.busy_families`).
+
+Several app replicas and workers, on one host or many, may share the runs folder: a
+restart marks interrupted only the jobs whose writer is known to be gone (this host, pid
+dead) or that nobody has touched for :data:`STALE_ENTRY_SECONDS`; another live writer's
+jobs are its own to report.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from core.config import TrainConfig
 from core.errors import LabError
 from core.jobs.records import DONE, FAILED, FINISHED_STATES, JobRecord
 from core.runs.store import base_run_id
+
+#: An unfinished entry unchanged this long is a gone writer's, even one whose pid cannot be checked (another
+#: host) or was reused: an entry is rewritten when its job starts and ends, and a queue of a few jobs of at
+#: most the time budget each (:func:`core.settings.time_budget_seconds`) drains within hours, not a day.
+STALE_ENTRY_SECONDS = 24 * 3600
 
 
 class JobJournal:
@@ -52,6 +63,7 @@ class JobJournal:
             "test_metrics": job.test_metrics,
             "train_seconds": job.train_seconds,
             "written": time.time(),
+            "host": processes.host_id(),
             "pid": os.getpid(),
             "family": job_family(job),
         }
@@ -59,12 +71,16 @@ class JobJournal:
             atomic.write_json(self.folder / f"{job.job_id}.json", entry, allow_nan=True)
 
     def recover(self, history_of) -> list[JobRecord]:
-        """The jobs from before a restart, oldest first; unfinished ones are marked failed and rewritten.
+        """The jobs from before a restart, oldest first; unfinished ones whose writer is gone are marked failed.
 
+        Another live process's unfinished jobs (a replica on this or another host) are left
+        as they are and not listed: that process runs them and reports them.
         ``history_of(run_id)`` reads a done job's stored history (its curves on the Train page).
         """
         jobs = []
         for entry in self._entries():
+            if _running_elsewhere(entry):
+                continue
             try:
                 job = JobRecord(
                     entry["job_id"], TrainConfig.from_dict(entry["config"]), False, True, entry.get("owner")
@@ -94,15 +110,10 @@ class JobJournal:
 
         This process's own jobs are its job manager's to report (it knows them first). An
         entry whose writer is gone (a killed server or CLI) does not count: its job is not
-        running, whatever it says (the next start marks it interrupted).
+        running, whatever it says (the next start marks it interrupted). Another host's
+        counts until it is stale: whether its writer lives cannot be known from here.
         """
-        busy = set()
-        for entry in self._read_entries():
-            pid, family = entry.get("pid"), entry.get("family")
-            unfinished = entry.get("state") not in FINISHED_STATES and family
-            if unfinished and isinstance(pid, int) and pid != os.getpid() and processes.pid_alive(pid):
-                busy.add(family)
-        return busy
+        return {entry["family"] for entry in self._read_entries() if entry.get("family") and _running_elsewhere(entry)}
 
     def _read_entries(self) -> list[dict]:
         entries = []
@@ -112,22 +123,53 @@ class JobJournal:
         return [entry for entry in entries if isinstance(entry, dict)]
 
     def _entries(self) -> list[dict]:
-        """The newest ``keep`` readable entries, oldest first; older and damaged ones are deleted."""
+        """The readable entries, oldest first; damaged ones, and finished or gone ones beyond ``keep``, are deleted.
+
+        An unfinished entry of another live process is never deleted, however old the rest.
+        """
         if not self.folder.is_dir():
             return []
         atomic.sweep_temp_files(self.folder)
         entries = []
         for path in self.folder.glob("job-*.json"):
             try:
-                entries.append((path, json.loads(path.read_text("utf-8"))))
+                entry = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-        entries.sort(key=lambda item: item[1].get("written", 0))
-        for path, _ in entries[: -self.keep]:
+                entry = None
+            if isinstance(entry, dict):
+                entries.append((path, entry))
+                continue
             with contextlib.suppress(OSError):
                 path.unlink()
-        return [entry for _, entry in entries[-self.keep :]]
+        entries.sort(key=lambda item: _written(item[1]))
+        prunable = [path for path, entry in entries if not _running_elsewhere(entry)]
+        doomed = set(prunable[: max(0, len(prunable) - self.keep)])
+        for path in doomed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return [entry for path, entry in entries if path not in doomed]
+
+
+def _written(entry: dict) -> float:
+    written = entry.get("written")
+    return float(written) if isinstance(written, (int, float)) else 0.0
+
+
+def _running_elsewhere(entry: dict) -> bool:
+    """Whether another process may still run ``entry``'s job: unfinished, its writer not known gone, not stale.
+
+    An entry of this very process (pid and host) is an earlier job manager's here, or an
+    earlier process's that had this pid (a restarted container): gone either way. One
+    from before hosts were kept is this host's.
+    """
+    if entry.get("state") in FINISHED_STATES:
+        return False
+    host, pid = entry.get("host") or processes.host_id(), entry.get("pid")
+    if not isinstance(pid, int) or (host == processes.host_id() and pid == os.getpid()):
+        return False
+    if time.time() - _written(entry) > STALE_ENTRY_SECONDS:
+        return False
+    return processes.writer_alive(host, pid) is not False
 
 
 def job_family(job: JobRecord) -> str | None:

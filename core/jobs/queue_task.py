@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import socket
 import threading
 import time
 import traceback
@@ -132,7 +131,7 @@ def _claim(connection, job_id: str) -> dict | None:
         if values.get("state") != QUEUED:
             return None
         fields = {"state": RUNNING, "phase": "loading data", "started": time.time(), "heartbeat": time.time(),
-                  "worker": {"host": socket.gethostname(), "pid": os.getpid()}}  # fmt: skip
+                  "worker": {"host": processes.host_id(), "pid": os.getpid()}}  # fmt: skip
         connection.hset(qs.job_key(job_id), mapping=qs.encode_fields(**fields))
     return {**values, **fields}
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -108,7 +107,7 @@ class BaselineStore:
         return StoredBaseline(model, report, meta["data_fingerprint"], meta["created"], folder, True)
 
     def _write(self, folder: Path, model: BaselineModel, report: BaselineReport, data_fingerprint: str) -> None:
-        temp = folder.with_name(f"{atomic.TEMP_MARK}{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        temp = atomic.temp_beside(folder, folder=True)
         try:
             with atomic.atomic_folder(folder, temp) as target:
                 meta = {"report": asdict(report), "data_fingerprint": data_fingerprint, "created": time.time()}

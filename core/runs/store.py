@@ -19,6 +19,7 @@ partial gets ``-partial-N`` and never serves as a cache hit.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -28,14 +29,13 @@ import platform
 import re
 import shutil
 import time
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core import atomic, processes, settings
+from core import atomic, settings
 from core.backend import import_keras
 from core.config import TrainConfig, preset_label, preset_name
 from core.data.corpus import INDEX_FROM, Vocabulary
@@ -48,7 +48,8 @@ FILES = ("run.json", "history.json", "vocabulary.json", "model.keras", "test_pre
 LABELS_FILE = "labels.json"
 #: A .keras file larger than this once unzipped is refused (zip bombs).
 MAX_MODEL_UNZIPPED_BYTES = 2 * 1024**3
-_TEMP_PREFIX = ".tmp-"
+#: Ids a save tries when others take them meanwhile (workers storing the same config at once).
+SAVE_ATTEMPTS = 5
 
 
 def check_run_id(run_id: str) -> str:
@@ -157,15 +158,15 @@ class RunStore:
     # ------------------------------------------------------------ writing
 
     def sweep(self) -> list[str]:
-        """Remove temporary run folders left by processes that are no longer alive."""
+        """Remove the temporary run folders whose writer is gone (:func:`core.atomic.abandoned`).
+
+        Other hosts may share this folder: their saves in progress are left alone.
+        """
         removed = []
         if not self.root.is_dir():
             return removed
         for path in self.root.iterdir():
-            if not path.name.startswith(_TEMP_PREFIX):
-                continue
-            pid = path.name.rsplit("-", 2)[-2] if path.name.count("-") >= 3 else ""
-            if pid.isdigit() and processes.pid_alive(int(pid)):
+            if not path.name.startswith(atomic.TEMP_MARK) or not atomic.abandoned(path):
                 continue
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
             removed.append(path.name)
@@ -195,21 +196,24 @@ class RunStore:
         """Store a :class:`core.model.training.TrainResult`; atomic: whole folder or nothing.
 
         ``owner`` is the browser session that trained it (who may delete it in the app).
+        Another worker may store the same config at the same moment: when this one chose
+        the id, it takes the next free one (``-r2``...) rather than lose the training; an
+        explicit ``run_id`` that is taken raises :class:`RunError`.
         """
-        run_id = check_run_id(run_id or self.new_run_id(config, data.fingerprint, partial=partial))
-        final = self.root / run_id
-        temp = self.root / f"{_TEMP_PREFIX}{run_id}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        try:
-            with atomic.atomic_folder(final, temp):
-                self._write_run_files(temp, result, config, data, run_id=run_id, partial=partial, owner=owner)
-        except FileExistsError:
-            raise RunError(f"run {run_id} already exists") from None
-        except OSError as error:
-            raise RunError(
-                f"Could not save run {run_id} in {self.root}: {error.strerror or error}. "
-                f"Free some disk space or set {settings.RUNS_ENV} to a writable folder."
-            ) from None
-        return self.get(run_id)
+        for _ in range(1 if run_id else SAVE_ATTEMPTS):
+            chosen = check_run_id(run_id or self.new_run_id(config, data.fingerprint, partial=partial))
+            final = self.root / chosen
+            try:
+                with atomic.atomic_folder(final, atomic.temp_beside(final, folder=True)) as temp:
+                    self._write_run_files(temp, result, config, data, run_id=chosen, partial=partial, owner=owner)
+                return self.get(chosen)
+            except OSError as error:
+                if not _taken(error):
+                    raise RunError(
+                        f"Could not save run {chosen} in {self.root}: {error.strerror or error}. "
+                        f"Free some disk space or set {settings.RUNS_ENV} to a writable folder."
+                    ) from None
+        raise RunError(f"run {chosen} already exists")
 
     @staticmethod
     def _write_run_files(folder: Path, result, config: TrainConfig, data, *, run_id, partial, owner) -> None:
@@ -337,6 +341,11 @@ def best_run(runs: list[RunInfo]) -> RunInfo | None:
     """The whole run of ``runs`` with the highest test accuracy (a page that listed them needs no second scan)."""
     whole = [r for r in runs if not r.partial and np.isfinite(r.test_accuracy)]
     return max(whole, key=lambda r: r.test_accuracy, default=None)
+
+
+def _taken(error: OSError) -> bool:
+    """Whether a save failed because the run folder appeared meanwhile (a rename onto it: ENOTEMPTY or EEXIST)."""
+    return isinstance(error, FileExistsError) or error.errno in (errno.EEXIST, errno.ENOTEMPTY)
 
 
 def _files_signature(folder: Path) -> tuple:

@@ -16,9 +16,7 @@ Building a bundle copies files and never imports Keras, so the web server can of
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,10 +91,6 @@ def bundle_zip(store: RunStore, run_id: str) -> bytes:
     return buffer.getvalue()
 
 
-def _temp_beside(final: Path) -> Path:
-    return final.with_name(f"{atomic.TEMP_MARK}{final.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
-
-
 def _refuse_existing(final: Path) -> None:
     if final.exists():
         raise RunError(f"{final} already exists: remove it or choose another --out folder.")
@@ -108,7 +102,7 @@ def write_bundle(store: RunStore, run_id: str, out: Path) -> Path:
     _refuse_existing(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     files = bundle_files(store, run_id)
-    with atomic.atomic_folder(final, _temp_beside(final)) as temp:
+    with atomic.atomic_folder(final, atomic.temp_beside(final, folder=True)) as temp:
         for name, data in files.items():
             (temp / name).write_bytes(data)
     return final
@@ -132,7 +126,7 @@ def export_savedmodel(store: RunStore, run_id: str, out: Path) -> Path:
     final.parent.mkdir(parents=True, exist_ok=True)
     import_keras()  # quietly: TensorFlow's start-up lines read like failures
     model, files = store.load_model(run_id), bundle_files(store, run_id)
-    temp = _temp_beside(final)
+    temp = atomic.temp_beside(final, folder=True)
     with atomic.atomic_folder(final, temp):
         shutil.rmtree(temp)  # the exporter makes its own folder
         model.export(str(temp), format="tf_saved_model", verbose=False)
