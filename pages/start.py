@@ -19,7 +19,7 @@ st.markdown(
 )
 
 data = frame.require_data()
-manager = resources.job_manager()
+manager = frame.require_jobs()
 default = preset(DEFAULT_PRESET)
 low, likely, high = resources.calibration(data, default).training_seconds(default, data.train.lengths)
 

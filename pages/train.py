@@ -31,7 +31,7 @@ st.markdown(
 )
 
 data = frame.require_data()
-manager = resources.job_manager()
+manager = frame.require_jobs()
 #: While this session's job trains, its live curves are drawn here, above the knobs, where the eye is.
 live_slot = st.container()
 
@@ -125,14 +125,17 @@ def _stop(job_id: str, keep_partial: bool = True) -> None:
 
 
 def _clear_queue() -> None:
-    manager.clear_queue(by=me)
+    try:
+        manager.clear_queue(by=me)
+    except LabError as error:
+        st.session_state["train_submit_error"] = str(error)
 
 
 def _watch(job_id: str) -> None:
     st.session_state[JOB_KEY] = job_id
 
 
-jobs = manager.jobs()
+jobs = frame.or_stop(manager.jobs)
 active_jobs = [j for j in jobs if not j.finished]
 mine_active = [j for j in active_jobs if j.owner == me.session_id]
 job = _snapshot(st.session_state[JOB_KEY]) if st.session_state.get(JOB_KEY) else None
@@ -189,7 +192,11 @@ views.other_jobs(
 @st.fragment(run_every=1.0)
 def live_job_view(job_id: str) -> None:
     """Redraws the job once a second; when it finishes, reruns the page to re-enable Train."""
-    snapshot = _snapshot(job_id)
+    try:
+        snapshot = _snapshot(job_id)
+    except LabError as error:  # the job queue stopped answering: say so, try again in a second
+        st.warning(str(error), icon=":material/cloud_off:")
+        return
     if snapshot is None:
         st.rerun()
     views.job_view(snapshot, mine=me.may_act_on(snapshot.owner), skip_scoring=_stop)

@@ -109,6 +109,20 @@ def require_data() -> ImdbData:
     return result
 
 
+def require_jobs():
+    """The job executor, or its error (the job queue does not answer) and a stop of the page."""
+    return or_stop(resources.job_manager)
+
+
+def or_stop(call, *args):
+    """``call(*args)``; a :class:`LabError` is shown in words and stops the page (no traceback)."""
+    try:
+        return call(*args)
+    except LabError as error:
+        st.error(str(error), icon=":material/cloud_off:")
+        st.stop()
+
+
 def require_runs(runs: list[RunInfo], what_then: str) -> None:
     """With no stored run, a notice and a link to the Train page, and a stop of the page.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import LabError
 from core.jobs.records import CANCELLED, DONE
 from ui import resources, state
 
@@ -46,7 +47,7 @@ def _own_snapshot(job_id: str):
     """The job's snapshot if this session started it (the Train page may show another session's job)."""
     try:
         snapshot = resources.job_manager().snapshot(job_id)
-    except KeyError:
+    except (KeyError, LabError):  # gone, or the job queue is not answering: no notice this time
         return None
     return snapshot if snapshot.owner == st.session_state.get("session_id") else None
 

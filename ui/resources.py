@@ -190,8 +190,16 @@ def job_manager():
 
 
 def calibration(data: ImdbData, config=None):
-    """This server's time calibration for ``config`` (:meth:`core.jobs.manager.JobManager.calibration`)."""
-    return job_manager().calibration(data, config=config)
+    """This server's time calibration for ``config`` (:meth:`core.jobs.manager.JobManager.calibration`).
+
+    Uncalibrated (the cost model's wide range) while the job queue does not answer.
+    """
+    try:
+        return job_manager().calibration(data, config=config)
+    except LabError:
+        from core.runs.calibration import Calibration
+
+        return Calibration()
 
 
 def _training_data() -> ImdbData:

@@ -95,8 +95,8 @@ def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
     )
     if snapshot.state == "queued":
         st.info(
-            f"Waiting in the queue: position {snapshot.queue_position} (1 = next). One job trains at a time "
-            "so that the two CPU cores are not split.",
+            f"Waiting in the queue: position {snapshot.queue_position} (1 = next). Each training gets a "
+            "machine's cores to itself, so jobs wait their turn instead of sharing them.",
             icon=":material/schedule:",
         )
     elif snapshot.state == "failed":

@@ -17,6 +17,7 @@ for one server, with the same methods and the same :class:`~core.jobs.records.Jo
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 import uuid
@@ -47,6 +48,29 @@ CANCEL_GRACE_SECONDS = 30.0
 #: A job may run this many times its likely estimate (plus a margin) before RQ times it out.
 TIMEOUT_FACTOR, TIMEOUT_MARGIN_SECONDS = 4.0, 900
 _LOST = "The training worker stopped without a result ({why}). The app is fine; start the training again."
+
+
+class QueueUnavailable(LabError):
+    """Redis does not answer: no training can be queued, watched or stopped until it is back."""
+
+
+def _reachable(method):
+    """Turn a Redis connection error inside ``method`` into :class:`QueueUnavailable`, a message for the page."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        import redis
+
+        try:
+            return method(self, *args, **kwargs)
+        except redis.RedisError as error:
+            raise QueueUnavailable(
+                f"The job queue ({self.url}) is not answering ({type(error).__name__}). Training jobs cannot be "
+                f"queued, watched or stopped until it is back; runs already trained still predict, and "
+                f"trainings in progress keep going on their workers."
+            ) from None
+
+    return call
 
 
 class QueueExecutor:
@@ -86,6 +110,7 @@ class QueueExecutor:
 
     # ------------------------------------------------------------ public API
 
+    @_reachable
     def submit(self, config: TrainConfig, *, retrain=False, owner=None, keep_partial=True, data=None) -> str:
         """Queue ``config`` (see :meth:`core.jobs.manager.JobManager.submit`: the same rules, across replicas)."""
         job = JobRecord(f"job-{uuid.uuid4().hex[:8]}", config, retrain, keep_partial, owner)
@@ -112,6 +137,7 @@ class QueueExecutor:
                           result_ttl=qs.FINISHED_TTL_SECONDS, failure_ttl=qs.FINISHED_TTL_SECONDS)  # fmt: skip
         return job.job_id
 
+    @_reachable
     def snapshot(self, job_id: str) -> JobSnapshot:
         pipe = self.connection.pipeline(transaction=False)
         with self._local:
@@ -135,6 +161,7 @@ class QueueExecutor:
                 self._batches.pop(job_id, None)
         return snap
 
+    @_reachable
     def jobs(self) -> list[JobSnapshot]:
         """The latest :data:`~core.jobs.queue_state.LISTED_JOBS` jobs of every replica, oldest first."""
         snapshots = []
@@ -145,6 +172,7 @@ class QueueExecutor:
                 continue
         return snapshots
 
+    @_reachable
     def cancel(self, job_id: str, keep_partial: bool = True, *, by: Actor | None = None) -> None:
         """Cancel: a queued job never starts; a running one stops within one batch (then RQ stops it)."""
         with self._admission():
@@ -164,6 +192,7 @@ class QueueExecutor:
                 timer.daemon = True
                 timer.start()
 
+    @_reachable
     def clear_queue(self, *, by: Actor) -> list[str]:
         """The teacher empties the queue (every replica's waiting jobs); the cancelled job ids."""
         if not by.teacher:
@@ -173,6 +202,7 @@ class QueueExecutor:
             self.cancel(job_id, by=by)
         return waiting
 
+    @_reachable
     def wait(self, job_id: str, timeout: float | None = None) -> JobSnapshot:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not (snap := self.snapshot(job_id)).finished:
@@ -181,15 +211,18 @@ class QueueExecutor:
             time.sleep(0.1)
         return snap
 
+    @_reachable
     def busy_families(self) -> set[str]:
         """Run families that a queued or running job of any replica uses, and the command line's local jobs."""
         return qs.busy_families(self.connection) | self._journal.busy_families()
 
+    @_reachable
     def delete_run(self, run_id: str) -> RunInfo:
         """Delete a stored run unless a job of any replica uses it (:func:`core.runs.manage.delete`)."""
         with self._admission():  # no job is queued for this run between the check and the delete
             return manage.delete(self.store, run_id, self.busy_families())
 
+    @_reachable
     def calibration(self, data=None, *, live: bool = True, config: TrainConfig | None = None):
         """The cluster's time calibration: the shared store's runs and the running jobs' pace."""
         data = data if data is not None else self._load_data()
