@@ -164,7 +164,7 @@ def _new_results() -> dict:
     }
 
 
-def _queue_outcome(train_page) -> str:
+def queue_outcome(train_page) -> str:
     """What pressing Train did for this session: queued, refused (the queue is full), started, or something else."""
     if train_page.mentions("in the queue"):
         return "queued"
@@ -189,7 +189,7 @@ async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: fl
             if queue_jobs:  # every student presses Train: queued behind the running job, or refused in words
                 runs.append(await session.goto("Train a model"))
                 runs.append(await session.click("Train"))
-                results["jobs"][_queue_outcome(runs[-1])] += 1
+                results["jobs"][queue_outcome(runs[-1])] += 1
             runs.append(await session.goto("Predict"))
             for round_number in range(rounds):
                 runs.append(

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from bench.appserver import REPO, rss_mb, streamlit_server
 from bench.common import emit, machine
-from bench.load import HealthProbe, _queue_outcome, percentile
+from bench.load import HealthProbe, percentile, queue_outcome
 from bench.queue_cluster import redis_server, workers
 from bench.wsclient import AppSession, ProtocolError
 
@@ -87,7 +87,7 @@ def pressed_train(page) -> tuple[str, str | None]:
         return "other", None
     if page.mentions("-badge[done]"):  # this config was trained before: the stored run, at once
         return "cached", found
-    return _queue_outcome(page), found  # "queued" (waiting) or "started" (a worker took it already)
+    return queue_outcome(page), found  # "queued" (waiting) or "started" (a worker took it already)
 
 
 async def _student(url: str, replica: int, index: int, seed: int, ramp: float, results: list) -> None:
