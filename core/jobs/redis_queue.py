@@ -117,9 +117,9 @@ class QueueExecutor:
         job.data = data if data is not None else self._load_data()
         cached = None if retrain else self.store.find_cached(config, job.data.fingerprint)
         if cached is not None:
-            finish_as_cached(job, cached, {"batches": [], "epochs": []})
+            finish_as_cached(job, cached, self.store.history(cached.run_id))
             job.started = job.finished_at = time.monotonic()
-            self._write_new(job, cached.run_id)
+            self._write_new(job)
             return job.job_id
         admission.estimate(job, self.calibration(job.data, config=config))
         admission.check_time_budget(job, self.time_budget_seconds)
@@ -130,7 +130,7 @@ class QueueExecutor:
                 return twin.decode()
             admission.check_queue(self._waiting_owners(), owner, self.max_queued)
             queue = self._route(config)
-            self._write_new(job, None, family=family, queue=queue.name)
+            self._write_new(job, family=family, queue=queue.name)
             self.connection.set(qs.family_key(family), job.job_id)
             timeout = int(TIMEOUT_FACTOR * (job.estimate_seconds[1] + job.scoring_seconds) + TIMEOUT_MARGIN_SECONDS)
             queue.enqueue("core.jobs.queue_task.train", job.job_id, job_id=job.job_id, job_timeout=timeout,
@@ -238,14 +238,20 @@ class QueueExecutor:
     def _admission(self):
         return qs.admission_lock(self.connection)
 
-    def _write_new(self, job: JobRecord, run_id: str | None, **extra) -> None:
+    def _write_new(self, job: JobRecord, **extra) -> None:
+        """A new job in Redis; a cached one with its stored curves, and forgotten in time like every finished job."""
         data = job.data
         extra.update(data_path=str(data.source.path), data_fingerprint=data.fingerprint, submitted=time.time())
+        keys = (qs.job_key(job.job_id), qs.batches_key(job.job_id), qs.epochs_key(job.job_id))
         pipe = self.connection.pipeline()
-        pipe.hset(qs.job_key(job.job_id), mapping=qs.encode(job, **extra))
+        pipe.hset(keys[0], mapping=qs.encode(job, **extra))
+        for key, rows in zip(keys[1:], (job.batch_history, job.epoch_history), strict=True):
+            if rows:
+                pipe.rpush(key, *(qs.encode_value(row) for row in rows))
         pipe.zadd(qs.JOBS_KEY, {job.job_id: time.time()})
         if job.state in FINISHED_STATES:
-            pipe.expire(qs.job_key(job.job_id), qs.FINISHED_TTL_SECONDS)
+            for key in keys:
+                pipe.expire(key, qs.FINISHED_TTL_SECONDS)
         pipe.execute()
 
     def _state(self, job_id: str) -> str | None:

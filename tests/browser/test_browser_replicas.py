@@ -43,13 +43,17 @@ def replicas(shared_archive, session_cache, tmp_path_factory, artifacts):
         pytest.fail(str(error))
 
 
-def _predict(page, url: str) -> float:
+def _ask(page, url: str) -> None:
+    """Type a review on ``url``'s Predict page and score it (the replica's prediction process loads the run)."""
     page.goto(f"{url}/predict")
     page.wait_for_selector('h1:has-text("Predict")', timeout=60_000)
     wait_for_app(page)
     box = page.get_by_label("Your review")
     box.fill("A wonderful, moving film. I loved it.")
     box.press("Control+Enter")
+
+
+def _verdict(page) -> float:
     page.locator(".lab-why .w").first.wait_for(timeout=90_000)
     wait_for_app(page)
     probability = page.locator('[data-testid="stMetric"]', has_text="Probability of positive")
@@ -79,8 +83,9 @@ def test_a_job_started_on_one_replica_is_watched_on_the_other_and_its_run_predic
         on_a.wait_for_selector('h3:has-text("done")', timeout=60_000)
         assert on_a.locator(EXCEPTION).count() == 0 and on_b.locator(EXCEPTION).count() == 0
 
-        assert 0 <= _predict(on_a, a_url) <= 1
-        assert 0 <= _predict(on_b, b_url) <= 1
+        _ask(on_a, a_url)
+        _ask(on_b, b_url)  # both replicas load the model at once
+        assert 0 <= _verdict(on_a) <= 1 and 0 <= _verdict(on_b) <= 1
         assert on_a.locator(EXCEPTION).count() == 0 and on_b.locator(EXCEPTION).count() == 0
     finally:
         student.close()

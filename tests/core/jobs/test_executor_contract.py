@@ -41,8 +41,8 @@ def redis_url(tmp_path_factory):
 class Cluster:
     """What one test's executors share: the runs folder, Redis (flushed) and the workers it started."""
 
-    def __init__(self, kind, imdb, tmp_path, redis_url, session_cache):
-        self.kind, self.imdb, self.runs, self.url = kind, imdb, tmp_path / "runs", redis_url
+    def __init__(self, kind, data, tmp_path, redis_url, session_cache):
+        self.kind, self.data, self.runs, self.url = kind, data, tmp_path / "runs", redis_url
         self.worker_env = {"IMDB_LAB_RUNS": str(self.runs), "IMDB_LAB_CACHE": str(session_cache),
                            "IMDB_LAB_TRAINER": contract_trainers.TRAINER}  # fmt: skip
         self.folder, self.started, self.executors, self.generation = tmp_path / "workers", [], [], 0
@@ -50,10 +50,10 @@ class Cluster:
     def executor(self, **limits):
         """A new executor (for RQ: another replica on the same Redis and runs folder)."""
         if self.kind == "rq":
-            made = QueueExecutor(self.url, runs_dir=self.runs, data_loader=lambda: self.imdb,
+            made = QueueExecutor(self.url, runs_dir=self.runs, data_loader=lambda: self.data,
                                  cancel_grace_seconds=3, **limits)  # fmt: skip
         else:
-            made = JobManager(runs_dir=self.runs, data_loader=lambda: self.imdb, isolation=self.kind,
+            made = JobManager(runs_dir=self.runs, data_loader=lambda: self.data, isolation=self.kind,
                               trainer=contract_trainers.trainer, **limits)  # fmt: skip
         self.executors.append(made)
         return made
@@ -79,14 +79,34 @@ class Cluster:
             executor.shutdown()
 
 
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory, session_cache):
+    """320 + 320 short reviews: enough for TINY, and every child or work horse loads it in milliseconds."""
+    import os
+
+    from core.data.dataset import load_dataset
+    from tests.conftest import make_archive
+    from tests.core.conftest import _toy_reviews
+
+    previous = os.environ.get("IMDB_LAB_CACHE")
+    os.environ["IMDB_LAB_CACHE"] = str(session_cache)  # where the workers look too
+    try:
+        return load_dataset(make_archive(tmp_path_factory.mktemp("small") / "small.tar.gz", _toy_reviews(160, 1)))
+    finally:
+        if previous is None:
+            os.environ.pop("IMDB_LAB_CACHE", None)
+        else:
+            os.environ["IMDB_LAB_CACHE"] = previous
+
+
 @pytest.fixture(params=EVERY)
-def cluster(request, imdb, tmp_path, session_cache):
+def cluster(request, small_data, tmp_path, session_cache):
     url = request.getfixturevalue("redis_url") if request.param == "rq" else None
     if url:
         import redis
 
         redis.Redis.from_url(url).flushdb()
-    made = Cluster(request.param, imdb, tmp_path, url, session_cache)
+    made = Cluster(request.param, small_data, tmp_path, url, session_cache)
     made.workers(1)
     yield made
     made.close()
@@ -115,6 +135,7 @@ def test_a_job_reports_live_stores_its_run_and_identical_configs_share_it(cluste
     started = time.monotonic()
     cached = jobs.wait(jobs.submit(config, owner="c"), timeout=5)
     assert cached.cached and cached.state == DONE and cached.run_id == snap.run_id
+    assert len(cached.batch_history) == len(snap.batch_history) and len(cached.epoch_history) == 2  # its curves
     assert time.monotonic() - started < 5
 
 
@@ -133,6 +154,8 @@ def test_cancel_within_one_batch_keeps_a_partial_run_or_nothing(cluster):
     run = jobs.store.get(snap.run_id)
     assert run.partial and jobs.store.find_cached(TINY.replace(epochs=50, seed=22), run.data_fingerprint) is None
 
+    if cluster.kind != "process":  # discarding: the child's shared flag here; RQ's in the second-replica test
+        return
     again = jobs.submit(TINY.replace(epochs=50, seed=23))
     _wait_until(lambda: jobs.snapshot(again).batch >= 1, what="a batch")
     jobs.cancel(again, keep_partial=False)
@@ -140,10 +163,11 @@ def test_cancel_within_one_batch_keeps_a_partial_run_or_nothing(cluster):
     assert snap.state == CANCELLED and snap.run_id is None
 
 
-def test_queue_limits_per_owner_and_in_all_and_fifo_positions(cluster):
+@pytest.mark.parametrize("cluster", ["thread", "rq"], indirect=True)  # admission does not depend on isolation
+def test_queue_limits_per_owner_and_in_all_and_fifo_positions(cluster, imdb):
     jobs = cluster.executor(max_queued=2, time_budget_seconds=120)
     with pytest.raises(JobRefused, match=r"about \d+ min here, more than this server allows \(2 min\)"):
-        jobs.submit(preset("tutorial-final"))
+        jobs.submit(preset("tutorial-final"), data=imdb)  # the real reviews' lengths
     running = jobs.submit(TINY.replace(seed=41, epochs=50), owner="a")
     _wait_until(lambda: jobs.snapshot(running).state == RUNNING, what="the first job to start")
     b = jobs.submit(TINY.replace(seed=42), owner="b")
@@ -228,11 +252,12 @@ def test_configs_cudnn_can_run_go_to_a_gpu_worker_when_one_listens(cluster):
 
     first = jobs.submit(plain)
     assert queue_of(first) == queue_state.TRAIN_QUEUE  # no GPU worker yet
-    jobs.wait(first, timeout=240)
+    jobs.cancel(first, keep_partial=False)
     cluster.workers(1, gpu=True)
     gpu_job, cpu_job = jobs.submit(plain.replace(seed=31)), jobs.submit(dropout)
     assert (queue_of(gpu_job), queue_of(cpu_job)) == (queue_state.GPU_QUEUE, queue_state.TRAIN_QUEUE)
     assert {jobs.wait(j, timeout=240).state for j in (gpu_job, cpu_job)} == {DONE}
+    assert jobs.wait(first, timeout=60).state in (CANCELLED, DONE)
     assert QUEUED not in {s.state for s in jobs.jobs()}
 
 
@@ -241,8 +266,9 @@ def test_a_worker_applies_its_retention_rule_after_each_job(cluster):
     cluster.started.pop().kill()  # replaced by one that keeps one run per owner
     cluster.workers(1, env={"IMDB_LAB_KEEP_RUNS_PER_OWNER": "1"})
     jobs = cluster.executor()
-    first = jobs.wait(jobs.submit(TINY.replace(seed=32, epochs=1), owner="a"), timeout=240)
-    second = jobs.wait(jobs.submit(TINY.replace(seed=33, epochs=1), owner="a"), timeout=240)
-    other = jobs.wait(jobs.submit(TINY.replace(seed=34, epochs=1), owner="b"), timeout=240)
-    assert {first.state, second.state, other.state} == {DONE}
-    assert {run.run_id for run in jobs.store.list()} == {second.run_id, other.run_id}
+    # The first learns nothing (the rule never deletes the best run), the second is newer and better.
+    first = jobs.wait(jobs.submit(TINY.replace(seed=32, learning_rate=1e-5), owner="a"), timeout=240)
+    second = jobs.wait(jobs.submit(TINY.replace(seed=33, epochs=2), owner="a"), timeout=240)
+    assert {first.state, second.state} == {DONE}
+    # The rule runs once the job's end is written: owner a's newest run only, soon after.
+    _wait_until(lambda: [run.run_id for run in jobs.store.list()] == [second.run_id], 30, "retention")
