@@ -19,6 +19,7 @@ from tests.core.conftest import TINY
 
 def test_tiny_training_history_and_cache(manager):
     job = manager.submit(TINY)
+    assert manager.submit(TINY, owner="another") == job  # the same config, queued or training: one job
     snap = manager.wait(job, timeout=180)
     assert snap.state == DONE, snap.error
     batches_per_epoch = math.ceil(270 / 32)  # 300 reviews, 10% validation
