@@ -94,6 +94,7 @@ class _StopAfter(progress.Reporter):
 ABLATIONS = {
     "no length bucketing": {"bucketing": False},
     "no conv front end": {"conv_pool": 1},
+    "conv stride 1 (window 5)": {"conv_stride": 1},
     "last state instead of max over steps": {"pooling": "last"},
     "batch 128": {"batch_size": 128},
     "mask_zero (conv off, last state)": {"mask_zero": True, "conv_pool": 1, "pooling": "last"},

@@ -59,8 +59,10 @@ def epoch_flops(config, lengths: np.ndarray) -> dict:
     """Forward+backward FLOPs of one epoch over reviews of ``lengths`` (padded per bucket as trained)."""
     steps = np.minimum(lengths, config.maxlen).astype(np.float64)
     emb, units, directions = config.embedding_dim, config.units, 2 if config.bidirectional else 1
-    conv = 2 * 5 * emb * emb * steps.sum() if config.conv_pool > 1 else 0.0
-    loop_steps = np.ceil(steps / config.conv_pool).sum()
+    conv = (
+        2 * config.conv_kernel * emb * emb * np.ceil(steps / config.conv_stride).sum() if config.conv_pool > 1 else 0.0
+    )
+    loop_steps = np.ceil(steps / config.shortening).sum()
     recurrent, width = 0.0, emb
     for _ in range(config.layers):
         gates = 4 if config.cell == "lstm" else 3

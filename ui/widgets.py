@@ -61,13 +61,14 @@ KNOB_LABELS = {
     "validation_fraction": "Validation share of the training split",
     "seed": "Seed",
     "conv_pool": "Conv + max-pool front end (k-fold shorter)",
+    "conv_stride": "Conv stride (window: 2 x stride)",
     "pooling": "Classifier reads",
     "schedule": "Learning-rate schedule",
     "average_weights": "Average the weights (EMA)",
 }
 #: The "More settings" of the Train page, by what they change; a field in none of them goes under "Other".
 MORE_KNOB_GROUPS = {
-    "Model": ("cell", "bidirectional", "conv_pool", "pooling", "mask_zero", "dense_dropout"),
+    "Model": ("cell", "bidirectional", "conv_pool", "conv_stride", "pooling", "mask_zero", "dense_dropout"),
     "Input": ("truncating", "padding", "bucketing", "keras_maxlen_filter"),
     "Optimisation": ("optimizer", "schedule", "average_weights", "seed"),
     "Evaluation": ("validation_fraction", "patience"),

@@ -1,4 +1,4 @@
-"""The network: ``Embedding -> [Conv1D + pool] -> [Bi](LSTM|GRU) x layers -> [max over steps] -> Dense``.
+"""The network: ``Embedding -> [Conv1D (strided) + pool] -> [Bi](LSTM|GRU) x layers -> [max over steps] -> Dense``.
 
 The input takes any length (``shape=(None,)``), so length-bucketed batches never force a
 recompile. Keras is imported inside :func:`build_model`, so importing this module is cheap.
@@ -23,7 +23,15 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
     x = layers.Embedding(config.num_words, config.embedding_dim, mask_zero=config.mask_zero, name="embedding")(inputs)
     if config.conv_pool > 1:
         # Local word features, then every k steps pooled into one: the LSTM loops k times less.
-        x = layers.Conv1D(config.embedding_dim, 5, padding="same", activation="relu", name="conv")(x)
+        # A stride s reads windows of 2s words, s apart: s times less conv arithmetic and loop.
+        x = layers.Conv1D(
+            config.embedding_dim,
+            config.conv_kernel,
+            strides=config.conv_stride,
+            padding="same",
+            activation="relu",
+            name="conv",
+        )(x)
         x = layers.MaxPooling1D(config.conv_pool, padding="same", name="conv_pool")(x)
     cell = {"lstm": layers.LSTM, "gru": layers.GRU}[config.cell]
     for i in range(config.layers):

@@ -28,7 +28,7 @@ BIDIRECTIONAL_RANGE = "1.4-1.9x"
 GRU_FACTOR = 0.95
 #: batch 32 -> 128: about 1.7x more samples per second.
 BATCH_EXPONENT = 0.45
-#: A conv front end pooling k steps into one makes the LSTM loop k times less; the conv is not free.
+#: A conv front end shortening the loop k-fold (stride x pool) makes the LSTM loop k times less; the conv is not free.
 CONV_POOL_EXPONENT = 0.6
 #: Bucketed batches still pad to their longest review: about 10% more steps than the mean length.
 BUCKET_PADDING = 1.1
@@ -50,7 +50,7 @@ def relative_cost(config: TrainConfig) -> float:
     cost *= BIDIRECTIONAL_FACTOR if config.bidirectional else 1.0
     cost *= 1.0 if config.cell == "lstm" else GRU_FACTOR
     cost *= (128 / config.batch_size) ** BATCH_EXPONENT
-    cost /= config.conv_pool**CONV_POOL_EXPONENT
+    cost /= config.shortening**CONV_POOL_EXPONENT
     return cost
 
 

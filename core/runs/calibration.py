@@ -86,7 +86,7 @@ def shape(config: TrainConfig) -> tuple:
         config.cell,
         config.layers,
         config.bidirectional,
-        config.conv_pool,
+        config.shortening,
         config.mask_zero,
         config.pooling,
         config.recurrent_dropout > 0,

@@ -23,8 +23,10 @@ def layer_summary(config: TrainConfig) -> list[dict]:
         {"name": "embedding", "kind": "Embedding", "output": f"(None, None, {emb})", "params": config.num_words * emb},
     ]
     if config.conv_pool > 1:
+        kernel, stride = config.conv_kernel, config.conv_stride
+        kind = f"Conv1D({kernel})" if stride == 1 else f"Conv1D({kernel}, stride {stride})"
         rows.append(
-            {"name": "conv", "kind": "Conv1D(5)", "output": f"(None, None, {emb})", "params": 5 * emb * emb + emb}
+            {"name": "conv", "kind": kind, "output": f"(None, None, {emb})", "params": kernel * emb * emb + emb}
         )
         rows.append(
             {

@@ -162,17 +162,24 @@ def _pool_layout(length: int, k: int) -> tuple[int, int]:
     return out, max(out * k - length, 0) // 2
 
 
+def _conv_layout(length: int, width: int, stride: int) -> tuple[int, int, int]:
+    """Conv1D(width, stride, padding="same"): steps out, and the padding TensorFlow puts before and after."""
+    out = -(-length // stride)
+    total = max((out - 1) * stride + width - length, 0)
+    return out, total // 2, total - total // 2
+
+
 def front_end(weights: Weights, ids: np.ndarray) -> np.ndarray:
     """Embedding [-> Conv1D(same, relu) -> MaxPool(same)] for a batch of ids (B, T) -> (B, T', d)."""
     x = weights.embedding[ids]
     if weights.conv is None:
         return x
     kernel, bias = weights.conv
-    width = kernel.shape[0]
-    left = (width - 1) // 2
-    padded = np.pad(x, ((0, 0), (left, width - 1 - left), (0, 0)))
-    length = x.shape[1]
-    y = bias + sum(padded[:, j : j + length] @ kernel[j] for j in range(width))
+    width, stride = kernel.shape[0], weights.config.conv_stride
+    length, before_conv, after_conv = _conv_layout(x.shape[1], width, stride)
+    padded = np.pad(x, ((0, 0), (before_conv, after_conv), (0, 0)))
+    span = (length - 1) * stride + 1
+    y = bias + sum(padded[:, j : j + span : stride] @ kernel[j] for j in range(width))
     y = np.maximum(y, 0.0)
     k = weights.config.conv_pool
     out, before = _pool_layout(length, k)
@@ -292,15 +299,19 @@ def step_words(config: TrainConfig, labels: list[str], padded: int, first_real: 
     """Per recurrent step, the words it covers, and the real (non-padding) steps as a slice.
 
     ``labels`` are the words at the real input positions ``first_real ..``; with a conv front
-    end a step covers the ``conv_pool`` positions it pools (TensorFlow's "same" layout).
+    end a step covers the ``conv_stride x conv_pool`` positions it pools (TensorFlow's "same"
+    layout): each convolution window is said to hold the ``conv_stride`` words at its centre.
     """
-    k = config.conv_pool
+    k, s = config.conv_pool, config.conv_stride
     if k <= 1:
         return [[w] for w in labels], slice(first_real, first_real + len(labels))
-    out, before = _pool_layout(padded, k)
+    conv_out, conv_before, _ = _conv_layout(padded, config.conv_kernel, s)
+    offset = (config.conv_kernel - s) // 2 - conv_before  # where window i's centre block starts, less i * s
+    out, before = _pool_layout(conv_out, k)
     steps, real = [], []
     for j in range(out):
-        lo, hi = j * k - before, j * k - before + k
+        lo = 0 if j == 0 else (j * k - before) * s + offset
+        hi = padded if j == out - 1 else (j * k - before + k) * s + offset
         words = [
             labels[p - first_real] for p in range(max(lo, 0), min(hi, padded)) if 0 <= p - first_real < len(labels)
         ]
@@ -338,7 +349,11 @@ def xray(predictor, text: str) -> Xray:
     if prefix is None:
         notes.append(f"Running verdict not computed: bidirectional and over {MAX_BIDI_PREFIX_STEPS} steps.")
     if config.conv_pool > 1:
-        notes.append("Conv front end: each step pools several words, and the convolution sees two words ahead.")
+        reach = (config.conv_kernel - config.conv_stride) // 2
+        notes.append(
+            f"Conv front end: each step pools {config.shortening} words, and the convolution sees "
+            f"{reach} words beyond them on either side."
+        )
     return Xray(
         run_id=predictor.run.run_id,
         cell=config.cell,

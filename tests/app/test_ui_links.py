@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.config import TrainConfig
 from tests.app.ui_helpers import assert_clean, make_snapshot, new_app, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -43,8 +44,8 @@ def test_hostile_or_bad_values_are_ignored_with_a_notice(data_env):
     for name in ("maxlen", "num_words", "review", "split"):
         assert f"`{name}`" in notice
     assert "<script>" not in notice and "a number from 10 to 2500" in notice
-    assert at.slider(key="explore_maxlen").value == 400  # the Train knob's value, as without a link
-    assert query(at, "maxlen") == "400"  # the address bar now says what is shown
+    assert at.slider(key="explore_maxlen").value == TrainConfig().maxlen  # the Train knob's value, as without a link
+    assert query(at, "maxlen") == str(TrainConfig().maxlen)  # the address bar now says what is shown
 
 
 def test_train_knobs_come_from_the_preset_and_the_knobs_that_differ(fake_manager):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from core.config import TrainConfig
 from tests.browser.test_browser_app import (
     CHART,
     EXCEPTION,
@@ -31,16 +32,16 @@ def _open(page, url: str, title: str) -> None:
 
 def test_explore_shows_stars_and_carries_its_settings_to_train(page, app_url, artifacts):
     _open(page, f"{app_url}/explore", "Explore the data")
-    assert slider(page, "maxlen").input_value() == "400"  # the Train page's value, not a second one
+    assert slider(page, "maxlen").input_value() == str(TrainConfig().maxlen)  # the Train page's, not a second one
     assert page.get_by_text(re.compile(r"\d+/10 stars")).count() >= 1  # the review viewer's rating
     page.get_by_text("are the Train page's settings too").wait_for()
-    set_slider(page, "maxlen", 300, 10)
+    set_slider(page, "maxlen", TrainConfig().maxlen + 100, 10)
     page.get_by_text("The Train page is set to").wait_for()
     screenshot(page, artifacts, "explore-use-for-training")
     app_button(page, "Use these settings for training").click()
     page.wait_for_selector('h1:has-text("Train a model")', timeout=60_000)
     wait_for_app(page)
-    assert slider(page, "maxlen").input_value() == "300"
+    assert slider(page, "maxlen").input_value() == str(TrainConfig().maxlen + 100)
     assert page.locator(EXCEPTION).count() == 0
 
 

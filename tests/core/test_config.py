@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.config import CUSTOM, preset, preset_label, preset_name
+from core.config import CUSTOM, TrainConfig, preset, preset_label, preset_name
 from core.runs.store import base_run_id
 
 
@@ -18,3 +18,13 @@ def test_epochs_do_not_change_which_network_a_config_is():
     assert preset_name(three_epochs) == "fast"
     assert base_run_id(three_epochs, "data").startswith("fast-")
     assert base_run_id(three_epochs, "data") != base_run_id(preset("fast"), "data")  # but not the same run
+
+
+def test_a_stride_exists_only_with_the_conv_front_end_and_old_runs_read_as_stride_1():
+    assert TrainConfig(conv_pool=1, conv_stride=4).conv_stride == 1  # one config per network
+    assert TrainConfig(conv_pool=4, conv_stride=4).shortening == 16
+    assert TrainConfig(conv_pool=4, conv_stride=4).conv_kernel == 8
+    stored = TrainConfig(conv_pool=4, conv_stride=1).to_dict()
+    del stored["conv_stride"]  # written before the knob existed
+    old = TrainConfig.from_dict(stored)
+    assert old.conv_stride == 1 and old.fingerprint() == TrainConfig(conv_pool=4, conv_stride=1).fingerprint()

@@ -149,7 +149,7 @@ def test_runs_table_shows_validation_accuracy_and_only_what_differs(tmp_path):
     runs = [
         StoredRun(tmp_path, "a", 0.90, 0.80, units=8),
         StoredRun(tmp_path, "b", 0.80, 0.85, units=16),
-        StoredRun(tmp_path, "c", 0.85, 0.70, units=16, maxlen=300),
+        StoredRun(tmp_path, "c", 0.85, 0.70, units=16, maxlen=200),
     ]
     table = tables.runs_table(runs)
     assert table["validation accuracy"].tolist() == [0.80, 0.85, 0.70]

@@ -144,7 +144,7 @@ def _stored_run(tmp_path, *, partial, batches, epochs, best_epoch=None, **fields
     folder.mkdir()
     (folder / "history.json").write_text(json.dumps({"batches": list(batches), "epochs": list(epochs)}))
     values = dict(
-        run_id="fast-partial", path=folder, config=TrainConfig(), test_metrics={"accuracy": 0.8, "count": 100},
+        run_id="fast-partial", path=folder, config=TrainConfig(epochs=2), test_metrics={"accuracy": 0.8, "count": 100},
         train_seconds=10.0, samples_per_second=100.0, created=0.0, partial=partial, data_fingerprint="x",
         epochs_trained=len(epochs), best_epoch=best_epoch, versions={}, notes=(),
     )  # fmt: skip

@@ -123,6 +123,18 @@ def test_conv_steps_name_the_words_they_pool():
     assert real == slice(0, 3)
 
 
+def test_strided_conv_steps_cover_each_word_once_as_the_model_steps():
+    config = SMALL.replace(conv_pool=2, conv_stride=2, pooling="max")
+    words = [f"w{i}" for i in range(11)]
+    steps, real = xray.step_words(config, words, 11, 0)
+    # Conv1D(4, stride 2, "same") of 11 positions: 6 windows; pooled by 2: 3 steps of 4, 4 and 3 words
+    assert steps == [words[0:4], words[4:8], words[8:11]]
+    assert real == slice(0, 3)
+    weights = xray.weights_of(_model(config), config)
+    model_steps = xray.front_end(weights, _ids(config, 11)[None, :].astype(np.int64)).shape[1]
+    assert model_steps == len(steps)
+
+
 @pytest.fixture(scope="module")
 def toy_predictor(toy):
     from core.serving.predictor import Predictor
