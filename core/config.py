@@ -35,7 +35,12 @@ FIELDS: dict[str, Field] = {
     "bucketing": Field("pad each batch only to its longest review (sorted in chunks)", choices=(True, False)),
     "mask_zero": Field("mask padding so the LSTM skips it", choices=(False, True)),
     "embedding_dim": Field("embedding size", 4, 512, 4),
-    "conv_pool": Field("shorten the sequence k-fold before the LSTM: Conv1D(5) + max-pool k (1: off)", 1, 8, 1),
+    "conv_pool": Field(
+        "shorten the sequence k-fold before the LSTM: Conv1D (window 5, or 2 x conv_stride) + max-pool k (1: off)",
+        1,
+        8,
+        1,
+    ),
     "conv_stride": Field(
         "with the conv front end: its windows are 2 x stride words wide, stride words apart (1: every word, "
         "window 5); the LSTM loops stride x conv_pool times fewer steps",
