@@ -143,7 +143,7 @@ def test_explore_and_train_share_maxlen_and_num_words(data_env, fake_manager):
     train_values = (at.session_state["train_maxlen"], at.session_state["train_num_words"])
     assert (widget(at, "slider", "explore_maxlen").value, widget(at, "slider", "explore_num_words").value) == (
         train_values
-    )  # one value: the Train page's, not the tutorial's 800 against Train's 400
+    )  # one value: the Train page's, not the tutorial's 800 against Train's default
     assert "are the Train page's settings too" in texts(at)
     at.switch_page("pages/train.py").run()
     at.segmented_control(key="train_preset").set_value("tutorial-v1").run()

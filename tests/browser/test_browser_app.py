@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from core.config import TrainConfig
 from tests.browser.conftest import TEACHER_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -74,7 +75,7 @@ def test_explore_page_renders_and_reacts_to_maxlen(page, app_url, artifacts):
     assert page.locator(".lab-tok.start").first.inner_text().startswith("<start>")
     share = page.get_by_text(re.compile(r"of the 50,000 reviews have at most"))
     before = share.inner_text()
-    assert "at most 400 tokens" in before  # the Train page's maxlen (one shared value)
+    assert f"at most {TrainConfig().maxlen} tokens" in before  # the Train page's maxlen (one shared value)
     screenshot(page, artifacts, "explore")
 
     set_slider(page, "maxlen", 800, 10)
