@@ -23,8 +23,17 @@ def inference_function(model):
     return infer
 
 
+#: Reviews per scoring batch: more than training's, so fewer calls (and the same padding for validation and test).
+SCORING_BATCH_SIZE = 256
+
+
+def scoring_config(config: TrainConfig, batch_size: int = SCORING_BATCH_SIZE) -> TrainConfig:
+    """``config`` with the batch size scoring pads by: validation during training and the test set both use it."""
+    return config.replace(batch_size=min(1024, max(batch_size, config.batch_size)))
+
+
 def predict_sequences(
-    model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = 256, infer=None, stop=None
+    model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = SCORING_BATCH_SIZE, infer=None, stop=None
 ) -> np.ndarray | None:
     """Probabilities for ragged sequences, in their order, padded the way the model was trained.
 
@@ -32,8 +41,7 @@ def predict_sequences(
     """
     infer = infer or inference_function(model)
     probabilities = np.zeros(len(sequences), dtype=np.float32)
-    eval_config = config.replace(batch_size=min(1024, max(batch_size, config.batch_size)))
-    for idx, x in arrays.batches(sequences, None, eval_config, shuffle=False):
+    for idx, x in arrays.batches(sequences, None, scoring_config(config, batch_size), shuffle=False):
         if stop is not None and stop():
             return None
         probabilities[idx] = infer(x).numpy()

@@ -17,7 +17,7 @@ from core.backend import import_keras
 from core.config import TrainConfig
 from core.encoding import arrays
 from core.model.architecture import build_model
-from core.model.inference import predict_sequences
+from core.model.inference import predict_sequences, scoring_config
 from core.model.metrics import binary_metrics
 from core.model.progress import (
     PHASE_SCORING,
@@ -92,7 +92,8 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     snapshots = new_snapshots(model, len(batch_sizes), config.epochs)
     snapshotter = snapshot_callback(snapshots, batch_sizes)
     train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0])
-    val_ds = _dataset(prepared.x_val, prepared.y_val, config, shuffle=False, epoch_seed=[0])
+    # Validation pads and batches as the test scoring does (fewer, larger batches: a shorter pass).
+    val_ds = _dataset(prepared.x_val, prepared.y_val, scoring_config(config), shuffle=False, epoch_seed=[0])
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
     reporter.phase(PHASE_TRAINING)
     fit_started = time.perf_counter()
