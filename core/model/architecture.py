@@ -6,8 +6,11 @@ recompile. Keras is imported inside :func:`build_model`, so importing this modul
 
 from __future__ import annotations
 
+import functools
+
 from core.backend import import_keras
 from core.config import TrainConfig
+from core.model import optimizers
 
 #: Weight of the old average at each step when ``average_weights`` is on (about the last 100 batches).
 EMA_MOMENTUM = 0.99
@@ -52,7 +55,11 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
         x = layers.Dropout(config.dense_dropout, name="dense_dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
     model = keras.Model(inputs, outputs, name="imdb_sentiment")
-    optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
+    # Adam's embedding update compiled (core.model.optimizers); a training batch reads at most batch x maxlen words.
+    compiled_adam = functools.partial(
+        optimizers.adam, config.num_words * config.embedding_dim, config.batch_size * config.maxlen
+    )
+    optimizer = {"adam": compiled_adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
     learning_rate = config.learning_rate
     if config.schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(
