@@ -60,7 +60,7 @@ def test_moving_a_knob_makes_the_preset_custom_and_starts_nothing(fake_manager):
     assert_clean(at)
     assert at.segmented_control(key="train_preset").value == "custom"
     assert fake_manager.submitted == [] and fake_manager.cancelled == []
-    widget(at, "slider", "train_units").set_value(64).run()  # back to the preset's values
+    widget(at, "slider", "train_units").set_value(preset("fast").units).run()  # back again
     assert at.segmented_control(key="train_preset").value == "fast"
 
 
