@@ -1,7 +1,7 @@
 """What every benchmark's JSON says about the machine, and how bench.training states issue 12's goal."""
 
 from bench.common import cpu_from, machine
-from bench.training import GOAL_RATIO, ratios
+from bench.training import GOAL_RATIO, median_ratios, ratios
 
 ZEN3 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 fma\n"
 ZEN4 = ZEN3.replace("model\t\t: 1", "model\t\t: 17").replace("avx2 fma", "avx2 fma avx512f avx512bw")
@@ -30,3 +30,14 @@ def test_goal_ratio_is_time_to_target_not_samples_per_second():
     assert ratios({"seconds_to_target": 8.0, "samples_per_second": 1}, tutorial)["goal"]["met"]
     never = ratios({"seconds_to_target": None, "samples_per_second": 1205.8}, tutorial)
     assert never["time_to_target_ratio"] is None and not never["goal"]["met"]
+
+
+def test_repeated_rounds_state_the_goal_on_the_median():
+    tutorial = {"epoch_seconds_extrapolated": 80.0, "samples_per_second": 150.0}
+    rounds = [ratios({"seconds_to_target": s, "samples_per_second": 2000.0}, tutorial) for s in (7.0, 9.0, None)]
+    summary = median_ratios(rounds)
+    assert summary["time_to_target_ratio"] == 8.89  # 11.43, 8.89 and 0 (never reached)
+    assert summary["time_to_target_ratio_range"] == [0.0, 11.43]
+    assert summary["goal"] == {"ratio": GOAL_RATIO, "met": False, "on": "median of 3 rounds"}
+    assert len(summary["rounds"]) == 3
+    assert median_ratios(rounds[:1]) == rounds[0]
