@@ -108,3 +108,22 @@ def test_averaged_weights_are_what_validation_saw_and_what_the_run_keeps(imdb):
     accuracy = float(np.mean((again >= 0.5) == (prepared.y_val >= 0.5)))
     best = max(row["val_accuracy"] for row in result.epoch_history)
     assert abs(accuracy - best) < 1e-6  # validation scored these very weights
+
+
+def test_the_training_step_creates_no_variables_so_it_is_traced_once(imdb):
+    """Variables made inside a tf.function make TensorFlow trace it twice (about 1 s of fast's first batch)."""
+    import tensorflow as tf
+
+    from core.model.training import train
+    from tests.conftest import TINY
+
+    made_while_tracing = []
+
+    def creator(next_creator, **kwargs):
+        if not tf.executing_eagerly():
+            made_while_tracing.append(kwargs.get("name"))
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(creator):
+        result = train(TINY.replace(epochs=1), imdb)
+    assert result.model.optimizer.built and made_while_tracing == []
