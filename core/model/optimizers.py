@@ -6,9 +6,10 @@ with TensorFlow's ``UnsortedSegmentSum`` and then updates the whole 20,000-row t
 On the 2-core Zen 4 that kernel alone was 12% of a ``fast`` epoch's CPU samples (``perf``), the
 largest of any op (``docs/training-speed.md``). Compiled by XLA (``tf.function(jit_compile=True)``),
 the same sums and Keras's own update (``keras.optimizers.Adam.update_step``, not rewritten,
-so the numbers are Keras's) run as a few fused loops. XLA compiles once per input shape, so the rows are padded to a fixed
-count (``max_rows``: batch size x length, the most a training batch can read); a padded row
-adds zeros to row 0. Dense gradients (every other weight) take Keras's path unchanged.
+so the numbers are Keras's) run as a few fused loops. XLA compiles once per input shape, so
+the rows are padded to a fixed count (``max_rows``: batch size x length, the most a training
+batch can read); a padded row adds zeros to row 0. Dense gradients (every other weight) take
+Keras's path unchanged.
 
 Hand-written only as this thin subclass: Keras has no sparse or compiled option for a single
 variable's update, and compiling the whole training step instead would recompile for every
