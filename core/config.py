@@ -236,7 +236,7 @@ PRESETS: dict[str, Preset] = {
         "max-pool 4 (the LSTM loops 16x fewer steps than there are words) -> LSTM(56, dropout 0.2) read by a "
         "max over all steps -> Dense(1). Length 300 with length bucketing, no mask, Adam 2e-3 with cosine "
         "decay to zero within its one epoch, batch 64. About 0.878 test accuracy after that epoch, measured in "
-        "about 10 s of training on a 2-core Zen 3 EPYC (docs/training-speed.md; your machine may differ).",
+        "about 10 s of training on a 2-core Zen 3 EPYC (your machine may differ).",
         "This lab's own benchmark of time to accuracy on a 2-core CPU.",
         TrainConfig(),
     ),
