@@ -120,7 +120,14 @@ def test_train_runs_live_in_the_background_and_stops(page, browser, app_url, art
     )
     wait_for_app(page)
     set_slider(page, "Batch size", 32, 8)
-    set_slider(page, "Epochs", 30, 1)  # more than the test watches: it presses Stop long before the end
+    # Far more than the test watches (it presses Stop long before the end): on a slow machine 30 epochs
+    # ended before the teacher's tab looked for the job's Stop button.
+    epochs = slider(page, "Epochs")
+    epochs.focus()
+    epochs.press("End")  # to the slider's maximum in one key press (one rerun, not 190)
+    time.sleep(0.8)
+    wait_for_app(page)
+    set_slider(page, "Epochs", 200, 1)  # checks it, and presses on should a rerun have overridden End
     app_button(page, "Train").click()
 
     seen: set[str] = set()
