@@ -46,9 +46,14 @@ def biggest_jumps(frame: pd.DataFrame, count: int = 3, least: float = 0.05) -> p
     return moved.reindex(moved["jump"].abs().sort_values(ascending=False).index).head(count)
 
 
+def step_axis(labels: list[str]) -> alt.X:
+    """Steps along x, each labelled by its word ("3 not"), in reading order; a one-step review too."""
+    return alt.X("label:O", title="word (step)", sort=list(labels), axis=alt.Axis(labelAngle=-60, labelOverlap=True))
+
+
 def running_verdict_chart(frame: pd.DataFrame) -> alt.Chart:
     """P(positive) if the review ended after each word: a line with the threshold drawn."""
-    x = alt.X("step:Q", title="word (step)", axis=alt.Axis(tickMinStep=1))
+    x = step_axis(frame["label"].tolist())
     tooltip = [
         alt.Tooltip("words:N", title="words"),
         alt.Tooltip("positive:Q", title="P(positive)", format=".3f"),
@@ -116,17 +121,18 @@ def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
 
 def unit_trace_chart(series: dict[str, np.ndarray], steps: list[list[str]], unit: int) -> alt.Chart:
     """One unit over the review: its hidden state, cell state and gates, one line each."""
+    labels = step_labels(steps)
     rows = [
-        {"step": t, "words": " ".join(steps[t]), "series": name, "value": float(v)}
+        {"step": t, "label": labels[t], "words": " ".join(steps[t]), "series": name, "value": float(v)}
         for name, values in series.items()
         for t, v in enumerate(values)
         if np.isfinite(v)
     ]
     return (
-        alt.Chart(pd.DataFrame(rows, columns=["step", "words", "series", "value"]))
+        alt.Chart(pd.DataFrame(rows, columns=["step", "label", "words", "series", "value"]))
         .mark_line(point=True)
         .encode(
-            alt.X("step:Q", title="word (step)", axis=alt.Axis(tickMinStep=1)),
+            step_axis(labels),
             alt.Y("value:Q", title="value"),
             alt.Color("series:N", scale=alt.Scale(scheme=palette.RUN_SCHEME), title=None),
             tooltip=["words:N", "series:N", alt.Tooltip("value:Q", format=".3f")],

@@ -4,7 +4,8 @@ A run bundle of the IMDB LSTM Lab: ``model.keras``, ``vocabulary.json`` (the wor
 knows, by rank), ``bundle.json`` (how text becomes ids), ``run.json`` (config and test
 metrics), ``history.json`` and ``tokenizer.py`` (the lab's own tokenizer, copied as is).
 It needs only ``keras`` (with a backend, e.g. TensorFlow) and ``numpy``, and gives the
-lab's probabilities: same words, same ids, same truncation, same padding, same batches.
+lab's probabilities: same words, same ids, same truncation, same padding, same batches: each review
+is padded as it would be alone, so its probability never depends on the other texts given with it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def encode(text: str, settings: dict, ranks: dict[str, int]) -> np.ndarray:
 
 
 def pad(sequences: list[np.ndarray], settings: dict) -> np.ndarray:
-    """One int32 batch: padded to the longest (bucketing) or to ``maxlen``, on the trained side."""
+    """One int32 batch: padded to the longest (bucketing: all have one length) or to ``maxlen``, on the trained side."""
     length = max(1, max(len(s) for s in sequences)) if settings["bucketing"] else settings["maxlen"]
     batch = np.zeros((len(sequences), length), dtype="int32")
     for row, ids in enumerate(sequences):
@@ -56,20 +57,29 @@ def pad(sequences: list[np.ndarray], settings: dict) -> np.ndarray:
 
 
 def predict(texts: list[str], folder: Path = HERE) -> np.ndarray:
-    """Probability of positive for each text, scored in batches of similar length like the lab."""
+    """Probability of positive for each text, in batches of one length each (bucketing), as the lab scores them."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices
     import keras
 
     settings, ranks = load_settings(folder)
     model = keras.saving.load_model(folder / "model.keras", compile=False)
     sequences = [encode(text, settings, ranks) for text in texts]
-    order = np.argsort([len(s) for s in sequences], kind="stable")
     out = np.zeros(len(texts))
-    for start in range(0, len(order), settings["batch_size"]):
-        rows = order[start : start + settings["batch_size"]]
+    for rows in batches([len(s) for s in sequences], settings):
         x = pad([sequences[i] for i in rows], settings)
         out[rows] = keras.ops.convert_to_numpy(model(x, training=False)).reshape(-1)
     return out
+
+
+def batches(lengths: list[int], settings: dict) -> list[list[int]]:
+    """Rows of each batch: with bucketing, texts of one length only (nothing padded to a neighbour)."""
+    size = settings["batch_size"]
+    if not settings["bucketing"]:
+        return [list(range(i, min(i + size, len(lengths)))) for i in range(0, len(lengths), size)]
+    by_length: dict[int, list[int]] = {}
+    for row, length in enumerate(lengths):
+        by_length.setdefault(length, []).append(row)
+    return [rows[i : i + size] for _, rows in sorted(by_length.items()) for i in range(0, len(rows), size)]
 
 
 def main(argv: list[str]) -> int:

@@ -23,25 +23,30 @@ def inference_function(model):
     return infer
 
 
-#: Reviews per scoring batch: more than training's, so fewer calls (and the same padding for validation and test).
+#: Reviews per scoring batch: more than training's, so fewer calls.
 SCORING_BATCH_SIZE = 256
 
 
 def scoring_config(config: TrainConfig, batch_size: int = SCORING_BATCH_SIZE) -> TrainConfig:
-    """``config`` with the batch size scoring pads by: validation during training and the test set both use it."""
+    """``config`` with validation's batch size: sorted batches of 256, padded to their longest review.
+
+    Validation only ranks epochs of one run, so it takes the few large batches; the test set and
+    every prediction are scored batch-invariantly instead (:func:`predict_sequences`).
+    """
     return config.replace(batch_size=min(1024, max(batch_size, config.batch_size)))
 
 
 def predict_sequences(
     model, sequences: list[np.ndarray], config: TrainConfig, batch_size: int = SCORING_BATCH_SIZE, infer=None, stop=None
 ) -> np.ndarray | None:
-    """Probabilities for ragged sequences, in their order, padded the way the model was trained.
+    """Probabilities for ragged sequences, in their order, each padded as it would be alone.
 
+    The same text gets the same probability whatever it is scored with (:func:`arrays.scoring_batches`).
     ``stop``, if given, is asked before every batch; when it says True the scoring ends and None is returned.
     """
     infer = infer or inference_function(model)
     probabilities = np.zeros(len(sequences), dtype=np.float32)
-    for idx, x in arrays.batches(sequences, None, scoring_config(config, batch_size), shuffle=False):
+    for idx, x in arrays.scoring_batches(sequences, config, batch_size):
         if stop is not None and stop():
             return None
         probabilities[idx] = infer(x).numpy()

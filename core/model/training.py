@@ -92,7 +92,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     snapshots = new_snapshots(model, len(batch_sizes), config.epochs)
     snapshotter = snapshot_callback(snapshots, batch_sizes)
     train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0])
-    # Validation pads and batches as the test scoring does (fewer, larger batches: a shorter pass).
+    # Validation in sorted batches of 256 (fewer, larger batches than training's: a shorter pass).
     val_ds = _dataset(prepared.x_val, prepared.y_val, scoring_config(config), shuffle=False, epoch_seed=[0])
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
     reporter.phase(PHASE_TRAINING)

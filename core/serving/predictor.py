@@ -26,7 +26,7 @@ from core.runs.store import RunStore
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
 #: anyway, and a 1 MB paste must not take seconds to tokenize.
 MAX_TEXT_CHARS = 100_000
-#: Reviews per batch in :meth:`Predictor.predict` (a batch pads to its longest review; bundles copy this).
+#: Reviews per batch in :meth:`Predictor.predict_ids` (reviews of one length each; bundles copy this).
 PREDICT_BATCH = 256
 
 
@@ -110,11 +110,16 @@ class Predictor:
         return Encoded(list(review.words), review.ids, review.model_ids, review.oov_words, review.cut, clipped)
 
     def predict_ids(self, sequences: list[np.ndarray]) -> np.ndarray:
-        """Probabilities of positive for already-encoded sequences."""
-        pad_to = None if self.config.bucketing else self.config.maxlen
-        x = arrays.pad_batch(sequences, self.config.effective_padding, pad_to)
+        """Probabilities of positive for already-encoded sequences, each scored as it would be alone.
+
+        Batches hold reviews of one length (:func:`arrays.scoring_batches`): a review's probability
+        never depends on the others scored with it, here, in a CSV, in training's test scores or in a bundle.
+        """
+        out = np.zeros(len(sequences))
         with self._lock:
-            return self._infer(x).numpy().astype(np.float64)
+            for idx, x in arrays.scoring_batches(sequences, self.config, PREDICT_BATCH):
+                out[idx] = self._infer(x).numpy()
+        return out
 
     def known_words(self, texts: list[str]) -> np.ndarray:
         """How many words of each text are in the run's vocabulary (0: the model sees only unknown words)."""
@@ -123,12 +128,4 @@ class Predictor:
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """Probability of positive for each text (empty text: 0.5 is *not* returned; it is scored)."""
-        if not texts:
-            return np.zeros(0)
-        sequences = [self.encode(t).model_ids for t in texts]
-        out = np.zeros(len(texts))
-        order = np.argsort([len(s) for s in sequences], kind="stable")
-        for start in range(0, len(order), PREDICT_BATCH):
-            idx = order[start : start + PREDICT_BATCH]
-            out[idx] = self.predict_ids([sequences[i] for i in idx])
-        return out
+        return self.predict_ids([self.encode(t).model_ids for t in texts])

@@ -26,6 +26,18 @@ def test_the_verdict_frame_finds_the_word_that_flipped_it():
     assert xray_charts.running_verdict_chart(frame).to_dict()["layer"]
 
 
+def test_every_step_axis_reads_words_in_reading_order_even_for_one_step():
+    for steps in ([["<start>"]], [["<start>"], ["not"], ["bad"]]):
+        shot = SimpleNamespace(steps=steps, prefix_probability=[0.4] * len(steps))
+        labels = xray_charts.step_labels(steps)
+        verdict = xray_charts.running_verdict_chart(xray_charts.verdict_frame(shot)).to_dict()["layer"][1]
+        trace = xray_charts.unit_trace_chart({"h": np.linspace(-1, 1, len(steps))}, steps, 0).to_dict()
+        for spec in (verdict, trace):
+            x = spec["encoding"]["x"]
+            assert (x["field"], x["type"], x["sort"]) == ("label", "ordinal", labels)  # words, not 0.000000
+        assert [row["label"] for row in trace["datasets"][trace["data"]["name"]]] == labels
+
+
 def test_units_sorted_by_movement_and_heatmap_rows_follow_the_order():
     values = np.array([[0.0, 0.1, -0.9], [0.0, 0.2, 0.9], [np.nan, np.nan, np.nan]])
     order = xray_charts.unit_order(values, by_movement=True)

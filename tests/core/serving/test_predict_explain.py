@@ -25,6 +25,22 @@ def test_predictions_follow_the_words(toy):
     assert good > 0.8 and bad < 0.2
 
 
+def test_a_text_scores_the_same_alone_in_a_batch_and_beside_a_longer_review(toy):
+    _, store, snap = toy
+    predictor = Predictor(snap.run_id, store)
+    short, longer = "A masterpiece.", " ".join(FILLER * 3 + ["great"])
+    alone = predictor.predict([short])[0]
+    many = [" ".join(FILLER[: i % 11] + ["great"] * (i % 3)) for i in range(300)] + [short]
+    for batch in ([short, longer], [longer, "awful", short], many):
+        assert predictor.predict(batch)[batch.index(short)] == pytest.approx(alone, abs=1e-6)
+    # the test set's stored probabilities are scored the same way (core.model.inference)
+    from core.model.inference import predict_sequences
+
+    ids = [predictor.encode(t).model_ids for t in (short, longer)]
+    together = predict_sequences(predictor.model, ids, predictor.config)
+    assert together[0] == pytest.approx(alone, abs=1e-6)
+
+
 def test_explanation_signs(toy):
     _, store, snap = toy
     explanation = explain(Predictor(snap.run_id, store), "The music was GREAT, the people awful!")
