@@ -122,7 +122,7 @@ def test_predict_a_csv_file_keeps_its_columns(tiny_run_dir, tmp_path, capsys):
     assert scored["id"].tolist() == [1, 2]  # the row without a review is skipped
     assert scored["positive_probability"].between(0, 1).all()
     capsys.readouterr()
-    for text, in_file in zip(scored["review"], scored["positive_probability"]):  # a row scores as the text alone
+    for text, in_file in zip(scored["review"], scored["positive_probability"], strict=True):  # as the text alone
         assert main(["predict", "--runs-dir", str(tiny_run_dir), "--json", text]) == 0
         alone = json.loads(capsys.readouterr().out)["predictions"][0]["positive_probability"]
         assert in_file == pytest.approx(alone, abs=2e-6)  # both rounded to 6 places
