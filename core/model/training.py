@@ -52,8 +52,15 @@ class TrainResult:
     snapshots: WeightSnapshots | None = None  # the weights along the way (core.model.snapshots)
 
 
-def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_seed: list[int]):
-    """A tf.data pipeline over padded batches of varying length (reshuffled every epoch)."""
+def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_seed: list[int], epochs: int = 1):
+    """A tf.data pipeline over padded batches of varying length (reshuffled every epoch).
+
+    ``epochs`` > 1: one pipeline that runs through all epochs (``fit`` then needs ``steps_per_epoch``),
+    so Keras keeps one iterator instead of tearing one down and building the next between epochs:
+    that hand-over stalled the first batch of an epoch for up to 8 s in some runs. It ends with the
+    last epoch: an endless one kept its generator busy past the end and ``fit`` took 16 s to return
+    (docs/training-speed.md).
+    """
     import tensorflow as tf
 
     def generate():
@@ -64,7 +71,8 @@ def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_see
     n_batches = -(-len(sequences) // config.batch_size)
     dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
     # A known length lets Keras end each epoch cleanly (no "ran out of data" warning).
-    return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(2)
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
+    return (dataset.repeat(epochs) if epochs > 1 else dataset).prefetch(2)
 
 
 def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainResult:
@@ -91,7 +99,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     early = _early_stopping(config)
     snapshots = new_snapshots(model, len(batch_sizes), config.epochs)
     snapshotter = snapshot_callback(snapshots, batch_sizes)
-    train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0])
+    train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0], epochs=config.epochs)
     # Validation in sorted batches of 256 (fewer, larger batches than training's: a shorter pass).
     val_ds = _dataset(prepared.x_val, prepared.y_val, scoring_config(config), shuffle=False, epoch_seed=[0])
     reporter.started(config.epochs, len(batch_sizes), len(prepared.x_train))
@@ -102,6 +110,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
             train_ds,
             validation_data=val_ds,
             epochs=config.epochs,
+            steps_per_epoch=len(batch_sizes),
             callbacks=_callbacks(progress, snapshotter, early, config.average_weights),
             verbose=0,
             shuffle=False,  # batches are shuffled by arrays.batches
