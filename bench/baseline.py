@@ -6,7 +6,7 @@ timed training, as :mod:`bench.training` does). For every model: test accuracy o
 25,000 test reviews, training seconds, accuracy per word-order probe kind
 (``assets/probes.tsv``), and the training seconds to 0.875 and to 0.90 test accuracy.
 
-    python -m bench.baseline [--presets fast,tutorial-final] [--epochs N] [--unigrams]
+    python -m bench.baseline [--presets lstm,tutorial-final] [--epochs N] [--unigrams]
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def bench_preset(name: str, data, probes, epochs: int | None, changes: dict | No
 def main() -> None:
     allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--presets", default="fast", help="comma-separated presets to train to the end ('' for none)")
+    parser.add_argument("--presets", default="lstm", help="comma-separated presets to train to the end ('' for none)")
     parser.add_argument("--epochs", type=int, default=None, help="override the presets' epochs")
     parser.add_argument("--unigrams", action="store_true", help="also fit the unigram-only baseline")
     parser.add_argument(
@@ -94,7 +94,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="PRESET:KEY=VALUE,...",
-        help="also train a preset with knobs changed, e.g. fast:bidirectional=true,epochs=3 (repeatable)",
+        help="also train a preset with knobs changed, e.g. lstm:bidirectional=true,epochs=3 (repeatable)",
     )
     args = parser.parse_args()
     data = load_dataset()

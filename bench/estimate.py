@@ -1,6 +1,6 @@
 """How honest is the Train page's estimate on this machine? Calibrate on one run, predict another, train it.
 
-    python -m bench.estimate [--preset fast] [--calibrate-on tutorial-v1] [--calibration-reviews 3000]
+    python -m bench.estimate [--preset lstm] [--calibrate-on tutorial-v1] [--calibration-reviews 3000]
 
 In a fresh runs folder: train a *different* config (``--calibrate-on``, on a slice) so
 the calibration (:mod:`core.runs.calibration`) has one measurement of this machine,
@@ -36,8 +36,8 @@ def _train(manager: JobManager, config, data) -> dict:
 def main() -> None:
     allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="fast")
-    parser.add_argument("--calibrate-on", default="fast")
+    parser.add_argument("--preset", default="lstm")
+    parser.add_argument("--calibrate-on", default="lstm")
     parser.add_argument("--calibration-reviews", type=int, default=3000)
     args = parser.parse_args()
     data = load_dataset(allow_download=False)

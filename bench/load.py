@@ -3,7 +3,7 @@
 Phase 1 (active): ``--sessions`` sessions open the app, move the maxlen slider on the
 Explore page, press Train (each queues a job behind the running one, or is refused in words
 when the queue is full: counted in ``jobs_pressed_train``) and score a typed review on the
-Predict page, ``--rounds`` times each, while one ``fast`` training job runs. The server's ``/_stcore/health`` is polled throughout.
+Predict page, ``--rounds`` times each, while one ``lstm`` training job runs. The server's ``/_stcore/health`` is polled throughout.
 Sessions are websocket clients speaking Streamlit's protocol (``bench/wsclient.py``, the
 default: the server's work only) or real browser tabs (``--clients browser``: Playwright
 contexts in Debian's Chromium, which share the server's cores here).
@@ -12,7 +12,7 @@ Phase 2 (idle): ``--idle`` websocket sessions connect (each asks for one script 
 browser tab does), stay a moment, and disconnect; ``--cycles`` times. The server's
 memory is read after each cycle.
 
-Before the server starts, a runs folder without a run gets one (a small ``fast`` run, about a
+Before the server starts, a runs folder without a run gets one (a small ``lstm`` run, about a
 minute; the JSON's ``setup`` says whether it was trained or reused): the Predict page has no
 review box without a model.
 
@@ -115,7 +115,7 @@ async def _session(browser, url: str, rounds: int, results: dict, index: int, ra
 
 
 async def _start_training(browser, url: str) -> bool:
-    """Press Train on the Train page with the default (fast) preset; True if it started."""
+    """Press Train on the Train page with the default (lstm) preset; True if it started."""
     context = await browser.new_context()
     page = await context.new_page()
     try:
@@ -210,7 +210,7 @@ async def _ws_session(url: str, rounds: int, results: dict, index: int, ramp: fl
 
 
 async def _ws_start_training(url: str, timeout: float = 180.0) -> bool:
-    """Press Train on the Train page (default ``fast`` preset) and wait until batches run.
+    """Press Train on the Train page (default ``lstm`` preset) and wait until batches run.
 
     Until then the training process is still loading TensorFlow and the data; measuring
     the students from that moment on is what "while one training job runs" means.
@@ -287,7 +287,7 @@ SETUP_RUN = {"train_limit": 3000, "test_limit": 1000, "epochs": 1}
 
 
 def ensure_a_run(runs_dir: str, data: str | None) -> dict:
-    """Reuse the best stored run, or train a small ``fast`` run first; says which (Predict needs a model)."""
+    """Reuse the best stored run, or train a small ``lstm`` run first; says which (Predict needs a model)."""
     from core.config import preset
     from core.runs.store import RunStore
 
@@ -298,7 +298,7 @@ def ensure_a_run(runs_dir: str, data: str | None) -> dict:
     from core.data.dataset import load_dataset
     from core.model.training import train
 
-    config = preset("fast").replace(**SETUP_RUN)
+    config = preset("lstm").replace(**SETUP_RUN)
     imdb = load_dataset(data)
     started = time.perf_counter()
     saved = store.save(train(config, imdb), config, imdb)

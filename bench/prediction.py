@@ -1,6 +1,6 @@
 """Prediction benchmark: what the Predict page costs per review, per batch and per explanation.
 
-For one stored run (default: the best stored ``fast`` run; ``--run ID`` for another)
+For one stored run (default: the best stored ``lstm`` run; ``--run ID`` for another)
 it measures, after a warm-up:
 
 - latency of one typed review through ``Predictor.predict`` (p50/p95 over ``--calls``
@@ -9,7 +9,7 @@ it measures, after a warm-up:
 - ``core.serving.explain.explain`` time for a 200-word review (target <= 1 s),
 - the model load time (first page visit for a run).
 
-With no ``fast`` run stored it trains one first (the full preset, minutes on 2 cores)
+With no ``lstm`` run stored it trains one first (the full preset, minutes on 2 cores)
 unless ``--no-train``; ``--train-limit`` trains on fewer reviews for a quick number.
 
     python -m bench.prediction [--run ID] [--runs-dir DIR] [--calls 200] [--batch 1000]
@@ -38,20 +38,20 @@ TYPED_REVIEW = (
 )
 
 
-def best_fast_run(store: RunStore):
-    """The stored whole ``fast`` run with the highest test accuracy, or None."""
-    fast = [r for r in store.list() if r.preset == "fast" and not r.partial and np.isfinite(r.test_accuracy)]
-    return max(fast, key=lambda r: r.test_accuracy, default=None)
+def best_default_run(store: RunStore):
+    """The stored whole ``lstm`` run with the highest test accuracy, or None."""
+    runs = [r for r in store.list() if r.preset == "lstm" and not r.partial and np.isfinite(r.test_accuracy)]
+    return max(runs, key=lambda r: r.test_accuracy, default=None)
 
 
-def train_fast(store: RunStore, data, train_limit: int | None):
-    """Train the ``fast`` preset into ``store`` (through the job manager, like the app)."""
+def train_default(store: RunStore, data, train_limit: int | None):
+    """Train the ``lstm`` preset into ``store`` (through the job manager, like the app)."""
     from core.jobs.manager import DONE, JobManager
 
-    config = preset("fast")
+    config = preset("lstm")
     if train_limit:
         config = config.replace(train_limit=train_limit, test_limit=min(25_000, max(1000, train_limit // 2)))
-    print(f"No fast run stored in {store.root}: training one ({config.summary()})…", file=sys.stderr)
+    print(f"No lstm run stored in {store.root}: training one ({config.summary()})…", file=sys.stderr)
     manager = JobManager(runs_dir=store.root, data_loader=lambda: data, isolation="thread")
     try:
         snapshot = manager.wait(manager.submit(config))
@@ -79,14 +79,14 @@ def review_of_words(data, words: int) -> str:
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", help="run id (default: the best stored fast run)")
+    parser.add_argument("--run", help="run id (default: the best stored lstm run)")
     parser.add_argument("--runs-dir", help="runs folder (default: $IMDB_LAB_RUNS or ./runs)")
     parser.add_argument("--calls", type=int, default=200, help="single-review calls timed")
     parser.add_argument("--batch", type=int, default=1000, help="test reviews scored for the throughput")
     parser.add_argument("--explain-words", type=int, default=200)
     parser.add_argument("--explain-repeats", type=int, default=5)
     parser.add_argument("--no-train", action="store_true", help="fail instead of training when no run is stored")
-    parser.add_argument("--train-limit", type=int, default=None, help="train the missing fast run on fewer reviews")
+    parser.add_argument("--train-limit", type=int, default=None, help="train the missing lstm run on fewer reviews")
     return parser.parse_args()
 
 
@@ -162,11 +162,11 @@ def main() -> None:
     if args.run:
         run = store.get(args.run)
     else:
-        run = best_fast_run(store)
+        run = best_default_run(store)
         if run is None:
             if args.no_train:
-                raise SystemExit(f"No fast run in {store.root}. Train one (python -m core train) or drop --no-train.")
-            run = train_fast(store, data, args.train_limit)
+                raise SystemExit(f"No lstm run in {store.root}. Train one (python -m core train) or drop --no-train.")
+            run = train_default(store, data, args.train_limit)
 
     from core.serving.predictor import Predictor
 

@@ -1,6 +1,6 @@
 """Where one training batch's time goes, and how far a preset is from the machine's arithmetic limit.
 
-    python -m bench.training_profile [--preset fast] [--batches 60]
+    python -m bench.training_profile [--preset lstm] [--batches 60]
 
 On the same batches of the preset (real reviews, its bucketing), each timed on its own
 after a warm-up, median seconds per batch of:
@@ -140,7 +140,7 @@ def _keras_parts(config, data, batches: int) -> dict:
 def main() -> None:
     allocator.reexec_with_preload()  # as the app's training children run
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--preset", default="fast")
+    parser.add_argument("--preset", default="lstm")
     parser.add_argument("--batches", type=int, default=60)
     args = parser.parse_args()
     config = preset(args.preset)

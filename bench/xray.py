@@ -1,6 +1,6 @@
 """X-ray benchmark: how long the states, gates and running verdict of one review take, per preset.
 
-For each preset (default: ``fast``) the real architecture is built (its weights do not
+For each preset (default: ``lstm``) the real architecture is built (its weights do not
 change the cost; ``--run ID`` uses a stored run through ``Predictor`` instead) and the
 numpy X-ray (:mod:`core.serving.xray`: front end, every layer and direction, the running
 verdict) is timed on a 200-word and a 2,500-word review, median of ``--repeats``, next to
@@ -9,7 +9,7 @@ page's occlusion (one word, two- and three-word phrases) and the memory horizon 
 page's sample of test reviews. Targets (issue 11): 200 words < 300 ms,
 2,500 words < 2 s, the horizon < 30 s.
 
-    python -m bench.xray [--preset fast ...] [--run ID] [--repeats 5]
+    python -m bench.xray [--preset lstm ...] [--run ID] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def bench_horizon(predictor) -> dict:
 def main() -> None:
     allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", nargs="+", default=["fast"])
+    parser.add_argument("--preset", nargs="+", default=["lstm"])
     parser.add_argument("--run", help="a stored run id, through Predictor (encoding included)")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """TensorFlow processes run on tcmalloc when the machine has it: glibc's malloc costs training half its speed here.
 
-Measured on a 2-core AMD EPYC (no AVX-512), one ``fast`` epoch over 6,000 reviews: with
+Measured on a 2-core AMD EPYC (no AVX-512), one ``conv-lstm`` epoch over 6,000 reviews: with
 glibc's ``malloc`` TensorFlow's per-step buffers are mapped and unmapped again, about 1.6
 million page faults and 4.8 s of system time in a 12 s fit (the "30% system CPU" seen with
 ``vmstat``); ``libtcmalloc_minimal`` keeps freed memory for reuse: 110,000 faults, 1.1 s

@@ -130,7 +130,7 @@ def loaded_models() -> int:
     """Runs the prediction process keeps loaded (``$IMDB_LAB_LOADED_MODELS``, default 16; least recently used go).
 
     Measured (EPYC, tcmalloc): each loaded model beyond the first adds about 10 MB resident
-    for ``fast``, 18 MB for ``bilstm`` and 8 MB for ``tutorial-final``, on top of about 0.7 GB
+    for ``conv-lstm``, 18 MB for ``bilstm`` and 8 MB for ``tutorial-final``, on top of about 0.7 GB
     for TensorFlow itself; 16 models cost a few hundred MB, and a class comparing runs
     rarely waits for a reload (0.5-1 s each: loading the file and the first prediction).
     """

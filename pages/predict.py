@@ -45,7 +45,9 @@ st.markdown(
 
 store = RunStore()
 runs, problems = store.scan()
-frame.require_runs(runs, "Train one first (the `fast` preset takes a few minutes); it is stored and appears here.")
+frame.require_runs(
+    runs, "Train one first (the default `lstm` preset takes under a minute here); it is stored and appears here."
+)
 run = widgets.run_picker(
     "Run", state.PREDICT_RUN_KEY, runs, help="A stored, trained model. The best by test accuracy is picked first."
 )

@@ -15,7 +15,8 @@ frame.page_guard(__file__)
 frame.page_title("IMDB LSTM Lab", "start")
 st.markdown(
     "Teach a small neural network, an **LSTM**, to tell a positive movie review from a negative one, "
-    "and watch it learn. Four steps, in order:"
+    "and watch it learn. The default network reads a review the way you do, one word at a time: one "
+    "step of the LSTM per word, every step open to look at on the Predict page. Four steps, in order:"
 )
 
 data = frame.require_data()

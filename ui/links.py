@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.config import CUSTOM, FIELDS, PRESETS, preset
+from core.config import CUSTOM, FIELDS, PRESETS, RENAMED_PRESETS, preset
 from core.errors import ConfigError
 from core.runs.store import check_run_id
 from core.serving.batch_input import quoted
@@ -82,6 +82,13 @@ def _choice(*choices) -> Callable[[str], object]:
     return parse
 
 
+def _preset(*extra: str) -> Callable[[str], str]:
+    """A preset name (or one of ``extra``); a renamed preset's old name, in a link shared before, reads as its new one."""
+    parse = _choice(*PRESETS, *extra)
+    old_names = {old: new for new, old in RENAMED_PRESETS.items()}
+    return lambda text: parse(old_names.get(text, text))
+
+
 def _bool(text: str) -> bool:
     if text.lower() not in ("0", "1", "true", "false"):
         raise ValueError("1 or 0")
@@ -104,7 +111,7 @@ def _run_id(text: str) -> str:
     try:
         return check_run_id(text)
     except Exception:
-        raise ValueError("a run id such as fast-1a2b3c4d5e") from None
+        raise ValueError("a run id such as lstm-1a2b3c4d5e") from None
 
 
 def _job_id(text: str) -> str:
@@ -145,8 +152,8 @@ SNAPSHOT_RUN_KEYS = {"predict": state.PREDICT_RUN_KEY, "evaluate": "evaluate_run
 #: Presenter mode (:mod:`ui.presenter`), on any page.
 PRESENT = Param("present", presenter.PRESENTER_KEY, _bool, _flag)
 #: The Train page: the preset, then each knob that differs from it (by config field name).
-TRAIN_PRESET = Param("preset", "train_preset", _choice(*PRESETS, CUSTOM))
-TRAIN_BASE = Param("base", "train_base", _choice(*PRESETS))
+TRAIN_PRESET = Param("preset", "train_preset", _preset(CUSTOM))
+TRAIN_BASE = Param("base", "train_base", _preset())
 #: The job the Train page shows: a reload, or a reconnect to another app replica, watches it again.
 TRAIN_JOB = Param("job", state.TRAIN_JOB_KEY, _job_id)
 

@@ -1,9 +1,9 @@
-"""Keras's Adam, with the embedding's update compiled by XLA: the largest single op of a ``fast`` batch.
+"""Keras's Adam, with the embedding's update compiled by XLA: the largest single op of a ``conv-lstm`` batch.
 
 The embedding's gradient reaches the optimizer as ``tf.IndexedSlices``, one row per word a
 batch read (64 reviews x up to 300 words). Keras's Adam adds those rows into a dense table
 with TensorFlow's ``UnsortedSegmentSum`` and then updates the whole 20,000-row table op by op.
-On the 2-core Zen 4 that kernel alone was 12% of a ``fast`` epoch's CPU samples (``perf``), the
+On the 2-core Zen 4 that kernel alone was 12% of a ``conv-lstm`` (then ``fast``) epoch's CPU samples (``perf``), the
 largest of any op (``docs/training-speed.md``). Compiled by XLA (``tf.function(jit_compile=True)``),
 the same sums and Keras's own update (``keras.optimizers.Adam.update_step``, not rewritten,
 so the numbers are Keras's) run as a few fused loops. XLA compiles once per input shape, so

@@ -7,7 +7,7 @@ training from the planned number of batches ``T`` and the size of one float16 co
 
 * at most :data:`MAX_SNAPSHOTS` snapshots and :data:`MAX_SNAPSHOT_BYTES` in all, so a run
   keeps ``k = min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // bytes_per_snapshot)`` of them
-  (``fast``: 2.7 MB each, so 12; ``bilstm``: 8.0 MB, so 4; a model too big for two keeps none);
+  (``conv-lstm``: 2.7 MB each, so 12; ``bilstm``: 8.0 MB, so 4; a model too big for two keeps none);
 * step 0 (the untrained model), then ``k - 2`` steps at ``round(T * (i / (k - 1)) ** 2)``
   for ``i = 1 .. k - 2`` (quadratic spacing: they crowd the start, where the model changes
   fastest, and still reach the last epoch), and every step when ``T`` is that small;

@@ -103,7 +103,7 @@ def calibrate(
     """The calibration from this host's newest stored runs and any live jobs.
 
     The cost model's factors between model shapes are measured on one machine and were
-    2x off between ``tutorial-v1`` and ``fast`` on another (bench/estimate.py), so when
+    2x off between ``tutorial-v1`` and ``conv-lstm`` on another (bench/estimate.py), so when
     ``config`` is given and runs of its :func:`shape` were measured here, only those count.
 
     Args:

@@ -37,7 +37,7 @@ import numpy as np
 
 from core import atomic, settings
 from core.backend import import_keras
-from core.config import TrainConfig, preset_label, preset_name
+from core.config import RENAMED_PRESETS, TrainConfig, preset_label, preset_name
 from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
 from core.runs import snapshots, tensorboard_log
@@ -64,6 +64,13 @@ def check_run_id(run_id: str) -> str:
 def base_run_id(config: TrainConfig, data_fingerprint: str) -> str:
     digest = hashlib.sha256(f"{config.fingerprint()}|{data_fingerprint}".encode()).hexdigest()[:10]
     return f"{preset_label(config)}-{digest}"
+
+
+def stored_run_ids(config: TrainConfig, data_fingerprint: str) -> list[str]:
+    """The ids this config's run may be stored under: today's, then its preset's old name (a renamed preset)."""
+    run_id = base_run_id(config, data_fingerprint)
+    old = RENAMED_PRESETS.get(preset_label(config))
+    return [run_id] + ([old + run_id[len(preset_label(config)) :]] if old else [])
 
 
 def library_versions() -> dict:
@@ -303,11 +310,12 @@ class RunStore:
         return self.scan()[0]
 
     def find_cached(self, config: TrainConfig, data_fingerprint: str) -> RunInfo | None:
-        """The stored whole run of exactly this config and data, if any."""
-        with contextlib.suppress(RunError):
-            run = self.get(base_run_id(config, data_fingerprint))
-            if not run.partial and run.config == config:
-                return run
+        """The stored whole run of exactly this config and data, if any (under a renamed preset's old id too)."""
+        for run_id in stored_run_ids(config, data_fingerprint):
+            with contextlib.suppress(RunError):
+                run = self.get(run_id)
+                if not run.partial and run.config == config:
+                    return run
         return None
 
     def best(self) -> RunInfo | None:

@@ -65,9 +65,10 @@ def test_a_train_link_with_a_job_watches_that_job_again(fake_manager):
     """A reload, or a reconnect to another app replica (the job lives in the queue), shows the same job."""
     from core.config import preset
 
-    fake_manager.snapshots["job-0000abcd"] = make_snapshot("job-0000abcd", preset("fast"), owner="someone")
+    fake_manager.snapshots["job-0000abcd"] = make_snapshot("job-0000abcd", preset("conv-lstm"), owner="someone")
     at = open_link("train", preset="fast", job="job-0000abcd")
     assert at.session_state["train_job_id"] == "job-0000abcd" and query(at, "job") == "job-0000abcd"
+    assert at.session_state["train_preset"] == "conv-lstm"  # a link from before the rename: fast's new name
     assert "someone else's job: you can watch it" in texts(at)
     bad = open_link("train", preset="fast", job="../../etc")
     assert "`job`" in next(i.value for i in bad.info if i.value.startswith("Ignored from the link"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import FIELDS, PRESETS, preset
+from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
 from tests.app.ui_helpers import assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
 from ui import state
 
@@ -26,9 +26,9 @@ def test_knobs_come_from_the_config_fields(fake_manager):
     ):
         slider, rule = widget(at, "slider", state.knob_key(name)), FIELDS[name]
         assert (slider.min, slider.max, slider.step) == (rule.low, rule.high, rule.step), name
-        assert slider.value == getattr(preset("fast"), name)
-    assert widget(at, "select_slider", "train_learning_rate").value == preset("fast").learning_rate
-    assert at.segmented_control(key="train_preset").value == "fast"
+        assert slider.value == getattr(preset(DEFAULT_PRESET), name)
+    assert widget(at, "select_slider", "train_learning_rate").value == preset(DEFAULT_PRESET).learning_rate
+    assert at.segmented_control(key="train_preset").value == DEFAULT_PRESET
     assert "per epoch" in texts(at)  # the estimate
     assert fake_manager.submitted == []  # nothing starts by itself
 
@@ -56,12 +56,12 @@ def test_picking_a_preset_sets_the_knobs_and_warns_about_slow_ones(fake_manager)
 
 def test_moving_a_knob_makes_the_preset_custom_and_starts_nothing(fake_manager):
     at = run_page("train")
-    widget(at, "slider", "train_units").set_value(32).run()
+    widget(at, "slider", "train_units").set_value(preset(DEFAULT_PRESET).units + 8).run()
     assert_clean(at)
     assert at.segmented_control(key="train_preset").value == "custom"
     assert fake_manager.submitted == [] and fake_manager.cancelled == []
-    widget(at, "slider", "train_units").set_value(preset("fast").units).run()  # back again
-    assert at.segmented_control(key="train_preset").value == "fast"
+    widget(at, "slider", "train_units").set_value(preset(DEFAULT_PRESET).units).run()  # back again
+    assert at.segmented_control(key="train_preset").value == DEFAULT_PRESET
 
 
 def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
@@ -71,7 +71,7 @@ def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
     next(b for b in at.button if b.label == "Train").click().run()
     assert_clean(at)
     ((config, retrain, owner),) = fake_manager.submitted
-    assert config == preset("fast").replace(units=16, epochs=2)
+    assert config == preset(DEFAULT_PRESET).replace(units=16, epochs=2)
     assert retrain is False and owner == at.session_state["session_id"]
     assert at.session_state["train_job_id"] == "job-1"
     page = texts(at)
@@ -132,7 +132,7 @@ def test_a_finished_tutorial_run_is_compared_with_the_tutorial(fake_manager):
 def test_a_queued_job_shows_its_place_and_a_failed_one_its_error(fake_manager):
     at = run_page("train")
     fake_manager.add(
-        preset("fast"),
+        preset(DEFAULT_PRESET),
         state="queued",
         phase="queued",
         queue_position=2,
@@ -218,13 +218,13 @@ def test_a_fast_config_for_three_epochs_is_fast_on_the_page_and_in_the_runs_tabl
     at = run_page("train")
     widget(at, "slider", "train_epochs").set_value(3).run()
     assert_clean(at)
-    assert at.segmented_control(key="train_preset").value == "fast"
+    assert at.segmented_control(key="train_preset").value == DEFAULT_PRESET
     run = RunInfo(
-        run_id="fast-0123456789", path=tmp_path, config=preset("fast").replace(epochs=3), test_metrics={},
+        run_id=f"{DEFAULT_PRESET}-0123456789", path=tmp_path, config=preset(DEFAULT_PRESET).replace(epochs=3), test_metrics={},
         train_seconds=1.0, samples_per_second=1.0, created=0.0, partial=False, data_fingerprint="x",
         epochs_trained=3, best_epoch=None, versions={}, notes=(),
     )  # fmt: skip
-    assert tables.runs_table([run]).loc[0, "preset"] == "fast"
+    assert tables.runs_table([run]).loc[0, "preset"] == DEFAULT_PRESET
 
 
 # ---------------------------------------------------------------- issue 13: settings, curves, partial runs, words

@@ -8,16 +8,16 @@ from core.runs.store import base_run_id
 
 def test_presets_are_recognised_whatever_the_slice():
     assert preset_name(preset("tutorial-v1").replace(train_limit=300, test_limit=300)) == "tutorial-v1"
-    assert preset_name(preset("fast").replace(units=8)) is None
-    assert preset_label(preset("fast").replace(units=8)) == CUSTOM
+    assert preset_name(preset("lstm").replace(units=8)) is None
+    assert preset_label(preset("lstm").replace(units=8)) == CUSTOM
 
 
 def test_epochs_do_not_change_which_network_a_config_is():
-    """`fast` trained for 3 epochs is still `fast`: same label for the run id, the runs table and the Train page."""
-    three_epochs = preset("fast").replace(epochs=3)
-    assert preset_name(three_epochs) == "fast"
-    assert base_run_id(three_epochs, "data").startswith("fast-")
-    assert base_run_id(three_epochs, "data") != base_run_id(preset("fast"), "data")  # but not the same run
+    """`lstm` trained for 3 epochs is still `lstm`: same label for the run id, the runs table and the Train page."""
+    three_epochs = preset("lstm").replace(epochs=3)
+    assert preset_name(three_epochs) == "lstm"
+    assert base_run_id(three_epochs, "data").startswith("lstm-")
+    assert base_run_id(three_epochs, "data") != base_run_id(preset("lstm"), "data")  # but not the same run
 
 
 def test_a_stride_exists_only_with_the_conv_front_end_and_old_runs_read_as_stride_1():

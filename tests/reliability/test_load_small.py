@@ -39,7 +39,7 @@ def test_five_websocket_sessions_while_training_and_idle_clients(
     shared_archive, session_cache, tiny_runs_dir, monkeypatch
 ):
     monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
-    monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "2000")  # the Train button's job: `fast` on 2,000 reviews
+    monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "2000")  # the Train button's job: the default preset on 2,000 reviews
     result = _run_load(
         sessions=5,
         rounds=1,

@@ -63,7 +63,7 @@ def test_overfitting_note_needs_rising_validation_loss():
 
 def test_tutorial_comparison():
     assert "0.853" in wording.tutorial_comparison(preset("tutorial-v1"), 0.84)
-    assert "0.872-0.876" in wording.tutorial_comparison(preset("fast"), None)
+    assert "0.872-0.876" in wording.tutorial_comparison(preset("lstm"), None)
 
 
 def test_who_is_right_names_the_runs():

@@ -12,7 +12,7 @@ from core.jobs.records import JobRecord, snapshot_of
 
 
 def _snapshot():
-    job = JobRecord("job-1", preset("fast"), False, True, None, state="running", epochs=2, batches_per_epoch=10)
+    job = JobRecord("job-1", preset("lstm"), False, True, None, state="running", epochs=2, batches_per_epoch=10)
     job.epoch, job.batch, job.samples_seen, job.phase = 1, 5, 320, "training"
     job.batch_history = [{"step": 5, "epoch": 1, "batch": 5, "loss": 0.6931, "accuracy": 0.5}]
     job.started = job.train_started = 1.0

@@ -9,9 +9,9 @@ from core.model import cost
 
 
 def test_warnings_name_the_slow_settings():
-    assert cost.slow_setting_warnings(preset("fast")) == []
+    assert cost.slow_setting_warnings(preset("lstm")) == []
     assert len(cost.slow_setting_warnings(preset("tutorial-final"))) == 2  # recurrent dropout, 2 layers
-    slow = preset("fast").replace(maxlen=800, bidirectional=True)
+    slow = preset("lstm").replace(maxlen=800, bidirectional=True)
     assert len(cost.slow_setting_warnings(slow)) == 2
 
 
@@ -30,8 +30,8 @@ def test_a_warning_quotes_the_factor_the_estimate_uses():
 
 
 def test_the_estimate_grows_with_length_and_epochs_do_not_enter_it():
-    fast = preset("fast")
-    assert cost.estimate_epoch_seconds(fast.replace(bucketing=False, maxlen=800)) > cost.estimate_epoch_seconds(
-        fast.replace(bucketing=False, maxlen=200)
+    default = preset("lstm")
+    assert cost.estimate_epoch_seconds(default.replace(bucketing=False, maxlen=800)) > cost.estimate_epoch_seconds(
+        default.replace(bucketing=False, maxlen=200)
     )
-    assert cost.estimate_epoch_seconds(fast.replace(epochs=5)) == cost.estimate_epoch_seconds(fast)
+    assert cost.estimate_epoch_seconds(default.replace(epochs=5)) == cost.estimate_epoch_seconds(default)

@@ -59,7 +59,7 @@ def test_more_rows_than_planned_is_an_error_not_a_silent_cut():
 
 def test_a_model_with_the_compiled_adam_saves_and_loads(tmp_path):
     keras = import_keras()
-    config = TrainConfig()  # fast: a 20,000-word table takes the compiled update
+    config = TrainConfig()  # lstm: a 20,000 x 32 table takes the compiled update
     assert config.num_words * config.embedding_dim >= optimizers.COMPILE_FROM_WEIGHTS
     model = build_model(config)
     model.save(tmp_path / "model.keras")

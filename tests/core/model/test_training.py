@@ -54,7 +54,7 @@ def test_presets_are_the_tutorial_networks():
         final.recurrent_dropout,
         final.batch_size,
     ) == (200, True, 128, 64, 2, 0.1, 0.1, 32)
-    assert set(PRESETS) == {"fast", "bilstm", "overfit-demo", "tutorial-v1", "tutorial-final"}
+    assert set(PRESETS) == {"lstm", "conv-lstm", "bilstm", "overfit-demo", "tutorial-v1", "tutorial-final"}
     assert all(name in FIELDS for name in TrainConfig().to_dict())
 
 
@@ -111,7 +111,7 @@ def test_averaged_weights_are_what_validation_saw_and_what_the_run_keeps(imdb):
 
 
 def test_the_training_step_creates_no_variables_so_it_is_traced_once(imdb):
-    """Variables made inside a tf.function make TensorFlow trace it twice (about 1 s of fast's first batch)."""
+    """Variables made inside a tf.function make TensorFlow trace it twice (about 1 s of conv-lstm's first batch)."""
     import tensorflow as tf
 
     from core.model.training import train

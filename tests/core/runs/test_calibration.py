@@ -12,7 +12,7 @@ from core.model import cost
 from core.runs import calibration
 from core.runs.store import RunInfo
 
-FAST, TUTORIAL = preset("fast"), preset("tutorial-v1")
+FAST, TUTORIAL = preset("conv-lstm"), preset("tutorial-v1")
 
 
 def _run(config, slowdown: float, *, host=None, eval_share=None, age=0.0, train_limit=None) -> RunInfo:
@@ -48,7 +48,7 @@ def test_nothing_measured_gives_the_reference_figure_with_a_wide_range():
 
 
 def test_runs_of_other_configs_calibrate_the_estimate_of_this_one():
-    """This machine is 3x slower than the reference on two other configs: the fast preset's estimate follows."""
+    """This machine is 3x slower than the reference on two other configs: the conv-lstm preset's estimate follows."""
     result = calibration.calibrate([_run(TUTORIAL, 2.8), _run(TUTORIAL.replace(units=64), 3.2)])
     assert result.calibrated and result.measurements == 2 and result.factor == pytest.approx(3.0)
     low, likely, high = result.training_seconds(FAST.replace(epochs=2))

@@ -31,7 +31,7 @@ def test_a_run_keeps_a_bounded_count_and_size(megabytes):
     count = rule.snapshot_count(size)
     assert count <= rule.MAX_SNAPSHOTS and count * size <= rule.MAX_SNAPSHOT_BYTES
     assert count == 0 or count >= 2  # step 0 and the final, or none at all
-    assert rule.snapshot_count(2_667_266) == 12  # the fast preset's size (measured: docs/snapshots.md)
+    assert rule.snapshot_count(2_667_266) == 12  # the conv-lstm preset's size (measured: docs/snapshots.md)
 
 
 @pytest.mark.parametrize(("total", "count"), [(1050, 11), (9, 24), (72, 24), (3, 5), (1, 24), (500, 2)])

@@ -13,6 +13,8 @@ SMALL = TrainConfig(num_words=300, maxlen=60, embedding_dim=6, units=5, conv_poo
 TINY_MODELS = {
     "lstm": SMALL,
     "lstm-max": SMALL.replace(pooling="max"),
+    "lstm-max-mean": SMALL.replace(pooling="max-mean"),
+    "bidirectional-max-mean": SMALL.replace(bidirectional=True, pooling="max-mean"),
     "gru": SMALL.replace(cell="gru"),
     "stacked": SMALL.replace(layers=2),
     "stacked-gru": SMALL.replace(layers=3, cell="gru"),
@@ -185,3 +187,35 @@ def test_the_prediction_process_answers_xray_requests(toy):
         assert abs(shot.probability - p) < 1e-5 and shot.steps
     finally:
         service.close()
+
+
+#: The review from issue 26: 19 words, a negation that turns out fine.
+NINETEEN_WORDS = "This movie is not bad at all, in fact I enjoyed it quite a lot. The ending was wonderful."
+
+
+def test_the_default_preset_reads_one_step_per_word_and_its_verdict_ends_at_its_probability():
+    """The default is a word-level LSTM: the start token, then one step per word, nothing pooled."""
+    import threading
+    from types import SimpleNamespace
+
+    from core.config import DEFAULT_PRESET, preset
+    from core.data.corpus import Vocabulary
+    from core.encoding import arrays
+    from core.model.inference import inference_function
+    from core.serving.predictor import Predictor
+    from core.text.tokenizer import tokenize
+
+    config = preset(DEFAULT_PRESET)
+    words = tokenize(NINETEEN_WORDS)
+    vocabulary = sorted(set(words))
+    predictor = Predictor.__new__(Predictor)  # the run's parts without a stored run: the preset's real network
+    predictor.config, predictor.model, predictor.run = config, _model(config), SimpleNamespace(run_id="default")
+    predictor.vocabulary = Vocabulary(tuple(vocabulary), np.zeros(len(vocabulary), dtype=np.int64))
+    predictor.encoding, predictor._lock = arrays.encoding_for(config), threading.Lock()
+    predictor._infer, predictor.snapshot = inference_function(predictor.model), None
+    shot = xray.xray(predictor, NINETEEN_WORDS)
+    assert len(words) == 19 and len(shot.steps) == 20
+    assert shot.steps == [[xray.START_TOKEN], *[[w] for w in words]]
+    (probability,) = predictor.predict([NINETEEN_WORDS])
+    assert abs(shot.prefix_probability[-1] - probability) < 1e-5
+    assert abs(shot.probability - probability) < 1e-5
