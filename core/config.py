@@ -259,7 +259,7 @@ PRESETS: dict[str, Preset] = {
         "reviews) with length bucketing, no mask, no dropout (two epochs, the best by validation kept), Adam "
         "1e-2 with cosine decay to zero, batch 256. Measured: 0.875-0.879 test accuracy on three seeds, about "
         "20 s of training on a 2-core Xeon (your machine may differ).",
-        "This lab's own benchmark of time to accuracy on a 2-core CPU (docs/training-speed.md).",
+        "This lab's own benchmark of time to accuracy on a 2-core CPU.",
         TrainConfig(),
     ),
     "conv-lstm": Preset(

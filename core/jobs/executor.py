@@ -59,7 +59,8 @@ def open_executor(
     """The app's executor: on the queue at ``queue_url`` (default: the setting), else the local one.
 
     The local one trains one job at a time in a child process (``isolation="process"``),
-    so TensorFlow never runs in the web server.
+    so TensorFlow never runs in the web server, with the next job's process started ahead
+    unless ``$IMDB_LAB_WARM_TRAINER`` is 0 (:func:`core.settings.warm_trainer`).
     """
     url = queue_url or settings.queue_url()
     limits = {"max_queued": max_queued, "time_budget_seconds": time_budget_seconds}
@@ -69,4 +70,11 @@ def open_executor(
         return QueueExecutor(url, runs_dir=runs_dir, data_loader=data_loader, **limits)
     from core.jobs.manager import JobManager
 
-    return JobManager(runs_dir=runs_dir, max_running=1, data_loader=data_loader, isolation="process", **limits)
+    return JobManager(
+        runs_dir=runs_dir,
+        max_running=1,
+        data_loader=data_loader,
+        isolation="process",
+        warm=settings.warm_trainer(),
+        **limits,
+    )

@@ -5,6 +5,11 @@ under the manager's lock (through :class:`JobReporter`), and return the same out
 dict (:func:`core.runs.store.store_outcome`): run id, cancelled, diverged, test metrics.
 The app uses the process executor, so TensorFlow never runs in the web server and a
 crash or out-of-memory fails only that job; the CLI and tests use the thread.
+
+A :class:`Spare` is the next job's process, started ahead: a job that finds one ready
+skips starting Python, importing TensorFlow and reading the dataset (about 7 s of a
+click-to-first-batch wait). It is still one process per job: a spare trains one job and
+ends, so a crash or a kill takes down only that job, never the next one.
 """
 
 from __future__ import annotations
@@ -79,25 +84,40 @@ def run_here(job: JobRecord, data, store: RunStore, lock: threading.Lock, traine
     )
 
 
-def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer=None) -> dict:
-    """Train ``job`` in a spawned, lower-priority child (:mod:`core.jobs.worker_process`); the outcome dict.
+class Spare:
+    """A training process started before its job (:func:`core.jobs.worker_process.spare_main`), for ``data_path``."""
 
-    The child reports over a one-way pipe; a cancel is an event it checks after every
-    batch. A child that dies without a result (killed, out of memory) raises
-    :class:`LabError`; the server stays up.
+    def __init__(self, data_path: str):
+        from core.jobs import worker_process
+
+        ctx = processes.context()
+        self.data_path = data_path
+        self.cancel, self.keep_partial = ctx.Event(), ctx.Value("b", True)
+        self.process, self.conn = processes.start(
+            worker_process.spare_main, (data_path, self.keep_partial, self.cancel), name="train-spare", duplex=True
+        )
+
+    def serves(self, data) -> bool:
+        """Whether this spare can train a job on ``data`` now (same dataset, still alive)."""
+        return self.data_path == str(data.source.path) and self.process.is_alive()
+
+    def close(self) -> None:
+        """Retire the spare unused: the end of its pipe ends it."""
+        processes.stop(self.process, self.conn, grace=5.0)
+
+
+def run_in_process(
+    job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer=None, spare: Spare | None = None
+) -> dict:
+    """Train ``job`` in a lower-priority child (:mod:`core.jobs.worker_process`); the outcome dict.
+
+    ``spare``: a :class:`Spare` ready for ``data`` trains it (handed over here, used once);
+    otherwise a child is spawned for the job. The child reports over its pipe; a cancel is
+    an event it checks after every batch. A child that dies without a result (killed, out
+    of memory) raises :class:`LabError`; the server stays up.
     """
-    from core.jobs import worker_process
-
-    ctx = processes.context()
-    cancel = ctx.Event()
-    keep_partial = ctx.Value("b", job.keep_partial)
-    with lock:
-        job.phase = "starting the training process"
-    process, conn = processes.start(
-        worker_process.child_main,
-        (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial, cancel, trainer, job.owner),
-        name=f"train-{job.job_id}",
-        duplex=False,
+    process, conn, cancel, keep_partial = _claim(spare, job, data, store, lock, trainer) or _spawn(
+        job, data, store, lock, trainer
     )
     reporter = JobReporter(lock, job)
     outcome = None
@@ -129,3 +149,38 @@ def run_in_process(job: JobRecord, data, store: RunStore, lock: threading.Lock, 
             f"The server is fine; try a smaller model or batch."
         )
     return outcome
+
+
+def _claim(spare: Spare | None, job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer):
+    """Hand ``job`` to ``spare`` if it is ready for ``data``: ``(process, conn, cancel, keep_partial)``, else None."""
+    if spare is None:
+        return None
+    if spare.serves(data):
+        spare.keep_partial.value = job.keep_partial
+        with lock:
+            job.phase = "handing the job to the training process started ahead"
+        try:
+            spare.conn.send(("job", job.config.to_dict(), str(store.root), trainer, job.owner))
+            return spare.process, spare.conn, spare.cancel, spare.keep_partial
+        except OSError:  # it died just now: a fresh child takes the job
+            pass
+    spare.close()
+    return None
+
+
+def _spawn(job: JobRecord, data, store: RunStore, lock: threading.Lock, trainer):
+    """A fresh child for ``job``: ``(process, conn, cancel, keep_partial)``."""
+    from core.jobs import worker_process
+
+    ctx = processes.context()
+    cancel = ctx.Event()
+    keep_partial = ctx.Value("b", job.keep_partial)
+    with lock:
+        job.phase = "starting the training process"
+    process, conn = processes.start(
+        worker_process.child_main,
+        (job.config.to_dict(), str(data.source.path), str(store.root), keep_partial, cancel, trainer, job.owner),
+        name=f"train-{job.job_id}",
+        duplex=False,
+    )
+    return process, conn, cancel, keep_partial

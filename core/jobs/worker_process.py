@@ -7,6 +7,10 @@ pipe: ``("phase", name)``, ``("started", ...)``, ``("batch", ...)``, ``("epoch",
 finally ``("result", {...})`` or ``("error", message)``. Cancel is an event the child
 checks after every batch. If the child dies (out of memory, killed), the pipe closes
 without a result and the manager marks the job failed; the server stays up.
+
+A *spare* (:func:`spare_main`) is such a child started before its job: it imports
+TensorFlow and reads the dataset, then waits for one job on its (two-way) pipe, so the
+job's first batch comes seconds sooner. It trains that one job and ends, like any child.
 """
 
 from __future__ import annotations
@@ -54,6 +58,34 @@ def child_main(
     """Entry point of the training process (must stay importable and picklable); ``owner`` is stored with the run."""
     processes.lower_priority()
     import_keras()  # quietly, before anything else loads TensorFlow
+    _train_and_report(conn, config_dict, data_path, runs_dir, keep_partial_flag, cancel, trainer, owner)
+
+
+def spare_main(conn, data_path: str, keep_partial_flag, cancel) -> None:
+    """Entry point of a spare: get ready (TensorFlow, Keras's layers, the dataset), then train the one job sent.
+
+    The job comes as ``("job", config_dict, runs_dir, trainer, owner)``; the end of the pipe
+    (the manager retired this spare, or the server is gone) ends the process untouched.
+    """
+    processes.lower_priority()
+    import_keras()
+    ready = None
+    with contextlib.suppress(Exception):  # a dataset that fails to load fails the job, in _train_and_report
+        import core.model.training  # noqa: F401  (Keras's layers and the training code, imported ahead)
+        from core.data.dataset import load_dataset
+
+        ready = load_dataset(data_path, allow_download=False)
+    try:
+        _, config_dict, runs_dir, trainer, owner = conn.recv()
+    except (EOFError, OSError):
+        return
+    _train_and_report(conn, config_dict, data_path, runs_dir, keep_partial_flag, cancel, trainer, owner, ready)
+
+
+def _train_and_report(
+    conn, config_dict, data_path, runs_dir, keep_partial_flag, cancel, trainer, owner, data=None
+) -> None:
+    """Train one job and store its run, reporting through ``conn``; ``data``: the dataset if already read."""
     try:
         from core.config import TrainConfig
         from core.data.dataset import load_dataset
@@ -62,8 +94,9 @@ def child_main(
 
         config = TrainConfig.from_dict(config_dict)
         reporter = _PipeReporter(conn, cancel, keep_partial_flag)
-        reporter.phase("loading data")
-        data = load_dataset(data_path, allow_download=False)
+        if data is None:
+            reporter.phase("loading data")
+            data = load_dataset(data_path, allow_download=False)
         result = (trainer or train)(config, data, reporter)
         if reporter.orphaned:  # nobody is waiting for this run any more: save nothing
             return

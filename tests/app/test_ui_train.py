@@ -273,7 +273,7 @@ def test_the_curves_have_a_smoothing_slider_epoch_points_and_a_table(fake_manage
     smoothing.set_value(0.0).run()
     smoothed = chart_data(charts(at)[0])[0].query("series == 'train, smoothed'")
     assert smoothed["value"].tolist() == pytest.approx(smoothed["raw"].tolist())  # 0: the raw batches
-    assert "one batch of 64 reviews" in texts(at) and "a few reviews" not in texts(at)
+    assert f"one batch of {preset(DEFAULT_PRESET).batch_size} reviews" in texts(at) and "a few reviews" not in texts(at)
     table = next(d.value for d in at.dataframe if "validation loss" in d.value.columns)
     assert table["epoch"].tolist() == [1] and table["best"].tolist() == [True]
 
