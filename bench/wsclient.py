@@ -150,6 +150,8 @@ class AppSession:
             result.texts.append(element.heading.body)
         elif kind == "metric":
             result.texts.append(f"{element.metric.label}: {element.metric.body}")
+        elif kind == "progress":
+            result.texts.append(element.progress.text)
         elif kind in VALUE_FIELDS:
             widget = getattr(element, kind)
             self.widgets[(kind, widget.label)] = widget.id

@@ -85,7 +85,7 @@ def test_a_training_shows_the_smoothing_slider_and_the_epoch_table(page, app_url
     page.locator('[data-testid="stSlider"]', has_text="Smoothing").wait_for(timeout=120_000)
     page.wait_for_selector('h3:has-text("done")', timeout=240_000)
     wait_for_app(page)
-    page.get_by_text("one batch of 64 reviews", exact=False).wait_for()
+    page.get_by_text(f"one batch of {TrainConfig().batch_size} reviews", exact=False).wait_for()
     table = page.locator('[data-testid="stDataFrame"]').last
     table.wait_for()
     thumb = slider(page, "Smoothing")
