@@ -116,8 +116,8 @@ class Predictor:
         never depends on the others scored with it, here, in a CSV, in training's test scores or in a bundle.
         """
         out = np.zeros(len(sequences))
-        with self._lock:
-            for idx, x in arrays.scoring_batches(sequences, self.config, PREDICT_BATCH):
+        for idx, x in arrays.scoring_batches(sequences, self.config, PREDICT_BATCH):
+            with self._lock:  # per batch: another session's review need not wait for a whole file
                 out[idx] = self._infer(x).numpy()
         return out
 
