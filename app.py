@@ -8,7 +8,8 @@ picked. The pages live in ``pages/``; what they share lives in ``ui/``.
 def main() -> None:
     import streamlit as st
 
-    from ui import classroom, frame, links, notices, presenter, resources, state
+    from ui import classroom
+    from ui.shared import frame, links, notices, presenter, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
         st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")

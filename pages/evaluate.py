@@ -13,7 +13,8 @@ from core.errors import LabError
 from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
-from ui import baseline_panel, charts, evaluation_charts, frame, resources, run_admin, tables, views, widgets, wording
+from ui import baseline_panel, charts, evaluation_charts, run_admin, tables, views, wording
+from ui.shared import frame, resources, widgets
 
 MISTAKES = 8
 

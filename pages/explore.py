@@ -10,7 +10,8 @@ import streamlit as st
 from core.data import stats
 from core.encoding.model_input import encode_review
 from core.text import tokenizer
-from ui import frame, html, resources, state, tables, widgets, wording
+from ui import tables, wording
+from ui.shared import frame, html, resources, state, widgets
 from ui.wording import abbreviate_ids, percent
 
 BIN = 25  # tokens per histogram bar

@@ -14,19 +14,8 @@ from core.errors import LabError
 from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
-from ui import (
-    assets,
-    baseline_panel,
-    frame,
-    resources,
-    snapshot_panel,
-    state,
-    tables,
-    views,
-    widgets,
-    wording,
-    xray_panel,
-)
+from ui import baseline_panel, snapshot_panel, tables, views, wording, xray_panel
+from ui.shared import assets, frame, resources, state, widgets
 
 TEXT_KEY = state.PREDICT_TEXT_KEY
 #: What the explanation removes at a time.

@@ -17,7 +17,8 @@ import streamlit as st
 from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
-from ui import classroom, frame, resources, state, views, widgets, wording, xray_panel
+from ui import classroom, views, wording, xray_panel
+from ui.shared import frame, resources, state, widgets
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
 JOB_KEY = state.TRAIN_JOB_KEY

@@ -20,7 +20,8 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
-from ui import charts, comparisons, palette, resources, snapshot_panel
+from ui import charts, comparisons, snapshot_panel
+from ui.shared import palette, resources
 
 SCRAMBLE_KEY = "predict_scramble"
 

@@ -12,7 +12,8 @@ import altair as alt
 import pandas as pd
 
 from core.model.metrics import NEGATIVE, POSITIVE, THRESHOLD, label
-from ui import palette, tables
+from ui import tables
+from ui.shared import palette
 
 #: What Altair's default theme adds to every spec; Streamlit switches that theme off ("none") to convert.
 _DEFAULT_THEME_VIEW = {"continuousWidth": 300, "continuousHeight": 300}

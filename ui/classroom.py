@@ -23,7 +23,7 @@ import secrets
 import streamlit as st
 
 from core import access
-from ui import state
+from ui.shared import state
 
 BROWSER_COOKIE = "imdb_lab_browser"
 #: Session key: this session unlocked teacher mode.

@@ -14,7 +14,8 @@ import pandas as pd
 
 from core.model.metrics import NEGATIVE, POSITIVE
 from core.runs.evaluation import MIN_BAND_REVIEWS, ThresholdMetrics
-from ui import charts, palette, tables
+from ui import charts, tables
+from ui.shared import palette
 
 HEIGHT = 300
 UNIT = alt.Scale(domain=[0, 1], nice=False)

@@ -12,7 +12,8 @@ import streamlit as st
 from core.errors import LabError
 from core.runs import manage
 from core.runs.store import RunInfo, RunStore
-from ui import classroom, resources
+from ui import classroom
+from ui.shared import resources
 
 #: A sentence to show once after the page reran (the deleted run is gone from the picker).
 NOTICE_KEY = "run_admin_notice"

@@ -19,7 +19,8 @@ from core.errors import LabError
 from core.runs import snapshots
 from core.runs.snapshots import Snapshot, SnapshotIndex
 from core.runs.store import RunInfo, RunStore
-from ui import resources, state, wording
+from ui import wording
+from ui.shared import resources, state
 
 #: Reviews whose verdict the Train page follows along the slider: watch the model learn "not" (or not).
 EXAMPLES = ("Not bad at all.", "Not good at all.")

@@ -17,7 +17,8 @@ from core.model.metrics import POSITIVE
 from core.model.progress import PHASE_SCORING_PARTIAL
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui import baseline_panel, charts, html, palette, snapshot_panel, state, tables, wording
+from ui import baseline_panel, charts, snapshot_panel, tables, wording
+from ui.shared import html, palette, state
 
 # ---------------------------------------------------------------- Train: a job
 

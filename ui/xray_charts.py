@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.model.metrics import THRESHOLD
-from ui import palette
+from ui.shared import palette
 
 #: Longest step label on an axis; the full words are in the tooltip.
 LABEL_CHARS = 14

@@ -12,7 +12,7 @@ from core.jobs.manager import DONE, JobManager
 from core.runs.store import RunStore
 from tests.app.ui_helpers import FakeJobManager
 from tests.conftest import TINY
-from ui import resources
+from ui.shared import resources
 
 #: A second run, for comparing and overlaying (two epochs, so it has a curve).
 TINY_OTHER = TINY.replace(units=4, epochs=2)

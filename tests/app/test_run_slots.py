@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ui import resources
+from ui.shared import resources
 
 
 def _peak_inside(runs: int, hold: float = 0.05) -> int:

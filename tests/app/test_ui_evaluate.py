@@ -22,7 +22,8 @@ from tests.app.ui_helpers import (
     run_page,
     texts,
 )
-from ui import resources, state, wording
+from ui import wording
+from ui.shared import resources, state
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 

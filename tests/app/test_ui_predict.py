@@ -27,7 +27,7 @@ from tests.app.ui_helpers import (
     submit_review,
     texts,
 )
-from ui import assets
+from ui.shared import assets
 
 TEXT_KEY = "predict_text"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -260,7 +260,7 @@ def test_app_py_draws_nothing_when_a_spawned_process_reimports_it():
     """multiprocessing's spawn re-runs the main script (Streamlit installs app.py there) as __mp_main__."""
     code = (
         "import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__')\n"
-        "print('streamlit' in sys.modules, 'ui.resources' in sys.modules)"
+        "print('streamlit' in sys.modules, 'ui.shared.resources' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bench import queue_cluster
 from core.jobs.redis_queue import QueueExecutor
 from tests.app.ui_helpers import assert_clean, run_page, texts
-from ui import resources
+from ui.shared import resources
 
 
 def test_pages_say_the_queue_is_down_and_explore_still_works(data_env, imdb, tmp_path, monkeypatch):

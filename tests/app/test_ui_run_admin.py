@@ -12,7 +12,7 @@ from core.runs import manage
 from core.runs.store import RunStore, best_run
 from tests.app.ui_helpers import assert_clean, new_app, texts, widget
 from tests.conftest import TINY
-from ui import notices, state
+from ui.shared import notices, state
 
 ME = "session-me"
 
@@ -77,13 +77,13 @@ def test_only_the_owner_may_change_a_run(owned_runs):
 
 
 def _toast_elsewhere():
-    from ui import notices
+    from ui.shared import notices
 
     notices.job_finished_toast(on_train_page=False)
 
 
 def _toast_on_the_train_page():
-    from ui import notices
+    from ui.shared import notices
 
     notices.job_finished_toast(on_train_page=True)
 

@@ -6,7 +6,7 @@ import pytest
 
 from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
 from tests.app.ui_helpers import assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
-from ui import state
+from ui.shared import state
 
 
 def test_knobs_come_from_the_config_fields(fake_manager):
@@ -231,7 +231,7 @@ def test_a_fast_config_for_three_epochs_is_fast_on_the_page_and_in_the_runs_tabl
 
 
 def test_more_settings_are_grouped_with_full_labels(fake_manager):
-    from ui import widgets
+    from ui.shared import widgets
 
     at = run_page("train")
     assert_clean(at)

@@ -12,7 +12,8 @@ import pytest
 from core.config import TrainConfig
 from core.errors import ConfigError
 from tests.app.ui_helpers import batch_rows, epoch_rows
-from ui import charts, tables, widgets, wording
+from ui import charts, tables, wording
+from ui.shared import widgets
 
 
 def _lengths() -> pd.DataFrame:

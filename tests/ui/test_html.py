@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from core.encoding.model_input import encode_review
 from core.text import tokenizer
 from tests.ui.fakes import fake_explanation
-from ui import html as ui_html
+from ui.shared import html as ui_html
 
 
 def body_of(markup: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-_THEME = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+_THEME = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 
 #: The theme's primary colour (buttons, sliders): the app's own blue.
 PRIMARY = tomllib.loads(_THEME.read_text("utf-8"))["theme"]["primaryColor"]

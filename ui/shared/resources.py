@@ -28,7 +28,7 @@ from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
 from core.runs.store import RunInfo, RunStore
 from ui import charts, tables
-from ui.state import DATA_PATH_KEY
+from ui.shared.state import DATA_PATH_KEY
 
 #: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are.
 _BY_IDENTITY = {ImdbData: lambda data: data.fingerprint, RunInfo: lambda run: (str(run.path), run.created)}

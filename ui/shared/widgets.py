@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.config import CUSTOM, FIELDS
 from core.runs.store import RunInfo, best_run
-from ui import state
+from ui.shared import state
 
 #: The learning rates the Train page offers (those inside the field's range).
 LEARNING_RATES = (

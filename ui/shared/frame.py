@@ -18,7 +18,8 @@ from core.data import sources, uploads
 from core.data.dataset import ImdbData
 from core.errors import DataNotFoundError, LabError
 from core.runs.store import RunInfo
-from ui import assets, classroom, links, presenter, resources, state
+from ui import classroom
+from ui.shared import assets, links, presenter, resources, state
 from ui.wording import code_span
 
 #: Session key of the page to return to after :func:`page_guard` ran ``app.py`` first.

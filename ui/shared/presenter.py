@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import assets
+from ui.shared import assets
 
 #: Session key: this session presents.
 PRESENTER_KEY = "presenter"

@@ -27,7 +27,7 @@ from core.config import CUSTOM, FIELDS, PRESETS, RENAMED_PRESETS, preset
 from core.errors import ConfigError
 from core.runs.store import check_run_id
 from core.serving.batch_input import quoted
-from ui import presenter, state
+from ui.shared import presenter, state
 
 #: A job id (:meth:`core.jobs.executor.JobExecutor.submit` makes them).
 _JOB_ID = re.compile(r"job-[0-9a-f]{8}")

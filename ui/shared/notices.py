@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.errors import LabError
 from core.jobs.records import CANCELLED, DONE
-from ui import resources, state
+from ui.shared import resources, state
 
 #: The last job whose end this session was told about (or saw on the Train page).
 TOLD_KEY = "job_toast_told"

@@ -10,7 +10,7 @@ import functools
 import tomllib
 from pathlib import Path
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 #: The styles of the app's own HTML (:mod:`ui.html`); ``st.html`` injects a ``.css`` path as a style.
 STYLE = ASSETS / "style.css"
 #: Presenter mode's additions (:mod:`ui.presenter`): hide the chrome, enlarge the rest.

@@ -14,7 +14,7 @@ import html
 import math
 
 from core.encoding.model_input import EncodedReview
-from ui import palette
+from ui.shared import palette
 
 #: The change in log-odds that gets the full colour: the same for every review, so a
 #: word that moves the verdict a little looks pale and one that moves it a lot looks deep.

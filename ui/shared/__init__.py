@@ -1,0 +1,1 @@
+"""shared: (to be described)."""
