@@ -8,7 +8,7 @@ picked. The pages live in ``pages/``; what they share lives in ``ui/``.
 def main() -> None:
     import streamlit as st
 
-    from ui import classroom
+    from ui.classroom import identity as classroom
     from ui.shared import frame, links, notices, presenter, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns

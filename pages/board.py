@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.runs.class_board import ClassBoard
 from core.runs.store import RunStore
-from ui import board_panel
+from ui.classroom import board as board_panel
 from ui.shared import frame
 
 frame.page_guard(__file__)

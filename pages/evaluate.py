@@ -13,7 +13,10 @@ from core.errors import LabError
 from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
-from ui import baseline_panel, charts, evaluation_charts, run_admin, tables, views, wording
+from ui import charts, tables, views, wording
+from ui.baseline import panel as baseline_panel
+from ui.evaluate import charts as evaluation_charts
+from ui.runs import admin as run_admin
 from ui.shared import frame, resources, widgets
 
 MISTAKES = 8

@@ -14,8 +14,11 @@ from core.errors import LabError
 from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
-from ui import baseline_panel, snapshot_panel, tables, views, wording, xray_panel
+from ui import tables, views, wording
+from ui.baseline import panel as baseline_panel
 from ui.shared import assets, frame, resources, state, widgets
+from ui.snapshots import panel as snapshot_panel
+from ui.xray import panel as xray_panel
 
 TEXT_KEY = state.PREDICT_TEXT_KEY
 #: What the explanation removes at a time.

@@ -9,7 +9,8 @@ import streamlit as st
 
 from core.config import DEFAULT_PRESET, preset
 from core.errors import LabError
-from ui import classroom, wording
+from ui import wording
+from ui.classroom import identity as classroom
 from ui.shared import frame, resources, state
 
 frame.page_guard(__file__)

@@ -17,8 +17,10 @@ import streamlit as st
 from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
-from ui import classroom, views, wording, xray_panel
+from ui import views, wording
+from ui.classroom import identity as classroom
 from ui.shared import frame, resources, state, widgets
+from ui.xray import panel as xray_panel
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
 JOB_KEY = state.TRAIN_JOB_KEY

@@ -17,8 +17,10 @@ from core.model.metrics import POSITIVE
 from core.model.progress import PHASE_SCORING_PARTIAL
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui import baseline_panel, charts, snapshot_panel, tables, wording
+from ui import charts, tables, wording
+from ui.baseline import panel as baseline_panel
 from ui.shared import html, palette, state
+from ui.snapshots import panel as snapshot_panel
 
 # ---------------------------------------------------------------- Train: a job
 

@@ -10,8 +10,8 @@ from core.runs import snapshots
 from core.serving.predictor import Predictor
 from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, new_app, run_page, submit_review, texts
 from tests.conftest import TINY
-from ui import snapshot_panel
 from ui.shared import state
+from ui.snapshots import panel as snapshot_panel
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 REVIEW = "Not bad at all, a really good film"

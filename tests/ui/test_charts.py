@@ -6,7 +6,8 @@ import numpy as np
 
 from core.runs.evaluation import roc_curve
 from tests.ui.fakes import toy_evaluation
-from ui import charts, evaluation_charts, tables
+from ui import charts, tables
+from ui.evaluate import charts as evaluation_charts
 
 
 def test_probability_chart_rows():

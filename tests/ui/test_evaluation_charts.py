@@ -13,7 +13,8 @@ from core.config import TrainConfig
 from core.model.metrics import THRESHOLD
 from core.runs.evaluation import Evaluation
 from tests.ui.fakes import FakeRun
-from ui import evaluation_charts, tables, wording
+from ui import tables, wording
+from ui.evaluate import charts as evaluation_charts
 
 
 def rated_evaluation() -> Evaluation:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ui import xray_charts
+from ui.xray import charts as xray_charts
 
 
 def test_labels_are_unique_and_short_and_pooled_steps_say_how_many():

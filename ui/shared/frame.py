@@ -18,7 +18,7 @@ from core.data import sources, uploads
 from core.data.dataset import ImdbData
 from core.errors import DataNotFoundError, LabError
 from core.runs.store import RunInfo
-from ui import classroom
+from ui.classroom import identity as classroom
 from ui.shared import assets, links, presenter, resources, state
 from ui.wording import code_span
 

@@ -53,9 +53,11 @@ class _FakeModel:
 
 
 def test_early_stopping_puts_the_final_snapshot_at_the_restored_epoch():
+    from core.model.callbacks import SnapshotCallback  # imports Keras
+
     model, per_epoch = _FakeModel(), 5
     taken = rule.WeightSnapshots(["dense/kernel"], [(2, 3)], per_epoch, rule.planned_steps(2 * per_epoch, 24))
-    callback = rule.snapshot_callback(taken, [32] * per_epoch)
+    callback = SnapshotCallback(taken, [32] * per_epoch)
     callback.set_model(model)
     callback.on_train_begin()
     for epoch in range(2):

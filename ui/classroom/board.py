@@ -14,7 +14,7 @@ from core.runs.baseline_store import BaselineStore
 from core.runs.class_board import ClassBoard
 from core.runs.evaluation import validation_accuracy
 from core.runs.store import RunStore
-from ui import classroom
+from ui.classroom import identity as classroom
 from ui.shared import resources
 
 #: How often the board rereads the runs (seconds).

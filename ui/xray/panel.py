@@ -13,8 +13,8 @@ import streamlit as st
 
 from core.errors import LabError
 from core.runs.store import RunInfo
-from ui import xray_charts
 from ui.shared import resources
+from ui.xray import charts as xray_charts
 
 LAYER_KEY, DIRECTION_KEY, SORT_KEY, UNIT_KEY = "xray_layer", "xray_direction", "xray_sort", "xray_unit"
 TITLES = {

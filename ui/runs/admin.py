@@ -12,7 +12,7 @@ import streamlit as st
 from core.errors import LabError
 from core.runs import manage
 from core.runs.store import RunInfo, RunStore
-from ui import classroom
+from ui.classroom import identity as classroom
 from ui.shared import resources
 
 #: A sentence to show once after the page reran (the deleted run is gone from the picker).

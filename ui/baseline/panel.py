@@ -20,8 +20,10 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
-from ui import charts, comparisons, snapshot_panel
+from ui import charts
+from ui.baseline import comparisons
 from ui.shared import palette, resources
+from ui.snapshots import panel as snapshot_panel
 
 SCRAMBLE_KEY = "predict_scramble"
 

@@ -1,0 +1,1 @@
+"""baseline: (to be described)."""

@@ -1,0 +1,1 @@
+"""classroom: (to be described)."""
