@@ -17,7 +17,7 @@ from ui import charts, tables, views, wording
 from ui.baseline import panel as baseline_panel
 from ui.evaluate import charts as evaluation_charts
 from ui.runs import admin as run_admin
-from ui.shared import frame, resources, widgets
+from ui.shared import frame, resources, widgets, wording as shared_wording
 
 MISTAKES = 8
 
@@ -40,7 +40,7 @@ ordered = [run.run_id for run in widgets.runs_best_first(runs)]
 st.header("One run on the test set", divider="gray")
 run = widgets.run_picker("Run", "evaluate_run", runs, help="The best by test accuracy is picked first.")
 st.caption(
-    f"`{run.config.summary()}` · {run.epochs_trained} epoch(s) in {wording.duration(run.train_seconds)}"
+    f"`{run.config.summary()}` · {run.epochs_trained} epoch(s) in {shared_wording.duration(run.train_seconds)}"
     + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")
     + (" · **partial** (stopped early by hand)" if run.partial else "")
 )

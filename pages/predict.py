@@ -16,7 +16,7 @@ from core.serving import batch_input
 from core.serving.batch_input import quoted
 from ui import tables, views, wording
 from ui.baseline import panel as baseline_panel
-from ui.shared import assets, frame, resources, state, widgets
+from ui.shared import assets, frame, resources, state, widgets, wording as shared_wording
 from ui.snapshots import panel as snapshot_panel
 from ui.xray import panel as xray_panel
 
@@ -59,7 +59,7 @@ def _set_text(text: str, true_label: int | None = None) -> None:
 
 def _random_test_review(data) -> None:
     index = int(np.random.default_rng().integers(len(data.test)))
-    _set_text(wording.review_for_display(data.test.texts[index]), int(data.test.labels[index]))
+    _set_text(shared_wording.review_for_display(data.test.texts[index]), int(data.test.labels[index]))
 
 
 def example_buttons() -> None:

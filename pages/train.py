@@ -19,7 +19,7 @@ from core.data import stats
 from core.errors import ConfigError, LabError
 from ui import views, wording
 from ui.classroom import identity as classroom
-from ui.shared import frame, resources, state, widgets
+from ui.shared import frame, resources, state, widgets, wording as shared_wording
 from ui.xray import panel as xray_panel
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
@@ -66,8 +66,8 @@ for column, title, names in (
         widgets.knob(name, column)
 maxlen, num_words = st.session_state[state.knob_key("maxlen")], st.session_state[state.knob_key("num_words")]
 data_col.caption(
-    f"With these two: {wording.percent(stats.share_at_most(resources.review_lengths(data)['tokens'], maxlen))} "
-    f"of reviews fit in {maxlen} tokens whole, and {wording.percent(resources.oov_share(data, num_words))} of "
+    f"With these two: {shared_wording.percent(stats.share_at_most(resources.review_lengths(data)['tokens'], maxlen))} "
+    f"of reviews fit in {maxlen} tokens whole, and {shared_wording.percent(resources.oov_share(data, num_words))} of "
     "test tokens are out of the vocabulary. The Explore page shows why."
 )
 with knobs.expander("More settings: model, input, optimisation, evaluation"):

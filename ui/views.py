@@ -19,7 +19,7 @@ from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
 from ui import charts, tables, wording
 from ui.baseline import panel as baseline_panel
-from ui.shared import html, palette, state
+from ui.shared import html, palette, state, tables as shared_tables, wording as shared_wording
 from ui.snapshots import panel as snapshot_panel
 
 # ---------------------------------------------------------------- Train: a job
@@ -107,7 +107,7 @@ def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
     if not snapshot.finished:
         st.progress(snapshot.progress, text=wording.progress_text(snapshot))
         st.caption(
-            f"{wording.phase_sentence(snapshot)} · elapsed {wording.duration(snapshot.elapsed_seconds)} · "
+            f"{wording.phase_sentence(snapshot)} · elapsed {shared_wording.duration(snapshot.elapsed_seconds)} · "
             f"{snapshot.samples_seen:,} reviews trained on"
         )
     elif snapshot.state == "cancelled":  # the result below says how long it trained: one duration
@@ -203,7 +203,7 @@ def _job_result(snapshot) -> None:
     cols = st.columns(4)
     cols[0].metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.3f}")
     cols[1].metric("Test loss", "—" if metrics.get("loss") is None else f"{metrics['loss']:.3f}")
-    cols[2].metric("Training time", wording.duration(snapshot.train_seconds))
+    cols[2].metric("Training time", shared_wording.duration(snapshot.train_seconds))
     cols[3].metric("Epochs trained", wording.epochs_text(snapshot_epochs(snapshot)))
     comparison(snapshot.config, accuracy)
     if snapshot.run_id and st.button(
@@ -353,7 +353,7 @@ def batch_view(run: RunInfo, table, rows, origin: str) -> None:
     )
     st.download_button(
         "Download the predictions (.csv)",
-        data=tables.csv_bytes(table),
+        data=shared_tables.csv_bytes(table),
         file_name=f"predictions-{run.run_id}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -370,7 +370,7 @@ def mistake_view(row, text: str, run_id: str) -> None:
     The button hands the review and its true label to the Predict page
     (:func:`ui.state.send_to_predict`) with this run picked there, and opens it.
     """
-    review = wording.review_for_display(text)
+    review = shared_wording.review_for_display(text)
     with st.expander(wording.mistake_title(row)):
         st.text(review)
         if st.button(

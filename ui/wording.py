@@ -9,7 +9,6 @@ where it says so) or a small dataclass of counts to talk about. Verdicts follow
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ from core.model import metrics
 from core.model.metrics import THRESHOLD
 from core.model.progress import PHASE_SCORING_PARTIAL, SCORING_PHASES
 from ui import tables
+from ui.shared.wording import code_list, duration, percent
 
 #: What the tutorial reported for its two networks, shown beside a finished run.
 TUTORIAL_FIGURES = {
@@ -27,47 +27,6 @@ TUTORIAL_FIGURES = {
 }
 
 # ---------------------------------------------------------------- numbers
-
-
-def percent(share: float, digits: int = 1) -> str:
-    return f"{100 * share:.{digits}f}%"
-
-
-def duration(seconds: float | None) -> str:
-    """``under 1 s``, ``45 s``, ``3 min 05 s``, ``1 h 02 min``; an em dash when unknown."""
-    if seconds is None or not math.isfinite(seconds):
-        return "—"
-    if seconds < 1:
-        return "under 1 s"
-    seconds = round(float(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-
-
-def code_span(value) -> str:
-    """``value`` as a Markdown code span (a backtick inside would end it, so it becomes a quote)."""
-    return "`" + str(value).replace("`", "'") + "`"
-
-
-def abbreviate_ids(ids: list[int], padding: int, padding_side: str = "pre", edge: int = 12) -> str:
-    """The model's input row as text, shortened in the middle: ``[0 × 12, 1, 14, …, 7]``."""
-    shown = (
-        [str(i) for i in ids]
-        if len(ids) <= 2 * edge
-        else [str(i) for i in ids[:edge]] + [f"… {len(ids) - 2 * edge} more …"] + [str(i) for i in ids[-edge:]]
-    )
-    if padding:
-        shown = [f"0 × {padding}", *shown] if padding_side == "pre" else [*shown, f"0 × {padding}"]
-    return "[" + ", ".join(shown) + "]"
-
-
-def star_rating(rating: int) -> str:
-    """A review's stars in words: ``8/10 stars``; ``no star rating`` where the source has none (-1)."""
-    rating = int(rating)
-    return f"{rating}/10 stars" if 1 <= rating <= 10 else "no star rating"
 
 
 def epochs_text(epochs: float | None) -> str:
@@ -332,17 +291,6 @@ def input_summary(explanation) -> InputSummary:
     )
 
 
-def code_list(words: list[str], limit: int = 30) -> str:
-    """Words as Markdown code spans (``a``, ``b``, … and N more); backticks removed.
-
-    Tokens are letters, digits and apostrophes only, so this is belt and braces: inside a
-    code span nothing is interpreted as Markdown.
-    """
-    shown = [f"`{w.replace('`', '')}`" for w in words[:limit]]
-    more = len(words) - limit
-    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
-
-
 def _kept_end(truncating: str) -> str:
     """Which words of a long review a run reads: ``truncating="pre"`` cuts the beginning."""
     return "last" if truncating == "pre" else "first"
@@ -399,11 +347,6 @@ def length_sentence(by_length, maxlen: int) -> str:
         f"got {cut_acc:.1%} of them right against {whole_acc:.1%} for the others, so they are "
         f"{harder} for this run."
     )
-
-
-def review_for_display(text: str) -> str:
-    """A review as plain text for ``st.text``: IMDB's ``<br />`` tags become line breaks."""
-    return re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
 
 
 def mistake_title(row) -> str:

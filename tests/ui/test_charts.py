@@ -8,6 +8,8 @@ from core.runs.evaluation import roc_curve
 from tests.ui.fakes import toy_evaluation
 from ui import charts, tables
 from ui.evaluate import charts as evaluation_charts
+from ui.explore import charts as explore_charts, tables as explore_tables
+from ui.shared import vega
 
 
 def test_probability_chart_rows():
@@ -25,7 +27,7 @@ def test_confusion_chart_counts():
         ("positive", "negative"): 1,
         ("positive", "positive"): 2,
     }
-    spec = charts.confusion_chart(toy_evaluation().confusion()).to_dict()
+    spec = charts.confusion_cells_chart(toy_evaluation().confusion()).to_dict()
     assert {layer["mark"]["type"] for layer in spec["layer"]} == {"rect", "text"}
 
 
@@ -44,11 +46,11 @@ def test_a_cached_spec_is_the_validated_spec_streamlit_would_send():
     import pandas as pd
 
     lengths = pd.DataFrame({"tokens": [30, 80, 900, 1700], "split": "train", "label": ["pos", "neg", "pos", "neg"]})
-    bins = tables.length_histogram(lengths, bin_width=25, clip_at=1500)
+    bins = explore_tables.length_histogram(lengths, bin_width=25, clip_at=1500)
     for chart in (
-        charts.length_histogram_chart(bins, bin_width=25, axis_end=1500, maxlen=400, log_scale=True, title="t"),
-        charts.coverage_chart(pd.DataFrame({"num_words": [100, 5000], "coverage": [0.5, 0.9]}), 2000),
+        explore_charts.length_histogram_chart(bins, bin_width=25, axis_end=1500, maxlen=400, log_scale=True, title="t"),
+        explore_charts.coverage_chart(pd.DataFrame({"num_words": [100, 5000], "coverage": [0.5, 0.9]}), 2000),
     ):
         with alt.theme.enable("none"):
             validated = chart.to_dict(validate=True)
-        assert charts.vega_lite_spec(chart) == validated
+        assert vega.vega_lite_spec(chart) == validated

@@ -12,6 +12,8 @@ from core.serving import batch_input
 from core.serving.explain import PhraseContribution
 from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
 from ui import charts, tables, wording
+from ui.explore import tables as explore_tables
+from ui.shared import tables as shared_tables
 
 
 def test_length_histogram_bins_every_review_once():
@@ -22,7 +24,7 @@ def test_length_histogram_bins_every_review_once():
             "tokens": [0, 24, 25, 3000, 10, 49],
         }
     )
-    bins = tables.length_histogram(lengths, bin_width=25, clip_at=1500)
+    bins = explore_tables.length_histogram(lengths, bin_width=25, clip_at=1500)
     assert bins["reviews"].sum() == 6
     assert (bins["end"] - bins["start"] == 25).all()
     assert bins.query("split == 'train' and label == 'neg'")["start"].tolist() == [0, 1500]  # 3000 clipped
@@ -77,7 +79,7 @@ def test_txt_upload_and_batch_table_csv():
     table = tables.batch_table(batch_input.rows_from_lines(parsed.lines), [0.9, 0.2], [2, 0])
     assert table[tables.PREDICTED].tolist() == ["positive", "negative"]
     assert table[tables.KNOWN_WORDS].tolist() == [2, 0]
-    back = pd.read_csv(pd.io.common.BytesIO(tables.csv_bytes(table)), encoding="utf-8-sig")
+    back = pd.read_csv(pd.io.common.BytesIO(shared_tables.csv_bytes(table)), encoding="utf-8-sig")
     assert back["review"].tolist() == parsed.lines
 
 

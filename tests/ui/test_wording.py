@@ -5,6 +5,8 @@ from __future__ import annotations
 from core.config import preset
 from tests.ui.fakes import fake_explanation, toy_evaluation
 from ui import wording
+from ui.explore import wording as explore_wording
+from ui.shared import wording as shared_wording
 
 
 def test_verdict_labels_and_strength():
@@ -21,19 +23,19 @@ def test_input_summary_and_truncation_sentence():
     sentence = wording.truncation_sentence(summary, maxlen=5, truncating="pre")
     assert "kept the last 4 of your 6 words" in sentence and "2 earlier ones" in sentence
     assert wording.truncation_sentence(wording.input_summary(fake_explanation("a b")), 5, "pre") is None
-    assert wording.code_list(["a`b", "c"], limit=1) == "`ab` and 1 more"
+    assert shared_wording.code_list(["a`b", "c"], limit=1) == "`ab` and 1 more"
 
 
 def test_review_for_display_and_mistake_title():
-    assert wording.review_for_display("One.<br /><br />Two<BR>") == "One.\n\nTwo\n"
+    assert shared_wording.review_for_display("One.<br /><br />Two<BR>") == "One.\n\nTwo\n"
     row = toy_evaluation().confident_mistakes(1).iloc[0]
     assert wording.mistake_title(row).startswith("Actually positive, model said negative (p = 0.300) · 950 tokens")
 
 
 def test_abbreviate_ids_and_duration():
-    assert wording.abbreviate_ids([1, 5, 9], padding=2) == "[0 × 2, 1, 5, 9]"
-    assert "more" in wording.abbreviate_ids(list(range(100)), padding=0, edge=3)
-    assert [wording.duration(s) for s in (None, 0.2, 45, 185, 3720)] == [
+    assert explore_wording.abbreviate_ids([1, 5, 9], padding=2) == "[0 × 2, 1, 5, 9]"
+    assert "more" in explore_wording.abbreviate_ids(list(range(100)), padding=0, edge=3)
+    assert [shared_wording.duration(s) for s in (None, 0.2, 45, 185, 3720)] == [
         "—",
         "under 1 s",
         "45 s",

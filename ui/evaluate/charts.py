@@ -2,7 +2,7 @@
 
 Pure: no Streamlit. Each function takes :mod:`core.runs.evaluation` results (frames, a
 :class:`core.runs.evaluation.ThresholdMetrics`) and returns an ``alt.Chart``; colours
-come from :mod:`ui.palette`. The confusion matrix itself is :func:`ui.charts.confusion_chart`.
+come from :mod:`ui.palette`. The confusion matrix itself is :func:`confusion_cells_chart`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 from core.model.metrics import NEGATIVE, POSITIVE
 from core.runs.evaluation import MIN_BAND_REVIEWS, ThresholdMetrics
 from ui import charts, tables
+from ui.explore import tables as explore_tables
 from ui.shared import palette
 
 HEIGHT = 300
@@ -23,8 +24,8 @@ LABEL_COLORS = alt.Scale(domain=[NEGATIVE, POSITIVE], range=[palette.NEGATIVE, p
 
 
 def confusion_chart(confusion: pd.DataFrame, threshold: float) -> alt.Chart:
-    """:func:`ui.charts.confusion_chart` with the threshold it was counted at in its title."""
-    return charts.confusion_chart(confusion).properties(
+    """:func:`confusion_cells_chart` with the threshold it was counted at in its title."""
+    return charts.confusion_cells_chart(confusion).properties(
         title=f"Confusion matrix (test reviews, threshold {threshold:.2f})"
     )
 
@@ -143,7 +144,9 @@ def length_chart(
     ]
     frame["text_at"] = frame["high_difference"]
     order = frame["band"].tolist()
-    colors = alt.Scale(domain=[tables.WHOLE_BAND, tables.TRUNCATED_BAND], range=[palette.WHOLE, palette.TRUNCATED])
+    colors = alt.Scale(
+        domain=[explore_tables.WHOLE_BAND, explore_tables.TRUNCATED_BAND], range=[palette.WHOLE, palette.TRUNCATED]
+    )
     reach = max([0.02, *frame["low_difference"].abs(), *frame["high_difference"].abs()])
     y_scale = alt.Scale(domain=[-reach, reach], nice=False)
     base = alt.Chart(frame).encode(

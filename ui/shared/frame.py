@@ -20,7 +20,7 @@ from core.errors import DataNotFoundError, LabError
 from core.runs.store import RunInfo
 from ui.classroom import identity as classroom
 from ui.shared import assets, links, presenter, resources, state
-from ui.wording import code_span
+from ui.shared.wording import code_span
 
 #: Session key of the page to return to after :func:`page_guard` ran ``app.py`` first.
 RETURN_TO_KEY = "return_to_page"

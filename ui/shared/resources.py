@@ -28,6 +28,8 @@ from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
 from core.runs.store import RunInfo, RunStore
 from ui import charts, tables
+from ui.explore import charts as explore_charts, tables as explore_tables
+from ui.shared import vega
 from ui.shared.state import DATA_PATH_KEY
 
 #: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are.
@@ -128,8 +130,8 @@ def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: 
     the Altair chart took 60 ms per chart, on every slider move of every student
     (see :func:`ui.charts.vega_lite_spec`). Shown with ``st.vega_lite_chart``.
     """
-    histogram = tables.length_histogram(review_lengths(data), bin_width=bin_width, clip_at=axis_end)
-    chart = charts.length_histogram_chart(
+    histogram = explore_tables.length_histogram(review_lengths(data), bin_width=bin_width, clip_at=axis_end)
+    chart = explore_charts.length_histogram_chart(
         histogram[histogram["split"] == split],
         bin_width=bin_width,
         axis_end=axis_end,
@@ -137,13 +139,13 @@ def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: 
         log_scale=log_scale,
         title=f"{split.capitalize()} split",
     )
-    return charts.vega_lite_spec(chart)
+    return vega.vega_lite_spec(chart)
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
 def coverage_spec(data: ImdbData, num_words: int, tutorial: int) -> dict:
     """:func:`ui.charts.coverage_chart` as a Vega-Lite dict, once per ``num_words`` (see :func:`length_histogram_spec`)."""
-    return charts.vega_lite_spec(charts.coverage_chart(coverage_curve(data), num_words, tutorial))
+    return vega.vega_lite_spec(explore_charts.coverage_chart(coverage_curve(data), num_words, tutorial))
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
@@ -162,7 +164,7 @@ def accuracy_curve_spec(run: RunInfo, batches_per_epoch: int, smoothing: float, 
     chart = charts.training_curve_chart(
         curves, "accuracy", "Accuracy while training", at_epoch=at_epoch, height=240, legend=False
     )
-    return charts.vega_lite_spec(chart)
+    return vega.vega_lite_spec(chart)
 
 
 @st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)

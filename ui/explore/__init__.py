@@ -1,0 +1,1 @@
+"""explore: (to be described)."""
