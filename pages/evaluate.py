@@ -18,6 +18,7 @@ from ui.baseline import panel as baseline_panel
 from ui.evaluate import charts as evaluation_charts
 from ui.runs import admin as run_admin
 from ui.shared import frame, resources, widgets, wording as shared_wording
+from ui.train import panels
 
 MISTAKES = 8
 
@@ -79,7 +80,7 @@ if result is not None:
     cols[4].metric("Test loss", f"{metrics['loss']:.3f}", help="Mean binary cross-entropy. No threshold.")
     cols[5].metric("Test reviews", f"{int(metrics['count']):,}")
     st.markdown(wording.threshold_sentence(chosen))
-    views.comparison(run.config, metrics["accuracy"])
+    panels.comparison(run.config, metrics["accuracy"])
 
     matrix_col, roc_col = st.columns(2, gap="large")
     matrix_col.altair_chart(evaluation_charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")

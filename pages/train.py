@@ -17,9 +17,9 @@ import streamlit as st
 from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
-from ui import views, wording
 from ui.classroom import identity as classroom
 from ui.shared import frame, resources, state, widgets, wording as shared_wording
+from ui.train import panels, wording as train_wording
 from ui.xray import panel as xray_panel
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
@@ -77,7 +77,7 @@ config = None
 try:
     config = state.config_from_knobs()
 except ConfigError as error:
-    st.error(wording.config_problem(error, widgets.knob_label), icon=":material/block:")
+    st.error(train_wording.config_problem(error, widgets.knob_label), icon=":material/block:")
 
 slice_size = os.environ.get(TEST_SLICE_ENV)
 if config is not None and slice_size:
@@ -94,7 +94,7 @@ if config is not None and slice_size:
 # ---------------------------------------------------------------- cost estimate
 
 if config is not None:
-    views.cost_view(config, data.train.lengths, resources.calibration(data, config))
+    panels.cost_view(config, data.train.lengths, resources.calibration(data, config))
     xray_panel.layer_view(config)
 
 # ---------------------------------------------------------------- jobs
@@ -181,8 +181,8 @@ buttons[2].toggle(
 )
 if st.session_state.get("train_submit_error"):
     st.error(st.session_state["train_submit_error"])
-views.queue_notice(active_jobs, me)
-views.other_jobs(
+panels.queue_notice(active_jobs, me)
+panels.other_jobs(
     [other for other in active_jobs if job is None or other.job_id != job.job_id],
     _watch,
     stop=_stop if me.teacher else None,
@@ -202,7 +202,7 @@ def live_job_view(job_id: str) -> None:
         return
     if snapshot is None:
         st.rerun()
-    views.job_view(snapshot, mine=me.may_act_on(snapshot.owner), skip_scoring=_stop)
+    panels.job_view(snapshot, mine=me.may_act_on(snapshot.owner), skip_scoring=_stop)
     if snapshot.finished:
         st.rerun()
 
@@ -212,7 +212,7 @@ if job is None:
     st.info("No training yet in this session. Press **Train** to start one.", icon=":material/info:")
 elif job.finished:
     st.divider()
-    views.job_view(job, mine=me.may_act_on(job.owner))
+    panels.job_view(job, mine=me.may_act_on(job.owner))
 elif job.owner == me.session_id:
     with live_slot.container(border=True):  # one's own running job: at the top, above the knobs
         live_job_view(job.job_id)

@@ -12,9 +12,10 @@ import pytest
 from core.config import TrainConfig
 from core.errors import ConfigError
 from tests.app.ui_helpers import batch_rows, epoch_rows
-from ui import charts, tables, wording
+from ui import charts, tables
 from ui.explore import charts as explore_charts, tables as explore_tables, wording as explore_wording
 from ui.shared import widgets
+from ui.train import charts as train_charts, tables as train_tables, wording as train_wording
 
 
 def _lengths() -> pd.DataFrame:
@@ -82,7 +83,7 @@ def test_smoothing_is_tensorboards_debiased_moving_average(weight):
     rng = np.random.default_rng(1)
     values = list(0.7 - 0.01 * np.arange(40) + rng.normal(0, 0.05, 40))
     values[10] = math.nan
-    smoothed = tables.smooth(values, weight)
+    smoothed = train_tables.smooth(values, weight)
     expected = _tensorboard_smooth(values, weight)
     finite = [i for i, v in enumerate(values) if math.isfinite(v)]
     assert np.allclose(smoothed[finite], np.array(expected)[finite])
@@ -92,32 +93,32 @@ def test_smoothing_is_tensorboards_debiased_moving_average(weight):
 
 def test_curve_frames_carry_raw_and_smoothed_values_and_the_epoch_averages():
     rows = batch_rows(2, 10)
-    light = tables.curve_frames(rows, epoch_rows(2), 10, "loss", smoothing=0.0)
-    heavy = tables.curve_frames(rows, epoch_rows(2), 10, "loss", smoothing=0.9)
+    light = train_tables.curve_frames(rows, epoch_rows(2), 10, "loss", smoothing=0.0)
+    heavy = train_tables.curve_frames(rows, epoch_rows(2), 10, "loss", smoothing=0.9)
     smooth_light = light[light["series"] == "train, smoothed"]
     assert smooth_light["value"].tolist() == pytest.approx(smooth_light["raw"].tolist())  # 0: no smoothing
     smooth_heavy = heavy[heavy["series"] == "train, smoothed"]
     assert smooth_heavy["value"].iloc[-1] > smooth_heavy["raw"].iloc[-1]  # the average lags a falling loss
     assert (smooth_heavy["smoothed"] == smooth_heavy["value"]).all()
-    average = heavy[heavy["series"] == tables.EPOCH_AVERAGE]
+    average = heavy[heavy["series"] == train_tables.EPOCH_AVERAGE]
     assert average["epoch"].tolist() == [1.0, 2.0] and average["value"].tolist() == pytest.approx([0.5, 0.4])
 
 
 def test_the_curve_tooltip_shows_the_raw_and_the_smoothed_value():
-    curves = tables.curve_frames(batch_rows(2, 10), epoch_rows(2), 10, "loss")
-    spec = charts.training_curve_chart(curves, "loss", "Loss", planned_epochs=4).to_dict()
+    curves = train_tables.curve_frames(batch_rows(2, 10), epoch_rows(2), 10, "loss")
+    spec = train_charts.training_curve_chart(curves, "loss", "Loss", planned_epochs=4).to_dict()
     (rule,) = _layers_with(spec, "rule")
     assert [t["field"] for t in rule["encoding"]["tooltip"]] == ["epoch", "raw", "smoothed"]
     (hover,) = [p for p in spec.get("params", ()) if p["name"] == "hover_loss"]
     assert hover["select"]["nearest"] is True and hover["select"]["fields"] == ["epoch"]
     series = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
-    assert tables.EPOCH_AVERAGE in series and "validation" in series
+    assert train_tables.EPOCH_AVERAGE in series and "validation" in series
     squares = [layer for layer in _layers_with(spec, "point") if layer["mark"].get("shape") == "square"]
     assert len(squares) == 1  # the training value of each epoch
 
 
 def test_the_per_epoch_table_marks_the_best_validation_epoch():
-    table = tables.epoch_table(epoch_rows(3, overfit=False))
+    table = train_tables.epoch_table(epoch_rows(3, overfit=False))
     assert table.columns.tolist() == [
         "epoch",
         "training loss",
@@ -127,16 +128,16 @@ def test_the_per_epoch_table_marks_the_best_validation_epoch():
         "best",
     ]
     assert table["epoch"].tolist() == [1, 2, 3] and table["best"].tolist() == [False, False, True]
-    assert tables.epoch_table(()).empty
+    assert train_tables.epoch_table(()).empty
 
 
 def test_a_stopped_job_counts_fractional_epochs():
     rows = batch_rows(2, 10)
-    assert tables.epochs_done(rows[:8], (), batches_per_epoch=10) == pytest.approx(0.8)
-    assert tables.epochs_done(rows[:15], epoch_rows(1)) == pytest.approx(1.5)  # batches per epoch from epoch 1
-    assert tables.epochs_done(rows, epoch_rows(2), 10) == 2.0
-    assert tables.epochs_done(rows[:8], ()) is None  # a stored history stopped in epoch 1 has no epoch length
-    assert [wording.epochs_text(v) for v in (0.8, 1.97, 2.0, None)] == ["0.8", "1.9", "2", "-"]
+    assert train_tables.epochs_done(rows[:8], (), batches_per_epoch=10) == pytest.approx(0.8)
+    assert train_tables.epochs_done(rows[:15], epoch_rows(1)) == pytest.approx(1.5)  # batches per epoch from epoch 1
+    assert train_tables.epochs_done(rows, epoch_rows(2), 10) == 2.0
+    assert train_tables.epochs_done(rows[:8], ()) is None  # a stored history stopped in epoch 1 has no epoch length
+    assert [train_wording.epochs_text(v) for v in (0.8, 1.97, 2.0, None)] == ["0.8", "1.9", "2", "-"]
 
 
 def _stored_run(tmp_path, *, partial, batches, epochs, best_epoch=None, **fields):
@@ -174,7 +175,7 @@ def test_a_run_stopped_in_its_first_epoch_is_measured_by_the_reviews_it_saw(tmp_
 def test_a_setting_out_of_range_is_named_by_its_label_with_a_readable_range():
     with pytest.raises(ConfigError) as caught:
         TrainConfig(seed=-5)
-    text = wording.config_problem(caught.value, widgets.knob_label)
+    text = train_wording.config_problem(caught.value, widgets.knob_label)
     assert text.startswith("**Seed**: -5 is outside the allowed range 0 to 2,147,483,647")
     assert "Train stays off" in text and "e+09" not in text
 
@@ -185,7 +186,7 @@ def test_star_ratings_in_words():
 
 
 def test_the_curves_note_names_the_batch_size_and_why_the_lines_cross():
-    note = wording.curves_note(64)
+    note = train_wording.curves_note(64)
     assert "one batch of 64 reviews" in note and "a few" not in note
     assert "dropout" in note and "cross" in note
 

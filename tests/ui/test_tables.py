@@ -14,6 +14,7 @@ from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
 from ui import charts, tables, wording
 from ui.explore import tables as explore_tables
 from ui.shared import tables as shared_tables
+from ui.train import tables as train_tables
 
 
 def test_length_histogram_bins_every_review_once():
@@ -39,16 +40,16 @@ def test_curve_frames_put_batches_and_epochs_on_one_epoch_axis():
         {"epoch": 1, "loss": 0.8, "accuracy": 0.6, "val_loss": 0.7, "val_accuracy": 0.65},
         {"epoch": 2, "loss": 0.5, "accuracy": 0.7, "val_loss": 0.6, "val_accuracy": 0.7},
     ]
-    frame = tables.curve_frames(batches, epochs, batches_per_epoch=4, metric="loss")
+    frame = train_tables.curve_frames(batches, epochs, batches_per_epoch=4, metric="loss")
     raw = frame[frame["series"] == "train, per batch"]
     assert raw["epoch"].tolist() == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
     assert frame[frame["series"] == "validation"][["epoch", "value"]].values.tolist() == [[1.0, 0.7], [2.0, 0.6]]
     smooth = frame[frame["series"] == "train, smoothed"]["value"]
     assert smooth.iloc[-1] > raw["value"].iloc[-1]  # a rolling mean lags a falling loss
-    thinned = tables.curve_frames(batches * 500, [], 4, "loss", max_points=100)
+    thinned = train_tables.curve_frames(batches * 500, [], 4, "loss", max_points=100)
     assert len(thinned) <= 2 * 101
-    assert tables.curve_frames([], [], 0, "accuracy").empty
-    stopped = tables.curve_frames(batches[:6], epochs, batches_per_epoch=4, metric="loss")  # Stop in epoch 2
+    assert train_tables.curve_frames([], [], 0, "accuracy").empty
+    stopped = train_tables.curve_frames(batches[:6], epochs, batches_per_epoch=4, metric="loss")  # Stop in epoch 2
     assert stopped[stopped["series"] == "validation"]["epoch"].tolist() == [1.0, 1.5]
 
 

@@ -7,6 +7,7 @@ from tests.ui.fakes import fake_explanation, toy_evaluation
 from ui import wording
 from ui.explore import wording as explore_wording
 from ui.shared import wording as shared_wording
+from ui.train import wording as train_wording
 
 
 def test_verdict_labels_and_strength():
@@ -49,7 +50,7 @@ def test_overfitting_note_needs_rising_validation_loss():
         {"epoch": e, "loss": 0.6 - 0.1 * e, "accuracy": 0.7, "val_loss": 0.6 - 0.05 * e, "val_accuracy": 0.69}
         for e in (1, 2, 3)
     ]
-    assert wording.overfitting_note(healthy) is None
+    assert train_wording.overfitting_note(healthy) is None
     overfit = [
         {
             "epoch": e,
@@ -60,12 +61,12 @@ def test_overfitting_note_needs_rising_validation_loss():
         }
         for e in (1, 2, 3)
     ]
-    assert "epoch 1" in wording.overfitting_note(overfit)
+    assert "epoch 1" in train_wording.overfitting_note(overfit)
 
 
 def test_tutorial_comparison():
-    assert "0.853" in wording.tutorial_comparison(preset("tutorial-v1"), 0.84)
-    assert "0.872-0.876" in wording.tutorial_comparison(preset("lstm"), None)
+    assert "0.853" in train_wording.tutorial_comparison(preset("tutorial-v1"), 0.84)
+    assert "0.872-0.876" in train_wording.tutorial_comparison(preset("lstm"), None)
 
 
 def test_who_is_right_names_the_runs():
@@ -75,6 +76,6 @@ def test_who_is_right_names_the_runs():
 
 
 def test_a_tiny_estimate_is_not_about_under_one_second():
-    sentence = wording.estimate_sentence((0.2, 0.4, 0.9), 2, early_stopping=False)
+    sentence = train_wording.estimate_sentence((0.2, 0.4, 0.9), 2, early_stopping=False)
     assert "about under" not in sentence and "**under 1 s per epoch**" in sentence
-    assert "about 12 s per epoch" in wording.estimate_sentence((10, 12, 15), 2, early_stopping=True)
+    assert "about 12 s per epoch" in train_wording.estimate_sentence((10, 12, 15), 2, early_stopping=True)

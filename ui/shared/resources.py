@@ -27,10 +27,10 @@ from core.data import stats
 from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
 from core.runs.store import RunInfo, RunStore
-from ui import charts, tables
 from ui.explore import charts as explore_charts, tables as explore_tables
 from ui.shared import vega
 from ui.shared.state import DATA_PATH_KEY
+from ui.train import charts as train_charts, tables as train_tables
 
 #: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are.
 _BY_IDENTITY = {ImdbData: lambda data: data.fingerprint, RunInfo: lambda run: (str(run.path), run.created)}
@@ -156,12 +156,12 @@ def accuracy_curve_spec(run: RunInfo, batches_per_epoch: int, smoothing: float, 
     None when the run recorded no curve.
     """
     history = RunStore(run.path.parent).history(run.run_id)
-    curves = tables.curve_frames(
+    curves = train_tables.curve_frames(
         history.get("batches"), history.get("epochs"), batches_per_epoch, "accuracy", smoothing=smoothing
     )
     if curves.empty:
         return None
-    chart = charts.training_curve_chart(
+    chart = train_charts.training_curve_chart(
         curves, "accuracy", "Accuracy while training", at_epoch=at_epoch, height=240, legend=False
     )
     return vega.vega_lite_spec(chart)
