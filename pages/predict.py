@@ -14,8 +14,8 @@ from core.errors import LabError
 from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
-from ui import tables, views, wording
 from ui.baseline import panel as baseline_panel
+from ui.predict import panels, tables as predict_tables, wording as predict_wording
 from ui.shared import assets, frame, resources, state, widgets, wording as shared_wording
 from ui.snapshots import panel as snapshot_panel
 from ui.xray import panel as xray_panel
@@ -43,7 +43,7 @@ frame.require_runs(
 run = widgets.run_picker(
     "Run", state.PREDICT_RUN_KEY, runs, help="A stored, trained model. The best by test accuracy is picked first."
 )
-st.caption(wording.run_reading(run.config))
+st.caption(predict_wording.run_reading(run.config))
 xray_panel.layer_view(run.config)
 if run.partial:
     st.warning(
@@ -144,7 +144,7 @@ def single_review() -> None:
     except LabError as error:
         st.error(str(error))
         return
-    views.predictions_view(chosen, explanations, state.true_label_of(text), values)
+    panels.predictions_view(chosen, explanations, state.true_label_of(text), values)
     baseline_panel.beside_verdict(run, text)
     xray_panel.show(run, text, snapshot)
 
@@ -227,11 +227,13 @@ def batch() -> None:
         rows = batch_input.first_rows(rows, batch_input.MAX_BATCH_REVIEWS)
     try:
         texts = tuple(rows.texts)
-        table = tables.batch_table(rows, resources.score_texts(run, texts), resources.known_word_counts(run, texts))
+        table = predict_tables.batch_table(
+            rows, resources.score_texts(run, texts), resources.known_word_counts(run, texts)
+        )
     except LabError as error:
         st.error(str(error))
         return
-    views.batch_view(run, table, rows, origin)
+    panels.batch_view(run, table, rows, origin)
 
 
 one_tab, batch_tab = st.tabs(["One review", "Batch"])

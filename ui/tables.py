@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from core.config import CUSTOM, TrainConfig
-from core.model import metrics
 from core.runs.evaluation import validation_accuracy
 from ui.explore.tables import TRUNCATED_BAND, WHOLE_BAND
+from ui.shared.tables import number_or_nan
 from ui.train.tables import epochs_done
 
 # ---------------------------------------------------------------- Explore and Train: chart data
@@ -32,72 +32,6 @@ from ui.train.tables import epochs_done
 
 #: The columns a scored batch adds to the input's own (see :func:`batch_table`).
 PREDICTED, PROBABILITY, KNOWN_WORDS = "model says", "probability_positive", "known words"
-
-
-def batch_table(rows, probabilities, known_words) -> pd.DataFrame:
-    """The input rows (:class:`core.serving.batch_input.BatchRows`, every column kept) with the scores added.
-
-    Adds: the model's label, the probability of positive, and how many of the review's
-    words the run knows (0: it only saw unknown words, so its score means little).
-    """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    table = rows.frame.copy()
-    table[PREDICTED] = metrics.label(probabilities) if len(probabilities) else pd.Series(dtype=str)
-    table[PROBABILITY] = probabilities.round(4)
-    table[KNOWN_WORDS] = np.asarray(known_words, dtype=np.int64)
-    return table
-
-
-def batch_confusion(table: pd.DataFrame, truth: pd.Series) -> tuple[float, int, pd.DataFrame]:
-    """Accuracy, rows with a known truth, and the 2x2 counts (true label by row, model's by column)."""
-    known = truth.notna().to_numpy()
-    true = np.where(truth[known] == 1, metrics.POSITIVE, metrics.NEGATIVE)  # labels are 1 or 0
-    said = table.loc[known, PREDICTED].to_numpy()
-    order = [metrics.NEGATIVE, metrics.POSITIVE]
-    counts = pd.crosstab(pd.Categorical(true, order), pd.Categorical(said, order), dropna=False)
-    counts.index, counts.columns = [f"actually {o}" for o in order], [f"model said {o}" for o in order]
-    accuracy = float(np.mean(true == said)) if known.any() else float("nan")
-    return accuracy, int(known.sum()), counts
-
-
-def top_words(explanation, n: int = 8) -> pd.DataFrame:
-    """The words that mattered most: total contribution per distinct word, strongest first.
-
-    Columns: word, contribution (summed over its occurrences), occurrences, pushed towards.
-    """
-    seen = [(w.word, w.contribution) for w in explanation.words if w.contribution is not None]
-    if not seen:
-        return pd.DataFrame(
-            {
-                "word": pd.Series(dtype=str),
-                "contribution": pd.Series(dtype=float),
-                "occurrences": pd.Series(dtype=int),
-                "pushed towards": pd.Series(dtype=str),
-            }
-        )
-    frame = pd.DataFrame(seen, columns=["word", "contribution"])
-    grouped = frame.groupby("word", as_index=False).agg(
-        contribution=("contribution", "sum"), occurrences=("contribution", "size")
-    )
-    grouped["pushed towards"] = np.where(grouped["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
-    order = grouped["contribution"].abs().sort_values(ascending=False, kind="stable").index
-    return grouped.loc[order].head(n).reset_index(drop=True)
-
-
-def top_phrases(explanation, n: int = 8) -> pd.DataFrame:
-    """With phrase occlusion: the phrases whose removal moved the prediction most, strongest first.
-
-    Columns: phrase (as typed, lowercased), contribution (change in log-odds), pushed
-    towards. A phrase that occurs twice is listed once, with its stronger effect.
-    """
-    words, text = explanation.words, explanation.text
-    rows = [
-        (text[words[p.first].start : words[p.last].end].lower(), p.contribution)
-        for p in explanation.phrases  # already strongest first
-    ]
-    frame = pd.DataFrame(rows, columns=["phrase", "contribution"]).drop_duplicates("phrase").head(n)
-    frame["pushed towards"] = np.where(frame["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
-    return frame.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- Evaluate: one run
@@ -199,8 +133,8 @@ def runs_table(runs) -> pd.DataFrame:
             "run": run.run_id,
             "preset": run.preset or CUSTOM,
             "validation accuracy": validation_accuracy(run) if getattr(run, "path", None) else math.nan,
-            "test accuracy": _number(run_metrics.get("accuracy")),
-            "test loss": _number(run_metrics.get("loss")),
+            "test accuracy": number_or_nan(run_metrics.get("accuracy")),
+            "test loss": number_or_nan(run_metrics.get("loss")),
             "test reviews": run_metrics.get("count"),
             "epochs trained": run_epochs(run),  # "epochs" is the config's (planned) column below
             "best epoch": MISSING if run.best_epoch is None else str(run.best_epoch),
@@ -290,7 +224,3 @@ def run_epochs(run) -> float:
 
 #: Reviews in IMDB's training split (an epoch of a run without ``train_limit``).
 IMDB_TRAIN_REVIEWS = 25_000
-
-
-def _number(value) -> float:
-    return float(value) if value is not None else math.nan

@@ -8,18 +8,19 @@ spawned later re-runs ``__main__`` as ``__mp_main__`` first: there it must do no
 
 import os
 
+from ui.predict import panels
+
 
 def main() -> None:
     from core.runs.store import RunStore
     from core.serving.explain import Explanation, WordContribution
-    from ui import views
 
     run = RunStore(os.environ["SATURATED_RUNS"]).best()
     words = [
         WordContribution("great", 0, 5, 0.001, False, False),
         WordContribution("film", 6, 10, -0.001, False, False),
     ]
-    views.prediction_view(run, Explanation(float(os.environ["SATURATED_PROBABILITY"]), words, "great film", 0), None)
+    panels.prediction_view(run, Explanation(float(os.environ["SATURATED_PROBABILITY"]), words, "great film", 0), None)
 
 
 if __name__ != "__mp_main__":

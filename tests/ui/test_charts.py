@@ -9,11 +9,12 @@ from tests.ui.fakes import toy_evaluation
 from ui import charts, tables
 from ui.evaluate import charts as evaluation_charts
 from ui.explore import charts as explore_charts, tables as explore_tables
+from ui.predict import charts as predict_charts
 from ui.shared import vega
 
 
 def test_probability_chart_rows():
-    spec = charts.probability_chart({"run-a": 0.8, "run-b": 0.2}).to_dict()
+    spec = predict_charts.probability_chart({"run-a": 0.8, "run-b": 0.2}).to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert [(r["run"], r["label"]) for r in rows] == [("run-a", "positive"), ("run-b", "negative")]
 

@@ -13,6 +13,7 @@ from core.serving.explain import PhraseContribution
 from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
 from ui import charts, tables, wording
 from ui.explore import tables as explore_tables
+from ui.predict import tables as predict_tables
 from ui.shared import tables as shared_tables
 from ui.train import tables as train_tables
 
@@ -55,11 +56,11 @@ def test_curve_frames_put_batches_and_epochs_on_one_epoch_axis():
 
 def test_top_words_sum_repeated_words_and_sort_by_strength():
     explanation = fake_explanation("good good bad meh", {"good": 0.1, "bad": -0.25, "meh": 0.01})
-    table = tables.top_words(explanation)
+    table = predict_tables.top_words(explanation)
     assert table["word"].tolist()[:2] == ["bad", "good"]
     good = table.set_index("word").loc["good"]
     assert good["contribution"] == pytest.approx(0.2) and good["occurrences"] == 2
-    assert tables.top_words(fake_explanation("", {})).empty
+    assert predict_tables.top_words(fake_explanation("", {})).empty
 
 
 def test_top_phrases_list_each_phrase_once_strongest_first():
@@ -68,7 +69,7 @@ def test_top_phrases_list_each_phrase_once_strongest_first():
         span=2,
         phrases=[PhraseContribution(0, 1, 1.5), PhraseContribution(2, 3, 1.2), PhraseContribution(1, 2, -0.4)],
     )
-    table = tables.top_phrases(explanation)
+    table = predict_tables.top_phrases(explanation)
     assert table["phrase"].tolist() == ["not bad", "bad. not"]
     assert table["contribution"].tolist() == [1.5, -0.4]
     assert table["pushed towards"].tolist() == ["positive", "negative"]
@@ -77,7 +78,7 @@ def test_top_phrases_list_each_phrase_once_strongest_first():
 def test_txt_upload_and_batch_table_csv():
     parsed = batch_input.parse_upload("r.txt", "Très bien 👍\n\n<b>awful</b>\n".encode())
     assert parsed.lines == ["Très bien 👍", "<b>awful</b>"]
-    table = tables.batch_table(batch_input.rows_from_lines(parsed.lines), [0.9, 0.2], [2, 0])
+    table = predict_tables.batch_table(batch_input.rows_from_lines(parsed.lines), [0.9, 0.2], [2, 0])
     assert table[tables.PREDICTED].tolist() == ["positive", "negative"]
     assert table[tables.KNOWN_WORDS].tolist() == [2, 0]
     back = pd.read_csv(pd.io.common.BytesIO(shared_tables.csv_bytes(table)), encoding="utf-8-sig")
@@ -89,10 +90,10 @@ def test_a_csv_batch_keeps_its_columns_and_is_checked_against_its_stars():
     parsed = batch_input.parse_upload("mine.csv", raw)
     rows = batch_input.rows_from_column(parsed.frame, "review")
     assert rows.skipped_empty == 1 and rows.texts == ["Loved it", "Awful", "So-so", "Great fun"]
-    table = tables.batch_table(rows, [0.9, 0.1, 0.6, 0.8], [2, 1, 1, 2])
+    table = predict_tables.batch_table(rows, [0.9, 0.1, 0.6, 0.8], [2, 1, 1, 2])
     assert list(table.columns) == ["id", "stars", "review", tables.PREDICTED, tables.PROBABILITY, tables.KNOWN_WORDS]
     assert table["id"].tolist() == ["7", "8", "10", "11"]
-    accuracy, checked, counts = tables.batch_confusion(table, rows.truth)
+    accuracy, checked, counts = predict_tables.batch_confusion(table, rows.truth)
     assert checked == 3 and accuracy == pytest.approx(2 / 3)  # the 5-star row has no label; 1 star said positive
     assert counts.loc["actually negative", "model said positive"] == 1
     assert counts.to_numpy().sum() == 3

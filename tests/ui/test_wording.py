@@ -6,24 +6,34 @@ from core.config import preset
 from tests.ui.fakes import fake_explanation, toy_evaluation
 from ui import wording
 from ui.explore import wording as explore_wording
+from ui.predict import wording as predict_wording
 from ui.shared import wording as shared_wording
 from ui.train import wording as train_wording
 
 
 def test_verdict_labels_and_strength():
-    assert wording.verdict(0.93).label == "positive" and wording.verdict(0.93).strength == "the model is sure"
-    assert wording.verdict(0.45).label == "negative" and wording.verdict(0.45).strength == "a near coin toss"
-    assert wording.verdict(0.37).headline == "63% negative" and wording.verdict(0.5).headline == "50% positive"
-    assert wording.verdict(0.8).strength == "the model leans this way"
+    assert (
+        predict_wording.verdict(0.93).label == "positive"
+        and predict_wording.verdict(0.93).strength == "the model is sure"
+    )
+    assert (
+        predict_wording.verdict(0.45).label == "negative"
+        and predict_wording.verdict(0.45).strength == "a near coin toss"
+    )
+    assert (
+        predict_wording.verdict(0.37).headline == "63% negative"
+        and predict_wording.verdict(0.5).headline == "50% positive"
+    )
+    assert predict_wording.verdict(0.8).strength == "the model leans this way"
 
 
 def test_input_summary_and_truncation_sentence():
     explanation = fake_explanation("a b c d e qqq", cut_first=2, oov={"qqq"})
-    summary = wording.input_summary(explanation)
+    summary = predict_wording.input_summary(explanation)
     assert (summary.words, summary.seen, summary.cut, summary.oov_words) == (6, 4, 2, ["qqq"])
-    sentence = wording.truncation_sentence(summary, maxlen=5, truncating="pre")
+    sentence = predict_wording.truncation_sentence(summary, maxlen=5, truncating="pre")
     assert "kept the last 4 of your 6 words" in sentence and "2 earlier ones" in sentence
-    assert wording.truncation_sentence(wording.input_summary(fake_explanation("a b")), 5, "pre") is None
+    assert predict_wording.truncation_sentence(predict_wording.input_summary(fake_explanation("a b")), 5, "pre") is None
     assert shared_wording.code_list(["a`b", "c"], limit=1) == "`ab` and 1 more"
 
 
@@ -70,9 +80,9 @@ def test_tutorial_comparison():
 
 
 def test_who_is_right_names_the_runs():
-    assert wording.who_is_right({"a": 0.9, "b": 0.2}, 1).endswith(":green[right: `a`]; :red[wrong: `b`].")
-    assert "both runs are wrong" in wording.who_is_right({"a": 0.9, "b": 0.8}, 0)
-    assert "**negative**" in wording.who_is_right({"a": 0.1, "b": 0.2}, 0)
+    assert predict_wording.who_is_right({"a": 0.9, "b": 0.2}, 1).endswith(":green[right: `a`]; :red[wrong: `b`].")
+    assert "both runs are wrong" in predict_wording.who_is_right({"a": 0.9, "b": 0.8}, 0)
+    assert "**negative**" in predict_wording.who_is_right({"a": 0.1, "b": 0.2}, 0)
 
 
 def test_a_tiny_estimate_is_not_about_under_one_second():

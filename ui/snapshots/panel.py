@@ -20,6 +20,7 @@ from core.runs import snapshots
 from core.runs.snapshots import Snapshot, SnapshotIndex
 from core.runs.store import RunInfo, RunStore
 from ui import wording
+from ui.predict import wording as predict_wording
 from ui.shared import resources, state
 
 #: Reviews whose verdict the Train page follows along the slider: watch the model learn "not" (or not).
@@ -117,8 +118,8 @@ def verdicts_at(run: RunInfo, point: Snapshot) -> None:
     frame = pd.DataFrame(
         {
             "review": list(texts),
-            "at this snapshot": [wording.verdict(p).headline for p in then],
-            "final model": [wording.verdict(p).headline for p in final],
+            "at this snapshot": [predict_wording.verdict(p).headline for p in then],
+            "final model": [predict_wording.verdict(p).headline for p in final],
         }
     )
     st.markdown(f"**Verdicts at this snapshot** ({label(run, point)})")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ui.tables import _number
+from ui.shared.tables import number_or_nan
 
 #: The curve series :func:`curve_frames` adds to :data:`ui.palette.SERIES`: Keras's training value of each epoch.
 EPOCH_AVERAGE = "train, epoch average"
@@ -93,7 +93,7 @@ def epoch_table(epoch_history) -> pd.DataFrame:
         "val_accuracy": "validation accuracy",
     }
     rows = [
-        {"epoch": int(row["epoch"]), **{title: _number(row.get(key)) for key, title in names.items()}}
+        {"epoch": int(row["epoch"]), **{title: number_or_nan(row.get(key)) for key, title in names.items()}}
         for row in (epoch_history or ())
     ]
     table = pd.DataFrame(rows, columns=["epoch", *names.values()])
