@@ -13,9 +13,9 @@ from core.errors import LabError
 from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
-from ui import charts, tables, views, wording
+from ui import charts, tables, views
 from ui.baseline import panel as baseline_panel
-from ui.evaluate import charts as evaluation_charts
+from ui.evaluate import charts as evaluation_charts, panels as evaluate_panels, wording as evaluate_wording
 from ui.runs import admin as run_admin
 from ui.shared import frame, resources, widgets, wording as shared_wording
 from ui.train import panels
@@ -79,7 +79,7 @@ if result is not None:
     )
     cols[4].metric("Test loss", f"{metrics['loss']:.3f}", help="Mean binary cross-entropy. No threshold.")
     cols[5].metric("Test reviews", f"{int(metrics['count']):,}")
-    st.markdown(wording.threshold_sentence(chosen))
+    st.markdown(evaluate_wording.threshold_sentence(chosen))
     panels.comparison(run.config, metrics["accuracy"])
 
     matrix_col, roc_col = st.columns(2, gap="large")
@@ -100,7 +100,7 @@ if result is not None:
     st.subheader("Are long, truncated reviews harder?", anchor=False)
     by_length = result.accuracy_by_length(run.config.maxlen, threshold, evaluation.MIN_BAND_REVIEWS)
     st.altair_chart(evaluation_charts.length_chart(by_length, run.config.maxlen, chosen.accuracy), width="stretch")
-    st.markdown(wording.length_sentence(by_length, run.config.maxlen))
+    st.markdown(evaluate_wording.length_sentence(by_length, run.config.maxlen))
 
     st.subheader("Does it know a 4-star review from a 1-star one?", anchor=False)
     by_rating = result.by_rating(threshold)
@@ -110,7 +110,7 @@ if result is not None:
         accuracy_col, probability_col = st.columns(2, gap="large")
         accuracy_col.altair_chart(evaluation_charts.rating_accuracy_chart(by_rating), width="stretch")
         probability_col.altair_chart(evaluation_charts.rating_probability_chart(by_rating, threshold), width="stretch")
-        rating_sentence = wording.rating_sentence(by_rating)
+        rating_sentence = evaluate_wording.rating_sentence(by_rating)
         if rating_sentence:
             st.markdown(rating_sentence)
 
@@ -124,7 +124,7 @@ if result is not None:
             "or a negation the model missed. Open one in Predict to see which words misled it."
         )
         for _, row in mistakes.iterrows():
-            views.mistake_view(row, data.test.texts[int(row["test_index"])], run.run_id)
+            evaluate_panels.mistake_view(row, data.test.texts[int(row["test_index"])], run.run_id)
 
     model_col, history_col, bundle_col, _ = st.columns([1, 1, 1, 1])
     model_col.download_button(

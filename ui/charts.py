@@ -11,8 +11,6 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.model.metrics import NEGATIVE, POSITIVE
-from ui import tables
 from ui.shared import palette
 
 # ---------------------------------------------------------------- Explore
@@ -25,32 +23,6 @@ from ui.shared import palette
 
 
 # ---------------------------------------------------------------- Evaluate: one run (its curves: ui.evaluation_charts)
-
-
-def confusion_cells_chart(confusion: pd.DataFrame) -> alt.Chart:
-    """A heatmap of the confusion matrix with each cell's count (and share of its row) written in it."""
-    rows = tables.confusion_long(confusion)
-    rows["text"] = [f"{r.reviews:,} ({r.share:.0%})" for r in rows.itertuples()]
-    order = [NEGATIVE, POSITIVE]
-    base = alt.Chart(rows).encode(
-        x=alt.X("predicted:N", sort=order, title="predicted label", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("true:N", sort=order, title="true label"),
-    )
-    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("reviews:Q", scale=alt.Scale(scheme=palette.COUNT_SCHEME), legend=None),
-        tooltip=[
-            alt.Tooltip("true:N"),
-            alt.Tooltip("predicted:N"),
-            alt.Tooltip("reviews:Q"),
-            alt.Tooltip("share:Q", format=".1%", title="share of row"),
-        ],
-    )
-    high = float(rows["reviews"].max()) if len(rows) else 0.0
-    labels = base.mark_text(fontSize=16, fontWeight="bold").encode(
-        text=alt.Text("text:N"),
-        color=alt.condition(alt.datum.reviews > high * 0.55, alt.value("white"), alt.value(palette.INK)),
-    )
-    return alt.layer(cells, labels).properties(height=300, title="Confusion matrix (test reviews)")
 
 
 # ---------------------------------------------------------------- Evaluate: all runs

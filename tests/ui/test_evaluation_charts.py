@@ -14,7 +14,7 @@ from core.model.metrics import THRESHOLD
 from core.runs.evaluation import Evaluation
 from tests.ui.fakes import FakeRun
 from ui import tables, wording
-from ui.evaluate import charts as evaluation_charts
+from ui.evaluate import charts as evaluation_charts, wording as evaluate_wording
 
 
 def rated_evaluation() -> Evaluation:
@@ -108,30 +108,30 @@ def test_star_rating_charts_put_the_ratings_in_order_with_the_threshold():
 
 def test_mistake_titles_are_plain_words_with_the_stars_and_the_verdict_at_the_threshold():
     mistakes = rated_evaluation().confident_mistakes(5)
-    titles = [wording.mistake_title(row) for _, row in mistakes.iterrows()]
+    titles = [evaluate_wording.mistake_title(row) for _, row in mistakes.iterrows()]
     # 0.4 is farther from the threshold than 0.55: the surer mistake comes first.
     assert titles[0].startswith("Actually positive (7 stars), model said negative (p = 0.400) · 60 tokens · review 3")
     assert titles[1].startswith("Actually negative (4 stars), model said positive (p = 0.550)")
     strict = rated_evaluation().confident_mistakes(5, threshold=0.65)  # 0.6 is now a negative verdict, 0.55 right
     assert strict["probability"].tolist() == [0.4, 0.6]
-    assert wording.mistake_title(strict.iloc[1]).startswith(
+    assert evaluate_wording.mistake_title(strict.iloc[1]).startswith(
         "Actually positive (8 stars), model said negative (p = 0.600)"
     )
     one_star = pd.Series({"label": 0, "probability": 0.9, "tokens": 5, "review_id": 1, "rating": 1})
-    assert wording.mistake_title(one_star).startswith("Actually negative (1 star), model said positive")
+    assert evaluate_wording.mistake_title(one_star).startswith("Actually negative (1 star), model said positive")
 
 
 def test_threshold_and_rating_sentences():
     result = rated_evaluation()
-    sentence = wording.threshold_sentence(result.at_threshold(0.5))
+    sentence = evaluate_wording.threshold_sentence(result.at_threshold(0.5))
     assert "At threshold **0.50**" in sentence and "calls 4 reviews positive" in sentence
     assert "**75.0%** of those" in sentence and "**75.0%** of the positive reviews" in sentence
-    assert "no review positive" in wording.threshold_sentence(result.at_threshold(0.99))
-    graded = wording.rating_sentence(result.by_rating())
+    assert "no review positive" in evaluate_wording.threshold_sentence(result.at_threshold(0.99))
+    graded = evaluate_wording.rating_sentence(result.by_rating())
     assert "1-star reviews p = 0.05" in graded and "milder reviews sit closer" in graded
     flat = pd.DataFrame({"rating": [1, 4, 7, 10], "mean_probability": [0.2, 0.2, 0.8, 0.8]})
-    assert "barely tells" in wording.rating_sentence(flat)
-    assert wording.rating_sentence(flat.iloc[:2]) is None
+    assert "barely tells" in evaluate_wording.rating_sentence(flat)
+    assert evaluate_wording.rating_sentence(flat.iloc[:2]) is None
 
 
 class StoredRun(FakeRun):

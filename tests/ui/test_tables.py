@@ -11,7 +11,8 @@ from core.config import TrainConfig
 from core.serving import batch_input
 from core.serving.explain import PhraseContribution
 from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
-from ui import charts, tables, wording
+from ui import charts, tables
+from ui.evaluate import tables as evaluate_tables, wording as evaluate_wording
 from ui.explore import tables as explore_tables
 from ui.predict import tables as predict_tables
 from ui.shared import tables as shared_tables
@@ -102,12 +103,12 @@ def test_a_csv_batch_keeps_its_columns_and_is_checked_against_its_stars():
 def test_length_bands_keep_their_own_bounds_even_with_missing_bands():
     # Bands 201-800 have no review here: the flags must still follow each band's own bounds.
     by_length = toy_evaluation().accuracy_by_length(300)
-    bands = tables.length_bands(by_length, maxlen=300)
+    bands = evaluate_tables.length_bands(by_length, maxlen=300)
     assert bands["band"].tolist() == ["1-100", "101-200", "801-1,200", "1,201+"]
     assert bands["reads"].tolist() == ["whole or partly cut"] * 2 + ["truncated (longer than maxlen)"] * 2
-    sentence = wording.length_sentence(by_length, 300)
+    sentence = evaluate_wording.length_sentence(by_length, 300)
     assert "0.0% of them right against 100.0%" in sentence and "harder" in sentence
-    assert "nothing was truncated" in wording.length_sentence(toy_evaluation().accuracy_by_length(5000), 5000)
+    assert "nothing was truncated" in evaluate_wording.length_sentence(toy_evaluation().accuracy_by_length(5000), 5000)
 
 
 def test_runs_table_has_metrics_and_every_config_field():
