@@ -15,18 +15,15 @@ training from the planned number of batches ``T`` and the size of one float16 co
   a Stop left them), so the last snapshot is the stored model.
 
 A training that ends early (early stopping, Stop) simply has fewer; a snapshot costs one
-``get_weights`` copy (milliseconds), taken between two batches. Keras is imported only
-inside :func:`snapshot_callback`.
+``get_weights`` copy (milliseconds), taken between two batches, by
+:class:`core.model.callbacks.SnapshotCallback`; this module does not import Keras.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from core.backend import import_keras
 
 #: The most snapshots one run keeps (the slider's positions), step 0 and the final model included.
 MAX_SNAPSHOTS = 24
@@ -105,66 +102,3 @@ def new_snapshots(model, batches_per_epoch: int, epochs: int) -> WeightSnapshots
         )
     snapshots.planned_steps = planned_steps(epochs * batches_per_epoch, count)
     return snapshots
-
-
-def snapshot_callback(snapshots: WeightSnapshots, batch_sizes: list[int]):
-    """A Keras callback that takes the planned snapshots, and the final one on ``finish(model, restored_epoch)``.
-
-    It counts steps itself, so it can run before the progress callback (whose cancel
-    leaves ``fit`` at once: a callback after it would miss the last batch).
-    ``batch_sizes``: reviews in each batch of an epoch. Defined on first use so that
-    importing this module does not import Keras.
-    """
-    keras = import_keras()
-    per_epoch = max(1, snapshots.batches_per_epoch)
-
-    class Callback(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.todo = set(snapshots.planned_steps)
-            self.last = SnapshotPoint(0, 0, 0, 0, None, None, 0.0)  # where the newest batch left training
-            self.epoch = 0
-
-        def on_train_begin(self, logs=None):
-            if 0 in self.todo:
-                snapshots.add(self.model, self.last)
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch + 1
-
-        def on_train_batch_end(self, batch, logs=None):
-            logs = logs or {}
-            step = self.last.step + 1
-            self.last = SnapshotPoint(
-                step=step,
-                epoch=self.epoch,
-                batch=batch + 1,
-                samples=self.last.samples + batch_sizes[min(batch, len(batch_sizes) - 1)],
-                loss=_finite(logs.get("loss")),  # Keras's running mean over the epoch so far
-                accuracy=_finite(logs.get("accuracy")),
-                at_epoch=(self.epoch - 1) + (batch + 1) / per_epoch,
-            )
-            if step in self.todo:
-                snapshots.add(self.model, self.last)
-
-        def finish(self, model, restored_epoch: int | None, epoch_history: list[dict]) -> None:
-            """The weights the run keeps, last; ``restored_epoch``: the epoch early stopping restored (1-based)."""
-            point = self.last
-            if restored_epoch:
-                logs = epoch_history[restored_epoch - 1] if restored_epoch <= len(epoch_history) else {}
-                point = SnapshotPoint(
-                    step=min(point.step, restored_epoch * per_epoch),
-                    epoch=restored_epoch,
-                    batch=per_epoch,
-                    samples=min(point.samples, restored_epoch * sum(batch_sizes)),
-                    loss=_finite(logs.get("loss")),
-                    accuracy=_finite(logs.get("accuracy")),
-                    at_epoch=float(restored_epoch),
-                )
-            snapshots.add(model, SnapshotPoint(**{**point.to_dict(), "final": True}))
-
-    return Callback()
-
-
-def _finite(value) -> float | None:
-    return float(value) if value is not None and math.isfinite(float(value)) else None

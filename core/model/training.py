@@ -25,9 +25,8 @@ from core.model.progress import (
     PHASE_TRAINING,
     Cancelled,
     Reporter,
-    progress_callback,
 )
-from core.model.snapshots import WeightSnapshots, new_snapshots, snapshot_callback
+from core.model.snapshots import WeightSnapshots, new_snapshots
 
 
 @dataclass
@@ -95,10 +94,12 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     batch_sizes = _batch_sizes(prepared, config)
     model = build_model(config, steps_per_epoch=len(batch_sizes))
     reporter.model_ready(model)
-    progress = progress_callback(reporter, batch_sizes)
+    from core.model.callbacks import ProgressCallback, SnapshotCallback  # subclasses of Keras's: imported here
+
+    progress = ProgressCallback(reporter, batch_sizes)
     early = _early_stopping(config)
     snapshots = new_snapshots(model, len(batch_sizes), config.epochs)
-    snapshotter = snapshot_callback(snapshots, batch_sizes)
+    snapshotter = SnapshotCallback(snapshots, batch_sizes)
     train_ds = _dataset(prepared.x_train, prepared.y_train, config, shuffle=True, epoch_seed=[0], epochs=config.epochs)
     # Validation in sorted batches of 256 (fewer, larger batches than training's: a shorter pass).
     val_ds = _dataset(prepared.x_val, prepared.y_val, scoring_config(config), shuffle=False, epoch_seed=[0])
