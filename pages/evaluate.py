@@ -13,10 +13,9 @@ from core.errors import LabError
 from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
-from ui import charts, tables, views
 from ui.baseline import panel as baseline_panel
 from ui.evaluate import charts as evaluation_charts, panels as evaluate_panels, wording as evaluate_wording
-from ui.runs import admin as run_admin
+from ui.runs import admin as run_admin, charts as runs_charts, panels as runs_panels, tables as runs_tables
 from ui.shared import frame, resources, widgets, wording as shared_wording
 from ui.train import panels
 
@@ -138,7 +137,7 @@ if result is not None:
     )
     history_col.download_button(
         "Download the history (.csv)",
-        data=lambda: tables.history_csv(store.history(run.run_id)),
+        data=lambda: runs_tables.history_csv(store.history(run.run_id)),
         file_name=f"{run.run_id}-history.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -166,8 +165,8 @@ baseline_panel.embedding_section(run, store.root)
 # ---------------------------------------------------------------- all runs
 
 st.header("All runs", divider="gray")
-runs_frame = tables.runs_table(runs)
-views.runs_table_view(baseline_panel.with_baseline_row(runs_frame), tables.differing_fields(runs_frame))
+runs_frame = runs_tables.runs_table(runs)
+runs_panels.runs_table_view(baseline_panel.with_baseline_row(runs_frame), runs_tables.differing_fields(runs_frame))
 
 if "evaluate_overlay" in st.session_state:
     st.session_state["evaluate_overlay"] = [r for r in st.session_state["evaluate_overlay"] if r in ordered]
@@ -187,13 +186,13 @@ if chosen:
             histories[each] = store.history(each)
         except (LabError, OSError, ValueError) as error:
             st.error(f"Run {each}: its history could not be read ({error}).")
-    curves = tables.history_curves(histories)
+    curves = runs_tables.history_curves(histories)
     if curves.empty:
         st.info("These runs have no per-epoch history (stopped during their first epoch).")
     else:
         loss_col, acc_col = st.columns(2, gap="large")
-        loss_col.altair_chart(charts.curves_chart(curves, "loss"), width="stretch")
-        acc_col.altair_chart(charts.curves_chart(curves, "accuracy", baseline_panel.references()), width="stretch")
+        loss_col.altair_chart(runs_charts.curves_chart(curves, "loss"), width="stretch")
+        acc_col.altair_chart(runs_charts.curves_chart(curves, "accuracy", baseline_panel.references()), width="stretch")
         st.caption(
             "When a dashed (validation) line turns up while its solid (training) line keeps falling, that "
             "run is overfitting."

@@ -13,8 +13,8 @@ from core.config import TrainConfig
 from core.model.metrics import THRESHOLD
 from core.runs.evaluation import Evaluation
 from tests.ui.fakes import FakeRun
-from ui import tables, wording
 from ui.evaluate import charts as evaluation_charts, wording as evaluate_wording
+from ui.runs import tables as runs_tables, wording as runs_wording
 
 
 def rated_evaluation() -> Evaluation:
@@ -152,33 +152,37 @@ def test_runs_table_shows_validation_accuracy_and_only_what_differs(tmp_path):
         StoredRun(tmp_path, "b", 0.80, 0.85, units=16),
         StoredRun(tmp_path, "c", 0.85, 0.70, units=16, maxlen=200),
     ]
-    table = tables.runs_table(runs)
+    table = runs_tables.runs_table(runs)
     assert table["validation accuracy"].tolist() == [0.80, 0.85, 0.70]
-    assert tables.differing_fields(table) == ["maxlen", "units"]
-    assert tables.differing_fields(table.iloc[:1]) == list(tables.CONFIG_COLUMNS)  # one run: nothing to compare
-    view = tables.runs_view(table, fields=tables.differing_fields(table))
+    assert runs_tables.differing_fields(table) == ["maxlen", "units"]
+    assert runs_tables.differing_fields(table.iloc[:1]) == list(
+        runs_tables.CONFIG_COLUMNS
+    )  # one run: nothing to compare
+    view = runs_tables.runs_view(table, fields=runs_tables.differing_fields(table))
     assert view["run"].tolist() == ["b", "a", "c"]  # by validation accuracy, not test accuracy
     assert "maxlen" in view.columns and "learning_rate" not in view.columns and "test accuracy" in view.columns
-    assert set(tables.CONFIG_COLUMNS) <= set(tables.runs_view(table, fields=list(tables.CONFIG_COLUMNS)).columns)
-    by_units = tables.runs_view(table, fields=[], sort_by="units", descending=False)
+    assert set(runs_tables.CONFIG_COLUMNS) <= set(
+        runs_tables.runs_view(table, fields=list(runs_tables.CONFIG_COLUMNS)).columns
+    )
+    by_units = runs_tables.runs_view(table, fields=[], sort_by="units", descending=False)
     assert by_units["run"].tolist()[0] == "a"
-    assert tables.runs_view(table, fields=[], sort_by="run", descending=False)["run"].tolist() == ["a", "b", "c"]
-    assert tables.filter_values(table, "units") == ["8", "16"]
-    kept = tables.runs_view(table, fields=["units"], filter_by="units", keep=["16"])
+    assert runs_tables.runs_view(table, fields=[], sort_by="run", descending=False)["run"].tolist() == ["a", "b", "c"]
+    assert runs_tables.filter_values(table, "units") == ["8", "16"]
+    kept = runs_tables.runs_view(table, fields=["units"], filter_by="units", keep=["16"])
     assert kept["run"].tolist() == ["b", "c"]
-    assert tables.runs_view(table, fields=[], filter_by="units", keep=[])["run"].tolist() == ["b", "a", "c"]
+    assert runs_tables.runs_view(table, fields=[], filter_by="units", keep=[])["run"].tolist() == ["b", "a", "c"]
 
 
 def test_runs_without_a_history_sort_last_and_the_note_counts():
     runs = [FakeRun("no-history", 0.9), SimpleNamespace(**{**vars(FakeRun("x", 0.5)), "path": None})]
-    table = tables.runs_table(runs)
+    table = runs_tables.runs_table(runs)
     assert table["validation accuracy"].map(math.isnan).all()
     mixed = pd.DataFrame(
         {"run": ["a", "b", "c"], "best epoch": ["2", "-", "10"], "validation accuracy": [0.1, 0.2, 0.3]}
     )
-    assert tables.runs_view(mixed, fields=[], sort_by="best epoch")["run"].tolist() == ["c", "a", "b"]
-    assert tables.filter_values(mixed, "best epoch") == ["-", "10", "2"]
-    note = wording.runs_table_note(1, 3, 2, False)
+    assert runs_tables.runs_view(mixed, fields=[], sort_by="best epoch")["run"].tolist() == ["c", "a", "b"]
+    assert runs_tables.filter_values(mixed, "best epoch") == ["-", "10", "2"]
+    note = runs_wording.runs_table_note(1, 3, 2, False)
     assert note.startswith("1 of 3 runs, with the 2 settings that differ") and "validation accuracy" in note
-    assert wording.runs_table_note(3, 3, 0, False).startswith("3 runs, with no setting")
-    assert "every setting" in wording.runs_table_note(3, 3, 2, True)
+    assert runs_wording.runs_table_note(3, 3, 0, False).startswith("3 runs, with no setting")
+    assert "every setting" in runs_wording.runs_table_note(3, 3, 2, True)

@@ -12,8 +12,8 @@ import pytest
 from core.config import TrainConfig
 from core.errors import ConfigError
 from tests.app.ui_helpers import batch_rows, epoch_rows
-from ui import charts, tables
 from ui.explore import charts as explore_charts, tables as explore_tables, wording as explore_wording
+from ui.runs import charts as runs_charts, tables as runs_tables
 from ui.shared import widgets
 from ui.train import charts as train_charts, tables as train_tables, wording as train_wording
 
@@ -157,19 +157,19 @@ def _stored_run(tmp_path, *, partial, batches, epochs, best_epoch=None, **fields
 
 def test_the_runs_table_shows_a_partial_runs_fractional_epochs_and_dashes_for_none(tmp_path):
     run = _stored_run(tmp_path, partial=True, batches=batch_rows(2, 10)[:14], epochs=epoch_rows(1))
-    row = tables.runs_table([run]).iloc[0]
+    row = runs_tables.runs_table([run]).iloc[0]
     assert (
         row["epochs trained"] == pytest.approx(1.4) and row["epochs"] == 2
     )  # not 1 (finished epochs) nor 2 (the epoch it was in)
     assert row["best epoch"] == "-" and row["train_limit"] == "-" and row["test_limit"] == "-"
-    assert "None" not in tables.runs_table([run]).astype(str).to_string()
+    assert "None" not in runs_tables.runs_table([run]).astype(str).to_string()
 
 
 def test_a_run_stopped_in_its_first_epoch_is_measured_by_the_reviews_it_saw(tmp_path):
     # 100 reviews/s for 10 s = 1,000 reviews of an epoch of 22,500 (25,000 less 10% validation).
     # ("epochs" is the config's planned epochs; "epochs trained" what the run did.)
     run = _stored_run(tmp_path, partial=True, batches=batch_rows(1, 10)[:3], epochs=())
-    assert tables.runs_table([run]).iloc[0]["epochs trained"] == pytest.approx(0.04)
+    assert runs_tables.runs_table([run]).iloc[0]["epochs trained"] == pytest.approx(0.04)
 
 
 def test_a_setting_out_of_range_is_named_by_its_label_with_a_readable_range():
@@ -192,6 +192,6 @@ def test_the_curves_note_names_the_batch_size_and_why_the_lines_cross():
 
 
 def test_the_all_runs_curves_say_what_the_training_line_is():
-    curves = tables.history_curves({"run-a": {"epochs": epoch_rows(2), "batches": []}})
-    title = charts.curves_chart(curves, "loss").to_dict()["title"]
+    curves = runs_tables.history_curves({"run-a": {"epochs": epoch_rows(2), "batches": []}})
+    title = runs_charts.curves_chart(curves, "loss").to_dict()["title"]
     assert "mean over the epoch's batches" in title["subtitle"]

@@ -11,10 +11,10 @@ from core.config import TrainConfig
 from core.serving import batch_input
 from core.serving.explain import PhraseContribution
 from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
-from ui import charts, tables
 from ui.evaluate import tables as evaluate_tables, wording as evaluate_wording
 from ui.explore import tables as explore_tables
 from ui.predict import tables as predict_tables
+from ui.runs import charts as runs_charts, tables as runs_tables
 from ui.shared import tables as shared_tables
 from ui.train import tables as train_tables
 
@@ -80,8 +80,8 @@ def test_txt_upload_and_batch_table_csv():
     parsed = batch_input.parse_upload("r.txt", "Très bien 👍\n\n<b>awful</b>\n".encode())
     assert parsed.lines == ["Très bien 👍", "<b>awful</b>"]
     table = predict_tables.batch_table(batch_input.rows_from_lines(parsed.lines), [0.9, 0.2], [2, 0])
-    assert table[tables.PREDICTED].tolist() == ["positive", "negative"]
-    assert table[tables.KNOWN_WORDS].tolist() == [2, 0]
+    assert table[predict_tables.PREDICTED].tolist() == ["positive", "negative"]
+    assert table[predict_tables.KNOWN_WORDS].tolist() == [2, 0]
     back = pd.read_csv(pd.io.common.BytesIO(shared_tables.csv_bytes(table)), encoding="utf-8-sig")
     assert back["review"].tolist() == parsed.lines
 
@@ -92,7 +92,14 @@ def test_a_csv_batch_keeps_its_columns_and_is_checked_against_its_stars():
     rows = batch_input.rows_from_column(parsed.frame, "review")
     assert rows.skipped_empty == 1 and rows.texts == ["Loved it", "Awful", "So-so", "Great fun"]
     table = predict_tables.batch_table(rows, [0.9, 0.1, 0.6, 0.8], [2, 1, 1, 2])
-    assert list(table.columns) == ["id", "stars", "review", tables.PREDICTED, tables.PROBABILITY, tables.KNOWN_WORDS]
+    assert list(table.columns) == [
+        "id",
+        "stars",
+        "review",
+        predict_tables.PREDICTED,
+        predict_tables.PROBABILITY,
+        predict_tables.KNOWN_WORDS,
+    ]
     assert table["id"].tolist() == ["7", "8", "10", "11"]
     accuracy, checked, counts = predict_tables.batch_confusion(table, rows.truth)
     assert checked == 3 and accuracy == pytest.approx(2 / 3)  # the 5-star row has no label; 1 star said positive
@@ -112,7 +119,7 @@ def test_length_bands_keep_their_own_bounds_even_with_missing_bands():
 
 
 def test_runs_table_has_metrics_and_every_config_field():
-    table = tables.runs_table([FakeRun("a", 0.8), FakeRun("b", 0.7, partial=True)])
+    table = runs_tables.runs_table([FakeRun("a", 0.8), FakeRun("b", 0.7, partial=True)])
     assert table["run"].tolist() == ["a", "b"] and table["partial"].tolist() == [False, True]
     assert set(TrainConfig().to_dict()) <= set(table.columns)
     assert table.loc[0, "units"] == 8 and table.loc[0, "preset"] == "custom"
@@ -126,10 +133,10 @@ def test_history_curves_and_csv():
         ],
         "batches": [{"step": 1, "epoch": 1, "batch": 1, "loss": 0.7, "accuracy": 0.5}],
     }
-    curves = tables.history_curves({"run-a": history, "run-b": {"epochs": [], "batches": []}})
+    curves = runs_tables.history_curves({"run-a": history, "run-b": {"epochs": [], "batches": []}})
     assert set(curves["run"]) == {"run-a"} and len(curves) == 7  # the NaN validation loss is left out
-    spec = charts.curves_chart(curves, "loss").to_dict()
+    spec = runs_charts.curves_chart(curves, "loss").to_dict()
     assert spec["encoding"]["strokeDash"]["field"] == "split"
-    rows = pd.read_csv(pd.io.common.BytesIO(tables.history_csv(history)))
+    rows = pd.read_csv(pd.io.common.BytesIO(runs_tables.history_csv(history)))
     assert rows["kind"].tolist() == ["epoch", "epoch", "batch"]
     assert list(rows.columns[:4]) == ["kind", "epoch", "batch", "step"]

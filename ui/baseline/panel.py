@@ -20,8 +20,7 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
-from ui import charts
-from ui.baseline import comparisons
+from ui.baseline import charts as baseline_charts, comparisons
 from ui.shared import palette, resources
 from ui.snapshots import panel as snapshot_panel
 
@@ -138,7 +137,7 @@ def probes_section(run) -> None:
         fit_button("evaluate_fit_baseline")
     else:
         scores["bag-of-words baseline"] = score_probes(probes, stored.model.predict_proba(probes.texts))
-    st.altair_chart(charts.probe_kind_chart(comparisons.probe_frame(scores, probes)), width="stretch")
+    st.altair_chart(baseline_charts.probe_kind_chart(comparisons.probe_frame(scores, probes)), width="stretch")
     st.dataframe(
         comparisons.probe_table(scores, probes),
         width="stretch",
@@ -197,7 +196,7 @@ def embedding_section(run, runs_root) -> None:
     title = (
         None if snapshot is None else f"Word embeddings {snapshot_panel.label(run, point)}, on the final model's map"
     )
-    st.altair_chart(charts.embedding_chart(points, projection.explained, extent, title), width="stretch")
+    st.altair_chart(baseline_charts.embedding_chart(points, projection.explained, extent, title), width="stretch")
     missing = [w for w in search.lower().split() if w not in set(projection.words)]
     if missing:
         st.caption(f"Not among the {top} most frequent words: {', '.join(missing)}.")

@@ -7,7 +7,6 @@ import streamlit as st
 from core.model.metrics import POSITIVE
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui import tables
 from ui.predict import charts as predict_charts, tables as predict_tables, wording as predict_wording
 from ui.shared import html, palette, tables as shared_tables
 
@@ -110,12 +109,12 @@ def _what_was_read(run: RunInfo, summary: predict_wording.InputSummary) -> None:
 
 def batch_view(run: RunInfo, table, rows, origin: str) -> None:
     """A scored batch (:func:`ui.tables.batch_table`): counts, what was left out, accuracy when the truth is known."""
-    positives = int((table[tables.PREDICTED] == POSITIVE).sum())
+    positives = int((table[predict_tables.PREDICTED] == POSITIVE).sum())
     st.markdown(
         f"**{len(table):,} reviews** from {origin}: {positives:,} positive, {len(table) - positives:,} "
         f"negative (run `{run.run_id}`)."
     )
-    unknown = int((table[tables.KNOWN_WORDS] == 0).sum())
+    unknown = int((table[predict_tables.KNOWN_WORDS] == 0).sum())
     left_out = [f"{rows.skipped_empty:,} row(s) with an empty review were skipped"] if rows.skipped_empty else []
     if unknown:
         left_out.append(
@@ -131,7 +130,7 @@ def batch_view(run: RunInfo, table, rows, origin: str) -> None:
         width="stretch",
         column_config={
             rows.text_column: st.column_config.TextColumn(rows.text_column, width="large"),
-            tables.PROBABILITY: st.column_config.ProgressColumn(
+            predict_tables.PROBABILITY: st.column_config.ProgressColumn(
                 "probability of positive", min_value=0.0, max_value=1.0, format="%.3f"
             ),
         },

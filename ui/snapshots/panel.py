@@ -19,9 +19,9 @@ from core.errors import LabError
 from core.runs import snapshots
 from core.runs.snapshots import Snapshot, SnapshotIndex
 from core.runs.store import RunInfo, RunStore
-from ui import wording
 from ui.predict import wording as predict_wording
 from ui.shared import resources, state
+from ui.snapshots import wording as snapshots_wording
 
 #: Reviews whose verdict the Train page follows along the slider: watch the model learn "not" (or not).
 EXAMPLES = ("Not bad at all.", "Not good at all.")
@@ -44,7 +44,7 @@ def index_of(run: RunInfo) -> SnapshotIndex | str | None:
 
 def label(run: RunInfo, point: Snapshot) -> str:
     """The slider's words for ``point`` ("after step 140 of 1,050 · epoch 1")."""
-    return wording.snapshot_label(point, index_of(run).total_steps)
+    return snapshots_wording.snapshot_label(point, index_of(run).total_steps)
 
 
 def model_at(point: Snapshot | None) -> int | None:
@@ -58,7 +58,9 @@ def choose(run: RunInfo, where=None) -> Snapshot | None:
     index = index_of(run)
     if not isinstance(index, SnapshotIndex) or not index.snapshots:
         where.caption(
-            index if isinstance(index, str) else wording.no_snapshots_sentence(getattr(index, "skipped", None))
+            index
+            if isinstance(index, str)
+            else snapshots_wording.no_snapshots_sentence(getattr(index, "skipped", None))
         )
         return None
     key, last = slider_key(run), index.last
@@ -68,7 +70,7 @@ def choose(run: RunInfo, where=None) -> Snapshot | None:
     chosen = where.select_slider(
         "Move through training",
         options=list(range(last + 1)),
-        format_func=lambda i: wording.snapshot_label(index.snapshots[i], index.total_steps),
+        format_func=lambda i: snapshots_wording.snapshot_label(index.snapshots[i], index.total_steps),
         key=key,
         persist_state="session",
         help=f"The run kept {len(index.snapshots)} snapshots of its weights, from the untrained model to the final "
@@ -85,7 +87,7 @@ def scrubber(run: RunInfo) -> int | None:
             point = choose(run)
             if point is None:
                 return None
-            st.caption(wording.snapshot_sentence(point))
+            st.caption(snapshots_wording.snapshot_sentence(point))
             if not point.final:
                 st.markdown("The verdict, the coloured words and the X-ray below are this snapshot's.")
         spec = resources.accuracy_curve_spec(run, index_of(run).batches_per_epoch, SMOOTHING, point.at_epoch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ui.charts import reference_rules
+from ui.baseline.charts import reference_rules
 from ui.shared import palette
 from ui.train import tables as train_tables
 
