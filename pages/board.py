@@ -1,7 +1,7 @@
 """Class board: everyone's runs on this server, ranked by validation accuracy, with nicknames.
 
 The board is :mod:`core.runs.class_board` (files in ``<runs>/.class/``); its parts are
-drawn by :mod:`ui.board_panel`. Test accuracy is shown only once the teacher reveals it.
+drawn by :mod:`ui.classroom.board`. Test accuracy is shown only once the teacher reveals it.
 """
 
 import streamlit as st

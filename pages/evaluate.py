@@ -1,8 +1,8 @@
 """Evaluate: how good is a stored run on the test reviews, where does it fail, and how do runs compare.
 
 Numbers come from :func:`core.runs.evaluation.evaluate` (the run's stored test probabilities
-joined with the dataset; no model is loaded; cached in ``ui.resources``), the run list and
-histories from :class:`core.runs.store.RunStore`, the charts from :mod:`ui.evaluation_charts`
+joined with the dataset; no model is loaded; cached in ``ui.shared.resources``), the run list and
+histories from :class:`core.runs.store.RunStore`, the charts from :mod:`ui.evaluate.charts`
 and :mod:`ui.charts`, the tables from :mod:`ui.tables`. One decision threshold (a slider,
 starting at :data:`core.model.metrics.THRESHOLD`) drives every verdict of the one-run section.
 """
@@ -14,10 +14,10 @@ from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
 from ui.baseline import panel as baseline_panel
-from ui.evaluate import charts as evaluation_charts, panels as evaluate_panels, wording as evaluate_wording
-from ui.runs import admin as run_admin, charts as runs_charts, panels as runs_panels, tables as runs_tables
+from ui.evaluate import charts, panels as evaluate_panels, wording
+from ui.runs import admin as runs_admin, charts as runs_charts, panels as runs_panels, tables
 from ui.shared import frame, resources, widgets, wording as shared_wording
-from ui.train import panels
+from ui.train import panels as train_panels
 
 MISTAKES = 8
 
@@ -44,7 +44,7 @@ st.caption(
     + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")
     + (" · **partial** (stopped early by hand)" if run.partial else "")
 )
-run_admin.manage_run(run, store)
+runs_admin.manage_run(run, store)
 
 try:
     result = resources.evaluation(run, data)
@@ -78,18 +78,18 @@ if result is not None:
     )
     cols[4].metric("Test loss", f"{metrics['loss']:.3f}", help="Mean binary cross-entropy. No threshold.")
     cols[5].metric("Test reviews", f"{int(metrics['count']):,}")
-    st.markdown(evaluate_wording.threshold_sentence(chosen))
-    panels.comparison(run.config, metrics["accuracy"])
+    st.markdown(wording.threshold_sentence(chosen))
+    train_panels.comparison(run.config, metrics["accuracy"])
 
     matrix_col, roc_col = st.columns(2, gap="large")
-    matrix_col.altair_chart(evaluation_charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")
-    roc_col.altair_chart(evaluation_charts.roc_chart(*result.roc(), chosen), width="stretch")
+    matrix_col.altair_chart(charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")
+    roc_col.altair_chart(charts.roc_chart(*result.roc(), chosen), width="stretch")
     pr_col, calibration_col = st.columns(2, gap="large")
     pr_col.altair_chart(
-        evaluation_charts.precision_recall_chart(*result.precision_recall(), chosen, result.positive_share),
+        charts.precision_recall_chart(*result.precision_recall(), chosen, result.positive_share),
         width="stretch",
     )
-    calibration_col.altair_chart(evaluation_charts.calibration_chart(result.calibration()), width="stretch")
+    calibration_col.altair_chart(charts.calibration_chart(result.calibration()), width="stretch")
     st.caption(
         "Rows of the matrix are the true labels, columns what the model said. The ROC and precision-recall curves "
         "show every threshold at once (the ringed point is the chosen one): the closer the ROC hugs the top-left "
@@ -98,8 +98,8 @@ if result is not None:
 
     st.subheader("Are long, truncated reviews harder?", anchor=False)
     by_length = result.accuracy_by_length(run.config.maxlen, threshold, evaluation.MIN_BAND_REVIEWS)
-    st.altair_chart(evaluation_charts.length_chart(by_length, run.config.maxlen, chosen.accuracy), width="stretch")
-    st.markdown(evaluate_wording.length_sentence(by_length, run.config.maxlen))
+    st.altair_chart(charts.length_chart(by_length, run.config.maxlen, chosen.accuracy), width="stretch")
+    st.markdown(wording.length_sentence(by_length, run.config.maxlen))
 
     st.subheader("Does it know a 4-star review from a 1-star one?", anchor=False)
     by_rating = result.by_rating(threshold)
@@ -107,9 +107,9 @@ if result is not None:
         st.info("These test reviews have no star ratings.", icon=":material/star:")
     else:
         accuracy_col, probability_col = st.columns(2, gap="large")
-        accuracy_col.altair_chart(evaluation_charts.rating_accuracy_chart(by_rating), width="stretch")
-        probability_col.altair_chart(evaluation_charts.rating_probability_chart(by_rating, threshold), width="stretch")
-        rating_sentence = evaluate_wording.rating_sentence(by_rating)
+        accuracy_col.altair_chart(charts.rating_accuracy_chart(by_rating), width="stretch")
+        probability_col.altair_chart(charts.rating_probability_chart(by_rating, threshold), width="stretch")
+        rating_sentence = wording.rating_sentence(by_rating)
         if rating_sentence:
             st.markdown(rating_sentence)
 
@@ -137,7 +137,7 @@ if result is not None:
     )
     history_col.download_button(
         "Download the history (.csv)",
-        data=lambda: runs_tables.history_csv(store.history(run.run_id)),
+        data=lambda: tables.history_csv(store.history(run.run_id)),
         file_name=f"{run.run_id}-history.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -165,8 +165,8 @@ baseline_panel.embedding_section(run, store.root)
 # ---------------------------------------------------------------- all runs
 
 st.header("All runs", divider="gray")
-runs_frame = runs_tables.runs_table(runs)
-runs_panels.runs_table_view(baseline_panel.with_baseline_row(runs_frame), runs_tables.differing_fields(runs_frame))
+runs_frame = tables.runs_table(runs)
+runs_panels.runs_table_view(baseline_panel.with_baseline_row(runs_frame), tables.differing_fields(runs_frame))
 
 if "evaluate_overlay" in st.session_state:
     st.session_state["evaluate_overlay"] = [r for r in st.session_state["evaluate_overlay"] if r in ordered]
@@ -186,7 +186,7 @@ if chosen:
             histories[each] = store.history(each)
         except (LabError, OSError, ValueError) as error:
             st.error(f"Run {each}: its history could not be read ({error}).")
-    curves = runs_tables.history_curves(histories)
+    curves = tables.history_curves(histories)
     if curves.empty:
         st.info("These runs have no per-epoch history (stopped during their first epoch).")
     else:

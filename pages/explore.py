@@ -10,7 +10,7 @@ import streamlit as st
 from core.data import stats
 from core.encoding.model_input import encode_review
 from core.text import tokenizer
-from ui.explore import tables as explore_tables, wording as explore_wording
+from ui.explore import tables, wording
 from ui.explore.wording import abbreviate_ids
 from ui.shared import frame, html, resources, state, widgets
 from ui.shared.wording import percent
@@ -137,7 +137,7 @@ rating = int(split.ratings[index])
 file_name = f" · file `{label[:3]}/{int(split.review_ids[index])}_{rating}.txt`" if rating > 0 else ""
 st.markdown(
     f"**Review {index:,}** of the {split_name} split{file_name} · label **{label}** · "
-    f":{'green' if label == 'positive' else 'red'}-badge[:material/star: {explore_wording.star_rating(rating)}]"
+    f":{'green' if label == 'positive' else 'red'}-badge[:material/star: {wording.star_rating(rating)}]"
 )
 st.caption(
     "IMDB labels a review of 7 to 10 stars positive and one of 1 to 4 negative (neutral ones are not in the data)."
@@ -168,7 +168,7 @@ st.code(abbreviate_ids(encoded.model_input, encoded.padding, "pre"), language=No
 # ---------------------------------------------------------------- 4. counts
 
 st.header("4. Label balance and counts", divider="gray")
-counts = explore_tables.split_counts(resources.dataset_summary(data))
+counts = tables.split_counts(resources.dataset_summary(data))
 number = st.column_config.NumberColumn
 st.dataframe(
     counts,

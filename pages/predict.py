@@ -1,10 +1,10 @@
 """Predict: score a review with a stored run, see which words decided it, score many at once.
 
 The model runs in the prediction process (:mod:`core.serving.service`, one per server,
-so TensorFlow never loads in the web server), reached through ``ui.resources``; the
+so TensorFlow never loads in the web server), reached through ``ui.shared.resources``; the
 word colours come from :func:`core.serving.explain.explain` there, uploads are read by
 :mod:`core.serving.batch_input`. Review text is untrusted: it is shown as plain text,
-in tables, or through ``ui.html.contributions_html``, which escapes it.
+in tables, or through ``ui.shared.html.contributions_html``, which escapes it.
 """
 
 import numpy as np
@@ -15,7 +15,7 @@ from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
 from ui.baseline import panel as baseline_panel
-from ui.predict import panels, tables as predict_tables, wording as predict_wording
+from ui.predict import panels as predict_panels, tables, wording
 from ui.shared import assets, frame, resources, state, widgets, wording as shared_wording
 from ui.snapshots import panel as snapshot_panel
 from ui.xray import panel as xray_panel
@@ -43,7 +43,7 @@ frame.require_runs(
 run = widgets.run_picker(
     "Run", state.PREDICT_RUN_KEY, runs, help="A stored, trained model. The best by test accuracy is picked first."
 )
-st.caption(predict_wording.run_reading(run.config))
+st.caption(wording.run_reading(run.config))
 xray_panel.layer_view(run.config)
 if run.partial:
     st.warning(
@@ -101,7 +101,7 @@ def review_form() -> str:
 def explanation_options() -> tuple[int, bool]:
     """How to explain: remove one word or a phrase at a time; print the values under the words."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
-    st.session_state.setdefault("predict_span", 1)  # not default=: a link may have set it (ui.links)
+    st.session_state.setdefault("predict_span", 1)  # not default=: a link may have set it (ui.shared.links)
     span = left.segmented_control(
         "Remove, to see what mattered",
         list(SPANS),
@@ -144,7 +144,7 @@ def single_review() -> None:
     except LabError as error:
         st.error(str(error))
         return
-    panels.predictions_view(chosen, explanations, state.true_label_of(text), values)
+    predict_panels.predictions_view(chosen, explanations, state.true_label_of(text), values)
     baseline_panel.beside_verdict(run, text)
     xray_panel.show(run, text, snapshot)
 
@@ -227,13 +227,11 @@ def batch() -> None:
         rows = batch_input.first_rows(rows, batch_input.MAX_BATCH_REVIEWS)
     try:
         texts = tuple(rows.texts)
-        table = predict_tables.batch_table(
-            rows, resources.score_texts(run, texts), resources.known_word_counts(run, texts)
-        )
+        table = tables.batch_table(rows, resources.score_texts(run, texts), resources.known_word_counts(run, texts))
     except LabError as error:
         st.error(str(error))
         return
-    panels.batch_view(run, table, rows, origin)
+    predict_panels.batch_view(run, table, rows, origin)
 
 
 one_tab, batch_tab = st.tabs(["One review", "Batch"])

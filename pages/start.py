@@ -10,7 +10,7 @@ import streamlit as st
 from core.config import DEFAULT_PRESET, preset
 from core.errors import LabError
 from ui.classroom import identity as classroom
-from ui.shared import frame, resources, state, wording as shared_wording
+from ui.shared import frame, resources, state, wording
 
 frame.page_guard(__file__)
 frame.page_title("IMDB LSTM Lab", "start")
@@ -36,8 +36,8 @@ STEPS = (
         "pages/train.py",
         "2. Train a model",
         "Pick a preset or move the knobs; watch training and validation loss, and see overfitting.",
-        f"the default preset takes about {shared_wording.duration(likely)} here ({shared_wording.duration(low)} to "
-        f"{shared_wording.duration(high)})",
+        f"the default preset takes about {wording.duration(likely)} here ({wording.duration(low)} to "
+        f"{wording.duration(high)})",
     ),
     (
         "pages/predict.py",
@@ -59,7 +59,7 @@ for target, label, what, cost in STEPS:
 
 st.markdown(
     f"**Data:** {len(data.train):,} training and {len(data.test):,} test reviews loaded "
-    f"({shared_wording.duration(data.load_seconds)} to load, kept in memory for everyone)."
+    f"({wording.duration(data.load_seconds)} to load, kept in memory for everyone)."
 )
 
 

@@ -18,8 +18,8 @@ from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
 from ui.classroom import identity as classroom
-from ui.shared import frame, resources, state, widgets, wording as shared_wording
-from ui.train import panels, wording as train_wording
+from ui.shared import frame, resources, state, widgets, wording
+from ui.train import panels as train_panels, wording as train_wording
 from ui.xray import panel as xray_panel
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
@@ -66,8 +66,8 @@ for column, title, names in (
         widgets.knob(name, column)
 maxlen, num_words = st.session_state[state.knob_key("maxlen")], st.session_state[state.knob_key("num_words")]
 data_col.caption(
-    f"With these two: {shared_wording.percent(stats.share_at_most(resources.review_lengths(data)['tokens'], maxlen))} "
-    f"of reviews fit in {maxlen} tokens whole, and {shared_wording.percent(resources.oov_share(data, num_words))} of "
+    f"With these two: {wording.percent(stats.share_at_most(resources.review_lengths(data)['tokens'], maxlen))} "
+    f"of reviews fit in {maxlen} tokens whole, and {wording.percent(resources.oov_share(data, num_words))} of "
     "test tokens are out of the vocabulary. The Explore page shows why."
 )
 with knobs.expander("More settings: model, input, optimisation, evaluation"):
@@ -94,7 +94,7 @@ if config is not None and slice_size:
 # ---------------------------------------------------------------- cost estimate
 
 if config is not None:
-    panels.cost_view(config, data.train.lengths, resources.calibration(data, config))
+    train_panels.cost_view(config, data.train.lengths, resources.calibration(data, config))
     xray_panel.layer_view(config)
 
 # ---------------------------------------------------------------- jobs
@@ -181,8 +181,8 @@ buttons[2].toggle(
 )
 if st.session_state.get("train_submit_error"):
     st.error(st.session_state["train_submit_error"])
-panels.queue_notice(active_jobs, me)
-panels.other_jobs(
+train_panels.queue_notice(active_jobs, me)
+train_panels.other_jobs(
     [other for other in active_jobs if job is None or other.job_id != job.job_id],
     _watch,
     stop=_stop if me.teacher else None,
@@ -202,7 +202,7 @@ def live_job_view(job_id: str) -> None:
         return
     if snapshot is None:
         st.rerun()
-    panels.job_view(snapshot, mine=me.may_act_on(snapshot.owner), skip_scoring=_stop)
+    train_panels.job_view(snapshot, mine=me.may_act_on(snapshot.owner), skip_scoring=_stop)
     if snapshot.finished:
         st.rerun()
 
@@ -212,7 +212,7 @@ if job is None:
     st.info("No training yet in this session. Press **Train** to start one.", icon=":material/info:")
 elif job.finished:
     st.divider()
-    panels.job_view(job, mine=me.may_act_on(job.owner))
+    train_panels.job_view(job, mine=me.may_act_on(job.owner))
 elif job.owner == me.session_id:
     with live_slot.container(border=True):  # one's own running job: at the top, above the knobs
         live_job_view(job.job_id)

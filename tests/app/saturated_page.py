@@ -8,7 +8,7 @@ spawned later re-runs ``__main__`` as ``__mp_main__`` first: there it must do no
 
 import os
 
-from ui.predict import panels
+from ui.predict import panels as predict_panels
 
 
 def main() -> None:
@@ -20,7 +20,9 @@ def main() -> None:
         WordContribution("great", 0, 5, 0.001, False, False),
         WordContribution("film", 6, 10, -0.001, False, False),
     ]
-    panels.prediction_view(run, Explanation(float(os.environ["SATURATED_PROBABILITY"]), words, "great film", 0), None)
+    predict_panels.prediction_view(
+        run, Explanation(float(os.environ["SATURATED_PROBABILITY"]), words, "great film", 0), None
+    )
 
 
 if __name__ != "__mp_main__":

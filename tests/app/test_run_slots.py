@@ -1,4 +1,4 @@
-"""Page runs take turns (``ui.resources.run_slot``): a class clicking at once does not starve the server."""
+"""Page runs take turns (``ui.shared.resources.run_slot``): a class clicking at once does not starve the server."""
 
 from __future__ import annotations
 

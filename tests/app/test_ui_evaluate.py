@@ -22,7 +22,7 @@ from tests.app.ui_helpers import (
     run_page,
     texts,
 )
-from ui.shared import resources, state, wording as shared_wording
+from ui.shared import resources, state, wording
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -170,7 +170,7 @@ def test_confident_mistakes_are_in_plain_words_and_open_in_predict(runs_env, mon
     assert at.text_area(key=state.PREDICT_TEXT_KEY).value == review
     assert at.session_state[state.PREDICT_TRUE_LABEL_KEY] == (review, 1 if true == "positive" else 0)
     assert at.selectbox(key=state.PREDICT_RUN_KEY).value == best.run_id
-    assert review == shared_wording.review_for_display(review)  # the text as Evaluate showed it, no <br /> tags
+    assert review == wording.review_for_display(review)  # the text as Evaluate showed it, no <br /> tags
 
 
 def test_downloads_of_the_model_the_history_and_the_run_bundle(runs_env):

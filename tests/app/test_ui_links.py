@@ -1,4 +1,4 @@
-"""Links that keep state (ui.links): a page's choices in the address bar, restored from a link, bad values ignored."""
+"""Links that keep state (ui.shared.links): a page's choices in the address bar, restored from a link, bad values ignored."""
 
 from __future__ import annotations
 

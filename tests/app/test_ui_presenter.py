@@ -1,4 +1,4 @@
-"""Presenter mode (ui.presenter): a link or the sidebar toggle turns it on, a button leaves it, the link keeps it."""
+"""Presenter mode (ui.shared.presenter): a link or the sidebar toggle turns it on, a button leaves it, the link keeps it."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from core.serving.predictor import Predictor
 from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, new_app, run_page, submit_review, texts
 from tests.conftest import TINY
 from ui.shared import state
-from ui.snapshots import panel as snapshot_panel
+from ui.snapshots import panel as snapshots_panel
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 REVIEW = "Not bad at all, a really good film"
@@ -41,7 +41,7 @@ def test_predict_recomputes_the_verdict_words_and_xray_at_the_chosen_snapshot(ru
     assert_clean(at)
     run = _picked(at, runs_env)
     index = snapshots.read_index(run.path)
-    slider = at.select_slider(key=snapshot_panel.slider_key(run))
+    slider = at.select_slider(key=snapshots_panel.slider_key(run))
     assert slider.value == index.last and "final model" in slider.format_func(slider.value)
     final = _probability(at)
     assert _rules(at) == [pytest.approx(index.snapshots[-1].at_epoch)]
@@ -58,7 +58,7 @@ def test_predict_recomputes_the_verdict_words_and_xray_at_the_chosen_snapshot(ru
     verdict = next(c for c in charts(at) if any("jump" in d.columns for d in chart_data(c)))
     running = next(d for d in chart_data(verdict) if "jump" in d.columns)
     assert running["positive"].iloc[-1] == pytest.approx(expected, abs=1e-4)  # the X-ray at step 0 too
-    at.select_slider(key=snapshot_panel.slider_key(run)).set_value(index.last).run()
+    at.select_slider(key=snapshots_panel.slider_key(run)).set_value(index.last).run()
     assert _probability(at) == pytest.approx(final, abs=1e-9)  # back at the end: the stored model
 
 
@@ -96,9 +96,9 @@ def test_train_shows_the_snapshot_on_the_curves_and_the_examples_verdicts(fake_m
     at.session_state[state.TRAIN_JOB_KEY] = "job-1"
     at.switch_page("pages/train.py").run()
     assert_clean(at)
-    slider = at.select_slider(key=snapshot_panel.slider_key(run))
+    slider = at.select_slider(key=snapshots_panel.slider_key(run))
     table = next(d.value for d in at.dataframe if "at this snapshot" in d.value.columns)
-    assert table["review"].tolist() == list(snapshot_panel.EXAMPLES)
+    assert table["review"].tolist() == list(snapshots_panel.EXAMPLES)
     assert table["at this snapshot"].tolist() == table["final model"].tolist()
     assert len(_rules(at)) == 2  # on the loss and the accuracy chart
     slider.set_value(0).run()
@@ -121,7 +121,7 @@ def test_evaluate_moves_the_embedding_map_through_training(runs_env):
         return chart_data(chart)[0], spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
 
     final, domain = embedding()
-    at.select_slider(key=snapshot_panel.slider_key(run)).set_value(0).run()
+    at.select_slider(key=snapshots_panel.slider_key(run)).set_value(0).run()
     assert_clean(at)
     untrained, same_domain = embedding()
     assert same_domain == domain  # one map for every snapshot
@@ -136,12 +136,12 @@ def test_a_link_carries_the_snapshot_and_leaves_the_final_model_out(runs_env):
         at.query_params[name] = value
     at.switch_page("pages/predict.py").run()
     assert_clean(at)
-    slider = at.select_slider(key=snapshot_panel.slider_key(run))
+    slider = at.select_slider(key=snapshots_panel.slider_key(run))
     assert slider.value == 0 and "before any training" in texts(at)
     slider.set_value(1).run()
     at.run()  # the address bar follows what is on screen
     assert at.query_params.get("snapshot") in ("1", ["1"])
-    at.select_slider(key=snapshot_panel.slider_key(run)).set_value(snapshots.read_index(run.path).last).run()
+    at.select_slider(key=snapshots_panel.slider_key(run)).set_value(snapshots.read_index(run.path).last).run()
     at.run()
     assert "snapshot" not in at.query_params
     bad = new_app().run()

@@ -6,7 +6,7 @@ import pytest
 
 from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
 from tests.app.ui_helpers import assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
-from ui.runs import tables as runs_tables
+from ui.runs import tables
 from ui.shared import state
 
 
@@ -224,7 +224,7 @@ def test_a_fast_config_for_three_epochs_is_fast_on_the_page_and_in_the_runs_tabl
         train_seconds=1.0, samples_per_second=1.0, created=0.0, partial=False, data_fingerprint="x",
         epochs_trained=3, best_epoch=None, versions={}, notes=(),
     )  # fmt: skip
-    assert runs_tables.runs_table([run]).loc[0, "preset"] == DEFAULT_PRESET
+    assert tables.runs_table([run]).loc[0, "preset"] == DEFAULT_PRESET
 
 
 # ---------------------------------------------------------------- issue 13: settings, curves, partial runs, words

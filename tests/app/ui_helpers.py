@@ -1,6 +1,6 @@
 """Helpers for the page tests (Streamlit's AppTest): running pages, reading charts, a fake job manager.
 
-The fake manager stands in for ``ui.resources.job_manager`` (the one function the pages
+The fake manager stands in for ``ui.shared.resources.job_manager`` (the one function the pages
 get their trainer from), so page tests take seconds and never import Keras.
 """
 
@@ -70,7 +70,7 @@ def assert_clean(at: AppTest) -> None:
 
 
 def codes(at: AppTest) -> list[str]:
-    """The page's code blocks, without the "Copy link" address (ui.links) every page shows first."""
+    """The page's code blocks, without the "Copy link" address (ui.shared.links) every page shows first."""
     link = re.compile(r"(https?://[^/]*)?/?[a-z]*(\?\S*)?")
     return [c.value for c in at.code if not link.fullmatch(c.value)]
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from core.runs.evaluation import roc_curve
 from tests.ui.fakes import toy_evaluation
-from ui.evaluate import charts as evaluation_charts, tables as evaluate_tables
+from ui.evaluate import charts, tables
 from ui.explore import charts as explore_charts, tables as explore_tables
 from ui.predict import charts as predict_charts
 from ui.shared import vega
@@ -19,7 +19,7 @@ def test_probability_chart_rows():
 
 
 def test_confusion_chart_counts():
-    rows = evaluate_tables.confusion_long(toy_evaluation().confusion())
+    rows = tables.confusion_long(toy_evaluation().confusion())
     counts = {(r.true, r.predicted): r.reviews for r in rows.itertuples()}
     assert counts == {
         ("negative", "negative"): 2,
@@ -27,7 +27,7 @@ def test_confusion_chart_counts():
         ("positive", "negative"): 1,
         ("positive", "positive"): 2,
     }
-    spec = evaluation_charts.confusion_cells_chart(toy_evaluation().confusion()).to_dict()
+    spec = charts.confusion_cells_chart(toy_evaluation().confusion()).to_dict()
     assert {layer["mark"]["type"] for layer in spec["layer"]} == {"rect", "text"}
 
 
@@ -35,13 +35,13 @@ def test_roc_chart_has_the_auc_in_its_title_and_a_thinned_curve():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, 5000)
     roc, auc = roc_curve(labels, rng.random(5000))
-    thinned = evaluate_tables.thin_curve(roc, 300)
+    thinned = tables.thin_curve(roc, 300)
     assert len(thinned) <= 301 and thinned.iloc[-1].tolist() == roc.iloc[-1].tolist()
-    assert f"AUC {auc:.3f}" in evaluation_charts.roc_chart(roc, auc).to_dict()["title"]
+    assert f"AUC {auc:.3f}" in charts.roc_chart(roc, auc).to_dict()["title"]
 
 
 def test_a_cached_spec_is_the_validated_spec_streamlit_would_send():
-    """ui.charts.vega_lite_spec skips validation: it must still give exactly the validated, theme-free dict."""
+    """ui.shared.vega.vega_lite_spec skips validation: it must still give exactly the validated, theme-free dict."""
     import altair as alt
     import pandas as pd
 

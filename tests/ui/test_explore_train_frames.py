@@ -12,7 +12,7 @@ import pytest
 from core.config import TrainConfig
 from core.errors import ConfigError
 from tests.app.ui_helpers import batch_rows, epoch_rows
-from ui.explore import charts as explore_charts, tables as explore_tables, wording as explore_wording
+from ui.explore import charts, tables, wording
 from ui.runs import charts as runs_charts, tables as runs_tables
 from ui.shared import widgets
 from ui.train import charts as train_charts, tables as train_tables, wording as train_wording
@@ -34,8 +34,8 @@ def _layers_with(spec: dict, mark: str) -> list[dict]:
 
 @pytest.mark.parametrize("log_scale", [False, True])
 def test_the_length_histogram_draws_each_label_on_its_own_never_stacked(log_scale):
-    bins = explore_tables.length_histogram(_lengths(), bin_width=25, clip_at=200)
-    spec = explore_charts.length_histogram_chart(
+    bins = tables.length_histogram(_lengths(), bin_width=25, clip_at=200)
+    spec = charts.length_histogram_chart(
         bins, bin_width=25, axis_end=200, maxlen=100, log_scale=log_scale, title="Train split"
     ).to_dict()
     drawn = [layer for layer in spec["layer"] if "field" in layer.get("encoding", {}).get("y", {})]
@@ -55,8 +55,8 @@ def test_the_length_histogram_draws_each_label_on_its_own_never_stacked(log_scal
 
 
 def test_the_histogram_shades_what_maxlen_cuts_off():
-    bins = explore_tables.length_histogram(_lengths(), bin_width=25, clip_at=200)
-    spec = explore_charts.length_histogram_chart(
+    bins = tables.length_histogram(_lengths(), bin_width=25, clip_at=200)
+    spec = charts.length_histogram_chart(
         bins, bin_width=25, axis_end=200, maxlen=100, log_scale=False, title="t"
     ).to_dict()
     (shade,) = _layers_with(spec, "rect")
@@ -181,8 +181,8 @@ def test_a_setting_out_of_range_is_named_by_its_label_with_a_readable_range():
 
 
 def test_star_ratings_in_words():
-    assert explore_wording.star_rating(8) == "8/10 stars"
-    assert explore_wording.star_rating(-1) == "no star rating"
+    assert wording.star_rating(8) == "8/10 stars"
+    assert wording.star_rating(-1) == "no star rating"
 
 
 def test_the_curves_note_names_the_batch_size_and_why_the_lines_cross():

@@ -1,4 +1,4 @@
-"""ui.html: the token chips and the coloured words escape every piece of review text."""
+"""ui.shared.html: the token chips and the coloured words escape every piece of review text."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from core.config import TrainConfig
 from core.serving import batch_input
 from core.serving.explain import PhraseContribution
 from tests.ui.fakes import FakeRun, fake_explanation, toy_evaluation
-from ui.evaluate import tables as evaluate_tables, wording as evaluate_wording
+from ui.evaluate import tables, wording
 from ui.explore import tables as explore_tables
 from ui.predict import tables as predict_tables
-from ui.runs import charts as runs_charts, tables as runs_tables
+from ui.runs import charts, tables as runs_tables
 from ui.shared import tables as shared_tables
 from ui.train import tables as train_tables
 
@@ -110,12 +110,12 @@ def test_a_csv_batch_keeps_its_columns_and_is_checked_against_its_stars():
 def test_length_bands_keep_their_own_bounds_even_with_missing_bands():
     # Bands 201-800 have no review here: the flags must still follow each band's own bounds.
     by_length = toy_evaluation().accuracy_by_length(300)
-    bands = evaluate_tables.length_bands(by_length, maxlen=300)
+    bands = tables.length_bands(by_length, maxlen=300)
     assert bands["band"].tolist() == ["1-100", "101-200", "801-1,200", "1,201+"]
     assert bands["reads"].tolist() == ["whole or partly cut"] * 2 + ["truncated (longer than maxlen)"] * 2
-    sentence = evaluate_wording.length_sentence(by_length, 300)
+    sentence = wording.length_sentence(by_length, 300)
     assert "0.0% of them right against 100.0%" in sentence and "harder" in sentence
-    assert "nothing was truncated" in evaluate_wording.length_sentence(toy_evaluation().accuracy_by_length(5000), 5000)
+    assert "nothing was truncated" in wording.length_sentence(toy_evaluation().accuracy_by_length(5000), 5000)
 
 
 def test_runs_table_has_metrics_and_every_config_field():
@@ -135,7 +135,7 @@ def test_history_curves_and_csv():
     }
     curves = runs_tables.history_curves({"run-a": history, "run-b": {"epochs": [], "batches": []}})
     assert set(curves["run"]) == {"run-a"} and len(curves) == 7  # the NaN validation loss is left out
-    spec = runs_charts.curves_chart(curves, "loss").to_dict()
+    spec = charts.curves_chart(curves, "loss").to_dict()
     assert spec["encoding"]["strokeDash"]["field"] == "split"
     rows = pd.read_csv(pd.io.common.BytesIO(runs_tables.history_csv(history)))
     assert rows["kind"].tolist() == ["epoch", "epoch", "batch"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.config import preset
 from tests.ui.fakes import fake_explanation, toy_evaluation
-from ui.evaluate import wording as evaluate_wording
+from ui.evaluate import wording
 from ui.explore import wording as explore_wording
 from ui.predict import wording as predict_wording
 from ui.shared import wording as shared_wording
@@ -40,9 +40,7 @@ def test_input_summary_and_truncation_sentence():
 def test_review_for_display_and_mistake_title():
     assert shared_wording.review_for_display("One.<br /><br />Two<BR>") == "One.\n\nTwo\n"
     row = toy_evaluation().confident_mistakes(1).iloc[0]
-    assert evaluate_wording.mistake_title(row).startswith(
-        "Actually positive, model said negative (p = 0.300) · 950 tokens"
-    )
+    assert wording.mistake_title(row).startswith("Actually positive, model said negative (p = 0.300) · 950 tokens")
 
 
 def test_abbreviate_ids_and_duration():

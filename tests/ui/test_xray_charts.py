@@ -6,12 +6,12 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ui.xray import charts as xray_charts
+from ui.xray import charts
 
 
 def test_labels_are_unique_and_short_and_pooled_steps_say_how_many():
-    labels = xray_charts.step_labels([["the"], ["the"], ["supercalifragilistic", "x", "y"]])
-    assert labels == ["0 the", "1 the", "2 supercalifragi"[: 2 + xray_charts.LABEL_CHARS]]
+    labels = charts.step_labels([["the"], ["the"], ["supercalifragilistic", "x", "y"]])
+    assert labels == ["0 the", "1 the", "2 supercalifragi"[: 2 + charts.LABEL_CHARS]]
     assert len(set(labels)) == 3
 
 
@@ -19,19 +19,19 @@ def test_the_verdict_frame_finds_the_word_that_flipped_it():
     shot = SimpleNamespace(
         steps=[["<start>"], ["not"], ["bad"], ["at"], ["all"]], prefix_probability=[0.5, 0.3, 0.2, 0.22, 0.8]
     )
-    frame = xray_charts.verdict_frame(shot)
+    frame = charts.verdict_frame(shot)
     assert frame["jump"].round(3).tolist() == [0.0, -0.2, -0.1, 0.02, 0.58]
-    jumps = xray_charts.biggest_jumps(frame)
+    jumps = charts.biggest_jumps(frame)
     assert jumps["words"].tolist() == ["all", "not", "bad"]
-    assert xray_charts.running_verdict_chart(frame).to_dict()["layer"]
+    assert charts.running_verdict_chart(frame).to_dict()["layer"]
 
 
 def test_every_step_axis_reads_words_in_reading_order_even_for_one_step():
     for steps in ([["<start>"]], [["<start>"], ["not"], ["bad"]]):
         shot = SimpleNamespace(steps=steps, prefix_probability=[0.4] * len(steps))
-        labels = xray_charts.step_labels(steps)
-        verdict = xray_charts.running_verdict_chart(xray_charts.verdict_frame(shot)).to_dict()["layer"][1]
-        trace = xray_charts.unit_trace_chart({"h": np.linspace(-1, 1, len(steps))}, steps, 0).to_dict()
+        labels = charts.step_labels(steps)
+        verdict = charts.running_verdict_chart(charts.verdict_frame(shot)).to_dict()["layer"][1]
+        trace = charts.unit_trace_chart({"h": np.linspace(-1, 1, len(steps))}, steps, 0).to_dict()
         for spec in (verdict, trace):
             x = spec["encoding"]["x"]
             assert (x["field"], x["type"], x["sort"]) == ("label", "ordinal", labels)  # words, not 0.000000
@@ -40,15 +40,15 @@ def test_every_step_axis_reads_words_in_reading_order_even_for_one_step():
 
 def test_units_sorted_by_movement_and_heatmap_rows_follow_the_order():
     values = np.array([[0.0, 0.1, -0.9], [0.0, 0.2, 0.9], [np.nan, np.nan, np.nan]])
-    order = xray_charts.unit_order(values, by_movement=True)
+    order = charts.unit_order(values, by_movement=True)
     assert order == [2, 1, 0]
-    assert xray_charts.unit_order(values, by_movement=False) == [0, 1, 2]
-    frame = xray_charts.heatmap_frame(values, [["a"], ["b"], ["<pad>"]], order)
+    assert charts.unit_order(values, by_movement=False) == [0, 1, 2]
+    frame = charts.heatmap_frame(values, [["a"], ["b"], ["<pad>"]], order)
     assert len(frame) == 6  # NaN (masked) steps are left out
     assert frame.loc[frame["unit"] == 2, "rank"].eq(0).all()
-    spec = xray_charts.heatmap_chart(frame, "hidden state h", gate=False).to_dict()
+    spec = charts.heatmap_chart(frame, "hidden state h", gate=False).to_dict()
     assert spec["encoding"]["color"]["scale"]["domain"] == [-1.0, 1.0]
-    gate = xray_charts.heatmap_chart(frame, "forget gate f", gate=True).to_dict()
+    gate = charts.heatmap_chart(frame, "forget gate f", gate=True).to_dict()
     assert gate["encoding"]["color"]["scale"]["domain"] == [0, 1]
 
 
@@ -56,8 +56,8 @@ def test_the_layer_table_and_diagram_name_every_layer():
     from core.config import preset
 
     config = preset("tutorial-final")
-    frame = xray_charts.layer_frame(config)
+    frame = charts.layer_frame(config)
     assert frame["Layer"].tolist() == ["word_ids", "embedding", "lstm_1", "lstm_2", "positive"]
     assert frame["Parameters"].sum() == 5000 * 128 + 4 * (64 * 192 + 64) + 4 * (64 * 128 + 64) + 65
-    chain = xray_charts.layer_chain(config)
+    chain = charts.layer_chain(config)
     assert chain.startswith("`Input`") and chain.count("→") == 4 and chain.endswith("`Dense(1, sigmoid)` ·1")

@@ -1,6 +1,6 @@
 """The baseline and the word-order probes, shaped for charts, tables and sentences (pure: no Streamlit).
 
-Frames for :func:`ui.charts.reference_rules` and :func:`ui.charts.probe_kind_chart`, the
+Frames for :func:`ui.baseline.charts.reference_rules` and :func:`ui.baseline.charts.probe_kind_chart`, the
 table of probes a model gets wrong, the Scramble shuffle and the sentence that compares
 two verdicts before and after it.
 """
@@ -103,7 +103,7 @@ def scramble_sentence(model: str, before: float, after: float) -> str:
 
 
 def baseline_row(stored) -> dict:
-    """The baseline as a row of the runs table (:func:`ui.tables.runs_table`'s columns it has)."""
+    """The baseline as a row of the runs table (:func:`ui.runs.tables.runs_table`'s columns it has)."""
     report = stored.report
     return {
         "run": "bag-of-words baseline",

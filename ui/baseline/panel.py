@@ -20,9 +20,9 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
-from ui.baseline import charts as baseline_charts, comparisons
+from ui.baseline import charts, comparisons
 from ui.shared import palette, resources
-from ui.snapshots import panel as snapshot_panel
+from ui.snapshots import panel as snapshots_panel
 
 SCRAMBLE_KEY = "predict_scramble"
 
@@ -137,7 +137,7 @@ def probes_section(run) -> None:
         fit_button("evaluate_fit_baseline")
     else:
         scores["bag-of-words baseline"] = score_probes(probes, stored.model.predict_proba(probes.texts))
-    st.altair_chart(baseline_charts.probe_kind_chart(comparisons.probe_frame(scores, probes)), width="stretch")
+    st.altair_chart(charts.probe_kind_chart(comparisons.probe_frame(scores, probes)), width="stretch")
     st.dataframe(
         comparisons.probe_table(scores, probes),
         width="stretch",
@@ -177,12 +177,12 @@ def _projection(runs_root: str, run_id: str, created: float, top: int, snapshot:
 def embedding_section(run, runs_root) -> None:
     """On Evaluate: the run's most frequent words in 2-D (PCA), coloured by the baseline's weight, with a search.
 
-    The snapshot slider (:mod:`ui.snapshot_panel`) moves the words through training, on the final model's map.
+    The snapshot slider (:mod:`ui.snapshots.panel`) moves the words through training, on the final model's map.
     """
     top = st.select_slider("Most frequent words shown", [100, 250, 500, 1000], value=500, key="evaluate_embed_top")
     search = st.text_input("Find words", key="evaluate_embed_search", placeholder="e.g. good bad not great")
-    point = snapshot_panel.choose(run)
-    snapshot = snapshot_panel.model_at(point)
+    point = snapshots_panel.choose(run)
+    snapshot = snapshots_panel.model_at(point)
     try:
         final = _projection(str(runs_root), run.run_id, run.created, top)
         projection = final if snapshot is None else _projection(str(runs_root), run.run_id, run.created, top, snapshot)
@@ -194,9 +194,9 @@ def embedding_section(run, runs_root) -> None:
     points = comparisons.embedding_points(projection.words, projection.xy, polarity, search)
     extent = 1.05 * float(abs(final.xy).max()) if len(final.xy) else None  # one map for every snapshot
     title = (
-        None if snapshot is None else f"Word embeddings {snapshot_panel.label(run, point)}, on the final model's map"
+        None if snapshot is None else f"Word embeddings {snapshots_panel.label(run, point)}, on the final model's map"
     )
-    st.altair_chart(baseline_charts.embedding_chart(points, projection.explained, extent, title), width="stretch")
+    st.altair_chart(charts.embedding_chart(points, projection.explained, extent, title), width="stretch")
     missing = [w for w in search.lower().split() if w not in set(projection.words)]
     if missing:
         st.caption(f"Not among the {top} most frequent words: {', '.join(missing)}.")

@@ -14,7 +14,7 @@ from core.runs.baseline_store import BaselineStore
 from core.runs.class_board import ClassBoard
 from core.runs.evaluation import validation_accuracy
 from core.runs.store import RunStore
-from ui.classroom import identity as classroom
+from ui.classroom import identity
 from ui.shared import resources
 
 #: How often the board rereads the runs (seconds).
@@ -24,7 +24,7 @@ _NICKNAME_KEY = "board_nickname"
 
 def nickname_form(board: ClassBoard) -> None:
     """This browser's nickname on the board: shown, changed or removed (taken names are refused)."""
-    me = classroom.actor().session_id
+    me = identity.actor().session_id
     current = board.nicknames().get(me, "")
     with st.form("board_nickname_form", border=False):
         left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -48,11 +48,11 @@ def nickname_form(board: ClassBoard) -> None:
 
 def reveal_switch(board: ClassBoard) -> None:
     """The teacher's switch: show test accuracy on everyone's board (the end of the lesson)."""
-    if not classroom.is_teacher():
+    if not identity.is_teacher():
         return
 
     def flip() -> None:
-        board.reveal_test(st.session_state["board_reveal"], by=classroom.actor())
+        board.reveal_test(st.session_state["board_reveal"], by=identity.actor())
 
     st.toggle(
         "Show test accuracy to everyone",
@@ -73,7 +73,7 @@ def ranked_runs(board: ClassBoard, store: RunStore) -> None:
     if table.empty:
         st.info("No runs yet. Train one and it appears here.", icon=":material/leaderboard:")
         return
-    me = classroom.actor().session_id
+    me = identity.actor().session_id
     table.insert(1, "yours", [owner is not None and owner == me for owner in table["owner"]])
     st.dataframe(
         table.drop(columns=["owner"]),

@@ -2,7 +2,7 @@
 
 Pure: no Streamlit. Each function takes :mod:`core.runs.evaluation` results (frames, a
 :class:`core.runs.evaluation.ThresholdMetrics`) and returns an ``alt.Chart``; colours
-come from :mod:`ui.palette`. The confusion matrix itself is :func:`confusion_cells_chart`.
+come from :mod:`ui.shared.palette`. The confusion matrix itself is :func:`confusion_cells_chart`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 from core.model.metrics import NEGATIVE, POSITIVE
 from core.runs.evaluation import MIN_BAND_REVIEWS, ThresholdMetrics
-from ui.evaluate import charts as evaluate_charts, tables as evaluate_tables
+from ui.evaluate import charts, tables
 from ui.explore import tables as explore_tables
 from ui.shared import palette
 
@@ -25,7 +25,7 @@ LABEL_COLORS = alt.Scale(domain=[NEGATIVE, POSITIVE], range=[palette.NEGATIVE, p
 
 def confusion_chart(confusion: pd.DataFrame, threshold: float) -> alt.Chart:
     """:func:`confusion_cells_chart` with the threshold it was counted at in its title."""
-    return evaluate_charts.confusion_cells_chart(confusion).properties(
+    return charts.confusion_cells_chart(confusion).properties(
         title=f"Confusion matrix (test reviews, threshold {threshold:.2f})"
     )
 
@@ -42,7 +42,7 @@ def _chosen_point(x: float, y: float, text: str, x_field: str, y_field: str) -> 
 def roc_chart(roc: pd.DataFrame, auc: float, chosen: ThresholdMetrics | None = None) -> alt.Chart:
     """The ROC curve, the chance diagonal dashed, the AUC in the title and the chosen threshold's point."""
     line = (
-        alt.Chart(evaluate_tables.thin_curve(roc))
+        alt.Chart(tables.thin_curve(roc))
         .mark_line(color=palette.PRIMARY, strokeWidth=2.5, interpolate="step-after")
         .encode(
             # Short axis titles: Vega's "fit" shrinks the plot until a y title longer than the plot fits.
@@ -72,7 +72,7 @@ def precision_recall_chart(
 ) -> alt.Chart:
     """Precision against recall at every threshold; the chosen one marked, guessing's precision dotted."""
     line = (
-        alt.Chart(evaluate_tables.thin_curve(curve))
+        alt.Chart(tables.thin_curve(curve))
         .mark_line(color=palette.PRIMARY, strokeWidth=2.5)
         .encode(
             x=alt.X("recall:Q", title="recall (positives found)", scale=UNIT),
@@ -136,7 +136,7 @@ def length_chart(
     The bars start at the overall accuracy (the zero line), so 85% against 88% is a
     visible 3 points instead of two near-equal bars on a 0-100% axis.
     """
-    frame = evaluate_tables.length_bands(by_length, maxlen)
+    frame = tables.length_bands(by_length, maxlen)
     frame["low_difference"] = frame["low"] - overall
     frame["high_difference"] = frame["high"] - overall
     frame["text"] = [
@@ -252,7 +252,7 @@ def _diagonal(x: str, y: str) -> alt.Chart:
 
 def confusion_cells_chart(confusion: pd.DataFrame) -> alt.Chart:
     """A heatmap of the confusion matrix with each cell's count (and share of its row) written in it."""
-    rows = evaluate_tables.confusion_long(confusion)
+    rows = tables.confusion_long(confusion)
     rows["text"] = [f"{r.reviews:,} ({r.share:.0%})" for r in rows.itertuples()]
     order = [NEGATIVE, POSITIVE]
     base = alt.Chart(rows).encode(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.evaluate import wording as evaluate_wording
+from ui.evaluate import wording
 from ui.shared import state, wording as shared_wording
 
 
@@ -12,10 +12,10 @@ def mistake_view(row, text: str, run_id: str) -> None:
     """One confident mistake: its title in plain words, the review, and a button that opens it in Predict.
 
     The button hands the review and its true label to the Predict page
-    (:func:`ui.state.send_to_predict`) with this run picked there, and opens it.
+    (:func:`ui.shared.state.send_to_predict`) with this run picked there, and opens it.
     """
     review = shared_wording.review_for_display(text)
-    with st.expander(evaluate_wording.mistake_title(row)):
+    with st.expander(wording.mistake_title(row)):
         st.text(review)
         if st.button(
             "Open in Predict",

@@ -7,12 +7,12 @@ import math
 import numpy as np
 
 from core.model import metrics
-from ui.evaluate import tables as evaluate_tables
+from ui.evaluate import tables
 
 
 def length_sentence(by_length, maxlen: int) -> str:
     """Are long, truncated reviews harder? One sentence with the two accuracies."""
-    frame = evaluate_tables.length_bands(by_length, maxlen)
+    frame = tables.length_bands(by_length, maxlen)
     cut = frame[frame["truncated"]]
     whole = frame[~frame["truncated"]]
     if cut.empty or cut["reviews"].sum() == 0:

@@ -7,7 +7,7 @@ import streamlit as st
 from core.model.metrics import POSITIVE
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
-from ui.predict import charts as predict_charts, tables as predict_tables, wording as predict_wording
+from ui.predict import charts, tables, wording
 from ui.shared import html, palette, tables as shared_tables
 
 
@@ -18,8 +18,8 @@ def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | 
         return
     probabilities = {run.run_id: e.probability for run, e in zip(runs, explanations, strict=True)}
     if true_label is not None:
-        st.markdown(predict_wording.who_is_right(probabilities, true_label))
-    st.altair_chart(predict_charts.probability_chart(probabilities), width="stretch")
+        st.markdown(wording.who_is_right(probabilities, true_label))
+    st.altair_chart(charts.probability_chart(probabilities), width="stretch")
     for column, run, explanation in zip(st.columns(len(runs), gap="large"), runs, explanations, strict=True):
         with column:
             st.subheader(run.run_id, anchor=False)
@@ -29,10 +29,10 @@ def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | 
 
 def prediction_view(run: RunInfo, explanation, true_label: int | None, values: bool = False) -> None:
     """The verdict ("63% negative"), the probability bar, what was cut or unknown, and the coloured words."""
-    verdict = predict_wording.verdict(explanation.probability)
+    verdict = wording.verdict(explanation.probability)
     label_col, prob_col = st.columns([1, 1])
     label_col.markdown(f"#### :{palette.markdown_color(verdict.label)}[{verdict.headline}]")
-    label_col.caption(verdict.strength.capitalize(), help=predict_wording.verdict_help())
+    label_col.caption(verdict.strength.capitalize(), help=wording.verdict_help())
     prob_col.metric("Probability of positive", f"{verdict.probability:.3f}")
     if true_label is not None:
         truth = "positive" if true_label == 1 else "negative"
@@ -41,13 +41,13 @@ def prediction_view(run: RunInfo, explanation, true_label: int | None, values: b
             f"True label of this test review: **{truth}**, "
             + (":green[the model is right.]" if right else ":red[the model is wrong.]")
         )
-    st.altair_chart(predict_charts.probability_chart({run.run_id: verdict.probability}), width="stretch")
-    summary = predict_wording.input_summary(explanation)
+    st.altair_chart(charts.probability_chart({run.run_id: verdict.probability}), width="stretch")
+    summary = wording.input_summary(explanation)
     _what_was_read(run, summary)
     _why(explanation, summary, values)
 
 
-def _why(explanation, summary: predict_wording.InputSummary, values: bool) -> None:
+def _why(explanation, summary: wording.InputSummary, values: bool) -> None:
     """The coloured words on the fixed log-odds scale, a note when nothing moves it, the strongest words."""
     st.markdown("**Why**")
     st.html(html.contributions_html(explanation, values=values))
@@ -63,7 +63,7 @@ def _why(explanation, summary: predict_wording.InputSummary, values: bool) -> No
             f"No single {unit} changes this run's log-odds by {html.WEAK_CONTRIBUTION:g} or more: the run "
             "barely reacts to them one at a time (try phrases, or see the running verdict below)."
         )
-    top = predict_tables.top_words(explanation) if explanation.span == 1 else predict_tables.top_phrases(explanation)
+    top = tables.top_words(explanation) if explanation.span == 1 else tables.top_phrases(explanation)
     if top.empty:
         return
     with st.expander(f"The {unit}s that mattered most"):
@@ -78,23 +78,23 @@ def _why(explanation, summary: predict_wording.InputSummary, values: bool) -> No
 
 def _batch_accuracy(table, rows) -> None:
     """How often the model agrees with the file's own labels (or stars), and the 2x2 counts."""
-    accuracy, checked, counts = predict_tables.batch_confusion(table, rows.truth)
+    accuracy, checked, counts = tables.batch_confusion(table, rows.truth)
     if not checked:
         return
     st.markdown(f"Checked against {rows.truth_source}: **{accuracy:.1%} right** on {checked:,} review(s).")
     st.dataframe(counts, width="content")
 
 
-def _what_was_read(run: RunInfo, summary: predict_wording.InputSummary) -> None:
+def _what_was_read(run: RunInfo, summary: wording.InputSummary) -> None:
     """Notices about the text: clipped, truncated, out-of-vocabulary words, or no words at all."""
     config = run.config
-    clipped = predict_wording.clipped_sentence(summary, MAX_TEXT_CHARS, config.maxlen, config.truncating)
+    clipped = wording.clipped_sentence(summary, MAX_TEXT_CHARS, config.maxlen, config.truncating)
     if clipped:
         st.warning(clipped, icon=":material/content_cut:")
-    truncated = predict_wording.truncation_sentence(summary, config.maxlen, config.truncating)
+    truncated = wording.truncation_sentence(summary, config.maxlen, config.truncating)
     if truncated:
         st.info(truncated, icon=":material/content_cut:")
-    oov = predict_wording.oov_sentence(summary)
+    oov = wording.oov_sentence(summary)
     if oov:
         st.caption(oov)
     elif summary.words:
@@ -108,13 +108,13 @@ def _what_was_read(run: RunInfo, summary: predict_wording.InputSummary) -> None:
 
 
 def batch_view(run: RunInfo, table, rows, origin: str) -> None:
-    """A scored batch (:func:`ui.tables.batch_table`): counts, what was left out, accuracy when the truth is known."""
-    positives = int((table[predict_tables.PREDICTED] == POSITIVE).sum())
+    """A scored batch (:func:`ui.predict.tables.batch_table`): counts, what was left out, accuracy when the truth is known."""
+    positives = int((table[tables.PREDICTED] == POSITIVE).sum())
     st.markdown(
         f"**{len(table):,} reviews** from {origin}: {positives:,} positive, {len(table) - positives:,} "
         f"negative (run `{run.run_id}`)."
     )
-    unknown = int((table[predict_tables.KNOWN_WORDS] == 0).sum())
+    unknown = int((table[tables.KNOWN_WORDS] == 0).sum())
     left_out = [f"{rows.skipped_empty:,} row(s) with an empty review were skipped"] if rows.skipped_empty else []
     if unknown:
         left_out.append(
@@ -130,7 +130,7 @@ def batch_view(run: RunInfo, table, rows, origin: str) -> None:
         width="stretch",
         column_config={
             rows.text_column: st.column_config.TextColumn(rows.text_column, width="large"),
-            predict_tables.PROBABILITY: st.column_config.ProgressColumn(
+            tables.PROBABILITY: st.column_config.ProgressColumn(
                 "probability of positive", min_value=0.0, max_value=1.0, format="%.3f"
             ),
         },

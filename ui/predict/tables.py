@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 
 from core.model import metrics
-from ui.predict.tables import KNOWN_WORDS, PREDICTED, PROBABILITY
+
+#: The columns a scored batch adds to the input's own (see :func:`batch_table`).
+PREDICTED, PROBABILITY, KNOWN_WORDS = "model says", "probability_positive", "known words"
 
 
 def batch_table(rows, probabilities, known_words) -> pd.DataFrame:
@@ -73,7 +75,3 @@ def top_phrases(explanation, n: int = 8) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["phrase", "contribution"]).drop_duplicates("phrase").head(n)
     frame["pushed towards"] = np.where(frame["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
     return frame.reset_index(drop=True)
-
-
-#: The columns a scored batch adds to the input's own (see :func:`batch_table`).
-PREDICTED, PROBABILITY, KNOWN_WORDS = "model says", "probability_positive", "known words"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.runs import tables as runs_tables, wording as runs_wording
+from ui.runs import tables, wording
 
 RUNS_COLUMN_CONFIG = {
     "run": st.column_config.TextColumn(pinned=True),
@@ -17,9 +17,9 @@ RUNS_COLUMN_CONFIG = {
 
 
 def runs_table_view(table, differing: list[str]) -> None:
-    """The runs table (:func:`ui.tables.runs_table` rows) sorted and filtered by any column.
+    """The runs table (:func:`ui.runs.tables.runs_table` rows) sorted and filtered by any column.
 
-    It shows the ``differing`` config fields (:func:`ui.tables.differing_fields`) unless
+    It shows the ``differing`` config fields (:func:`ui.runs.tables.differing_fields`) unless
     the toggle asks for all, and starts sorted by validation accuracy, best first.
     """
     columns = list(table.columns)
@@ -27,7 +27,7 @@ def runs_table_view(table, differing: list[str]) -> None:
     sort_by = sort_col.selectbox(
         "Sort by",
         columns,
-        index=columns.index(runs_tables.RUNS_DEFAULT_SORT),
+        index=columns.index(tables.RUNS_DEFAULT_SORT),
         key="evaluate_runs_sort",
         persist_state="session",
     )
@@ -39,7 +39,7 @@ def runs_table_view(table, differing: list[str]) -> None:
     if filter_by:
         keep = keep_col.multiselect(
             f"Keep the runs whose {filter_by} is",
-            runs_tables.filter_values(table, filter_by),
+            tables.filter_values(table, filter_by),
             key=f"evaluate_runs_keep_{filter_by}",
             placeholder="any value",
         )
@@ -49,9 +49,9 @@ def runs_table_view(table, differing: list[str]) -> None:
         persist_state="session",
         help="Off: only the settings that differ between the runs.",
     )
-    fields = list(runs_tables.CONFIG_COLUMNS) if show_all else differing
-    view = runs_tables.runs_view(
+    fields = list(tables.CONFIG_COLUMNS) if show_all else differing
+    view = tables.runs_view(
         table, fields=fields, sort_by=sort_by, descending=descending, filter_by=filter_by, keep=keep
     )
     st.dataframe(view, hide_index=True, width="stretch", column_config=RUNS_COLUMN_CONFIG)
-    st.caption(runs_wording.runs_table_note(len(view), len(table), len(differing), show_all))
+    st.caption(wording.runs_table_note(len(view), len(table), len(differing), show_all))

@@ -11,9 +11,9 @@ import tomllib
 from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-#: The styles of the app's own HTML (:mod:`ui.html`); ``st.html`` injects a ``.css`` path as a style.
+#: The styles of the app's own HTML (:mod:`ui.shared.html`); ``st.html`` injects a ``.css`` path as a style.
 STYLE = ASSETS / "style.css"
-#: Presenter mode's additions (:mod:`ui.presenter`): hide the chrome, enlarge the rest.
+#: Presenter mode's additions (:mod:`ui.shared.presenter`): hide the chrome, enlarge the rest.
 PRESENTER_STYLE = ASSETS / "presenter.css"
 
 

@@ -54,7 +54,7 @@ def return_to_requested_page() -> None:
 def page_title(title: str, page: str) -> None:
     """The page's title with its "Copy link" button; first, the page's state from a link just opened.
 
-    See :mod:`ui.links`: the address bar always holds the page's choices.
+    See :mod:`ui.shared.links`: the address bar always holds the page's choices.
     """
     links.keep(page)
     presenter.apply()

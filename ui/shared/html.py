@@ -5,7 +5,7 @@ Review text is untrusted. Every piece of it that reaches a string here goes thro
 ``quote=True``, and nothing else in the strings comes from user data. Render the
 results with ``st.html`` and nothing else. The classes used here are styled by
 ``assets/style.css`` (loaded once per page run); the colours of the contributions come
-from :mod:`ui.palette`. Pure: no Streamlit.
+from :mod:`ui.shared.palette`. Pure: no Streamlit.
 """
 
 from __future__ import annotations

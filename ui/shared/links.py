@@ -146,10 +146,10 @@ PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
     ),
     "evaluate": (Param("run", "evaluate_run", _run_id),),
 }
-#: The snapshot slider (:mod:`ui.snapshot_panel`) of the run a page shows; its session key is that run's.
+#: The snapshot slider (:mod:`ui.snapshots.panel`) of the run a page shows; its session key is that run's.
 SNAPSHOT = Param("snapshot", "", _snapshot)
 SNAPSHOT_RUN_KEYS = {"predict": state.PREDICT_RUN_KEY, "evaluate": "evaluate_run"}
-#: Presenter mode (:mod:`ui.presenter`), on any page.
+#: Presenter mode (:mod:`ui.shared.presenter`), on any page.
 PRESENT = Param("present", presenter.PRESENTER_KEY, _bool, _flag)
 #: The Train page: the preset, then each knob that differs from it (by config field name).
 TRAIN_PRESET = Param("preset", "train_preset", _preset(CUSTOM))

@@ -22,7 +22,7 @@ CHECK_EVERY = 3
 
 
 def job_finished_toast(on_train_page: bool) -> None:
-    """Toast once when this session's job (:data:`ui.state.TRAIN_JOB_KEY`) has finished."""
+    """Toast once when this session's job (:data:`ui.shared.state.TRAIN_JOB_KEY`) has finished."""
     job_id = st.session_state.get(state.TRAIN_JOB_KEY)
     if not job_id or st.session_state.get(TOLD_KEY) == job_id:
         return  # also keeps the Explore page from starting the job manager

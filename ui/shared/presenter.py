@@ -2,7 +2,7 @@
 
 It hides the sidebar, the captions, the help icons and the Train knobs, and enlarges
 text and charts; the curves, the verdict and the coloured words stay. It is styling
-only (the page's own CSS, :data:`ui.assets.PRESENTER_STYLE`): nothing is computed differently,
+only (the page's own CSS, :data:`ui.shared.assets.PRESENTER_STYLE`): nothing is computed differently,
 so what the room sees is what the teacher would see without it. A button at the top of
 the page leaves it, since the sidebar's toggle is hidden with the sidebar.
 """

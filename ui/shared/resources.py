@@ -27,7 +27,7 @@ from core.data import stats
 from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
 from core.runs.store import RunInfo, RunStore
-from ui.explore import charts as explore_charts, tables as explore_tables
+from ui.explore import charts, tables
 from ui.shared import vega
 from ui.shared.state import DATA_PATH_KEY
 from ui.train import charts as train_charts, tables as train_tables
@@ -124,14 +124,14 @@ def oov_share(data: ImdbData, num_words: int) -> float:
 
 @st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=_BY_IDENTITY)
 def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: int, maxlen: int, log_scale: bool):
-    """One split's length histogram (:func:`ui.charts.length_histogram_chart`) as a Vega-Lite dict.
+    """One split's length histogram (:func:`ui.explore.charts.length_histogram_chart`) as a Vega-Lite dict.
 
     Built once per setting for every session of the server: building and validating
     the Altair chart took 60 ms per chart, on every slider move of every student
-    (see :func:`ui.charts.vega_lite_spec`). Shown with ``st.vega_lite_chart``.
+    (see :func:`ui.shared.vega.vega_lite_spec`). Shown with ``st.vega_lite_chart``.
     """
-    histogram = explore_tables.length_histogram(review_lengths(data), bin_width=bin_width, clip_at=axis_end)
-    chart = explore_charts.length_histogram_chart(
+    histogram = tables.length_histogram(review_lengths(data), bin_width=bin_width, clip_at=axis_end)
+    chart = charts.length_histogram_chart(
         histogram[histogram["split"] == split],
         bin_width=bin_width,
         axis_end=axis_end,
@@ -144,8 +144,8 @@ def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
 def coverage_spec(data: ImdbData, num_words: int, tutorial: int) -> dict:
-    """:func:`ui.charts.coverage_chart` as a Vega-Lite dict, once per ``num_words`` (see :func:`length_histogram_spec`)."""
-    return vega.vega_lite_spec(explore_charts.coverage_chart(coverage_curve(data), num_words, tutorial))
+    """:func:`ui.explore.charts.coverage_chart` as a Vega-Lite dict, once per ``num_words`` (see :func:`length_histogram_spec`)."""
+    return vega.vega_lite_spec(charts.coverage_chart(coverage_curve(data), num_words, tutorial))
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)

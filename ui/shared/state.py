@@ -15,7 +15,7 @@ import streamlit as st
 from core.config import CUSTOM, DEFAULT_PRESET, FIELDS, TrainConfig, preset, preset_name
 from core.errors import ConfigError
 
-#: This session's owner id (its browser's, :func:`ui.classroom.init_owner`): what its jobs and runs belong to.
+#: This session's owner id (its browser's, :func:`ui.classroom.identity.init_owner`): what its jobs and runs belong to.
 SESSION_ID_KEY = "session_id"
 #: The dataset path the user chose in the set-up panel (not a widget key).
 DATA_PATH_KEY = "data_path"
@@ -32,7 +32,7 @@ SNAPSHOT_LAST_KEY = "snapshot_last"
 
 
 def snapshot_key(run_id: str) -> str:
-    """The key of a run's snapshot slider (:mod:`ui.snapshot_panel`): one per run, shared by every page."""
+    """The key of a run's snapshot slider (:mod:`ui.snapshots.panel`): one per run, shared by every page."""
     return f"snapshot_{run_id}"
 
 

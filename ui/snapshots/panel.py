@@ -4,7 +4,7 @@ A run keeps a few float16 copies of its weights from step 0 to the end
 (:mod:`core.model.snapshots` says which); the slider picks one, and the page computes its
 verdict, coloured words, X-ray or embedding map with those weights instead of the final
 ones. The slider's key is the run's, kept for the session, so it stays where it was on
-every page that shows the same run; a link carries it as ``snapshot=N`` (:mod:`ui.links`;
+every page that shows the same run; a link carries it as ``snapshot=N`` (:mod:`ui.shared.links`;
 left out at the final model). Only the index (JSON) is read here; the weights are
 applied in the prediction process (:meth:`core.serving.predictor.Predictor.use_snapshot`)
 or read with numpy (the embedding map), so the web server never imports TensorFlow.
@@ -19,7 +19,7 @@ from core.errors import LabError
 from core.runs import snapshots
 from core.runs.snapshots import Snapshot, SnapshotIndex
 from core.runs.store import RunInfo, RunStore
-from ui.predict import wording as predict_wording
+from ui.predict import wording
 from ui.shared import resources, state
 from ui.snapshots import wording as snapshots_wording
 
@@ -120,8 +120,8 @@ def verdicts_at(run: RunInfo, point: Snapshot) -> None:
     frame = pd.DataFrame(
         {
             "review": list(texts),
-            "at this snapshot": [predict_wording.verdict(p).headline for p in then],
-            "final model": [predict_wording.verdict(p).headline for p in final],
+            "at this snapshot": [wording.verdict(p).headline for p in then],
+            "final model": [wording.verdict(p).headline for p in final],
         }
     )
     st.markdown(f"**Verdicts at this snapshot** ({label(run, point)})")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ui.baseline.charts import reference_rules
 from ui.shared import palette
-from ui.train import tables as train_tables
+from ui.train import tables
 
 
 def training_curve_chart(
@@ -32,7 +32,7 @@ def training_curve_chart(
     x_scale = (
         alt.Scale(domain=[0, planned_epochs]) if planned_epochs is not None else alt.Scale(domainMin=0, nice=False)
     )
-    names = [*palette.SERIES, train_tables.EPOCH_AVERAGE]
+    names = [*palette.SERIES, tables.EPOCH_AVERAGE]
     colors = [*palette.SERIES.values(), palette.SERIES["train, smoothed"]]  # the same training colour, as squares
     epoch = alt.Tooltip("epoch:Q", format=".2f")
     base = alt.Chart(curves).encode(
@@ -51,7 +51,7 @@ def training_curve_chart(
     smooth = batches.mark_line(strokeWidth=2.5)
     point_tip = [epoch, alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".4f")]
     average = (
-        base.transform_filter(alt.datum.series == train_tables.EPOCH_AVERAGE)
+        base.transform_filter(alt.datum.series == tables.EPOCH_AVERAGE)
         .mark_point(shape="square", size=60, filled=True, opacity=0.9)
         .encode(tooltip=point_tip)
     )

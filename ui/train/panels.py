@@ -7,9 +7,9 @@ import streamlit as st
 from core.model.cost import slow_setting_warnings
 from core.model.progress import PHASE_SCORING_PARTIAL
 from ui.baseline import panel as baseline_panel
-from ui.shared import state, wording as shared_wording
+from ui.shared import state, wording
 from ui.snapshots import panel as snapshot_panel
-from ui.train import charts as train_charts, tables as train_tables, wording as train_wording
+from ui.train import charts, tables, wording as train_wording
 
 
 def cost_view(config, train_lengths, calibration) -> None:
@@ -94,7 +94,7 @@ def job_view(snapshot, *, mine: bool = True, skip_scoring=None) -> None:
     if not snapshot.finished:
         st.progress(snapshot.progress, text=train_wording.progress_text(snapshot))
         st.caption(
-            f"{train_wording.phase_sentence(snapshot)} · elapsed {shared_wording.duration(snapshot.elapsed_seconds)} · "
+            f"{train_wording.phase_sentence(snapshot)} · elapsed {wording.duration(snapshot.elapsed_seconds)} · "
             f"{snapshot.samples_seen:,} reviews trained on"
         )
     elif snapshot.state == "cancelled":  # the result below says how long it trained: one duration
@@ -140,12 +140,12 @@ def _job_curves(snapshot) -> None:
         (loss_col, "loss", "Loss: training (per batch) vs validation (per epoch)"),
         (acc_col, "accuracy", "Accuracy"),
     ):
-        curves = train_tables.curve_frames(
+        curves = tables.curve_frames(
             snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch, metric, smoothing=smoothing
         )
         references = baseline_panel.references() if metric == "accuracy" else None  # the bag-of-words line
         at_epoch = point.at_epoch if point is not None else None
-        chart = train_charts.training_curve_chart(curves, metric, title, planned, references, at_epoch)
+        chart = charts.training_curve_chart(curves, metric, title, planned, references, at_epoch)
         column.altair_chart(chart, width="stretch")
     if point is not None:
         snapshot_panel.verdicts_at(run, point)
@@ -153,7 +153,7 @@ def _job_curves(snapshot) -> None:
     if note:
         st.warning(note, icon=":material/trending_up:")
     st.caption(train_wording.curves_note(snapshot.config.batch_size))
-    epochs = train_tables.epoch_table(snapshot.epoch_history)
+    epochs = tables.epoch_table(snapshot.epoch_history)
     if not epochs.empty:
         number = st.column_config.NumberColumn
         st.dataframe(
@@ -169,8 +169,8 @@ def _job_curves(snapshot) -> None:
 
 
 def snapshot_epochs(snapshot) -> float | None:
-    """Epochs a job trained, fractional when it stopped part-way (:func:`ui.tables.epochs_done`)."""
-    done = train_tables.epochs_done(snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch)
+    """Epochs a job trained, fractional when it stopped part-way (:func:`ui.train.tables.epochs_done`)."""
+    done = tables.epochs_done(snapshot.batch_history, snapshot.epoch_history, snapshot.batches_per_epoch)
     return done if done is not None else float(len(snapshot.epoch_history) or snapshot.epoch)
 
 
@@ -192,7 +192,7 @@ def _job_result(snapshot) -> None:
     cols = st.columns(4)
     cols[0].metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.3f}")
     cols[1].metric("Test loss", "—" if metrics.get("loss") is None else f"{metrics['loss']:.3f}")
-    cols[2].metric("Training time", shared_wording.duration(snapshot.train_seconds))
+    cols[2].metric("Training time", wording.duration(snapshot.train_seconds))
     cols[3].metric("Epochs trained", train_wording.epochs_text(snapshot_epochs(snapshot)))
     comparison(snapshot.config, accuracy)
     if snapshot.run_id and st.button(

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ui.shared.tables import number_or_nan
 
-#: The curve series :func:`curve_frames` adds to :data:`ui.palette.SERIES`: Keras's training value of each epoch.
+#: The curve series :func:`curve_frames` adds to :data:`ui.shared.palette.SERIES`: Keras's training value of each epoch.
 EPOCH_AVERAGE = "train, epoch average"
 
 

@@ -1,7 +1,7 @@
 """The Predict page's "See inside the LSTM" section: the running verdict and the X-ray heatmaps.
 
 The numbers come from :func:`core.serving.xray.xray` in the prediction process (the web
-server never imports TensorFlow); the charts from the pure :mod:`ui.xray_charts`. Words
+server never imports TensorFlow); the charts from the pure :mod:`ui.xray.charts`. Words
 from the review reach HTML only through :func:`html.escape`.
 """
 
@@ -14,7 +14,7 @@ import streamlit as st
 from core.errors import LabError
 from core.runs.store import RunInfo
 from ui.shared import resources
-from ui.xray import charts as xray_charts
+from ui.xray import charts
 
 LAYER_KEY, DIRECTION_KEY, SORT_KEY, UNIT_KEY = "xray_layer", "xray_direction", "xray_sort", "xray_unit"
 TITLES = {
@@ -61,9 +61,9 @@ def show(run: RunInfo, text: str, snapshot: int | None = None) -> None:
 def running_verdict(shot) -> None:
     if shot.prefix_probability is None:
         return
-    frame = xray_charts.verdict_frame(shot)
-    st.altair_chart(xray_charts.running_verdict_chart(frame), width="stretch")
-    jumps = xray_charts.biggest_jumps(frame)
+    frame = charts.verdict_frame(shot)
+    st.altair_chart(charts.running_verdict_chart(frame), width="stretch")
+    jumps = charts.biggest_jumps(frame)
     if jumps.empty:
         st.caption("No single word moved the verdict by 5 points or more.")
         return
@@ -82,15 +82,15 @@ def heatmaps(shot, layers: int) -> None:
     direction = middle.radio("Direction", directions, horizontal=True, key=DIRECTION_KEY) if shot.bidirectional else 0
     d = shot.layers[layer - 1][directions.index(direction) if direction else 0]
     by_movement = right.toggle("Sort units by how much they move", value=True, key=SORT_KEY)
-    order = xray_charts.unit_order(d.hidden, by_movement)
+    order = charts.unit_order(d.hidden, by_movement)
     series = {"hidden": d.hidden} | ({"cell": d.cell} if d.cell is not None else {}) | d.gates
     tabs = st.tabs([TITLES[name] for name in series])
     for tab, (name, values) in zip(tabs, series.items(), strict=True):
-        frame = xray_charts.heatmap_frame(values, shot.steps, order)
-        tab.altair_chart(xray_charts.heatmap_chart(frame, TITLES[name], gate=name in d.gates), width="stretch")
+        frame = charts.heatmap_frame(values, shot.steps, order)
+        tab.altair_chart(charts.heatmap_chart(frame, TITLES[name], gate=name in d.gates), width="stretch")
     unit = st.selectbox("Follow one unit", order, key=UNIT_KEY, help="Units listed in the heatmaps' order.")
     trace = {TITLES[name]: values[:, unit] for name, values in series.items()}
-    st.altair_chart(xray_charts.unit_trace_chart(trace, shot.steps, unit), width="stretch")
+    st.altair_chart(charts.unit_trace_chart(trace, shot.steps, unit), width="stretch")
 
 
 @st.cache_data(
@@ -124,7 +124,7 @@ def memory_horizon(run: RunInfo) -> None:
         except LabError as error:
             st.error(str(error))
             return
-        st.altair_chart(xray_charts.horizon_chart(result), width="stretch")
+        st.altair_chart(charts.horizon_chart(result), width="stretch")
         if result["reads_last_words"]:
             st.markdown(f"This model mostly reads the last **{result['reads_last_words']}** words.")
 
@@ -132,7 +132,7 @@ def memory_horizon(run: RunInfo) -> None:
 def layer_view(config) -> None:
     """The network of the selected run: a small diagram and the layer table (shapes, parameters)."""
     with st.expander("The network, layer by layer"):
-        st.markdown(xray_charts.layer_chain(config))
-        frame = xray_charts.layer_frame(config)
+        st.markdown(charts.layer_chain(config))
+        frame = charts.layer_frame(config)
         st.dataframe(frame, hide_index=True, width="stretch")
         st.caption(f"{int(frame['Parameters'].sum()):,} parameters in all; None is the batch (or the review length).")
