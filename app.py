@@ -9,7 +9,7 @@ def main() -> None:
     import streamlit as st
 
     from ui.classroom import identity as classroom
-    from ui.shared import frame, links, notices, presenter, resources, state
+    from ui.shared import frame, links, notices, pages, presenter, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
         st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
@@ -19,12 +19,8 @@ def main() -> None:
         links.restore_presenter()
         page = st.navigation(
             [
-                st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
-                st.Page("pages/explore.py", title="Explore the data", icon=":material/query_stats:"),
-                st.Page("pages/train.py", title="Train a model", icon=":material/model_training:"),
-                st.Page("pages/predict.py", title="Predict", icon=":material/rate_review:"),
-                st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
-                st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:"),
+                st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry is pages.ALL[0])
+                for entry in pages.ALL
             ]
         )
         frame.return_to_requested_page()
@@ -34,7 +30,7 @@ def main() -> None:
         classroom.remember_browser()
         frame.load_style()
         resources.warm_best_model()
-        notices.job_finished_toast(on_train_page=page.url_path == "train")
+        notices.job_finished_toast(on_train_page=page.url_path == pages.TRAIN.slug)
         page.run()
 
 

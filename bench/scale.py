@@ -47,7 +47,7 @@ from bench.wsclient import AppSession, ProtocolError
 
 #: Streamlit's ``server.cookieSecret``, as an environment variable.
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
-#: The Train page's seed box (``ui.shared.widgets.KNOB_LABELS``), under "More settings".
+#: The Train page's seed box (``ui.train.knobs.KNOBS``), under "More settings".
 SEED_LABEL = "Seed"
 _JOB_HEADING = re.compile(r"Training job (job-[0-9a-f]{8})")
 _OTHER_JOB = re.compile(r"`(job-[0-9a-f]{8})` ·")

@@ -13,8 +13,11 @@ direction imports go; ``tests/core/test_stage_order.py`` checks it):
 - ``cli``: ``python -m core`` on top of all of them.
 
 Shared by every stage: ``config`` (the knobs and presets), ``settings`` (where things live),
-``errors`` (messages for users), ``atomic`` (writes), ``processes`` (child processes) and
-``backend`` (Keras and TensorFlow, imported quietly).
+``errors`` (messages for users), ``atomic`` (writes), ``processes`` (child processes),
+``backend`` (Keras and TensorFlow, imported quietly), ``access`` (who may act on what: a
+browser session on its own jobs and runs, a teacher on everything) and ``allocator``
+(tcmalloc for the TensorFlow processes, where the machine has it). ``__main__`` is
+``python -m core``: the command line, on tcmalloc where there is one.
 Import the submodules directly; this package imports nothing heavy, so that
 ``python -m core data`` and the Explore page stay fast.
 """

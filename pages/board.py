@@ -9,10 +9,10 @@ import streamlit as st
 from core.runs.class_board import ClassBoard
 from core.runs.store import RunStore
 from ui.classroom import board as board_panel
-from ui.shared import frame
+from ui.shared import frame, pages
 
 frame.page_guard(__file__)
-frame.page_title("Class board", "board")
+frame.page_title(pages.BOARD)
 st.markdown(
     "Every run trained on this server, **best validation accuracy first**. Pick a nickname, train, "
     "and see where your model stands next to the class and the bag-of-words baseline."

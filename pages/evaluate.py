@@ -2,9 +2,10 @@
 
 Numbers come from :func:`core.runs.evaluation.evaluate` (the run's stored test probabilities
 joined with the dataset; no model is loaded; cached in ``ui.shared.resources``), the run list and
-histories from :class:`core.runs.store.RunStore`, the charts from :mod:`ui.evaluate.charts`
-and :mod:`ui.charts`, the tables from :mod:`ui.tables`. One decision threshold (a slider,
-starting at :data:`core.model.metrics.THRESHOLD`) drives every verdict of the one-run section.
+histories from :class:`core.runs.store.RunStore`; one run's charts from :mod:`ui.evaluate`,
+all runs' from :mod:`ui.runs`. One decision threshold (a slider, starting at
+:data:`core.model.metrics.THRESHOLD`) drives every verdict of the one-run section.
+The page is its table of contents at the bottom; each section is a function above it.
 """
 
 import streamlit as st
@@ -16,45 +17,36 @@ from core.runs.store import RunStore
 from ui.baseline import panel as baseline_panel
 from ui.evaluate import charts, panels as evaluate_panels, wording
 from ui.runs import admin as runs_admin, charts as runs_charts, panels as runs_panels, tables
-from ui.shared import frame, resources, widgets, wording as shared_wording
+from ui.shared import frame, pages, resources, state, widgets, wording as shared_wording
 from ui.train import panels as train_panels
 
 MISTAKES = 8
 
-frame.page_guard(__file__)
-frame.page_title("Evaluate", "evaluate")
-st.markdown(
-    "How well does a trained run do on reviews it never saw, **where** does it go wrong, and how do "
-    "runs compare? Everything here is measured on the test split."
-)
 
-data = frame.require_data()
-store = RunStore()
-runs, problems = store.scan()
-frame.run_problems(problems, store.root)
-frame.require_runs(runs, "Train one and it appears here with its test results.")
-ordered = [run.run_id for run in widgets.runs_best_first(runs)]
+def intro() -> None:
+    frame.page_guard(__file__)
+    frame.page_title(pages.EVALUATE)
+    st.markdown(
+        "How well does a trained run do on reviews it never saw, **where** does it go wrong, and how do "
+        "runs compare? Everything here is measured on the test split."
+    )
 
-# ---------------------------------------------------------------- one run
 
-st.header("One run on the test set", divider="gray")
-run = widgets.run_picker("Run", "evaluate_run", runs, help="The best by test accuracy is picked first.")
-st.caption(
-    f"`{run.config.summary()}` · {run.epochs_trained} epoch(s) in {shared_wording.duration(run.train_seconds)}"
-    + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")
-    + (" · **partial** (stopped early by hand)" if run.partial else "")
-)
-runs_admin.manage_run(run, store)
+def pick_run(runs, store: RunStore):
+    """The run this section shows, with its summary line and its admin (nickname, tags, delete)."""
+    st.header("One run on the test set", divider="gray")
+    run = widgets.run_picker("Run", state.EVALUATE_RUN_KEY, runs, help="The best by test accuracy is picked first.")
+    st.caption(
+        f"`{run.config.summary()}` · {run.epochs_trained} epoch(s) in {shared_wording.duration(run.train_seconds)}"
+        + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")
+        + (" · **partial** (stopped early by hand)" if run.partial else "")
+    )
+    runs_admin.manage_run(run, store)
+    return run
 
-try:
-    result = resources.evaluation(run, data)
-except LabError as error:
-    st.error(str(error))
-    result = None
 
-if result is not None:
-    metrics = result.metrics
-    threshold = st.slider(
+def threshold_slider() -> float:
+    return st.slider(
         "Decision threshold",
         0.01,
         0.99,
@@ -65,7 +57,11 @@ if result is not None:
         help=f"A review is called positive from this probability up. The lab uses {THRESHOLD:g} everywhere else; "
         "here the confusion matrix, accuracy, precision, recall, the breakdowns and the mistakes follow it.",
     )
-    chosen = result.at_threshold(threshold)
+
+
+def headline_metrics(run, result, chosen, threshold: float) -> None:
+    """Accuracy, precision, recall at the threshold; AUC and loss (no threshold); against the tutorial."""
+    metrics = result.metrics
     cols = st.columns(6)
     cols[0].metric("Test accuracy", f"{chosen.accuracy:.3f}", help=f"At threshold {threshold:.2f}.")
     cols[1].metric("Precision", f"{chosen.precision:.3f}", help="Of the reviews called positive, the share that are.")
@@ -81,6 +77,9 @@ if result is not None:
     st.markdown(wording.threshold_sentence(chosen))
     train_panels.comparison(run.config, metrics["accuracy"])
 
+
+def threshold_charts(result, chosen, threshold: float) -> None:
+    """The confusion matrix, ROC, precision-recall and calibration, the chosen threshold marked."""
     matrix_col, roc_col = st.columns(2, gap="large")
     matrix_col.altair_chart(charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")
     roc_col.altair_chart(charts.roc_chart(*result.roc(), chosen), width="stretch")
@@ -96,39 +95,48 @@ if result is not None:
         "corner, the better. The calibration chart asks whether a probability means what it says."
     )
 
+
+def by_length(run, result, chosen, threshold: float) -> None:
     st.subheader("Are long, truncated reviews harder?", anchor=False)
-    by_length = result.accuracy_by_length(run.config.maxlen, threshold, evaluation.MIN_BAND_REVIEWS)
-    st.altair_chart(charts.length_chart(by_length, run.config.maxlen, chosen.accuracy), width="stretch")
-    st.markdown(wording.length_sentence(by_length, run.config.maxlen))
+    bands = result.accuracy_by_length(run.config.maxlen, threshold, evaluation.MIN_BAND_REVIEWS)
+    st.altair_chart(charts.length_chart(bands, run.config.maxlen, chosen.accuracy), width="stretch")
+    st.markdown(wording.length_sentence(bands, run.config.maxlen))
 
+
+def by_rating(result, threshold: float) -> None:
     st.subheader("Does it know a 4-star review from a 1-star one?", anchor=False)
-    by_rating = result.by_rating(threshold)
-    if by_rating.empty:
+    ratings = result.by_rating(threshold)
+    if ratings.empty:
         st.info("These test reviews have no star ratings.", icon=":material/star:")
-    else:
-        accuracy_col, probability_col = st.columns(2, gap="large")
-        accuracy_col.altair_chart(charts.rating_accuracy_chart(by_rating), width="stretch")
-        probability_col.altair_chart(charts.rating_probability_chart(by_rating, threshold), width="stretch")
-        rating_sentence = wording.rating_sentence(by_rating)
-        if rating_sentence:
-            st.markdown(rating_sentence)
+        return
+    accuracy_col, probability_col = st.columns(2, gap="large")
+    accuracy_col.altair_chart(charts.rating_accuracy_chart(ratings), width="stretch")
+    probability_col.altair_chart(charts.rating_probability_chart(ratings, threshold), width="stretch")
+    sentence = wording.rating_sentence(ratings)
+    if sentence:
+        st.markdown(sentence)
 
+
+def mistakes(run, result, data, threshold: float) -> None:
     st.subheader("The most confident mistakes", anchor=False)
-    mistakes = result.confident_mistakes(MISTAKES, threshold)
-    if mistakes.empty:
+    wrong = result.confident_mistakes(MISTAKES, threshold)
+    if wrong.empty:
         st.success("No mistakes on the test reviews.", icon=":material/check_circle:")
-    else:
-        st.caption(
-            "Wrong answers the model was surest of. Often sarcasm, a long plot summary before the verdict, "
-            "or a negation the model missed. Open one in Predict to see which words misled it."
-        )
-        for _, row in mistakes.iterrows():
-            evaluate_panels.mistake_view(row, data.test.texts[int(row["test_index"])], run.run_id)
+        return
+    st.caption(
+        "Wrong answers the model was surest of. Often sarcasm, a long plot summary before the verdict, "
+        "or a negation the model missed. Open one in Predict to see which words misled it."
+    )
+    for _, row in wrong.iterrows():
+        evaluate_panels.mistake_view(row, data.test.texts[int(row["test_index"])], run.run_id)
 
+
+def downloads(run, store: RunStore) -> None:
+    """The model, its history and the run bundle (a ``predict.py`` that needs only keras and numpy)."""
     model_col, history_col, bundle_col, _ = st.columns([1, 1, 1, 1])
     model_col.download_button(
         "Download the model (.keras)",
-        data=lambda: (run.path / "model.keras").read_bytes(),
+        data=lambda: run.model_file.read_bytes(),
         file_name=f"{run.run_id}.keras",
         mime="application/octet-stream",
         icon=":material/download:",
@@ -157,29 +165,54 @@ if result is not None:
         'with only keras and numpy: `python predict.py "A wonderful film"`.',
     )
 
-st.subheader("Word order: this run vs the bag of words", anchor=False)
-baseline_panel.probes_section(run)
-st.subheader("Word embeddings: which words the run put together", anchor=False)
-baseline_panel.embedding_section(run, store.root)
 
-# ---------------------------------------------------------------- all runs
+def one_run(run, data, store: RunStore) -> None:
+    """Everything about one run on the test set, at one decision threshold."""
+    try:
+        result = resources.evaluation(run, data)
+    except LabError as error:
+        st.error(str(error))
+        return
+    threshold = threshold_slider()
+    chosen = result.at_threshold(threshold)
+    headline_metrics(run, result, chosen, threshold)
+    threshold_charts(result, chosen, threshold)
+    by_length(run, result, chosen, threshold)
+    by_rating(result, threshold)
+    mistakes(run, result, data, threshold)
+    downloads(run, store)
 
-st.header("All runs", divider="gray")
-runs_frame = tables.runs_table(runs)
-runs_panels.runs_table_view(baseline_panel.with_baseline_row(runs_frame), tables.differing_fields(runs_frame))
 
-if "evaluate_overlay" in st.session_state:
-    st.session_state["evaluate_overlay"] = [r for r in st.session_state["evaluate_overlay"] if r in ordered]
-else:
-    st.session_state["evaluate_overlay"] = list(dict.fromkeys([run.run_id, ordered[0]]))
-chosen = st.multiselect(
-    "Runs to overlay",
-    ordered,
-    key="evaluate_overlay",
-    persist_state="session",
-    help="Per-epoch training (solid) and validation (dashed) curves, one colour per run.",
-)
-if chosen:
+def against_the_baseline(run, store: RunStore) -> None:
+    st.subheader("Word order: this run vs the bag of words", anchor=False)
+    baseline_panel.probes_section(run)
+    st.subheader("Word embeddings: which words the run put together", anchor=False)
+    baseline_panel.embedding_section(run, store.root)
+
+
+def all_runs(runs, run, store: RunStore) -> None:
+    """Every stored run in one table (the baseline as a row), then chosen runs' curves overlaid."""
+    st.header("All runs", divider="gray")
+    runs_frame = tables.runs_table(runs)
+    runs_panels.runs_table_view(baseline_panel.with_baseline_row(runs_frame), tables.differing_fields(runs_frame))
+    overlaid_curves([r.run_id for r in widgets.runs_best_first(runs)], run, store)
+
+
+def overlaid_curves(ordered: list[str], run, store: RunStore) -> None:
+    if "evaluate_overlay" in st.session_state:
+        st.session_state["evaluate_overlay"] = [r for r in st.session_state["evaluate_overlay"] if r in ordered]
+    else:
+        st.session_state["evaluate_overlay"] = list(dict.fromkeys([run.run_id, ordered[0]]))
+    chosen = st.multiselect(
+        "Runs to overlay",
+        ordered,
+        key="evaluate_overlay",
+        persist_state="session",
+        help="Per-epoch training (solid) and validation (dashed) curves, one colour per run.",
+    )
+    if not chosen:
+        st.info("Pick one or more runs to compare their learning curves.", icon=":material/stacked_line_chart:")
+        return
     histories = {}
     for each in chosen:
         try:
@@ -189,13 +222,25 @@ if chosen:
     curves = tables.history_curves(histories)
     if curves.empty:
         st.info("These runs have no per-epoch history (stopped during their first epoch).")
-    else:
-        loss_col, acc_col = st.columns(2, gap="large")
-        loss_col.altair_chart(runs_charts.curves_chart(curves, "loss"), width="stretch")
-        acc_col.altair_chart(runs_charts.curves_chart(curves, "accuracy", baseline_panel.references()), width="stretch")
-        st.caption(
-            "When a dashed (validation) line turns up while its solid (training) line keeps falling, that "
-            "run is overfitting."
-        )
-else:
-    st.info("Pick one or more runs to compare their learning curves.", icon=":material/stacked_line_chart:")
+        return
+    loss_col, acc_col = st.columns(2, gap="large")
+    loss_col.altair_chart(runs_charts.curves_chart(curves, "loss"), width="stretch")
+    acc_col.altair_chart(runs_charts.curves_chart(curves, "accuracy", baseline_panel.references()), width="stretch")
+    st.caption(
+        "When a dashed (validation) line turns up while its solid (training) line keeps falling, that "
+        "run is overfitting."
+    )
+
+
+# ---------------------------------------------------------------- the page
+
+intro()
+data = frame.require_data()
+store = RunStore()
+runs, problems = store.scan()
+frame.run_problems(problems, store.root)
+frame.require_runs(runs, "Train one and it appears here with its test results.")
+run = pick_run(runs, store)
+one_run(run, data, store)
+against_the_baseline(run, store)
+all_runs(runs, run, store)

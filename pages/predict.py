@@ -16,7 +16,7 @@ from core.serving import batch_input
 from core.serving.batch_input import quoted
 from ui.baseline import panel as baseline_panel
 from ui.predict import panels as predict_panels, tables, wording
-from ui.shared import assets, frame, resources, state, widgets, wording as shared_wording
+from ui.shared import assets, frame, pages, resources, state, widgets, wording as shared_wording
 from ui.snapshots import panel as snapshot_panel
 from ui.xray import panel as xray_panel
 
@@ -29,7 +29,7 @@ ENCODING_NAMES = {"utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-1
 TYPED, UPLOADED = "Type them, one per line", "Upload a file (.txt or .csv)"
 
 frame.page_guard(__file__)
-frame.page_title("Predict", "predict")
+frame.page_title(pages.PREDICT)
 st.markdown(
     "Type or paste a movie review and a trained run tells you how positive it sounds, and **why**: "
     "which words pushed it towards positive or negative. Score a whole file at once in **Batch**."
@@ -101,12 +101,12 @@ def review_form() -> str:
 def explanation_options() -> tuple[int, bool]:
     """How to explain: remove one word or a phrase at a time; print the values under the words."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
-    st.session_state.setdefault("predict_span", 1)  # not default=: a link may have set it (ui.shared.links)
+    st.session_state.setdefault(state.PREDICT_SPAN_KEY, 1)  # not default=: a link may have set it (ui.shared.links)
     span = left.segmented_control(
         "Remove, to see what mattered",
         list(SPANS),
         format_func=SPANS.get,
-        key="predict_span",
+        key=state.PREDICT_SPAN_KEY,
         required=True,
         persist_state="session",
         help="Each word (or each run of two or three words) is removed in turn and the review scored again. "
@@ -128,7 +128,7 @@ def single_review() -> None:
     if len(runs) > 1:
         help_text = "Score the same text with a second run, side by side."
         compare = widgets.run_picker(
-            "Compare with another run (optional)", "predict_compare", runs, optional=True, help=help_text
+            "Compare with another run (optional)", state.PREDICT_COMPARE_KEY, runs, optional=True, help=help_text
         )
     if not text.strip():
         st.info(

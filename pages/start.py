@@ -10,10 +10,10 @@ import streamlit as st
 from core.config import DEFAULT_PRESET, preset
 from core.errors import LabError
 from ui.classroom import identity as classroom
-from ui.shared import frame, resources, state, wording
+from ui.shared import frame, pages, resources, state, wording
 
 frame.page_guard(__file__)
-frame.page_title("IMDB LSTM Lab", "start")
+frame.page_title(pages.START)
 st.markdown(
     "Teach a small neural network, an **LSTM**, to tell a positive movie review from a negative one, "
     "and watch it learn. The default network reads a review the way you do, one word at a time: one "
@@ -27,34 +27,30 @@ low, likely, high = resources.calibration(data, default).training_seconds(defaul
 
 STEPS = (
     (
-        "pages/explore.py",
-        "1. Explore the data",
+        pages.EXPLORE,
         "How long reviews are, why we cut them, how many words to keep.",
         "a few minutes of reading",
     ),
     (
-        "pages/train.py",
-        "2. Train a model",
+        pages.TRAIN,
         "Pick a preset or move the knobs; watch training and validation loss, and see overfitting.",
         f"the default preset takes about {wording.duration(likely)} here ({wording.duration(low)} to "
         f"{wording.duration(high)})",
     ),
     (
-        "pages/predict.py",
-        "3. Predict",
+        pages.PREDICT,
         "Type a review: the verdict, the words that decided it, what the LSTM does inside.",
         "a second per review",
     ),
     (
-        "pages/evaluate.py",
-        "4. Evaluate",
+        pages.EVALUATE,
         "Test accuracy, the mistakes, every run side by side, the bag-of-words baseline.",
         "seconds",
     ),
 )
-for target, label, what, cost in STEPS:
+for number, (target, what, cost) in enumerate(STEPS, start=1):
     with st.container(border=True):
-        st.page_link(target, label=f"**{label}**")
+        st.page_link(target.path, label=f"**{number}. {target.title}**")
         st.caption(f"{what} · *{cost}*")
 
 st.markdown(
@@ -83,4 +79,4 @@ refused = st.session_state.pop("start_error", None)
 if refused:
     st.error(refused)
 if st.session_state.pop("start_go_to_train", False):
-    st.switch_page("pages/train.py")
+    st.switch_page(pages.TRAIN.path)

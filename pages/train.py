@@ -18,15 +18,15 @@ from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
 from ui.classroom import identity as classroom
-from ui.shared import frame, resources, state, widgets, wording
-from ui.train import panels as train_panels, wording as train_wording
+from ui.shared import frame, pages, resources, state, wording
+from ui.train import controls as train_controls, knobs as train_knobs, panels as train_panels, wording as train_wording
 from ui.xray import panel as xray_panel
 
 TEST_SLICE_ENV = "IMDB_LAB_TEST_SLICE"
 JOB_KEY = state.TRAIN_JOB_KEY
 
 frame.page_guard(__file__)
-frame.page_title("Train a model", "train")
+frame.page_title(pages.TRAIN)
 st.markdown(
     "Pick a starting point, adjust the knobs, press **Train**. The job runs in the background: "
     "switch pages or open another tab and it keeps going. Watch the two curves: when validation loss "
@@ -40,56 +40,62 @@ live_slot = st.container()
 
 # ---------------------------------------------------------------- settings
 
-st.segmented_control(
-    "Preset",
-    [*PRESETS, CUSTOM],
-    key="train_preset",
-    on_change=state.preset_changed,
-    persist_state="session",
-    help="A preset sets every knob; moving a knob afterwards makes it custom.",
-)
-base = PRESETS[st.session_state["train_base"]]
-if st.session_state.get("train_preset") in PRESETS:
-    st.caption(f"{base.description} *Origin: {base.origin}*")
-else:
-    st.caption(f"Custom settings, starting from the **{base.name}** preset (knobs not shown here keep its values).")
 
-knobs = st.container(key="train_knobs")  # presenter mode hides it (assets/presenter.css)
-model_col, data_col, fit_col = knobs.columns(3, gap="large")
-for column, title, names in (
-    (model_col, "**Model**", ("units", "layers", "embedding_dim", "dropout", "recurrent_dropout")),
-    (data_col, "**Input**", ("maxlen", "num_words")),
-    (fit_col, "**Fitting**", ("epochs", "batch_size", "learning_rate")),
-):
-    column.markdown(title)
-    for name in names:
-        widgets.knob(name, column)
-maxlen, num_words = st.session_state[state.knob_key("maxlen")], st.session_state[state.knob_key("num_words")]
-data_col.caption(
-    f"With these two: {wording.percent(stats.share_at_most(resources.review_lengths(data)['tokens'], maxlen))} "
-    f"of reviews fit in {maxlen} tokens whole, and {wording.percent(resources.oov_share(data, num_words))} of "
-    "test tokens are out of the vocabulary. The Explore page shows why."
-)
-with knobs.expander("More settings: model, input, optimisation, evaluation"):
-    widgets.more_settings()
+def preset_picker() -> None:
+    """The preset control and what the chosen preset (or custom settings) starts from."""
+    st.segmented_control(
+        "Preset",
+        [*PRESETS, CUSTOM],
+        key=state.TRAIN_PRESET_KEY,
+        on_change=state.preset_changed,
+        persist_state="session",
+        help="A preset sets every knob; moving a knob afterwards makes it custom.",
+    )
+    base = PRESETS[st.session_state[state.TRAIN_BASE_KEY]]
+    if st.session_state.get(state.TRAIN_PRESET_KEY) in PRESETS:
+        st.caption(f"{base.description} *Origin: {base.origin}*")
+    else:
+        st.caption(f"Custom settings, starting from the **{base.name}** preset (knobs not shown here keep its values).")
 
-config = None
-try:
-    config = state.config_from_knobs()
-except ConfigError as error:
-    st.error(train_wording.config_problem(error, widgets.knob_label), icon=":material/block:")
 
-slice_size = os.environ.get(TEST_SLICE_ENV)
-if config is not None and slice_size:
+def knob_panel(data) -> None:
+    """The knobs up front (with what maxlen and num_words keep of the data), then "More settings"."""
+    knobs = st.container(key="train_knobs")  # presenter mode hides it (assets/presenter.css)
+    data_col = train_controls.main_knobs(knobs)["Input"]
+    maxlen, num_words = st.session_state[state.knob_key("maxlen")], st.session_state[state.knob_key("num_words")]
+    data_col.caption(
+        f"With these two: {wording.percent(stats.share_at_most(resources.review_lengths(data)['tokens'], maxlen))} "
+        f"of reviews fit in {maxlen} tokens whole, and {wording.percent(resources.oov_share(data, num_words))} of "
+        "test tokens are out of the vocabulary. The Explore page shows why."
+    )
+    with knobs.expander("More settings: model, input, optimisation, evaluation"):
+        train_controls.more_settings()
+
+
+def chosen_config() -> TrainConfig | None:
+    """The config the knobs describe (None, with the reason shown, when it is not valid); the test slice applied."""
+    try:
+        config = state.config_from_knobs()
+    except ConfigError as error:
+        st.error(train_wording.config_problem(error, train_knobs.label), icon=":material/block:")
+        return None
+    slice_size = os.environ.get(TEST_SLICE_ENV)
+    if not slice_size:
+        return config
     try:
         config = config.replace(train_limit=int(slice_size), test_limit=int(slice_size))
-        st.caption(
-            f":orange[Test mode: {TEST_SLICE_ENV}={slice_size}, training and testing on "
-            f"{int(slice_size)} reviews each.]"
-        )
     except (ValueError, ConfigError) as error:
         st.error(f"{TEST_SLICE_ENV} is not usable: {error}")
-        config = None
+        return None
+    st.caption(
+        f":orange[Test mode: {TEST_SLICE_ENV}={slice_size}, training and testing on {int(slice_size)} reviews each.]"
+    )
+    return config
+
+
+preset_picker()
+knob_panel(data)
+config = chosen_config()
 
 # ---------------------------------------------------------------- cost estimate
 
@@ -113,7 +119,7 @@ def _snapshot(job_id):
 def _start(config: TrainConfig) -> None:
     try:
         st.session_state[JOB_KEY] = manager.submit(
-            config, retrain=st.session_state["train_retrain"], owner=me.session_id, data=data
+            config, retrain=st.session_state[state.TRAIN_RETRAIN_KEY], owner=me.session_id, data=data
         )
         st.session_state.pop("train_submit_error", None)
     except LabError as error:
@@ -177,7 +183,7 @@ buttons[1].button(
     else "Only the student who started this job, or the teacher, can stop it.",
 )
 buttons[2].toggle(
-    "Retrain even if this exact configuration was trained before", key="train_retrain", persist_state="session"
+    "Retrain even if this exact configuration was trained before", key=state.TRAIN_RETRAIN_KEY, persist_state="session"
 )
 if st.session_state.get("train_submit_error"):
     st.error(st.session_state["train_submit_error"])

@@ -1,12 +1,12 @@
-"""The app's Streamlit layer, split by kind; the pages in ``pages/`` read widgets, call these and ``core``, draw.
+"""The app's Streamlit layer, one package per page or feature; the scripts in ``pages/`` read widgets, call these and ``core``, draw.
 
-Streamlit edge (import ``streamlit``): ``resources`` (process-wide objects and cached
-results), ``state`` (session state and the Train knobs), ``frame`` (what every page
-shares: the guard, the sidebar, the data set-up panel), ``widgets`` (widgets more than
-one page uses) and ``views`` (one core result drawn: a training job, a prediction).
+Pages: ``explore``, ``train``, ``predict``, ``evaluate``. Features shown on more than one
+page: ``runs`` (all stored runs together), ``xray`` (inside the LSTM), ``baseline`` (the
+bag of words beside the LSTM), ``snapshots`` (training you can scrub), ``classroom`` (a
+room of students, the class board). What every page shares: ``shared``.
 
-Pure (no Streamlit, testable alone): ``palette`` (every colour), ``charts`` (every
-Altair chart), ``html`` (the only HTML built from review text), ``wording`` (sentences
-and numbers as text), ``tables`` (frames for tables and downloads), ``assets`` (the
-files under ``assets/``). Nothing in ``ui`` imports Keras or TensorFlow.
+Inside each package the pure parts (``charts``, ``tables``, ``wording``: no Streamlit,
+testable alone) sit apart from the Streamlit edge (``panel``/``panels`` and the like)
+that draws them; ``tests/ui/test_layers.py`` holds that line and each package's docstring
+names its modules. Nothing in ``ui`` imports Keras or TensorFlow.
 """

@@ -1,4 +1,10 @@
-"""Command line: ``python -m core {data,train,runs,predict}``.
+"""Command line: ``python -m core {data,train,predict,runs,export,baseline,probes,inspect}``.
+
+``data`` is here; ``training`` has ``train`` and ``predict``, ``runs`` the stored runs
+(``runs list``, ``rename``, ``tag``, ``delete``), ``export`` takes a run away (a run bundle,
+a SavedModel or a LiteRT file), ``baseline`` fits the bag-of-words baseline and scores the
+word-order ``probes``, ``inspect`` is the X-ray of one review, and ``progress`` draws
+spinners and bars on an interactive stderr (nothing when it is piped or captured).
 
 Every command takes ``--json`` for one machine-readable JSON object on stdout. Errors
 meant for the user (:class:`core.errors.LabError`) print their message to stderr and

@@ -79,6 +79,8 @@ class JobManager:
     ):
         """Start ``max_running`` workers and recover the journal of a previous run.
 
+        Long because each argument is one setting stored with its check, in order.
+
         Args:
             runs_dir: the runs store (default: ``$IMDB_LAB_RUNS``, else ``<project>/runs``).
             max_running: jobs training at once (the app: 1 on a 2-core server).

@@ -17,7 +17,11 @@ EMA_MOMENTUM = 0.99
 
 
 def build_model(config: TrainConfig, steps_per_epoch: int = 1):
-    """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch)."""
+    """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch).
+
+    Long because it is the network read top to bottom, one layer after another, each behind
+    the knob that switches it: split up, a learner would lose the order of the layers.
+    """
     keras = import_keras()
     from keras import layers
 

@@ -21,9 +21,17 @@ def is_positive(probabilities):
 
 def label(probabilities):
     """``"positive"`` / ``"negative"`` for one probability, or an array of them."""
-    if np.ndim(probabilities):
-        return np.where(is_positive(probabilities), POSITIVE, NEGATIVE)
-    return POSITIVE if is_positive(probabilities) else NEGATIVE
+    return label_name(is_positive(probabilities))
+
+
+def label_name(positive):
+    """``"positive"`` / ``"negative"`` for a true label (1 / 0), a direction (True / False), or an array of them.
+
+    The one place the app turns a label into its word: tables, sentences and badges all ask here.
+    """
+    if np.ndim(positive):
+        return np.where(np.asarray(positive).astype(bool), POSITIVE, NEGATIVE)
+    return POSITIVE if positive else NEGATIVE
 
 
 def confidence(probabilities):

@@ -77,6 +77,9 @@ def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_see
 def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainResult:
     """Train ``config`` on ``data`` and score the test set once.
 
+    Long because it is the pipeline in order (encode, batch, build, fit, restore, score),
+    each phase reported as it starts; its parts live in their own modules already.
+
     Args:
         config: the validated training configuration.
         data: an :class:`core.data.dataset.ImdbData`; validation comes from its training split.

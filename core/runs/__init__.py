@@ -1,6 +1,13 @@
 """Stage 5, runs: a training result in, a stored, checked run folder out (and read back).
 
-``store`` writes and lists runs (ids, checks, atomic folders); ``snapshots`` the weights
-kept along the way; ``evaluation`` turns a run's stored test probabilities into the
-Evaluate page's numbers without loading a model.
+``store`` writes and lists runs (ids, checks, atomic folders; the one home of a run
+folder's file names); ``snapshots`` the weights kept along the way; ``tensorboard_log``
+a run's TensorBoard event files, written when it is saved; ``manage`` a run's nickname
+and tags, deleting one, and the retention rule of a shared server; ``evaluation`` turns
+a run's stored test probabilities into the Evaluate page's numbers without loading a
+model; ``embeddings`` projects a run's word embeddings in two dimensions (PCA), read
+straight from its ``model.keras``; ``calibration`` scales the cost model by what this
+machine measured (honest time estimates); ``class_board`` ranks every run on the server
+by validation accuracy, with its student's nickname; ``baseline_store`` keeps the fitted
+bag-of-words baseline in a folder of its own, like a run.
 """

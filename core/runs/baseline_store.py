@@ -27,7 +27,11 @@ from core.errors import RunError
 from core.model.baseline import BaselineConfig, BaselineModel, BaselineReport, fit_baseline
 
 FOLDER = ".baseline"
-FILES = ("baseline.json", "terms.json", "weights.npz")
+#: The files of a baseline folder, named here only.
+META_FILE = "baseline.json"
+TERMS_FILE = "terms.json"
+WEIGHTS_FILE = "weights.npz"
+FILES = (META_FILE, TERMS_FILE, WEIGHTS_FILE)
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,18 @@ class BaselineStore:
             if data_fingerprint and not folder.name.startswith(f"{data_fingerprint[:16]}-"):
                 continue
             found.append(folder)
-        return sorted(found, key=lambda f: (f / "baseline.json").stat().st_mtime, reverse=True)
+        return sorted(found, key=self.modified, reverse=True)
+
+    @staticmethod
+    def modified(folder: Path) -> float:
+        """When the baseline in ``folder`` was written: its meta file's mtime (``OSError`` if it is gone)."""
+        return (folder / META_FILE).stat().st_mtime
 
     def read(self, folder: Path) -> StoredBaseline:
         try:
-            meta = json.loads((folder / "baseline.json").read_text("utf-8"))
-            terms = json.loads((folder / "terms.json").read_text("utf-8"))
-            with np.load(folder / "weights.npz", allow_pickle=False) as arrays:
+            meta = json.loads((folder / META_FILE).read_text("utf-8"))
+            terms = json.loads((folder / TERMS_FILE).read_text("utf-8"))
+            with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as arrays:
                 idf, coef, intercept = arrays["idf"], arrays["coef"], float(arrays["intercept"])
             report = BaselineReport(**meta["report"])
             if not (len(terms) == len(idf) == len(coef)):
@@ -111,8 +120,8 @@ class BaselineStore:
         try:
             with atomic.atomic_folder(folder, temp) as target:
                 meta = {"report": asdict(report), "data_fingerprint": data_fingerprint, "created": time.time()}
-                (target / "baseline.json").write_bytes(atomic.json_bytes(meta))
-                (target / "terms.json").write_text(json.dumps(model.terms, ensure_ascii=False), "utf-8")
-                np.savez(target / "weights.npz", idf=model.idf, coef=model.coef, intercept=np.float64(model.intercept))
+                (target / META_FILE).write_bytes(atomic.json_bytes(meta))
+                (target / TERMS_FILE).write_text(json.dumps(model.terms, ensure_ascii=False), "utf-8")
+                np.savez(target / WEIGHTS_FILE, idf=model.idf, coef=model.coef, intercept=np.float64(model.intercept))
         except FileExistsError:
             pass  # another process stored the same baseline meanwhile: theirs is as good

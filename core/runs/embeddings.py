@@ -37,7 +37,7 @@ def embedding_matrix(store: RunStore, run_id: str) -> np.ndarray:
     import h5py
 
     run = store.get(run_id)
-    path = run.path / "model.keras"
+    path = run.model_file
     check_keras_file(path)
     try:
         with zipfile.ZipFile(path) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as weights:

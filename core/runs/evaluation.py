@@ -268,7 +268,7 @@ def validation_accuracy(run: RunInfo) -> float:
     NaN when the run has no finished epoch. Read from ``history.json`` and remembered
     while that file is unchanged: the runs table asks for every run on every rerun.
     """
-    path = run.path / "history.json"
+    path = run.history_file
     try:
         stat = path.stat()
     except OSError:

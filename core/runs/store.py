@@ -43,7 +43,13 @@ from core.errors import ConfigError, RunError
 from core.runs import snapshots, tensorboard_log
 
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
-FILES = ("run.json", "history.json", "vocabulary.json", "model.keras", "test_predictions.npz")
+#: The files of a run folder, named here only (other modules use these constants or :class:`RunInfo`'s paths).
+RUN_FILE = "run.json"
+HISTORY_FILE = "history.json"
+VOCABULARY_FILE = "vocabulary.json"
+MODEL_FILE = "model.keras"
+TEST_PREDICTIONS_FILE = "test_predictions.npz"
+FILES = (RUN_FILE, HISTORY_FILE, VOCABULARY_FILE, MODEL_FILE, TEST_PREDICTIONS_FILE)
 #: Written after the run, replaced atomically on each edit; a run without it has no nickname or tags.
 LABELS_FILE = "labels.json"
 #: A .keras file larger than this once unzipped is refused (zip bombs).
@@ -139,6 +145,20 @@ class RunInfo:
     @property
     def test_accuracy(self) -> float:
         return float(self.test_metrics.get("accuracy", float("nan")))
+
+    @property
+    def model_file(self) -> Path:
+        """The run's ``model.keras``."""
+        return self.path / MODEL_FILE
+
+    @property
+    def history_file(self) -> Path:
+        """The run's ``history.json`` (per batch and per epoch)."""
+        return self.path / HISTORY_FILE
+
+    def read_history(self) -> dict:
+        """``history.json`` read back; ``OSError`` or ``ValueError`` when it is missing or damaged."""
+        return json.loads(self.history_file.read_text("utf-8"))
 
     def label(self) -> str:
         tag = " (partial)" if self.partial else ""
@@ -251,15 +271,15 @@ class RunStore:
         # Words whose id the model can see: ranks 1 .. num_words - INDEX_FROM - 1.
         known = max(0, config.num_words - INDEX_FROM - 1)
         vocabulary = {"words": list(data.vocabulary.words[:known]), "index_from": INDEX_FROM}
-        (folder / "history.json").write_bytes(atomic.json_bytes(history, allow_nan=True))
-        (folder / "vocabulary.json").write_bytes(atomic.json_bytes(vocabulary))
-        with open(folder / "test_predictions.npz", "wb") as handle:
+        (folder / HISTORY_FILE).write_bytes(atomic.json_bytes(history, allow_nan=True))
+        (folder / VOCABULARY_FILE).write_bytes(atomic.json_bytes(vocabulary))
+        with open(folder / TEST_PREDICTIONS_FILE, "wb") as handle:
             np.savez(
                 handle,
                 probabilities=result.test_probabilities.astype(np.float32),
                 test_indices=result.test_indices.astype(np.int64),
             )
-        result.model.save(folder / "model.keras")
+        result.model.save(folder / MODEL_FILE)
         if getattr(result, "snapshots", None) is not None:
             snapshots.write(folder, result.snapshots, total_steps=len(result.batch_history))
         try:
@@ -269,7 +289,7 @@ class RunStore:
         except Exception as error:  # the model and its history matter more than their TensorBoard copy
             meta["notes"].append(f"TensorBoard logs were not written ({type(error).__name__}: {error})")
         # Last: its presence means the others were written.
-        (folder / "run.json").write_bytes(atomic.json_bytes(meta, allow_nan=True))
+        (folder / RUN_FILE).write_bytes(atomic.json_bytes(meta, allow_nan=True))
 
     # ------------------------------------------------------------ reading
 
@@ -323,15 +343,15 @@ class RunStore:
         return best_run(self.list())
 
     def history(self, run_id: str) -> dict:
-        return json.loads((self.get(run_id).path / "history.json").read_text("utf-8"))
+        return self.get(run_id).read_history()
 
     def vocabulary(self, run_id: str) -> Vocabulary:
-        words = json.loads((self.get(run_id).path / "vocabulary.json").read_text("utf-8"))["words"]
+        words = json.loads((self.get(run_id).path / VOCABULARY_FILE).read_text("utf-8"))["words"]
         return Vocabulary(tuple(words), np.zeros(len(words), dtype=np.int64))
 
     def test_predictions(self, run_id: str) -> tuple[np.ndarray, np.ndarray]:
         """``(test_indices, probabilities)``; never unpickles."""
-        with np.load(self.get(run_id).path / "test_predictions.npz", allow_pickle=False) as npz:
+        with np.load(self.get(run_id).path / TEST_PREDICTIONS_FILE, allow_pickle=False) as npz:
             return npz["test_indices"], npz["probabilities"]
 
     def load_model(self, run_id: str):
@@ -340,7 +360,7 @@ class RunStore:
 
         run = self.get(run_id)
         try:
-            return keras.saving.load_model(run.path / "model.keras", compile=False, safe_mode=True)
+            return keras.saving.load_model(run.model_file, compile=False, safe_mode=True)
         except Exception as error:  # Keras raises many types for damaged files
             raise RunError(f"Run {run_id}'s model could not be loaded: {type(error).__name__}: {error}") from None
 
@@ -374,12 +394,12 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
     folder = Path(folder_name)
     run_id = folder.name
     try:
-        meta = json.loads((folder / "run.json").read_text("utf-8"))
-        for name in ("history.json", "vocabulary.json"):
+        meta = json.loads((folder / RUN_FILE).read_text("utf-8"))
+        for name in (HISTORY_FILE, VOCABULARY_FILE):
             json.loads((folder / name).read_text("utf-8"))
-        if not (folder / "test_predictions.npz").is_file():
-            raise RunError("test_predictions.npz is missing")
-        check_keras_file(folder / "model.keras")
+        if not (folder / TEST_PREDICTIONS_FILE).is_file():
+            raise RunError(f"{TEST_PREDICTIONS_FILE} is missing")
+        check_keras_file(folder / MODEL_FILE)
         return RunInfo(
             run_id=run_id,
             path=folder,

@@ -25,13 +25,13 @@ from core import atomic
 from core.backend import import_keras
 from core.encoding import arrays
 from core.errors import RunError
-from core.runs.store import RunInfo, RunStore
+from core.runs.store import HISTORY_FILE, MODEL_FILE, RUN_FILE, VOCABULARY_FILE, RunInfo, RunStore
 from core.serving.predictor import MAX_TEXT_CHARS, PREDICT_BATCH
 from core.text import tokenizer
 
 FORMATS = ("bundle", "savedmodel", "tflite")
 #: The run's own files a bundle carries (test_predictions.npz stays: it indexes the lab's test split).
-RUN_FILES = ("model.keras", "vocabulary.json", "run.json", "history.json")
+RUN_FILES = (MODEL_FILE, VOCABULARY_FILE, RUN_FILE, HISTORY_FILE)
 PREDICT_SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "bundle" / "predict.py"
 #: The LiteRT model scores one review at a time, of any length: a dynamic batch needs TF's Flex ops,
 #: which the LiteRT interpreter lacks, and one review padded to its own length is what the app scores.
@@ -132,7 +132,7 @@ def export_savedmodel(store: RunStore, run_id: str, out: Path) -> Path:
         model.export(str(temp), format="tf_saved_model", verbose=False)
         extra = temp / "assets.extra"
         extra.mkdir(exist_ok=True)
-        for name in ("bundle.json", "vocabulary.json", "tokenizer.py"):
+        for name in ("bundle.json", VOCABULARY_FILE, "tokenizer.py"):
             (extra / name).write_bytes(files[name])
     return final
 

@@ -1,5 +1,5 @@
 """Stage 1, text: raw review text in, words out.
 
-:mod:`core.text.tokenizer` is the one place text becomes words, for the corpus, the
-statistics and typed reviews alike.
+``tokenizer`` (:mod:`core.text.tokenizer`) is the one place text becomes words, for the
+corpus, the statistics and typed reviews alike.
 """

@@ -8,6 +8,7 @@ from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
 from tests.app.ui_helpers import assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
 from ui.runs import tables
 from ui.shared import state
+from ui.train import knobs
 
 
 def test_knobs_come_from_the_config_fields(fake_manager):
@@ -39,7 +40,7 @@ def test_every_config_field_has_a_widget(fake_manager):
     keys = {
         w.key for kind in ("slider", "select_slider", "toggle", "selectbox", "number_input") for w in getattr(at, kind)
     }
-    expected = {state.knob_key(name) for name in FIELDS if name not in state.TEST_ONLY_FIELDS}
+    expected = {state.knob_key(name) for name in FIELDS if name not in knobs.TEST_ONLY_FIELDS}
     assert expected <= keys
 
 
@@ -231,14 +232,12 @@ def test_a_fast_config_for_three_epochs_is_fast_on_the_page_and_in_the_runs_tabl
 
 
 def test_more_settings_are_grouped_with_full_labels(fake_manager):
-    from ui.shared import widgets
-
     at = run_page("train")
     assert_clean(at)
     (more,) = [e for e in at.expander if e.label.startswith("More settings")]
     titles = {m.value for m in more.markdown}
     assert titles == {"**Model**", "**Input**", "**Optimisation**", "**Evaluation**"}
-    grouped = [name for names in widgets.MORE_KNOB_GROUPS.values() for name in names]
+    grouped = [name for names in knobs.groups(main=False).values() for name in names]
     assert sorted(grouped) == sorted(state.TRAIN_MORE_KNOBS)  # every knob in exactly one group
     labels = {w.label for kind in ("toggle", "selectbox", "slider", "number_input") for w in getattr(more, kind)}
     assert "Validation share of the training split" in labels and "Early-stopping patience" in labels

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from core.config import TrainConfig
 from core.runs.evaluation import Evaluation
+from core.runs.store import HISTORY_FILE
 from core.serving.explain import Explanation, WordContribution
 from core.text import tokenizer
 
@@ -60,3 +63,15 @@ class FakeRun:
         self.epochs_trained, self.best_epoch, self.train_seconds = 2, 1, 12.34
         self.samples_per_second, self.created = 456.7, 1_700_000_000.0
         self.config = TrainConfig(units=8)
+
+    path = None  # no run folder unless a test gives it one
+
+    @property
+    def history_file(self):
+        return None if self.path is None else self.path / HISTORY_FILE
+
+    def read_history(self) -> dict:
+        """As :meth:`core.runs.store.RunInfo.read_history`: OSError without a history on disk."""
+        if self.path is None:
+            raise OSError("this fake run has no folder")
+        return json.loads(self.history_file.read_text("utf-8"))

@@ -14,8 +14,7 @@ from core.errors import ConfigError
 from tests.app.ui_helpers import batch_rows, epoch_rows
 from ui.explore import charts, tables, wording
 from ui.runs import charts as runs_charts, tables as runs_tables
-from ui.shared import widgets
-from ui.train import charts as train_charts, tables as train_tables, wording as train_wording
+from ui.train import charts as train_charts, knobs, tables as train_tables, wording as train_wording
 
 
 def _lengths() -> pd.DataFrame:
@@ -175,7 +174,7 @@ def test_a_run_stopped_in_its_first_epoch_is_measured_by_the_reviews_it_saw(tmp_
 def test_a_setting_out_of_range_is_named_by_its_label_with_a_readable_range():
     with pytest.raises(ConfigError) as caught:
         TrainConfig(seed=-5)
-    text = train_wording.config_problem(caught.value, widgets.knob_label)
+    text = train_wording.config_problem(caught.value, knobs.label)
     assert text.startswith("**Seed**: -5 is outside the allowed range 0 to 2,147,483,647")
     assert "Train stays off" in text and "e+09" not in text
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.charts)."""
+"""The baseline's charts: reference lines on curve charts, accuracy by probe kind, the embedding map.
+
+Pure: each function returns an ``alt.Chart`` (or a list of layers).
+"""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def current_baseline() -> StoredBaseline | None:
     folders = BaselineStore().folders(None if isinstance(data, LabError) else data.fingerprint)
     if not folders:
         return None
-    return _read(str(folders[0]), (folders[0] / "baseline.json").stat().st_mtime)
+    return _read(str(folders[0]), BaselineStore().modified(folders[0]))
 
 
 def fit_button(key: str) -> None:

@@ -1,1 +1,5 @@
-"""classroom: (to be described)."""
+"""A room of students on one server: who this browser is, the teacher's unlock, the class board.
+
+Streamlit edge: ``identity`` (this browser's owner id, the teacher's unlock), ``board``
+(nickname, ranked runs, the reveal switch).
+"""

@@ -79,7 +79,7 @@ def is_teacher() -> bool:
 
 def actor() -> access.Actor:
     """Who this session is, for every Stop, retrain and delete (:class:`core.access.Actor`)."""
-    return access.Actor(st.session_state.get("session_id"), teacher=is_teacher())
+    return access.Actor(st.session_state.get(state.SESSION_ID_KEY), teacher=is_teacher())
 
 
 def unlock_from_url() -> None:

@@ -1,11 +1,11 @@
-"""(to be described: moved from ui.views)."""
+"""One mistaken test review drawn (Streamlit edge): its title, its text, a button that opens it in Predict."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui.evaluate import wording
-from ui.shared import state, wording as shared_wording
+from ui.shared import pages, state, wording as shared_wording
 
 
 def mistake_view(row, text: str, run_id: str) -> None:
@@ -19,10 +19,10 @@ def mistake_view(row, text: str, run_id: str) -> None:
         st.text(review)
         if st.button(
             "Open in Predict",
-            icon=":material/rate_review:",
+            icon=pages.PREDICT.icon,
             key=f"evaluate_to_predict_{int(row['test_index'])}",
             help="See which words misled the model: Predict scores this review with this run.",
         ):
             state.send_to_predict(review, int(row["label"]))
             st.session_state[state.PREDICT_RUN_KEY] = run_id
-            st.switch_page("pages/predict.py")
+            st.switch_page(pages.PREDICT.path)

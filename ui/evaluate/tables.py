@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.tables)."""
+"""The frames behind the Evaluate charts: the confusion matrix in long form, length bands, thinned curves.
+
+Pure: no Streamlit. Thinning keeps a curve at a few hundred points.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""What the Evaluate page says: accuracy by length, a mistake's title, the chosen threshold, star ratings.
+
+Pure: each function takes an evaluation's frames or numbers and returns text.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def mistake_title(row) -> str:
     ``row`` is a row of ``Evaluation.confident_mistakes`` (its ``predicted`` is the verdict
     at the page's threshold; without it, the lab's).
     """
-    true = metrics.POSITIVE if int(row["label"]) == 1 else metrics.NEGATIVE
+    true = metrics.label_name(int(row["label"]))
     probability = float(row["probability"])
     said = row.get("predicted") or metrics.label(probability)
     rating = int(row.get("rating", -1))

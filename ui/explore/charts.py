@@ -1,4 +1,8 @@
-"""(to be described: moved from ui.charts)."""
+"""The Explore page's charts: the review-length histogram with ``maxlen`` marked, and the vocabulary coverage curve.
+
+Pure: each function takes frames (from :mod:`ui.explore.tables` or ``core``) and returns
+an ``alt.Chart``; colours from :mod:`ui.shared.palette`.
+"""
 
 from __future__ import annotations
 

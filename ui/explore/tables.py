@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.tables)."""
+"""The Explore page's frames: how many reviews each split holds, and the length histogram's bins.
+
+Pure: no Streamlit. The bins are shaped here so a chart stays at a few hundred rows.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""The Explore page's text: a review's token ids abbreviated, a star rating as stars.
+
+Pure: no Streamlit.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.charts)."""
+"""The Predict page's chart: each run's probability of positive for one review, with the threshold marked.
+
+Pure: returns an ``alt.Chart``; colours from :mod:`ui.shared.palette`.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,15 @@
-"""(to be described: moved from ui.views)."""
+"""A prediction drawn (Streamlit edge): one review's verdict with its coloured words, and a scored batch.
+
+Each panel takes what :mod:`core.serving` returns (an explanation with its run, a table
+of probabilities) and draws it; sentences from :mod:`ui.predict.wording`, HTML from
+:mod:`ui.shared.html`.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.model.metrics import POSITIVE
+from core.model.metrics import POSITIVE, label_name
 from core.runs.store import RunInfo
 from core.serving.predictor import MAX_TEXT_CHARS
 from ui.predict import charts, tables, wording
@@ -35,7 +40,7 @@ def prediction_view(run: RunInfo, explanation, true_label: int | None, values: b
     label_col.caption(verdict.strength.capitalize(), help=wording.verdict_help())
     prob_col.metric("Probability of positive", f"{verdict.probability:.3f}")
     if true_label is not None:
-        truth = "positive" if true_label == 1 else "negative"
+        truth = label_name(true_label == 1)
         right = truth == verdict.label
         st.markdown(
             f"True label of this test review: **{truth}**, "

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.tables)."""
+"""The Predict page's frames: a scored batch (the input's columns plus the model's), its confusion, the top words and phrases of an explanation.
+
+Pure: no Streamlit; labels and confidences from :mod:`core.model.metrics`.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ def batch_table(rows, probabilities, known_words) -> pd.DataFrame:
 def batch_confusion(table: pd.DataFrame, truth: pd.Series) -> tuple[float, int, pd.DataFrame]:
     """Accuracy, rows with a known truth, and the 2x2 counts (true label by row, model's by column)."""
     known = truth.notna().to_numpy()
-    true = np.where(truth[known] == 1, metrics.POSITIVE, metrics.NEGATIVE)  # labels are 1 or 0
+    true = metrics.label_name(truth[known].to_numpy() == 1)  # labels are 1 or 0
     said = table.loc[known, PREDICTED].to_numpy()
     order = [metrics.NEGATIVE, metrics.POSITIVE]
     counts = pd.crosstab(pd.Categorical(true, order), pd.Categorical(said, order), dropna=False)
@@ -56,7 +59,7 @@ def top_words(explanation, n: int = 8) -> pd.DataFrame:
     grouped = frame.groupby("word", as_index=False).agg(
         contribution=("contribution", "sum"), occurrences=("contribution", "size")
     )
-    grouped["pushed towards"] = np.where(grouped["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
+    grouped["pushed towards"] = metrics.label_name(grouped["contribution"].to_numpy() >= 0)
     order = grouped["contribution"].abs().sort_values(ascending=False, kind="stable").index
     return grouped.loc[order].head(n).reset_index(drop=True)
 
@@ -73,5 +76,5 @@ def top_phrases(explanation, n: int = 8) -> pd.DataFrame:
         for p in explanation.phrases  # already strongest first
     ]
     frame = pd.DataFrame(rows, columns=["phrase", "contribution"]).drop_duplicates("phrase").head(n)
-    frame["pushed towards"] = np.where(frame["contribution"] >= 0, metrics.POSITIVE, metrics.NEGATIVE)
+    frame["pushed towards"] = metrics.label_name(frame["contribution"].to_numpy() >= 0)
     return frame.reset_index(drop=True)

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""What the Predict page says: the verdict, who is right, what the model read (truncation, unknown words).
+
+Pure: each function takes plain values or an explanation and returns text.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ def verdict(probability: float) -> Verdict:
 
 def who_is_right(probabilities: dict[str, float], true_label: int) -> str:
     """Markdown for runs side by side on a test review: its true label, and which runs got it right."""
-    truth = metrics.POSITIVE if true_label == 1 else metrics.NEGATIVE
+    truth = metrics.label_name(true_label == 1)
     right = [run_id for run_id, p in probabilities.items() if metrics.label(p) == truth]
     wrong = [run_id for run_id in probabilities if run_id not in right]
     if not wrong:

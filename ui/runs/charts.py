@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.charts)."""
+"""Curves of several runs in one chart, with the baseline's reference lines.
+
+Pure: returns an ``alt.Chart``; frames from :mod:`ui.runs.tables`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""(to be described: moved from ui.views)."""
+"""The runs table drawn (Streamlit edge): filters, the columns that differ, column formats."""
 
 from __future__ import annotations
 

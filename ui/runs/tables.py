@@ -1,11 +1,12 @@
-"""(to be described: moved from ui.tables)."""
+"""The runs table and a run's history as frames: one row per run or per epoch, for tables, downloads and charts.
+
+Pure: no Streamlit. Takes :class:`core.runs.store.RunInfo` objects and their histories.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-from pathlib import Path
 
 import pandas as pd
 
@@ -156,8 +157,8 @@ def run_epochs(run) -> float:
     if not run.partial:
         return float(run.epochs_trained)
     try:
-        history = json.loads((Path(getattr(run, "path", None)) / "history.json").read_text("utf-8"))
-    except (OSError, ValueError, TypeError):
+        history = run.read_history()
+    except (OSError, ValueError):
         return float(run.epochs_trained)
     done = epochs_done(history.get("batches"), history.get("epochs"))
     if done is not None:

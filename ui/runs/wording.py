@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""What the runs table says about itself: how many runs are shown and which columns differ.
+
+Pure: no Streamlit.
+"""
 
 from __future__ import annotations
 

@@ -19,12 +19,11 @@ from core.data.dataset import ImdbData
 from core.errors import DataNotFoundError, LabError
 from core.runs.store import RunInfo
 from ui.classroom import identity as classroom
-from ui.shared import assets, links, presenter, resources, state
+from ui.shared import assets, links, pages, presenter, resources, state
 from ui.shared.wording import code_span
 
 #: Session key of the page to return to after :func:`page_guard` ran ``app.py`` first.
 RETURN_TO_KEY = "return_to_page"
-TRAIN_PAGE = "pages/train.py"
 
 
 def page_guard(page_file: str) -> None:
@@ -39,7 +38,7 @@ def page_guard(page_file: str) -> None:
         return
     query = {k: st.query_params.get(k) for k in st.query_params}  # a link's state survives the detour
     kept = {k: v for k, v in query.items() if k != classroom.TEACHER_PARAM}  # the token goes to app.py only
-    st.session_state[RETURN_TO_KEY] = (f"pages/{Path(page_file).name}", kept)
+    st.session_state[RETURN_TO_KEY] = (pages.by_file(page_file).path, kept)
     st.switch_page("app.py", query_params=query)
 
 
@@ -51,17 +50,17 @@ def return_to_requested_page() -> None:
         st.switch_page(page, query_params=query)
 
 
-def page_title(title: str, page: str) -> None:
+def page_title(page: pages.Page) -> None:
     """The page's title with its "Copy link" button; first, the page's state from a link just opened.
 
     See :mod:`ui.shared.links`: the address bar always holds the page's choices.
     """
-    links.keep(page)
+    links.keep(page.slug)
     presenter.apply()
     left, right = st.columns([6, 1], vertical_alignment="bottom")
-    left.title(title)
+    left.title(page.page_heading)
     with right.container(key="copy_link"):
-        links.copy_link(page)
+        links.copy_link(page.slug)
 
 
 def load_style() -> None:
@@ -130,8 +129,8 @@ def require_runs(runs: list[RunInfo], what_then: str) -> None:
     ``what_then`` finishes the "No trained model yet." notice: what the page does once there is one.
     """
     if not runs:
-        st.info(f"**No trained model yet.** {what_then}", icon=":material/model_training:")
-        st.page_link(TRAIN_PAGE, label="Train a model", icon=":material/model_training:")
+        st.info(f"**No trained model yet.** {what_then}", icon=pages.TRAIN.icon)
+        st.page_link(pages.TRAIN.path, label=pages.TRAIN.title, icon=pages.TRAIN.icon)
         st.stop()
 
 

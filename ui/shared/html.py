@@ -14,6 +14,7 @@ import html
 import math
 
 from core.encoding.model_input import EncodedReview
+from core.model.metrics import label_name
 from ui.shared import palette
 
 #: The change in log-odds that gets the full colour: the same for every review, so a
@@ -95,7 +96,7 @@ def _word_title(word) -> str:
         return "cut off by truncation: the model never saw this word"
     parts = []
     if word.contribution is not None:
-        towards = "positive" if word.contribution >= 0 else "negative"
+        towards = label_name(word.contribution >= 0)
         parts.append(f"{word.contribution:+.2f} log-odds: pushed towards {towards}")
     if word.oov:
         parts.append("out of the vocabulary: the model sees only the OOV id")

@@ -27,7 +27,7 @@ from core.config import CUSTOM, FIELDS, PRESETS, RENAMED_PRESETS, preset
 from core.errors import ConfigError
 from core.runs.store import check_run_id
 from core.serving.batch_input import quoted
-from ui.shared import presenter, state
+from ui.shared import pages, presenter, state
 
 #: A job id (:meth:`core.jobs.executor.JobExecutor.submit` makes them).
 _JOB_ID = re.compile(r"job-[0-9a-f]{8}")
@@ -131,29 +131,29 @@ def _flag(value) -> str:
 
 
 PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
-    "explore": (
-        Param("maxlen", "explore_maxlen", _field("maxlen")),
-        Param("num_words", "explore_num_words", _field("num_words")),
-        Param("split", "explore_split", _choice("train", "test")),
-        Param("review", "explore_index", _index),
-        Param("log", "explore_log_scale", _bool, _flag),
+    pages.EXPLORE.slug: (
+        Param("maxlen", state.EXPLORE_MAXLEN_KEY, _field("maxlen")),
+        Param("num_words", state.EXPLORE_NUM_WORDS_KEY, _field("num_words")),
+        Param("split", state.EXPLORE_SPLIT_KEY, _choice("train", "test")),
+        Param("review", state.EXPLORE_INDEX_KEY, _index),
+        Param("log", state.EXPLORE_LOG_SCALE_KEY, _bool, _flag),
     ),
-    "predict": (
+    pages.PREDICT.slug: (
         Param("run", state.PREDICT_RUN_KEY, _run_id),
-        Param("compare", "predict_compare", _run_id),
+        Param("compare", state.PREDICT_COMPARE_KEY, _run_id),
         Param("text", state.PREDICT_TEXT_KEY, _text),
-        Param("span", "predict_span", lambda t: int(_choice("1", "2", "3")(t))),
+        Param("span", state.PREDICT_SPAN_KEY, lambda t: int(_choice("1", "2", "3")(t))),
     ),
-    "evaluate": (Param("run", "evaluate_run", _run_id),),
+    pages.EVALUATE.slug: (Param("run", state.EVALUATE_RUN_KEY, _run_id),),
 }
 #: The snapshot slider (:mod:`ui.snapshots.panel`) of the run a page shows; its session key is that run's.
 SNAPSHOT = Param("snapshot", "", _snapshot)
-SNAPSHOT_RUN_KEYS = {"predict": state.PREDICT_RUN_KEY, "evaluate": "evaluate_run"}
+SNAPSHOT_RUN_KEYS = {pages.PREDICT.slug: state.PREDICT_RUN_KEY, pages.EVALUATE.slug: state.EVALUATE_RUN_KEY}
 #: Presenter mode (:mod:`ui.shared.presenter`), on any page.
 PRESENT = Param("present", presenter.PRESENTER_KEY, _bool, _flag)
 #: The Train page: the preset, then each knob that differs from it (by config field name).
-TRAIN_PRESET = Param("preset", "train_preset", _preset(CUSTOM))
-TRAIN_BASE = Param("base", "train_base", _preset())
+TRAIN_PRESET = Param("preset", state.TRAIN_PRESET_KEY, _preset(CUSTOM))
+TRAIN_BASE = Param("base", state.TRAIN_BASE_KEY, _preset())
 #: The job the Train page shows: a reload, or a reconnect to another app replica, watches it again.
 TRAIN_JOB = Param("job", state.TRAIN_JOB_KEY, _job_id)
 
@@ -161,7 +161,7 @@ TRAIN_JOB = Param("job", state.TRAIN_JOB_KEY, _job_id)
 def _restore(page: str, given: dict[str, str]) -> list[str]:
     """Copy the link's valid values into the session; the problems with the others, as sentences."""
     problems = []  # "present" is read by app.py (restore_presenter), before the sidebar's toggle exists
-    if page == "train":
+    if page == pages.TRAIN.slug:
         return problems + _restore_train(given)
     for param in PAGE_PARAMS.get(page, ()):
         if param.name not in given:
@@ -172,7 +172,7 @@ def _restore(page: str, given: dict[str, str]) -> list[str]:
             problems.append(f"{quoted(param.name)} (it must be {why})")
     if page in SNAPSHOT_RUN_KEYS and SNAPSHOT.name in given:
         problems += _restore_snapshot(page, given[SNAPSHOT.name])
-    if page == "explore" and not problems:
+    if page == pages.EXPLORE.slug and not problems:
         st.session_state[state.EXPLORE_SYNCED_KEY] = state.train_shared_values()  # the link's values stay
     return problems
 
@@ -204,13 +204,13 @@ def _restore_train(given: dict[str, str]) -> list[str]:
             except ValueError as why:
                 problems.append(f"{quoted(param.name)} (it must be {why})")
     if base is not None:
-        st.session_state["train_base"] = base
+        st.session_state[state.TRAIN_BASE_KEY] = base
         state.apply_preset_values(base)
     knobs = {name for name in (*state.TRAIN_KNOBS, *state.TRAIN_MORE_KNOBS)}
     for name in sorted(knobs & set(given)):
         try:
             value = _field(name)(given[name])
-            preset(st.session_state["train_base"]).replace(**{name: value})  # the config's own checks
+            preset(st.session_state[state.TRAIN_BASE_KEY]).replace(**{name: value})  # the config's own checks
         except (ValueError, ConfigError) as why:
             problems.append(f"{quoted(name)} (it must be {why})")
             continue
@@ -238,9 +238,9 @@ def current_params(page: str) -> dict[str, str]:
 
 def _page_params(page: str) -> dict[str, str]:
     session = st.session_state
-    if page == "train":
-        base = session.get("train_base")
-        params = {"preset": str(session.get("train_preset")), "base": str(base)}
+    if page == pages.TRAIN.slug:
+        base = session.get(state.TRAIN_BASE_KEY)
+        params = {"preset": str(session.get(state.TRAIN_PRESET_KEY)), "base": str(base)}
         if base in PRESETS:
             start = preset(base)
             for name, value in state.knob_values().items():
@@ -281,7 +281,7 @@ def keep(page: str) -> None:
 def link(page: str) -> str:
     """The address of ``page`` as it is now (the app's own URL, the page's path, its query string)."""
     base = (st.context.url or "").rstrip("/")
-    path = "" if page == "start" else f"/{page}"
+    path = "" if page == pages.ALL[0].slug else f"/{page}"
     if path and base.endswith(path):  # the browser's URL may already name the page
         base = base[: -len(path)]
     query = urlencode(current_params(page))
@@ -293,5 +293,8 @@ def copy_link(page: str) -> None:
     with st.popover("Copy link", icon=":material/link:"):
         st.caption("This address opens the page with the same choices, in any browser.")
         st.code(link(page), language=None, wrap_lines=True)
-        if page == "predict" and len(str(st.session_state.get(state.PREDICT_TEXT_KEY) or "")) > MAX_TEXT_IN_LINK:
+        if (
+            page == pages.PREDICT.slug
+            and len(str(st.session_state.get(state.PREDICT_TEXT_KEY) or "")) > MAX_TEXT_IN_LINK
+        ):
             st.caption(f"The review is longer than {MAX_TEXT_IN_LINK:,} characters, so the link leaves it out.")

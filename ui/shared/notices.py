@@ -49,7 +49,7 @@ def _own_snapshot(job_id: str):
         snapshot = resources.job_manager().snapshot(job_id)
     except (KeyError, LabError):  # gone, or the job queue is not answering: no notice this time
         return None
-    return snapshot if snapshot.owner == st.session_state.get("session_id") else None
+    return snapshot if snapshot.owner == st.session_state.get(state.SESSION_ID_KEY) else None
 
 
 def _tell(snapshot, on_train_page: bool) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from core.model.metrics import POSITIVE as POSITIVE_LABEL
+
 _THEME = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 
 #: The theme's primary colour (buttons, sliders): the app's own blue.
@@ -51,4 +53,4 @@ def rgb(color: str) -> tuple[int, int, int]:
 
 def markdown_color(label: str) -> str:
     """Streamlit's Markdown colour (``:blue[...]``) closest to a label's colour, for verdicts written in text."""
-    return "blue" if label == "positive" else "orange"
+    return "blue" if label == POSITIVE_LABEL else "orange"

@@ -12,8 +12,9 @@ import uuid
 
 import streamlit as st
 
-from core.config import CUSTOM, DEFAULT_PRESET, FIELDS, TrainConfig, preset, preset_name
+from core.config import CUSTOM, DEFAULT_PRESET, TrainConfig, preset, preset_name
 from core.errors import ConfigError
+from ui.train import knobs
 
 #: This session's owner id (its browser's, :func:`ui.classroom.identity.init_owner`): what its jobs and runs belong to.
 SESSION_ID_KEY = "session_id"
@@ -27,6 +28,16 @@ PREDICT_TEXT_KEY = "predict_text"
 PREDICT_TRUE_LABEL_KEY = "predict_true_label"
 #: The job the Train page shows (this session's, or a live one started elsewhere); the job toast reads it.
 TRAIN_JOB_KEY = "train_job_id"
+#: Keys that several modules read (the page, its link parameters, the defaults here).
+TRAIN_PRESET_KEY, TRAIN_BASE_KEY, TRAIN_RETRAIN_KEY = "train_preset", "train_base", "train_retrain"
+EVALUATE_RUN_KEY = "evaluate_run"
+PREDICT_COMPARE_KEY, PREDICT_SPAN_KEY = "predict_compare", "predict_span"
+EXPLORE_SPLIT_KEY, EXPLORE_INDEX_KEY, EXPLORE_LOG_SCALE_KEY = "explore_split", "explore_index", "explore_log_scale"
+EXPLORE_TRUNCATING_KEY, EXPLORE_MAXLEN_KEY, EXPLORE_NUM_WORDS_KEY = (
+    "explore_truncating",
+    "explore_maxlen",
+    "explore_num_words",
+)
 #: Per run id, the index of its last weight snapshot (the final model), which a link leaves out (not a widget key).
 SNAPSHOT_LAST_KEY = "snapshot_last"
 
@@ -38,35 +49,20 @@ def snapshot_key(run_id: str) -> str:
 
 #: Explore page widgets and their defaults; maxlen and num_words follow the Train knobs (:func:`sync_explore_with_train`).
 EXPLORE_DEFAULTS = {
-    "explore_log_scale": False,
-    "explore_split": "test",
-    "explore_index": 0,
-    "explore_truncating": "pre",
+    EXPLORE_LOG_SCALE_KEY: False,
+    EXPLORE_SPLIT_KEY: "test",
+    EXPLORE_INDEX_KEY: 0,
+    EXPLORE_TRUNCATING_KEY: "pre",
 }
 #: The Explore sliders that show a Train knob's value: Explore widget key -> config field.
-EXPLORE_SHARED_KNOBS = {"explore_maxlen": "maxlen", "explore_num_words": "num_words"}
+EXPLORE_SHARED_KNOBS = {EXPLORE_MAXLEN_KEY: "maxlen", EXPLORE_NUM_WORDS_KEY: "num_words"}
 #: The Train knobs' values Explore last took over (not a widget key).
 EXPLORE_SYNCED_KEY = "explore_synced_with"
 #: The smoothing of the Train page's curves (TensorBoard's default weight).
 TRAIN_SMOOTHING_KEY = "train_smoothing"
 TRAIN_SMOOTHING_DEFAULT = 0.6
-#: Train page knobs, each a :data:`core.config.FIELDS` entry and a ``train_<name>`` widget key.
-TRAIN_KNOBS = (
-    "units",
-    "layers",
-    "embedding_dim",
-    "dropout",
-    "recurrent_dropout",
-    "maxlen",
-    "num_words",
-    "epochs",
-    "batch_size",
-    "learning_rate",
-)
-#: Test-only fields: set from ``IMDB_LAB_TEST_SLICE`` by the Train page, never by a widget.
-TEST_ONLY_FIELDS = ("train_limit", "test_limit")
-#: Every other field is a knob under "More settings", so a field added to FIELDS shows up by itself.
-TRAIN_MORE_KNOBS = tuple(name for name in FIELDS if name not in TRAIN_KNOBS and name not in TEST_ONLY_FIELDS)
+#: Train page knobs up front and under "More settings" (the table: :mod:`ui.train.knobs`), each a ``train_<name>`` widget key.
+TRAIN_KNOBS, TRAIN_MORE_KNOBS = knobs.MAIN, knobs.MORE
 
 
 def knob_key(name: str) -> str:
@@ -79,12 +75,12 @@ def init_session_defaults() -> None:
     state.setdefault(SESSION_ID_KEY, uuid.uuid4().hex)  # app.py set the browser's first
     for key, value in EXPLORE_DEFAULTS.items():
         state.setdefault(key, value)
-    if "train_preset" not in state:
-        state["train_preset"] = DEFAULT_PRESET
-        state["train_base"] = DEFAULT_PRESET
+    if TRAIN_PRESET_KEY not in state:
+        state[TRAIN_PRESET_KEY] = DEFAULT_PRESET
+        state[TRAIN_BASE_KEY] = DEFAULT_PRESET
         apply_preset_values(DEFAULT_PRESET)
-    state.setdefault("train_base", DEFAULT_PRESET)
-    state.setdefault("train_retrain", False)
+    state.setdefault(TRAIN_BASE_KEY, DEFAULT_PRESET)
+    state.setdefault(TRAIN_RETRAIN_KEY, False)
     state.setdefault(TRAIN_SMOOTHING_KEY, TRAIN_SMOOTHING_DEFAULT)
 
 
@@ -111,16 +107,16 @@ def knob_values() -> dict:
 
 def config_from_knobs() -> TrainConfig:
     """The config the knobs describe, on top of the last preset picked (raises ConfigError)."""
-    return preset(st.session_state["train_base"]).replace(**knob_values())
+    return preset(st.session_state[TRAIN_BASE_KEY]).replace(**knob_values())
 
 
 def preset_changed() -> None:
     """The preset control's callback: a preset sets every knob; deselecting keeps them, as custom."""
-    name = st.session_state.get("train_preset")
+    name = st.session_state.get(TRAIN_PRESET_KEY)
     if name is None:
-        st.session_state["train_preset"] = CUSTOM
+        st.session_state[TRAIN_PRESET_KEY] = CUSTOM
     elif name != CUSTOM:
-        st.session_state["train_base"] = name
+        st.session_state[TRAIN_BASE_KEY] = name
         apply_preset_values(name)
 
 
@@ -130,7 +126,7 @@ def knob_changed() -> None:
         name = preset_name(config_from_knobs())
     except ConfigError:
         name = None
-    st.session_state["train_preset"] = name or CUSTOM
+    st.session_state[TRAIN_PRESET_KEY] = name or CUSTOM
 
 
 # ---------------------------------------------------------------- Explore and Train share maxlen and num_words

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.tables)."""
+"""Table helpers every page uses: a frame as CSV bytes for a download, a cell that may be missing.
+
+Pure: no Streamlit.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.charts)."""
+"""A chart as a Vega-Lite dict with its data inline: what ``st.vega_lite_chart`` draws and ``st.cache_data`` can keep.
+
+Pure: no Streamlit.
+"""
 
 from __future__ import annotations
 

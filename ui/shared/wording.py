@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""Numbers and labels as text, the same on every page: percentages, durations, code spans, a review for display.
+
+Pure: no Streamlit.
+"""
 
 from __future__ import annotations
 

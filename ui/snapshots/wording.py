@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""What the snapshot slider says: a snapshot's label, where it sits in training, why a run has none.
+
+Pure: no Streamlit.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.charts)."""
+"""The Train page's live curve: per-batch and smoothed training points, validation per epoch, the baseline's line.
+
+Pure: each function takes frames from :mod:`ui.train.tables` and returns an ``alt.Chart``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""(to be described: moved from ui.views)."""
+"""A training job drawn (Streamlit edge): the config's cost, the queue, the live job, its result.
+
+Each panel takes what ``core`` returns (a :class:`core.config.TrainConfig`, a
+:class:`core.jobs.manager.JobSnapshot`) and draws all of it; the Train page only picks
+which one to show. Panels wait for nothing and train nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import streamlit as st
 from core.model.cost import slow_setting_warnings
 from core.model.progress import PHASE_SCORING_PARTIAL
 from ui.baseline import panel as baseline_panel
-from ui.shared import state, wording
+from ui.shared import pages, state, wording
 from ui.snapshots import panel as snapshot_panel
 from ui.train import charts, tables, wording as train_wording
 
@@ -196,10 +201,10 @@ def _job_result(snapshot) -> None:
     cols[3].metric("Epochs trained", train_wording.epochs_text(snapshot_epochs(snapshot)))
     comparison(snapshot.config, accuracy)
     if snapshot.run_id and st.button(
-        f"Predict with run {snapshot.run_id}", icon=":material/rate_review:", key=f"predict_{snapshot.run_id}"
+        f"Predict with run {snapshot.run_id}", icon=pages.PREDICT.icon, key=f"predict_{snapshot.run_id}"
     ):
         st.session_state[state.PREDICT_RUN_KEY] = snapshot.run_id  # the Predict page's run picker
-        st.switch_page("pages/predict.py")
+        st.switch_page(pages.PREDICT.path)
 
 
 def comparison(config, accuracy: float | None) -> None:

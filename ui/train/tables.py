@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.tables)."""
+"""The frames behind the live curves and the epoch table: smoothing, per-batch points, epochs done.
+
+Pure: no Streamlit. A job's history (``core.model.progress``) becomes one row per point.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""(to be described: moved from ui.wording)."""
+"""What the Train page says: the time estimate, a job's phase and progress, how the curves read, overfitting, the tutorial's figures.
+
+Pure: each function takes plain values or ``core`` results and returns Markdown text.
+"""
 
 from __future__ import annotations
 

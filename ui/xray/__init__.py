@@ -1,1 +1,4 @@
-"""xray: (to be described)."""
+"""Inside the LSTM, word by word: the running verdict, the units x words heatmaps, the memory horizon.
+
+Pure: ``charts``. Streamlit edge: ``panel``. The numbers come from :mod:`core.serving.xray`.
+"""

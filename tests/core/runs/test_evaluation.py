@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -180,8 +181,8 @@ def test_validation_accuracy_is_the_kept_epochs(tmp_path):
         ],
     }
     (run.path / "history.json").write_text(json.dumps(history))
-    assert validation_accuracy(SimpleNamespace(path=run.path, best_epoch=2)) == 0.8  # early stopping kept epoch 2
-    assert validation_accuracy(SimpleNamespace(path=run.path, best_epoch=None)) == 0.75  # the last epoch
+    assert validation_accuracy(replace(run, best_epoch=2)) == 0.8  # early stopping kept epoch 2
+    assert validation_accuracy(replace(run, best_epoch=None)) == 0.75  # the last epoch
     (run.path / "history.json").write_text(json.dumps({"batches": [], "epochs": []}))
-    assert math.isnan(validation_accuracy(SimpleNamespace(path=run.path, best_epoch=None)))
-    assert math.isnan(validation_accuracy(SimpleNamespace(path=tmp_path / "nowhere", best_epoch=1)))
+    assert math.isnan(validation_accuracy(replace(run, best_epoch=None)))
+    assert math.isnan(validation_accuracy(replace(run, path=tmp_path / "nowhere", best_epoch=1)))
