@@ -9,7 +9,7 @@ from core.runs.evaluation import evaluate
 from core.runs.store import RunStore
 from tests.browser import test_browser_predict_evaluate as predict_evaluate
 from tests.browser.test_browser_predict_evaluate import CHART, EXCEPTION, open_page, screenshot, wait_for_app
-from ui import wording
+from ui.evaluate import wording
 
 #: The tiny run the Predict and Evaluate browser tests share (trained once into the server's runs folder).
 stored_run = predict_evaluate.stored_run
