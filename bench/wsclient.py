@@ -110,6 +110,10 @@ class AppSession:
         finally:
             self.values.pop(widget_id, None)
 
+    async def clear_cache(self) -> None:
+        """Send what the menu's "Clear cache" sends (any client can, whatever the toolbar shows); no run follows."""
+        await self._ws.send(BackMsg(clear_cache=True).SerializeToString())
+
     async def goto(self, title: str) -> RunResult:
         """Open another page of ``st.navigation`` by its title, as a sidebar click does."""
         if title not in self.pages:

@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 import uuid
+import weakref
 
 from core.access import Actor, NotAllowed
 from core.config import TrainConfig
@@ -60,6 +61,16 @@ __all__ = [
     "JobSnapshot",
     "default_trainer",
 ]
+
+
+class ManagerExists(LabError):
+    """A second job manager for one runs folder in one process: it would think the first one's jobs had failed."""
+
+
+#: Runs folder -> the manager that owns it in this process (claimed at start, released by shutdown;
+#: weak, so a manager whose start failed half-way holds nothing).
+_OWNERS: weakref.WeakValueDictionary[str, JobManager] = weakref.WeakValueDictionary()
+_OWNERS_LOCK = threading.Lock()
 
 
 class JobManager:
@@ -103,6 +114,8 @@ class JobManager:
             raise ValueError("isolation must be 'thread' or 'process'")
         self.isolation = isolation
         self.store = RunStore(runs_dir)
+        self._closed = False
+        self._claim_runs_folder()
         self.store.sweep()
         self.max_running = max_running
         self.max_queued = max_queued
@@ -119,7 +132,6 @@ class JobManager:
             self._jobs[job.job_id] = job
         self.retention = retention if retention is not None else manage.Retention.from_settings()
         self.apply_retention()
-        self._closed = False
         self._warm = warm and isolation == "process"
         self._spare: Spare | None = None
         if self._warm:
@@ -265,6 +277,22 @@ class JobManager:
             return []
         return manage.apply_retention(self.retention, self.store, self.busy_families(), self.delete_run)
 
+    def _claim_runs_folder(self) -> None:
+        """One manager per runs folder per process: a second would read the first's running jobs as interrupted.
+
+        A web server that built its manager again (a cleared cache, issue 28) would show a
+        running job as failed, lose its Stop button and start a second training beside it.
+        """
+        key = str(self.store.root.resolve())
+        with _OWNERS_LOCK:
+            owner = _OWNERS.get(key)
+            if owner is not None and not owner._closed:
+                raise ManagerExists(
+                    f"A job manager for {self.store.root} is already running in this process; "
+                    "use that one (shut it down first to start another)."
+                )
+            _OWNERS[key] = self
+
     def shutdown(self, wait: float = 60.0) -> None:
         """Cancel every job and wait (up to ``wait`` seconds) for the workers to stop.
 
@@ -277,6 +305,10 @@ class JobManager:
             for job in self._jobs.values():
                 job.cancel_requested = True
             self._wake.notify_all()
+        with _OWNERS_LOCK:
+            key = str(self.store.root.resolve())
+            if _OWNERS.get(key) is self:
+                del _OWNERS[key]
         deadline = time.monotonic() + wait
         for worker in self._workers:
             if worker is not threading.current_thread():

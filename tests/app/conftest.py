@@ -12,7 +12,7 @@ from core.jobs.manager import DONE, JobManager
 from core.runs.store import RunStore
 from tests.app.ui_helpers import FakeJobManager
 from tests.conftest import TINY
-from ui.shared import resources
+from ui.shared import resources, server_objects
 
 #: A second run, for comparing and overlaying (two epochs, so it has a curve).
 TINY_OTHER = TINY.replace(units=4, epochs=2)
@@ -38,8 +38,10 @@ def no_data_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     st.cache_resource.clear()
+    server_objects.forget_all()
     yield missing
     st.cache_resource.clear()  # the next test must not see this test's "no data"
+    server_objects.forget_all()
 
 
 @pytest.fixture
@@ -68,6 +70,7 @@ def fresh_caches():
     """Another module may have cached a different dataset under the same (default) path."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    server_objects.forget_all()
     yield
 
 

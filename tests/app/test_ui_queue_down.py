@@ -6,7 +6,7 @@ from __future__ import annotations
 from bench import queue_cluster
 from core.jobs.redis_queue import QueueExecutor
 from tests.app.ui_helpers import assert_clean, run_page, texts
-from ui.shared import resources
+from ui.shared import resources, server_objects
 
 
 def test_pages_say_the_queue_is_down_and_explore_still_works(data_env, imdb, tmp_path, monkeypatch):
@@ -27,7 +27,7 @@ def test_pages_say_the_queue_is_down_and_explore_still_works(data_env, imdb, tmp
 
 
 def test_a_replica_started_while_redis_is_down_says_so(data_env, monkeypatch):
-    resources.job_manager.clear()  # an executor an earlier test made must not be reused
+    server_objects.forget("job_manager")  # an executor an earlier test made must not be reused
     monkeypatch.setenv("IMDB_LAB_QUEUE_URL", "redis://127.0.0.1:9/0")  # nothing listens on the discard port
     at = run_page("train")
     assert_clean(at)

@@ -96,7 +96,10 @@ def test_a_csv_file_is_called_a_csv_file_and_the_panel_gives_no_command_line_adv
 def st_clear():
     import streamlit as st
 
+    from ui.shared import server_objects
+
     st.cache_resource.clear()
+    server_objects.forget_all()
 
 
 def _teacher_session(monkeypatch):

@@ -9,5 +9,7 @@ path, title, icon, slug).
 
 Pure (no Streamlit): ``palette`` (every colour), ``html`` (the only HTML built from
 review text), ``vega`` (a chart as a Vega-Lite dict), ``tables`` (CSV bytes, table
-cells), ``wording`` (numbers and labels as text), ``assets`` (the files under ``assets/``).
+cells), ``wording`` (numbers and labels as text), ``assets`` (the files under ``assets/``),
+``server_objects`` (the job manager, prediction process, page-run slots and dataset, made
+once per process where no client's ``clear_cache`` message can drop them).
 """

@@ -24,6 +24,8 @@ from ui.shared.wording import code_span
 
 #: Session key of the page to return to after :func:`page_guard` ran ``app.py`` first.
 RETURN_TO_KEY = "return_to_page"
+#: Longest path the set-up panel takes (Linux's PATH_MAX).
+MAX_PATH_CHARS = 4096
 
 
 def page_guard(page_file: str) -> None:
@@ -174,7 +176,8 @@ def setup_panel(error: LabError) -> None:
             icon=":material/refresh:",
             help="Look for the data again, e.g. after copying the archive into the cache folder.",
         ):
-            resources.load_data.clear()
+            for path in {None, st.session_state.get(state.DATA_PATH_KEY)}:
+                resources.forget_data(path, failed_only=True)
             st.rerun()
 
 
@@ -203,7 +206,7 @@ def _saved_path_notice() -> None:
 
 
 def _reload_for_everyone() -> None:
-    resources.load_data.clear()
+    resources.forget_data(None)  # the default source: the saved path changed
     st.session_state.pop(state.DATA_PATH_KEY, None)
     st.rerun()
 
@@ -220,13 +223,14 @@ def _path_form() -> None:
             "Archive or folder path",
             key="setup_path",
             placeholder="/data/aclImdb_v1.tar.gz",
+            max_chars=MAX_PATH_CHARS,
             help="Used for this browser session only"
             + (", unless you save it for everyone below." if teacher else "; the teacher can save one for everyone."),
         )
         for_everyone = teacher and st.checkbox(
             "Save it for everyone on this server (every session and every training job)", key="setup_path_save"
         )
-        if st.form_submit_button("Use this path", type="primary") and path.strip():
+        if st.form_submit_button("Use this path", type="primary") and path.strip() and len(path) <= MAX_PATH_CHARS:
             chosen = Path(path.strip()).expanduser()
             if for_everyone:
                 _save_for_server(chosen)

@@ -1,8 +1,10 @@
 """Process-wide objects and cached results: what one server shares between all its sessions.
 
-Everything here lives in ``st.cache_resource`` (the dataset, the job manager, the
-prediction process, the page-run slots) or ``st.cache_data`` (statistics of the dataset,
-predictions and evaluations of a stored run), never in module globals. A dataset is
+The objects one server owns (the dataset, the job manager, the prediction process, the
+page-run slots) are kept by :mod:`ui.shared.server_objects`, where a client's
+``clear_cache`` message cannot drop them; results (statistics of the dataset,
+predictions and evaluations of a stored run) live in ``st.cache_data``, which that
+message may clear: they are recomputed from the same objects. A dataset is
 cached by its fingerprint and a run by its folder and creation time
 (``hash_funcs``), so a re-made run or another archive is never served stale.
 
@@ -28,7 +30,7 @@ from core.data.dataset import ImdbData, load_dataset
 from core.errors import DataFormatError, DataNotFoundError, LabError
 from core.runs.store import RunInfo, RunStore
 from ui.explore import charts, tables
-from ui.shared import vega
+from ui.shared import server_objects, vega
 from ui.shared.state import DATA_PATH_KEY
 from ui.train import charts as train_charts, tables as train_tables
 
@@ -41,9 +43,8 @@ _BY_IDENTITY = {ImdbData: lambda data: data.fingerprint, RunInfo: lambda run: (s
 RUN_SLOT_WAIT = 60.0
 
 
-@st.cache_resource(show_spinner=False)
 def _run_slots(count: int) -> threading.BoundedSemaphore | None:
-    return threading.BoundedSemaphore(count) if count else None
+    return server_objects.once(("run_slots", count), lambda: threading.BoundedSemaphore(count)) if count else None
 
 
 #: The slot semaphore the current thread (a page run) holds, if any.
@@ -87,18 +88,36 @@ def give_up_slot() -> None:
 LOADING_DATA = "Loading the IMDB reviews: about 1 s from the corpus cache, 20-30 s when the archive is first read…"
 
 
-@st.cache_resource(show_spinner=LOADING_DATA)
 def load_data(path: str | None) -> ImdbData | LabError:
     """The dataset at ``path`` (None: ``$IMDB_DATA``, then the cache), once per process.
 
     A missing or damaged dataset is returned as its error rather than raised, so that
-    it is cached too (re-reading a corrupt archive on every rerun would take seconds);
-    the set-up panel's "Try again" clears it. Download is never attempted implicitly.
+    it is kept too (re-reading a corrupt archive on every rerun would take seconds);
+    the set-up panel's "Try again" forgets it (:func:`forget_data`). Download is never
+    attempted implicitly.
     """
-    try:
-        return load_dataset(path, allow_download=False)
-    except (DataNotFoundError, DataFormatError) as error:
-        return error
+    key = ("data", path)
+    if server_objects.has(key):
+        return server_objects.once(key, _read_data(path))
+    with st.spinner(LOADING_DATA):
+        return server_objects.once(key, _read_data(path))
+
+
+def _read_data(path: str | None):
+    def read() -> ImdbData | LabError:
+        try:
+            return load_dataset(path, allow_download=False)
+        except (DataNotFoundError, DataFormatError) as error:
+            return error
+
+    return read
+
+
+def forget_data(path: str | None = None, *, failed_only: bool = False) -> None:
+    """Look for the dataset at ``path`` again on the next page run (``failed_only``: only if it failed to load)."""
+    key = ("data", path)
+    if not failed_only or isinstance(server_objects.peek(key), LabError):
+        server_objects.forget(key)
 
 
 def current_data() -> ImdbData | LabError:
@@ -175,7 +194,6 @@ def dataset_summary(data: ImdbData) -> dict:
 # ---------------------------------------------------------------- training jobs
 
 
-@st.cache_resource(show_spinner=False)
 def job_manager():
     """The process-wide job executor, shared by every page and browser tab (:func:`core.jobs.executor.open_executor`).
 
@@ -184,10 +202,13 @@ def job_manager():
     """
     from core.jobs.executor import open_executor  # imported here: the Explore page never needs it
 
-    return open_executor(
-        data_loader=_training_data,
-        max_queued=settings.max_queued(),
-        time_budget_seconds=settings.time_budget_seconds(),
+    return server_objects.once(
+        "job_manager",
+        lambda: open_executor(
+            data_loader=_training_data,
+            max_queued=settings.max_queued(),
+            time_budget_seconds=settings.time_budget_seconds(),
+        ),
     )
 
 
@@ -215,12 +236,11 @@ def _training_data() -> ImdbData:
 # ---------------------------------------------------------------- stored runs
 
 
-@st.cache_resource(show_spinner=False)
 def prediction_service(runs_root: str):
     """The process-wide prediction process for the runs in ``runs_root`` (see core.serving.service)."""
     from core.serving.service import PredictionService
 
-    return PredictionService(runs_root)
+    return server_objects.once(("prediction_service", runs_root), lambda: PredictionService(runs_root))
 
 
 def _service_of(run: RunInfo):

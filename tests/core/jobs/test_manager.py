@@ -197,3 +197,18 @@ def test_a_second_stop_skips_scoring_the_partial_model(imdb, tmp_path):
         assert done.state == CANCELLED and done.run_id is None  # nothing half-scored was kept
     finally:
         manager.shutdown()
+
+
+def test_a_second_manager_on_the_same_runs_folder_is_refused_until_the_first_shuts_down(imdb, tmp_path):
+    """Issue 28: a manager built again in the same process read the running job as interrupted."""
+    from core.jobs.manager import ManagerExists
+
+    first = JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb)
+    try:
+        with pytest.raises(ManagerExists, match="already running"):
+            JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb)
+        other = JobManager(runs_dir=tmp_path / "other-runs", data_loader=lambda: imdb)  # another folder: fine
+        other.shutdown()
+    finally:
+        first.shutdown()
+    JobManager(runs_dir=tmp_path / "runs", data_loader=lambda: imdb).shutdown()

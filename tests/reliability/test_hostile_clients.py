@@ -1,0 +1,85 @@
+"""Clients that misbehave, against a real server through the websocket protocol (:mod:`bench.wsclient`).
+
+Issue 28: one ``BackMsg(clear_cache=True)`` from any student used to rebuild the job
+manager beside the running one: the running job showed as failed and unstoppable, and the
+next Train started a second training on the same cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bench.appserver import streamlit_server
+from bench.wsclient import AppSession
+
+FIRST_BATCH = re.compile(r"Epoch \d+/\d+ · batch \d+/\d+")
+TRAIN_PAGE = "Train a model"
+
+
+async def _until(session: AppSession, wanted, timeout: float = 300.0):
+    """Rerun ``session``'s page until ``wanted(page)`` holds; the last page run."""
+    deadline = time.monotonic() + timeout
+    page = await session.rerun()
+    while not wanted(page):
+        if time.monotonic() > deadline:
+            raise TimeoutError(" | ".join(page.texts)[-600:])
+        await asyncio.sleep(0.3)
+        page = await session.rerun()
+    return page
+
+
+def _training(page) -> bool:
+    return any(FIRST_BATCH.search(text) for text in page.texts)
+
+
+async def _clear_cache_while_a_job_trains(url: str) -> dict:
+    async with AppSession(url) as owner, AppSession(url) as other:
+        await owner.rerun()
+        await owner.goto(TRAIN_PAGE)
+        await owner.click("Train")
+        await _until(owner, _training)
+
+        await other.rerun()
+        await other.clear_cache()  # what the menu's "Clear cache" sends, from another student
+        await asyncio.sleep(1.0)
+        await other.rerun()
+        await other.goto(TRAIN_PAGE)
+        await other.set_widget("slider", "Units per layer", [24])  # not the same config: that would join the job
+        await other.click("Train")
+        second = await other.rerun()
+
+        after = await owner.rerun()
+        still_training = _training(after) and not after.mentions("-badge[failed]")
+        second_queued = second.mentions("-badge[queued]") or any("in the queue" in t for t in second.texts)
+        await owner.click("Stop")
+        stopped = await _until(owner, lambda page: page.mentions("-badge[cancelled]") or page.mentions("-badge[done]"))
+        return {
+            "still_training_after_clear": still_training,
+            "second_job_queued": second_queued,
+            "owner_stopped_it": stopped.mentions("-badge[cancelled]"),
+            "second_page": " | ".join(second.texts),
+        }
+
+
+@pytest.mark.slow
+def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training(
+    shared_archive, session_cache, tmp_path
+):
+    env = {
+        "IMDB_DATA": str(shared_archive),
+        "IMDB_LAB_CACHE": str(session_cache),
+        "IMDB_LAB_RUNS": str(tmp_path / "runs"),
+        "IMDB_LAB_TEST_SLICE": "6000",  # long enough to still train when the message arrives
+        "IMDB_LAB_WARM_TRAINER": "0",
+    }
+    with streamlit_server(env, tmp_path / "server.log") as (url, _process), ThreadPoolExecutor(1) as pool:
+        # In its own thread: the sync Playwright of the browser tests may hold this thread's event loop.
+        result = pool.submit(asyncio.run, _clear_cache_while_a_job_trains(url)).result()
+    assert result["still_training_after_clear"], result
+    assert result["second_job_queued"], result  # one manager, one training slot: the second waits its turn
+    assert result["owner_stopped_it"], result
