@@ -14,6 +14,7 @@ from core.errors import LabError
 from core.runs.store import RunStore
 from core.serving import batch_input
 from core.serving.batch_input import quoted
+from core.text import limits
 from ui.baseline import panel as baseline_panel
 from ui.predict import panels as predict_panels, tables, wording
 from ui.shared import assets, frame, pages, resources, state, widgets, wording as shared_wording
@@ -41,7 +42,7 @@ frame.require_runs(
     runs, "Train one first (the default `lstm` preset takes under a minute here); it is stored and appears here."
 )
 run = widgets.run_picker(
-    "Run", state.PREDICT_RUN_KEY, runs, help="A stored, trained model. The best by test accuracy is picked first."
+    "Run", state.PREDICT_RUN_KEY, runs, help="A stored, trained model. The best by validation accuracy is picked first."
 )
 st.caption(wording.run_reading(run.config))
 xray_panel.layer_view(run.config)
@@ -91,11 +92,12 @@ def review_form() -> str:
             "Your review",
             key=TEXT_KEY,
             height=160,
+            max_chars=limits.MAX_TEXT_CHARS,
             persist_state="session",
             placeholder="e.g. The acting was wooden but the story kept me watching to the end…",
         )
         st.form_submit_button("Predict", type="primary", icon=":material/psychology:", help="Or press Ctrl+Enter.")
-    return st.session_state.get(TEXT_KEY) or ""
+    return st.session_state.get(TEXT_KEY) or ""  # the model clips it (core.text.limits) and says so
 
 
 def explanation_options() -> tuple[int, bool]:
@@ -201,9 +203,13 @@ def typed_reviews() -> tuple[batch_input.BatchRows, str] | None:
         "Reviews, one per line",
         key="predict_batch_text",
         height=180,
+        max_chars=limits.MAX_BATCH_TEXT_CHARS,
         persist_state="session",
         placeholder="Loved it, a masterpiece.\nBoring and far too long.\nNot bad at all!",
     )
+    if len(typed or "") > limits.MAX_BATCH_TEXT_CHARS:  # only a client that ignores max_chars gets here
+        st.error(f"At most {limits.MAX_BATCH_TEXT_CHARS:,} characters here: split the reviews into smaller batches.")
+        return None
     texts = batch_input.lines_to_reviews(typed)
     if not texts:
         st.info("Type a few reviews above, one per line, to score them all at once.", icon=":material/edit_note:")

@@ -26,8 +26,9 @@ from core.backend import import_keras
 from core.encoding import arrays
 from core.errors import RunError
 from core.runs.store import HISTORY_FILE, MODEL_FILE, RUN_FILE, VOCABULARY_FILE, RunInfo, RunStore
-from core.serving.predictor import MAX_TEXT_CHARS, PREDICT_BATCH
+from core.serving.predictor import PREDICT_BATCH
 from core.text import tokenizer
+from core.text.limits import MAX_TEXT_CHARS
 
 FORMATS = ("bundle", "savedmodel", "tflite")
 #: The run's own files a bundle carries (test_predictions.npz stays: it indexes the lab's test split).

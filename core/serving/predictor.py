@@ -22,10 +22,8 @@ from core.encoding import arrays, model_input
 from core.errors import RunError
 from core.runs import snapshots
 from core.runs.store import RunStore
+from core.text import limits
 
-#: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
-#: anyway, and a 1 MB paste must not take seconds to tokenize.
-MAX_TEXT_CHARS = 100_000
 #: Reviews per batch in :meth:`Predictor.predict_ids` (reviews of one length each; bundles copy this).
 PREDICT_BATCH = 256
 
@@ -39,7 +37,7 @@ class Encoded:
     model_ids: np.ndarray  # after truncation to maxlen
     oov_tokens: list[str]
     truncated_tokens: int  # tokens cut off by truncation
-    clipped_chars: int  # characters beyond MAX_TEXT_CHARS, never looked at (see Predictor.clip)
+    clipped_chars: int  # characters beyond limits.MAX_TEXT_CHARS, never looked at (see Predictor.clip)
 
 
 class Predictor:
@@ -89,15 +87,8 @@ class Predictor:
             self.snapshot = snapshot
 
     def clip(self, text: str) -> tuple[str, int]:
-        """At most ``MAX_TEXT_CHARS`` of ``text``, from the end the model keeps, and how many were cut.
-
-        A model that keeps the end of long reviews (``truncating="pre"``) reads the last
-        characters of a huge paste, as it would read the last tokens of a long review.
-        """
-        cut = max(0, len(text) - MAX_TEXT_CHARS)
-        if not cut:
-            return text, 0
-        return (text[cut:] if self.config.truncating == "pre" else text[:MAX_TEXT_CHARS]), cut
+        """At most ``limits.MAX_TEXT_CHARS`` of ``text``, from the end the model keeps, and how many were cut (:func:`limits.clip`)."""
+        return limits.clip(text, keep_end=self.keeps_end())
 
     def keeps_end(self) -> bool:
         return self.config.truncating == "pre"

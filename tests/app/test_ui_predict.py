@@ -15,8 +15,8 @@ import sys
 import pytest
 
 from core.serving import batch_input
-from core.serving.predictor import MAX_TEXT_CHARS
 from core.serving.service import PredictionService
+from core.text.limits import MAX_TEXT_CHARS
 from tests.app.ui_helpers import (
     REPO,
     assert_clean,

@@ -84,3 +84,15 @@ def test_a_labels_word_comes_from_core_model_metrics():
             if any(isinstance(o, ast.Constant) and o.value in words for o in operands):
                 found.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert found == []
+
+
+def test_every_text_box_has_a_length_limit():
+    """``max_chars`` on every text box (the server clips too: core.text.limits, and each box's handler)."""
+    found = []
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            is_box = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            box = is_box and node.func.attr in ("text_input", "text_area", "chat_input")
+            if box and "max_chars" not in {k.arg for k in node.keywords}:
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert found == []

@@ -20,11 +20,14 @@ from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
+from core.text import limits
 from ui.baseline import charts, comparisons
 from ui.shared import palette, resources
 from ui.snapshots import panel as snapshots_panel
 
 SCRAMBLE_KEY = "predict_scramble"
+#: The embedding map's word search: a few words.
+MAX_SEARCH_CHARS = 200
 
 
 @st.cache_resource(show_spinner="Reading the bag-of-words baseline…", max_entries=4)
@@ -81,6 +84,7 @@ def beside_verdict(run, text: str) -> None:
     if stored is None:
         fit_button("predict_fit_baseline")
         return
+    text, _ = limits.clip(text, keep_end=run.config.truncating == "pre")  # as the LSTM reads it
     with st.container(border=True, key="baseline_verdict"):
         probability = float(stored.model.predict_proba([text])[0])
         st.markdown(_verdict_line("Bag-of-words baseline", probability))
@@ -180,7 +184,9 @@ def embedding_section(run, runs_root) -> None:
     The snapshot slider (:mod:`ui.snapshots.panel`) moves the words through training, on the final model's map.
     """
     top = st.select_slider("Most frequent words shown", [100, 250, 500, 1000], value=500, key="evaluate_embed_top")
-    search = st.text_input("Find words", key="evaluate_embed_search", placeholder="e.g. good bad not great")
+    search = st.text_input(
+        "Find words", key="evaluate_embed_search", placeholder="e.g. good bad not great", max_chars=MAX_SEARCH_CHARS
+    )[:MAX_SEARCH_CHARS]
     point = snapshots_panel.choose(run)
     snapshot = snapshots_panel.model_at(point)
     try:

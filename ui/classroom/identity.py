@@ -32,6 +32,8 @@ TEACHER_KEY = "teacher_mode"
 TEACHER_PARAM = "teacher"
 #: Session key of the browser token this session set in the cookie (when the browser had none).
 _TOKEN_KEY = "browser_token"
+#: Longest teacher token the unlock form takes (a client that sends more is cut here).
+MAX_TOKEN_CHARS = 256
 #: Session key: a refusal to show once (a wrong token).
 _REFUSAL_KEY = "teacher_refusal"
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{32}")
@@ -115,9 +117,9 @@ def teacher_panel() -> None:
             st.rerun()
         return
     with st.sidebar.expander("Teacher", icon=":material/school:"), st.form("teacher_unlock", border=False):
-        token = st.text_input("Teacher token", type="password", key="teacher_token_input")
+        token = st.text_input("Teacher token", type="password", key="teacher_token_input", max_chars=MAX_TOKEN_CHARS)
         if st.form_submit_button("Unlock teacher mode"):
-            _unlock(token)
+            _unlock(token[:MAX_TOKEN_CHARS])
             st.session_state.pop("teacher_token_input", None)
             st.rerun()
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.model.metrics import POSITIVE, label_name
 from core.runs.store import RunInfo
-from core.serving.predictor import MAX_TEXT_CHARS
+from core.text.limits import MAX_TEXT_CHARS
 from ui.predict import charts, tables, wording
 from ui.shared import html, palette, tables as shared_tables
 

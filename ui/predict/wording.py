@@ -77,7 +77,7 @@ class InputSummary:
     cut: int  # words cut off by truncation
     oov_words: list[str]  # distinct out-of-vocabulary words, in order of appearance
     oov_count: int  # OOV occurrences among all words
-    clipped_chars: int  # characters beyond core.serving.predictor.MAX_TEXT_CHARS
+    clipped_chars: int  # characters beyond core.text.limits.MAX_TEXT_CHARS
 
 
 def input_summary(explanation) -> InputSummary:
@@ -99,7 +99,7 @@ def _kept_end(truncating: str) -> str:
 
 
 def clipped_sentence(summary: InputSummary, max_chars: int, maxlen: int, truncating: str) -> str | None:
-    """How much of a very long text was read at all (``core.serving.predictor.MAX_TEXT_CHARS``); None if all."""
+    """How much of a very long text was read at all (``core.text.limits.MAX_TEXT_CHARS``); None if all."""
     if not summary.clipped_chars:
         return None
     return (

@@ -16,7 +16,8 @@ import pytest
 
 from core.errors import RunError
 from core.serving import export
-from core.serving.predictor import MAX_TEXT_CHARS, Predictor
+from core.serving.predictor import Predictor
+from core.text.limits import MAX_TEXT_CHARS
 from tests.conftest import REPO
 from tests.core.conftest import FILLER
 

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from core.model.metrics import log_odds
 from core.runs.evaluation import evaluate, roc_curve
 from core.serving.explain import explain
-from core.serving.predictor import MAX_TEXT_CHARS, Predictor
+from core.serving.predictor import Predictor
+from core.text.limits import MAX_TEXT_CHARS
 from tests.core.conftest import FILLER
 
 
