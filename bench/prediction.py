@@ -28,7 +28,7 @@ from bench.common import emit, machine
 from core import allocator
 from core.config import preset
 from core.data.dataset import load_dataset
-from core.runs.store import RunStore
+from core.runs.store import RunStore, best_run
 
 LATENCY_TARGET_MS = 50.0
 EXPLAIN_TARGET_S = 1.0
@@ -39,9 +39,8 @@ TYPED_REVIEW = (
 
 
 def best_default_run(store: RunStore):
-    """The stored whole ``lstm`` run with the highest test accuracy, or None."""
-    runs = [r for r in store.list() if r.preset == "lstm" and not r.partial and np.isfinite(r.test_accuracy)]
-    return max(runs, key=lambda r: r.test_accuracy, default=None)
+    """The stored whole ``lstm`` run with the highest validation accuracy (:func:`best_run`), or None."""
+    return best_run([r for r in store.list() if r.preset == "lstm"])
 
 
 def train_default(store: RunStore, data, train_limit: int | None):

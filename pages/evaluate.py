@@ -35,7 +35,12 @@ def intro() -> None:
 def pick_run(runs, store: RunStore):
     """The run this section shows, with its summary line and its admin (nickname, tags, delete)."""
     st.header("One run on the test set", divider="gray")
-    run = widgets.run_picker("Run", state.EVALUATE_RUN_KEY, runs, help="The best by test accuracy is picked first.")
+    run = widgets.run_picker(
+        "Run",
+        state.EVALUATE_RUN_KEY,
+        runs,
+        help="The best by validation accuracy is picked first (test accuracy never chooses).",
+    )
     st.caption(
         f"`{run.config.summary()}` · {run.epochs_trained} epoch(s) in {shared_wording.duration(run.train_seconds)}"
         + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")

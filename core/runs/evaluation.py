@@ -262,32 +262,6 @@ def roc_curve(labels: np.ndarray, scores: np.ndarray) -> tuple[pd.DataFrame, flo
     return pd.DataFrame({"false_positive_rate": fpr, "true_positive_rate": tpr}), float(auc(fpr, tpr))
 
 
-def validation_accuracy(run: RunInfo) -> float:
-    """The validation accuracy of the model a run kept: its best epoch's (early stopping), else its last epoch's.
-
-    NaN when the run has no finished epoch. Read from ``history.json`` and remembered
-    while that file is unchanged: the runs table asks for every run on every rerun.
-    """
-    path = run.history_file
-    try:
-        stat = path.stat()
-    except OSError:
-        return math.nan
-    return _validation_accuracy(str(path), stat.st_mtime_ns, stat.st_size, run.best_epoch)
-
-
-@functools.lru_cache(maxsize=1024)
-def _validation_accuracy(path: str, _mtime_ns: int, _size: int, best_epoch: int | None) -> float:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            epochs = [row for row in json.load(handle).get("epochs", ()) if "epoch" in row]
-    except (OSError, ValueError, AttributeError):
-        return math.nan
-    kept = [row for row in epochs if row["epoch"] == best_epoch] or epochs[-1:]
-    value = kept[0].get("val_accuracy") if kept else None
-    return float(value) if value is not None else math.nan
-
-
 def evaluate(run_id: str, data, store: RunStore | None = None) -> Evaluation:
     """Join a run's stored test probabilities with the test labels, lengths and star ratings."""
     store = store or RunStore()

@@ -42,7 +42,7 @@ from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
 from core.runs import snapshots, tensorboard_log
 
-RUN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
+RUN_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,95}")  # always fullmatch: "$" lets a trailing newline pass
 #: The files of a run folder, named here only (other modules use these constants or :class:`RunInfo`'s paths).
 RUN_FILE = "run.json"
 HISTORY_FILE = "history.json"
@@ -60,7 +60,7 @@ SAVE_ATTEMPTS = 5
 
 def check_run_id(run_id: str) -> str:
     """Return ``run_id`` if it is a well-formed id; refuse paths, NUL and long strings."""
-    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.fullmatch(run_id):
         raise RunError(
             f"{str(run_id)[:100]!r} is not a valid run id (lowercase letters, digits and '-', at most 96 characters)"
         )
@@ -147,6 +147,11 @@ class RunInfo:
         return float(self.test_metrics.get("accuracy", float("nan")))
 
     @property
+    def validation_accuracy(self) -> float:
+        """:func:`validation_accuracy` of this run: what chooses between runs, never the test's."""
+        return validation_accuracy(self)
+
+    @property
     def model_file(self) -> Path:
         """The run's ``model.keras``."""
         return self.path / MODEL_FILE
@@ -161,9 +166,10 @@ class RunInfo:
         return json.loads(self.history_file.read_text("utf-8"))
 
     def label(self) -> str:
+        """The run in a picker: its name and its validation accuracy (what runs are chosen by, never the test's)."""
         tag = " (partial)" if self.partial else ""
         name = f"{self.nickname} ({self.run_id})" if self.nickname else self.run_id
-        return f"{name}: {self.test_accuracy:.3f} test accuracy{tag}"
+        return f"{name}: {self.validation_accuracy:.3f} validation accuracy{tag}"
 
 
 class RunStore:
@@ -316,7 +322,7 @@ class RunStore:
         for folder in sorted(self.root.iterdir()):
             if folder.name.startswith(".") or not folder.is_dir():
                 continue
-            if not RUN_ID_PATTERN.match(folder.name):
+            if not RUN_ID_PATTERN.fullmatch(folder.name):
                 problems.append(f"{folder.name}: not a run folder (skipped)")
                 continue
             try:
@@ -339,7 +345,7 @@ class RunStore:
         return None
 
     def best(self) -> RunInfo | None:
-        """The whole run with the highest test accuracy."""
+        """The whole run with the highest validation accuracy (:func:`best_run`)."""
         return best_run(self.list())
 
     def history(self, run_id: str) -> dict:
@@ -366,9 +372,44 @@ class RunStore:
 
 
 def best_run(runs: list[RunInfo]) -> RunInfo | None:
-    """The whole run of ``runs`` with the highest test accuracy (a page that listed them needs no second scan)."""
-    whole = [r for r in runs if not r.partial and np.isfinite(r.test_accuracy)]
-    return max(whole, key=lambda r: r.test_accuracy, default=None)
+    """The whole run of ``runs`` with the highest validation accuracy (a page that listed them needs no second scan).
+
+    Validation, never test: choosing by test accuracy would make the test set a second
+    validation set, and the lesson "choose by validation, test once" would be undone by the
+    app itself (issue 28). Runs with no validation score (stopped in their first epoch) are
+    not chosen.
+    """
+    scored = [(validation_accuracy(r), r) for r in runs if not r.partial]
+    scored = [(value, r) for value, r in scored if np.isfinite(value)]
+    return max(scored, key=lambda pair: pair[0], default=(None, None))[1]
+
+
+def validation_accuracy(run) -> float:
+    """The validation accuracy of the model a run kept: its best epoch's (early stopping), else its last epoch's.
+
+    What chooses between runs (:func:`best_run`, the pickers), so that test accuracy is
+    measured once and never used to choose. NaN when the run has no finished epoch.
+    Read from ``history.json`` and remembered while that file is unchanged: the runs
+    table asks for every run on every rerun.
+    """
+    path = run.history_file
+    try:
+        stat = path.stat()
+    except (OSError, AttributeError):  # no history on disk (a run without a folder has none)
+        return math.nan
+    return _validation_accuracy(str(path), stat.st_mtime_ns, stat.st_size, run.best_epoch)
+
+
+@functools.lru_cache(maxsize=1024)
+def _validation_accuracy(path: str, _mtime_ns: int, _size: int, best_epoch: int | None) -> float:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            epochs = [row for row in json.load(handle).get("epochs", ()) if "epoch" in row]
+    except (OSError, ValueError, AttributeError):
+        return math.nan
+    kept = [row for row in epochs if row["epoch"] == best_epoch] or epochs[-1:]
+    value = kept[0].get("val_accuracy") if kept else None
+    return float(value) if value is not None else math.nan
 
 
 def _taken(error: OSError) -> bool:

@@ -7,8 +7,7 @@ import shutil
 import pytest
 
 from core.runs.class_board import ClassBoard
-from core.runs.evaluation import validation_accuracy
-from core.runs.store import RunStore
+from core.runs.store import RunStore, validation_accuracy
 from tests.app.ui_helpers import assert_clean, new_app, run_page, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")

@@ -96,7 +96,13 @@ def test_the_threshold_slider_moves_the_matrix_the_metrics_the_points_and_the_mi
     probabilities = result.table["probability"]
     moved = next(
         t
-        for t in (round(float(probabilities.quantile(q)), 2) for q in (0.5, 0.3, 0.7, 0.1, 0.9))
+        for t in [
+            *(round(float(probabilities.quantile(q)), 2) for q in (0.5, 0.3, 0.7, 0.1, 0.9)),
+            0.49,
+            0.51,
+            0.45,
+            0.55,
+        ]
         if t != THRESHOLD and 0.01 <= t <= 0.99 and not result.confusion(t).equals(result.confusion())
     )
     at.slider(key="evaluate_threshold").set_value(moved).run()

@@ -140,3 +140,11 @@ def test_history_curves_and_csv():
     rows = pd.read_csv(pd.io.common.BytesIO(runs_tables.history_csv(history)))
     assert rows["kind"].tolist() == ["epoch", "epoch", "batch"]
     assert list(rows.columns[:4]) == ["kind", "epoch", "batch", "step"]
+
+
+def test_csv_downloads_defuse_spreadsheet_formulas_but_keep_numbers():
+    from ui.shared.tables import csv_bytes
+
+    frame = pd.DataFrame({"review": ['=HYPERLINK("http://x")', "@SUM(A1)", "fine"], "score": [-0.5, 1.0, 2.0]})
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text and "\nfine," in text and "-0.5" in text and "'-0.5" not in text

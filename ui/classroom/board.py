@@ -12,8 +12,7 @@ import streamlit as st
 from core.errors import LabError
 from core.runs.baseline_store import BaselineStore
 from core.runs.class_board import ClassBoard
-from core.runs.evaluation import validation_accuracy
-from core.runs.store import RunStore
+from core.runs.store import RunStore, validation_accuracy
 from ui.classroom import identity
 from ui.shared import resources
 

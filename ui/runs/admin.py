@@ -14,6 +14,7 @@ from core.runs import manage
 from core.runs.store import RunInfo, RunStore
 from ui.classroom import identity as classroom
 from ui.shared import resources
+from ui.shared.wording import code_span  # a nickname is a student's text: never Markdown
 
 #: A sentence to show once after the page reran (the deleted run is gone from the picker).
 NOTICE_KEY = "run_admin_notice"
@@ -85,7 +86,7 @@ def _close_dialog() -> None:
 @st.dialog("Delete this run?", on_dismiss=_close_dialog)
 def _confirm_delete(run: RunInfo) -> None:
     st.markdown(
-        f"**{run.label()}** and its model, history and test predictions will be deleted for everyone. "
+        f"{code_span(run.label())} and its model, history and test predictions will be deleted for everyone. "
         "This cannot be undone."
     )
     delete_col, cancel_col = st.columns(2)

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from core.config import CUSTOM, TrainConfig
-from core.runs.evaluation import validation_accuracy
+from core.runs.store import validation_accuracy
 from ui.shared.tables import number_or_nan
 from ui.train.tables import epochs_done
 
@@ -65,7 +65,7 @@ def history_curves(histories: dict[str, dict]) -> pd.DataFrame:
 def runs_table(runs) -> pd.DataFrame:
     """One row per stored run (:class:`core.runs.store.RunInfo`): metrics first, then every config field (:data:`CONFIG_COLUMNS`).
 
-    ``validation accuracy`` is the kept model's (:func:`core.runs.evaluation.validation_accuracy`):
+    ``validation accuracy`` is the kept model's (:func:`core.runs.store.validation_accuracy`):
     the number to compare runs by, the test accuracy being for the end.
     """
     rows = []

@@ -66,7 +66,7 @@ def use_for_training_box(maxlen: int, num_words: int) -> None:
 
 
 def runs_best_first(runs: list[RunInfo]) -> list[RunInfo]:
-    """The best run (by test accuracy; else the newest) first, then the others newest first."""
+    """The best run (by validation accuracy, :func:`core.runs.store.best_run`; else the newest) first, then the others newest first."""
     best = best_run(runs) or runs[0]
     return sorted(runs, key=lambda run: (run.run_id != best.run_id, -run.created))
 

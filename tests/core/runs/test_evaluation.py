@@ -17,10 +17,9 @@ from core.runs.evaluation import (
     Evaluation,
     evaluate,
     roc_curve,
-    validation_accuracy,
     wilson_interval,
 )
-from core.runs.store import RunStore
+from core.runs.store import RunStore, validation_accuracy
 from tests.core.runs.fake_runs import FINGERPRINT, save_fake_run
 
 
