@@ -92,7 +92,7 @@ def review_form() -> str:
             "Your review",
             key=TEXT_KEY,
             height=160,
-            max_chars=limits.MAX_TEXT_CHARS,
+            max_chars=limits.MAX_BOX_CHARS,
             persist_state="session",
             placeholder="e.g. The acting was wooden but the story kept me watching to the end…",
         )

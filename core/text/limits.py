@@ -11,6 +11,9 @@ from __future__ import annotations
 #: Characters of one review that are looked at; the model sees at most ``maxlen`` tokens
 #: anyway (the longest IMDB review has about 13,700 characters).
 MAX_TEXT_CHARS = 100_000
+#: Characters a review box takes (its ``max_chars``): more than is read, so that a long paste
+#: is clipped here, from the end the model keeps, with a notice, not cut by the browser at its start.
+MAX_BOX_CHARS = 1_000_000
 #: Characters of the Predict page's "one review per line" box (a batch of typed reviews).
 MAX_BATCH_TEXT_CHARS = 1_000_000
 
