@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -97,8 +98,12 @@ def start_workers(url: str, count: int, env: dict, folder: Path, *, gpu: bool = 
     from rq import Worker as RqWorker
 
     folder.mkdir(parents=True, exist_ok=True)
+    # A name of its own each start: a worker killed a moment ago (an earlier test's, same prefix and
+    # pid) can still be registered in Redis, and RQ refuses a second worker of the same name.
+    start = secrets.token_hex(3)
     workers = [
-        Worker(url, f"{prefix}-{i + 1}-{os.getpid()}", env, folder / f"{prefix}-{i + 1}.log", gpu) for i in range(count)
+        Worker(url, f"{prefix}-{i + 1}-{os.getpid()}-{start}", env, folder / f"{prefix}-{i + 1}.log", gpu)
+        for i in range(count)
     ]
     connection, deadline = Redis.from_url(url), time.monotonic() + 60
     names = {worker.name for worker in workers}
