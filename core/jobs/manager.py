@@ -283,15 +283,15 @@ class JobManager:
         A web server that built its manager again (a cleared cache, issue 28) would show a
         running job as failed, lose its Stop button and start a second training beside it.
         """
-        key = str(self.store.root.resolve())
+        self._owner_key = str(self.store.root.resolve())
         with _OWNERS_LOCK:
-            owner = _OWNERS.get(key)
+            owner = _OWNERS.get(self._owner_key)
             if owner is not None and not owner._closed:
                 raise ManagerExists(
                     f"A job manager for {self.store.root} is already running in this process; "
                     "use that one (shut it down first to start another)."
                 )
-            _OWNERS[key] = self
+            _OWNERS[self._owner_key] = self
 
     def shutdown(self, wait: float = 60.0) -> None:
         """Cancel every job and wait (up to ``wait`` seconds) for the workers to stop.
@@ -306,9 +306,8 @@ class JobManager:
                 job.cancel_requested = True
             self._wake.notify_all()
         with _OWNERS_LOCK:
-            key = str(self.store.root.resolve())
-            if _OWNERS.get(key) is self:
-                del _OWNERS[key]
+            if _OWNERS.get(self._owner_key) is self:
+                del _OWNERS[self._owner_key]
         deadline = time.monotonic() + wait
         for worker in self._workers:
             if worker is not threading.current_thread():

@@ -379,9 +379,8 @@ def best_run(runs: list[RunInfo]) -> RunInfo | None:
     app itself (issue 28). Runs with no validation score (stopped in their first epoch) are
     not chosen.
     """
-    scored = [(validation_accuracy(r), r) for r in runs if not r.partial]
-    scored = [(value, r) for value, r in scored if np.isfinite(value)]
-    return max(scored, key=lambda pair: pair[0], default=(None, None))[1]
+    scored = [r for r in runs if not r.partial and np.isfinite(validation_accuracy(r))]
+    return max(scored, key=validation_accuracy, default=None)
 
 
 def validation_accuracy(run) -> float:
@@ -395,7 +394,7 @@ def validation_accuracy(run) -> float:
     path = run.history_file
     try:
         stat = path.stat()
-    except (OSError, AttributeError):  # no history on disk (a run without a folder has none)
+    except OSError:
         return math.nan
     return _validation_accuracy(str(path), stat.st_mtime_ns, stat.st_size, run.best_epoch)
 

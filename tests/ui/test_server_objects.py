@@ -27,7 +27,7 @@ def test_made_once_per_key_even_when_many_ask_at_once():
         thread.join()
     assert len(made) == 1 and all(g is made[0] for g in got)
     server_objects.forget("probe")
-    assert not server_objects.has("probe") and server_objects.once("probe", object) is not made[0]
+    assert server_objects.peek("probe") is None and server_objects.once("probe", object) is not made[0]
     server_objects.forget("probe")
 
 

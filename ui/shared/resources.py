@@ -97,20 +97,18 @@ def load_data(path: str | None) -> ImdbData | LabError:
     attempted implicitly.
     """
     key = ("data", path)
-    if server_objects.has(key):
-        return server_objects.once(key, _read_data(path))
+    kept = server_objects.peek(key)
+    if kept is not None:
+        return kept
     with st.spinner(LOADING_DATA):
-        return server_objects.once(key, _read_data(path))
+        return server_objects.once(key, lambda: _read_data(path))
 
 
-def _read_data(path: str | None):
-    def read() -> ImdbData | LabError:
-        try:
-            return load_dataset(path, allow_download=False)
-        except (DataNotFoundError, DataFormatError) as error:
-            return error
-
-    return read
+def _read_data(path: str | None) -> ImdbData | LabError:
+    try:
+        return load_dataset(path, allow_download=False)
+    except (DataNotFoundError, DataFormatError) as error:
+        return error
 
 
 def forget_data(path: str | None = None, *, failed_only: bool = False) -> None:

@@ -42,11 +42,6 @@ def once(key: Hashable, make: Callable[[], T]) -> T:
         return made
 
 
-def has(key: Hashable) -> bool:
-    with _lock:
-        return key in _objects
-
-
 def peek(key: Hashable, default=None):
     """The object under ``key`` if it was made, else ``default`` (nothing is made)."""
     with _lock:
