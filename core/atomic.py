@@ -14,6 +14,7 @@ The runs folder may be shared by several hosts, so a temporary name carries its 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -172,3 +173,21 @@ def sweep_temp_files(folder: Path) -> list[Path]:
                     path.unlink()
                     removed.append(path)
     return removed
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold ``lock_file``'s exclusive lock (``fcntl.flock``): one holder at a time, across threads and processes.
+
+    For work that must happen once while others wait for its result (the baseline's fit):
+    each caller opens its own file description, so two threads of one process exclude
+    each other as two processes do. The lock ends with the holder (even one that is
+    killed); the empty file stays, harmless. Local file systems only, like the rest.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

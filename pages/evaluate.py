@@ -15,6 +15,7 @@ from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
 from ui.baseline import panel as baseline_panel
+from ui.classroom import reveal
 from ui.evaluate import charts, panels as evaluate_panels, wording
 from ui.runs import admin as runs_admin, charts as runs_charts, panels as runs_panels, tables
 from ui.shared import frame, pages, resources, state, widgets, wording as shared_wording
@@ -28,7 +29,7 @@ def intro() -> None:
     frame.page_title(pages.EVALUATE)
     st.markdown(
         "How well does a trained run do on reviews it never saw, **where** does it go wrong, and how do "
-        "runs compare? Everything here is measured on the test split."
+        "runs compare? Everything here is measured on the test split, once the class may see it."
     )
 
 
@@ -171,8 +172,19 @@ def downloads(run, store: RunStore) -> None:
     )
 
 
+def test_hidden(run, store: RunStore) -> None:
+    """What a student sees in place of the test results while the teacher keeps them hidden."""
+    st.info(reveal.HIDDEN_NOTE, icon=":material/visibility_off:")
+    validation = store.validation_accuracy_of(run.run_id)
+    st.metric("Validation accuracy", "—" if validation is None else f"{validation:.3f}")
+    downloads(run, store)
+
+
 def one_run(run, data, store: RunStore) -> None:
     """Everything about one run on the test set, at one decision threshold."""
+    if not reveal.shows_test():
+        test_hidden(run, store)
+        return
     try:
         result = resources.evaluation(run, data)
     except LabError as error:
@@ -199,7 +211,10 @@ def all_runs(runs, run, store: RunStore) -> None:
     """Every stored run in one table (the baseline as a row), then chosen runs' curves overlaid."""
     st.header("All runs", divider="gray")
     runs_frame = tables.runs_table(runs)
-    runs_panels.runs_table_view(baseline_panel.with_baseline_row(runs_frame), tables.differing_fields(runs_frame))
+    shown = baseline_panel.with_baseline_row(runs_frame)
+    if not reveal.shows_test():
+        shown = tables.without_test(shown)
+    runs_panels.runs_table_view(shown, tables.differing_fields(runs_frame))
     overlaid_curves([r.run_id for r in widgets.runs_best_first(runs)], run, store)
 
 

@@ -32,6 +32,8 @@ META_FILE = "baseline.json"
 TERMS_FILE = "terms.json"
 WEIGHTS_FILE = "weights.npz"
 FILES = (META_FILE, TERMS_FILE, WEIGHTS_FILE)
+#: The lock file beside a baseline folder while it is being fitted (:func:`core.atomic.exclusive`).
+LOCK_SUFFIX = ".lock"
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,21 @@ class BaselineStore:
         return self.root / f"{data_fingerprint[:16]}-{config.fingerprint()}"
 
     def get_or_fit(self, data, config: BaselineConfig | None = None) -> StoredBaseline:
-        """The baseline for ``data`` and ``config``: read back if stored, else fitted and stored."""
+        """The baseline for ``data`` and ``config``: read back if stored, else fitted and stored.
+
+        Fitted once: the fit (about a minute of CPU) holds a lock beside the folder, so a room
+        of students pressing "Fit" together, or a web server and ``python -m core baseline``,
+        wait for the first caller's result and read it.
+        """
         config = config or BaselineConfig()
         folder = self.folder(data.fingerprint, config)
         if all((folder / name).is_file() for name in FILES):
             return self.read(folder)
-        model, report = fit_baseline(data, config)
-        self._write(folder, model, report, data.fingerprint)
+        with atomic.exclusive(folder.with_name(folder.name + LOCK_SUFFIX)):
+            if all((folder / name).is_file() for name in FILES):
+                return self.read(folder)  # fitted by whoever held the lock before us
+            model, report = fit_baseline(data, config)
+            self._write(folder, model, report, data.fingerprint)
         stored = self.read(folder)
         return StoredBaseline(stored.model, stored.report, stored.data_fingerprint, stored.created, folder, False)
 

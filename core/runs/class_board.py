@@ -24,8 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from core import atomic
-from core.access import Actor, NotAllowed
+from core.access import Actor, NotAllowed, teacher_mode_available
 from core.errors import LabError
+from core.runs.store import SignatureMemo
 
 CLASS_DIR = ".class"
 ROSTER_FILE, BOARD_FILE = "roster.json", "board.json"
@@ -35,6 +36,18 @@ _NICKNAME = re.compile(r"[\w .'-]+")
 NO_STUDENT = "(command line)"
 BASELINE_ROW = "bag-of-words baseline"
 COLUMNS = ["rank", "student", "run", "model", "epochs", "training seconds", "validation accuracy"]
+
+
+def _read_json_object(path: str, _signature) -> dict:
+    try:
+        value = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+#: The board's files as last read, per their signature.
+_FILES = SignatureMemo()
 
 
 class NicknameError(LabError):
@@ -71,11 +84,13 @@ class ClassBoard:
         self.folder = Path(runs_root) / CLASS_DIR
 
     def _read(self, name: str) -> dict:
+        """One of the board's files, read again only when it changed (every open board asks every 15 s)."""
+        path = self.folder / name
         try:
-            value = json.loads((self.folder / name).read_text("utf-8"))
-        except (OSError, ValueError):
+            stat = path.stat()
+        except OSError:
             return {}
-        return value if isinstance(value, dict) else {}
+        return dict(_FILES.get(str(path), (stat.st_mtime_ns, stat.st_size, stat.st_ino), _read_json_object))
 
     def nicknames(self) -> dict[str, str]:
         """Owner id -> nickname."""
@@ -100,6 +115,15 @@ class ClassBoard:
 
     def test_revealed(self) -> bool:
         return self._read(BOARD_FILE).get("test_revealed") is True
+
+    def test_visible_to(self, actor: Actor) -> bool:
+        """The one reveal policy: may ``actor`` see test accuracy (and anything measured on the test split)?
+
+        Yes for everyone on a server without a teacher (one learner decides for themself
+        when to look), for the teacher, and for everyone once the teacher revealed it;
+        otherwise a student sees validation accuracy in its place, everywhere.
+        """
+        return not teacher_mode_available() or actor.teacher or self.test_revealed()
 
     def reveal_test(self, revealed: bool, *, by: Actor) -> None:
         """Show (or hide again) test accuracy on the board, for everyone: the teacher's call."""

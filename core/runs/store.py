@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import hashlib
 import json
 import math
@@ -28,6 +27,7 @@ import os
 import platform
 import re
 import shutil
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -309,10 +309,18 @@ class RunStore:
         folder = self.root / check_run_id(run_id)
         if not folder.is_dir():
             raise RunError(f"No run {run_id} in {self.root}.")
-        verdict = _checked_run(str(folder), _files_signature(folder))
+        verdict = _CHECKED.get(str(folder), _files_signature(folder), _checked_run)
         if isinstance(verdict, str):
             raise RunError(verdict)
         return verdict
+
+    def validation_accuracy_of(self, run_id: str | None) -> float | None:
+        """Run ``run_id``'s :func:`validation_accuracy`; None without a run, an epoch or a readable run (a job's result)."""
+        try:
+            value = self.get(run_id).validation_accuracy if run_id else math.nan
+        except RunError:
+            return None
+        return value if math.isfinite(value) else None
 
     def scan(self) -> tuple[list[RunInfo], list[str]]:
         """All whole runs, newest first, and one problem line per damaged folder."""
@@ -383,6 +391,39 @@ def best_run(runs: list[RunInfo]) -> RunInfo | None:
     return max(scored, key=validation_accuracy, default=None)
 
 
+class SignatureMemo:
+    """One remembered value per path, valid while the path's signature (sizes, mtimes, inodes) is unchanged.
+
+    Why not :func:`functools.lru_cache`: keyed by (path, signature), an LRU of N entries
+    scanned in folder order evicts every entry once more than N runs are stored, and then
+    every scan re-reads every model file. Here each path holds one entry, replaced when its
+    files change, so a warm scan of any number of runs reads no file; the bound is far
+    above any server's run count and only stops an endless stream of new paths.
+    """
+
+    def __init__(self, max_paths: int = 100_000):
+        self.max_paths = max_paths
+        self._values: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str, signature, compute):
+        """``compute(path, signature)``, or what it returned last time for this very signature."""
+        with self._lock:
+            known = self._values.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        value = compute(path, signature)
+        with self._lock:
+            if len(self._values) >= self.max_paths and path not in self._values:
+                self._values.pop(next(iter(self._values)))  # the oldest path
+            self._values[path] = (signature, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
 def validation_accuracy(run) -> float:
     """The validation accuracy of the model a run kept: its best epoch's (early stopping), else its last epoch's.
 
@@ -396,11 +437,16 @@ def validation_accuracy(run) -> float:
         stat = path.stat()
     except OSError:
         return math.nan
-    return _validation_accuracy(str(path), stat.st_mtime_ns, stat.st_size, run.best_epoch)
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino, run.best_epoch)
+    return _VALIDATION.get(str(path), signature, _validation_accuracy)
 
 
-@functools.lru_cache(maxsize=1024)
-def _validation_accuracy(path: str, _mtime_ns: int, _size: int, best_epoch: int | None) -> float:
+#: Each history file's kept validation accuracy, per its signature (see :class:`SignatureMemo`).
+_VALIDATION = SignatureMemo()
+
+
+def _validation_accuracy(path: str, signature: tuple) -> float:
+    best_epoch = signature[-1]
     try:
         with open(path, encoding="utf-8") as handle:
             epochs = [row for row in json.load(handle).get("epochs", ()) if "epoch" in row]
@@ -428,7 +474,10 @@ def _files_signature(folder: Path) -> tuple:
     return tuple(signature)
 
 
-@functools.lru_cache(maxsize=512)
+#: Each run folder's checked verdict (:func:`_checked_run`), per its files' signature.
+_CHECKED = SignatureMemo()
+
+
 def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
     """The run in ``folder_name`` checked in full, or why it is damaged (remembered per ``signature``)."""
     folder = Path(folder_name)

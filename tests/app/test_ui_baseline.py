@@ -13,7 +13,17 @@ import pytest
 
 from core.model.baseline import BaselineConfig
 from core.runs.baseline_store import BaselineStore
-from tests.app.ui_helpers import assert_clean, chart_data, chart_spec, charts, run_page, submit_review, texts, widget
+from tests.app.ui_helpers import (
+    assert_clean,
+    chart_data,
+    chart_spec,
+    charts,
+    new_app,
+    run_page,
+    submit_review,
+    texts,
+    widget,
+)
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 SMALL = BaselineConfig(train_limit=3000, test_limit=1000)
@@ -63,6 +73,22 @@ def test_predict_without_a_baseline_offers_to_fit_it(runs_env):
     submit_review(at, "A fine film")
     assert_clean(at)
     assert any(b.key == "predict_fit_baseline" for b in at.button)
+
+
+def test_in_a_class_only_the_teacher_may_fit_the_baseline(runs_env, monkeypatch):
+    """A minute of the web server's CPU is the teacher's call: students read why there is no button."""
+    from ui.classroom import identity
+
+    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026-lesson-token")
+    for teacher in (False, True):
+        at = new_app()
+        at.session_state[identity.TEACHER_KEY] = teacher
+        at.run()
+        at.switch_page("pages/predict.py").run()
+        submit_review(at, "A fine film")
+        assert_clean(at)
+        assert any(b.key == "predict_fit_baseline" for b in at.button) is teacher
+        assert ("the teacher fits it, once for everyone" in texts(at)) is not teacher
 
 
 def test_evaluate_scores_the_probes_and_draws_the_lines(with_baseline):

@@ -94,12 +94,15 @@ def _session(at: AppTest, job_id: str) -> AppTest:
     return at
 
 
-def test_app_py_toasts_when_this_sessions_job_has_finished(fake_manager):
-    job_id = fake_manager.add(TINY, owner=ME, state="done", run_id="fast-abc", test_metrics={"accuracy": 0.871})
+def test_app_py_toasts_when_this_sessions_job_has_finished(fake_manager, runs_env):
+    """The toast quotes validation accuracy (what runs are chosen by), never the test's: that is the teacher's call."""
+    run = runs_env.best()
+    job_id = fake_manager.add(TINY, owner=ME, state="done", run_id=run.run_id, test_metrics={"accuracy": 0.871})
     at = _session(new_app(), job_id).run()
     assert_clean(at)
     assert [t.value for t in at.toast] == [
-        "Your training finished: 0.871 test accuracy. Run `fast-abc` is on Predict and Evaluate."
+        f"Your training finished: {run.validation_accuracy:.3f} validation accuracy. "
+        f"Run `{run.run_id}` is on Predict and Evaluate."
     ]
 
 

@@ -102,6 +102,13 @@ def scramble_sentence(model: str, before: float, after: float) -> str:
     return f"{model}: still {label(after)} ({before:.2f} → {after:.2f}): order moved it by {change:.2f}."
 
 
+def accuracy_words(report, test_shown: bool) -> str:
+    """The baseline's accuracy in a sentence: its test accuracy once the class may see it, else its validation accuracy."""
+    if test_shown:
+        return f"test accuracy {report.test_accuracy:.3f}"
+    return f"validation accuracy {report.validation_accuracy:.3f}"
+
+
 def baseline_row(stored) -> dict:
     """The baseline as a row of the runs table (:func:`ui.runs.tables.runs_table`'s columns it has)."""
     report = stored.report

@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core import access
 from core.errors import LabError
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
 from core.text import limits
 from ui.baseline import charts, comparisons
+from ui.classroom import identity, reveal
 from ui.shared import palette, resources
 from ui.snapshots import panel as snapshots_panel
 
@@ -52,11 +54,18 @@ def current_baseline() -> StoredBaseline | None:
 
 
 def fit_button(key: str) -> None:
-    """A button that fits the baseline on the session's data (once per data set), with a spinner."""
+    """A button that fits the baseline on the session's data (once per data set, under a lock), with a spinner.
+
+    On a server with a teacher only the teacher gets the button: a minute of CPU in the web
+    process is the teacher's call, not any student's.
+    """
     data = resources.current_data()
     if isinstance(data, LabError):
         return
     st.caption("The bag-of-words baseline is not fitted yet for this data.")
+    if access.teacher_mode_available() and not identity.is_teacher():
+        st.caption("In a class the teacher fits it, once for everyone (about a minute).")
+        return
     if st.button("Fit the bag-of-words baseline (about a minute)", icon=":material/functions:", key=key):
         with st.spinner("Fitting TF-IDF + logistic regression on the training reviews…"):
             BaselineStore().get_or_fit(data)
@@ -92,7 +101,7 @@ def beside_verdict(run, text: str) -> None:
         words = lambda pairs: ", ".join(f"`{w}` {v:+.2f}" for w, v in pairs) or "none"  # noqa: E731
         st.caption(f"Its words towards positive: {words(positive)}. Towards negative: {words(negative)}.")
         st.caption(
-            f"{comparisons.BASELINE_NAME}: test accuracy {stored.report.test_accuracy:.3f}, "
+            f"{comparisons.BASELINE_NAME}: {comparisons.accuracy_words(stored.report, reveal.shows_test())}, "
             f"fitted in {stored.report.train_seconds:.0f} s. It reads words and word pairs, never the order beyond that."
         )
     _scramble(run, text, stored, probability)

@@ -28,7 +28,7 @@ def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | 
     for column, run, explanation in zip(st.columns(len(runs), gap="large"), runs, explanations, strict=True):
         with column:
             st.subheader(run.run_id, anchor=False)
-            st.caption(f"`{run.config.summary()}` · test accuracy {run.test_accuracy:.3f}")
+            st.caption(f"`{run.config.summary()}` · {run.validation_accuracy:.3f} validation accuracy")
             prediction_view(run, explanation, true_label, values)
 
 

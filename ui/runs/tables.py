@@ -91,6 +91,11 @@ def runs_table(runs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def without_test(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without its test-split columns: what a student sees while the teacher keeps the test hidden."""
+    return table.drop(columns=[name for name in table.columns if name.startswith("test ")])
+
+
 #: What a table shows for a value that does not exist (a partial run's best epoch, no test slice).
 MISSING = "-"
 

@@ -4,7 +4,8 @@
 is still queued or running, a small fragment checks its snapshot every few seconds (the
 job manager's in-memory snapshot: no TensorFlow, no disk), so the toast comes even if
 the user only reads the page. It toasts once per job, and never on the Train page,
-which shows the result itself.
+which shows the result itself. It quotes validation accuracy, never test accuracy (the
+teacher decides when a class sees that: :mod:`ui.classroom.reveal`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import streamlit as st
 
 from core.errors import LabError
 from core.jobs.records import CANCELLED, DONE
+from core.runs.store import RunStore
 from ui.shared import resources, state
 
 #: The last job whose end this session was told about (or saw on the Train page).
@@ -57,8 +59,8 @@ def _tell(snapshot, on_train_page: bool) -> None:
     if on_train_page:
         return
     if snapshot.state == DONE:
-        accuracy = (snapshot.test_metrics or {}).get("accuracy")
-        score = f": {accuracy:.3f} test accuracy" if accuracy is not None else ""
+        accuracy = RunStore().validation_accuracy_of(snapshot.run_id)
+        score = f": {accuracy:.3f} validation accuracy" if accuracy is not None else ""
         st.toast(f"Your training finished{score}. Run `{snapshot.run_id}` is on Predict and Evaluate.", icon="🎉")
     elif snapshot.state == CANCELLED:
         kept = f"; the partial run `{snapshot.run_id}` was kept" if snapshot.run_id else ""

@@ -11,7 +11,9 @@ import streamlit as st
 
 from core.model.cost import slow_setting_warnings
 from core.model.progress import PHASE_SCORING_PARTIAL
+from core.runs.store import RunStore
 from ui.baseline import panel as baseline_panel
+from ui.classroom import reveal
 from ui.shared import pages, state, wording
 from ui.snapshots import panel as snapshot_panel
 from ui.train import charts, tables, wording as train_wording
@@ -193,13 +195,19 @@ def _job_result(snapshot) -> None:
         else:
             kept = "The partial model was kept" + (f" as run `{snapshot.run_id}`." if snapshot.run_id else ".")
         st.warning("Stopped. " + kept, icon=":material/stop_circle:")
-    accuracy = metrics.get("accuracy")
+    visible = reveal.shows_test()
+    accuracy = metrics.get("accuracy") if visible else None
+    validation = RunStore().validation_accuracy_of(snapshot.run_id)
     cols = st.columns(4)
-    cols[0].metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.3f}")
-    cols[1].metric("Test loss", "—" if metrics.get("loss") is None else f"{metrics['loss']:.3f}")
+    cols[0].metric("Validation accuracy", "—" if validation is None else f"{validation:.3f}")
+    test_help = None if visible else reveal.HIDDEN_NOTE
+    cols[1].metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.3f}", help=test_help)
     cols[2].metric("Training time", wording.duration(snapshot.train_seconds))
     cols[3].metric("Epochs trained", train_wording.epochs_text(snapshot_epochs(snapshot)))
-    comparison(snapshot.config, accuracy)
+    if visible:
+        comparison(snapshot.config, accuracy)
+    else:
+        st.caption(reveal.HIDDEN_NOTE)
     if snapshot.run_id and st.button(
         f"Predict with run {snapshot.run_id}", icon=pages.PREDICT.icon, key=f"predict_{snapshot.run_id}"
     ):

@@ -82,6 +82,31 @@ def test_stored_baseline_reads_back_the_same_model(tiny_data, tmp_path):
     assert store.find() is None  # damaged: skipped, not a traceback
 
 
+def test_concurrent_callers_fit_the_baseline_once_and_read_the_same_result(tiny_data, tmp_path, monkeypatch):
+    """A room pressing "Fit" together: one fit under the lock, the others wait and read what it stored."""
+    import threading
+
+    from core.runs import baseline_store
+
+    fits = []
+
+    def counted_fit(data, config):
+        fits.append(threading.get_ident())
+        return fit_baseline(data, config)
+
+    monkeypatch.setattr(baseline_store, "fit_baseline", counted_fit)
+    store, results = BaselineStore(tmp_path), []
+    callers = [threading.Thread(target=lambda: results.append(store.get_or_fit(tiny_data, CONFIG))) for _ in range(4)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(timeout=60)
+    assert len(fits) == 1 and len(results) == 4
+    assert sorted(r.cached for r in results) == [False, True, True, True]
+    assert len({r.path for r in results}) == 1 and len({tuple(r.model.coef) for r in results}) == 1
+    assert store.folders() == [results[0].path]  # the lock file is not taken for a baseline
+
+
 def test_cli_baseline_and_probes_print_json(tiny_data, tmp_path, capsys):
     args = ["--data", str(tmp_path / "tiny.tar.gz"), "--runs-dir", str(tmp_path / "runs"), "--json"]
     assert main(["baseline", *args]) == 0

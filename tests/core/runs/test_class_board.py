@@ -87,3 +87,19 @@ def test_damaged_files_read_as_empty(tmp_path):
     (board.folder / "board.json").write_text('["test_revealed"]')
     assert board.nicknames() == {} and board.test_revealed() is False
     assert len(board.table(RUNS, by_validation)) == 3
+
+
+@pytest.mark.parametrize("token", [None, "class-of-2026-lesson-token"])
+def test_the_one_reveal_policy(tmp_path, monkeypatch, token):
+    """No teacher on the server: everyone sees test results; with one: the teacher, and students once revealed."""
+    if token:
+        monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", token)
+    else:
+        monkeypatch.delenv("IMDB_LAB_TEACHER_TOKEN", raising=False)
+    board = ClassBoard(tmp_path)
+    assert board.test_visible_to(TEACHER)
+    assert board.test_visible_to(STUDENT) is (token is None)
+    board.reveal_test(True, by=TEACHER)
+    assert board.test_visible_to(STUDENT)
+    board.reveal_test(False, by=TEACHER)
+    assert board.test_visible_to(STUDENT) is (token is None)

@@ -48,3 +48,31 @@ def test_bad_run_ids_are_refused(bad, tmp_path):
         RunStore(tmp_path).get(bad)
 
 
+
+
+def test_600_runs_scan_warm_in_well_under_a_second_without_reading_a_model_file(tmp_path, monkeypatch):
+    """Past the size of any LRU: a warm scan only stats the files; a changed run alone is read again."""
+    import shutil
+    import time as clock
+
+    from core.runs import store as store_module
+    from tests.core.runs.fake_runs import save_fake_run
+
+    store = RunStore(tmp_path / "runs")
+    first = save_fake_run(store)
+    for i in range(600):
+        shutil.copytree(first.path, store.root / f"copy-{i:04d}")
+    assert len(store.list()) == 601  # cold: every run checked once
+
+    reads = []
+    real_check = store_module.check_keras_file
+    monkeypatch.setattr(store_module, "check_keras_file", lambda path: reads.append(path) or real_check(path))
+    started = clock.perf_counter()
+    runs = store.list()
+    warm = clock.perf_counter() - started
+    assert len(runs) == 601 and reads == [] and warm < 1.0, warm
+    assert [store.validation_accuracy_of(r.run_id) for r in runs[:3]] == [runs[0].validation_accuracy] * 3
+
+    (store.root / "copy-0007" / "model.keras").write_bytes(b"not a zip")
+    runs, problems = store.scan()
+    assert len(reads) == 1 and len(runs) == 600 and "copy-0007" in problems[0]
