@@ -125,6 +125,28 @@ def teacher_token() -> str | None:
     return value or None
 
 
+#: Environment variables: the largest training a job may be, in estimated memory and in weights.
+MAX_JOB_MEMORY_ENV = "IMDB_LAB_MAX_JOB_MEMORY_MB"
+MAX_PARAMETERS_ENV = "IMDB_LAB_MAX_PARAMETERS"
+
+
+def max_job_memory_bytes() -> int:
+    """Largest estimated training memory a job may need (``$IMDB_LAB_MAX_JOB_MEMORY_MB``, default 4096 MB).
+
+    On top of TensorFlow's own (about 1.3 GB a training process): :func:`core.model.cost.peak_memory_bytes`.
+    """
+    return int(_positive_number(MAX_JOB_MEMORY_ENV, 4096) * 2**20)
+
+
+def max_parameters() -> int:
+    """Most weights a job's model may have (``$IMDB_LAB_MAX_PARAMETERS``, default 20 million: an 80 MB model).
+
+    Every stored run is read by the web process (downloads, the embedding map) and the
+    prediction process keeps several loaded: a room's runs must stay small.
+    """
+    return int(_positive_number(MAX_PARAMETERS_ENV, 20_000_000))
+
+
 def max_queued() -> int:
     """Queue cap for the app (``$IMDB_LAB_MAX_QUEUED``, default 10): a room of students stays bounded."""
     return int(_positive_number(MAX_QUEUED_ENV, 10))

@@ -49,6 +49,30 @@ def check_time_budget(job: JobRecord, budget_seconds: float | None) -> None:
         )
 
 
+def check_size(config: TrainConfig, max_parameters: int | None, max_memory_bytes: int | None) -> None:
+    """Refuse a model with more weights, or an estimated training batch needing more memory, than this server allows.
+
+    Checked at submit, before any process starts: a 100,000 x 512 embedding (51 million
+    weights, a 200 MB run every page would read) or batch 1024 x maxlen 2500 (gigabytes of
+    activations a batch) would otherwise only fail, or end the server, once training.
+    """
+    from core.model.cost import parameter_count, peak_memory_bytes
+
+    weights = parameter_count(config)
+    if max_parameters is not None and weights > max_parameters:
+        raise JobRefused(
+            f"This model has {weights / 1e6:.1f} million weights, more than this server allows "
+            f"({max_parameters / 1e6:.0f} million). Use fewer words (num_words), a smaller embedding or fewer units."
+        )
+    memory = peak_memory_bytes(config)
+    if max_memory_bytes is not None and memory > max_memory_bytes:
+        raise JobRefused(
+            f"Training this model would need about {memory / 2**30:.1f} GB of memory a batch, more than this "
+            f"server allows ({max_memory_bytes / 2**30:.1f} GB). Use a smaller batch, a shorter maxlen, a smaller "
+            "embedding or fewer units."
+        )
+
+
 def training_data(loader=None):
     """The dataset jobs train on when a submit names none: ``loader()``, else the configured source."""
     if loader is not None:

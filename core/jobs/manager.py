@@ -25,6 +25,7 @@ import traceback
 import uuid
 import weakref
 
+from core import settings
 from core.access import Actor, NotAllowed
 from core.config import TrainConfig
 from core.errors import LabError
@@ -178,6 +179,7 @@ class JobManager:
         if not retrain:
             self._finish_from_cache(job)
         if job.state == QUEUED:
+            admission.check_size(job.config, settings.max_parameters(), settings.max_job_memory_bytes())
             admission.estimate(job, self.calibration(job.data, config=job.config))
             admission.check_time_budget(job, self.time_budget_seconds)
         with self._wake:

@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 
+from core import settings
 from core.access import Actor, NotAllowed
 from core.config import TrainConfig
 from core.errors import LabError
@@ -121,6 +122,7 @@ class QueueExecutor:
             job.started = job.finished_at = time.monotonic()
             self._write_new(job)
             return job.job_id
+        admission.check_size(job.config, settings.max_parameters(), settings.max_job_memory_bytes())
         admission.estimate(job, self.calibration(job.data, config=config))
         admission.check_time_budget(job, self.time_budget_seconds)
         family = job_family(job)

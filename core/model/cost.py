@@ -32,6 +32,19 @@ BATCH_EXPONENT = 0.45
 CONV_POOL_EXPONENT = 0.6
 #: Bucketed batches still pad to their longest review: about 10% more steps than the mean length.
 BUCKET_PADDING = 1.1
+#: Seconds per embedding weight per batch of Adam's update (it touches the whole table every
+#: batch, :mod:`core.model.optimizers`): measured 2026-12-07 on the 2-core Xeon (AVX-512) with the
+#: ``lstm`` network at length 20, batch 128: 0.029 s a batch at 20,000 x 32, 0.114 s at
+#: 100,000 x 128, 0.433 s at 100,000 x 512 (about 8 ns a weight). Counted beyond the reference
+#: network's own table (5,000 x 128), whose update is inside SECONDS_PER_SAMPLE_STEP already.
+SECONDS_PER_EMBEDDING_WEIGHT = 8e-9
+REFERENCE_EMBEDDING_WEIGHTS = 5_000 * 128
+#: Floats one recurrent step keeps for the backward pass, per unit and direction (gates, cell, state, inputs).
+STEP_FLOATS_PER_UNIT = {"lstm": 10, "gru": 8}
+#: The backward pass holds its own temporaries beside what the forward pass kept.
+BACKWARD_FACTOR = 2.0
+#: Copies of every weight while training: the weight, its gradient and the optimizer's slots.
+WEIGHT_COPIES = {"adam": 4, "rmsprop": 3}
 #: Mean tokens per IMDB review, used when the lengths are not known yet.
 MEAN_REVIEW_TOKENS = 230.0
 #: Above this ``maxlen`` the Train page warns that time grows with length.
@@ -72,7 +85,51 @@ def seconds_per_sample(config: TrainConfig, lengths: np.ndarray | None = None) -
             lengths = lengths[lengths < config.maxlen]
         mean_steps = float(np.minimum(lengths, config.maxlen).mean()) * BUCKET_PADDING if len(lengths) else 0.0
     steps = mean_steps if config.bucketing else config.maxlen
-    return steps * SECONDS_PER_SAMPLE_STEP * relative_cost(config)
+    return (
+        steps * SECONDS_PER_SAMPLE_STEP * relative_cost(config) + embedding_update_seconds(config) / config.batch_size
+    )
+
+
+def embedding_update_seconds(config: TrainConfig) -> float:
+    """Seconds per batch the optimizer spends on an embedding table larger than the reference network's.
+
+    Adam updates every row every batch, whatever the batch read: a 100,000 x 512 table
+    costs about 0.4 s a batch here, which at batch 8 is half an hour an epoch.
+    """
+    trainable = getattr(config, "embeddings_trainable", True)  # a frozen table is not updated
+    extra = config.num_words * config.embedding_dim - REFERENCE_EMBEDDING_WEIGHTS
+    return max(0, extra) * SECONDS_PER_EMBEDDING_WEIGHT if trainable else 0.0
+
+
+def parameter_count(config: TrainConfig) -> int:
+    """The model's weights, counted as :func:`core.model.architecture.build_model` makes them (exactly)."""
+    width = config.embedding_dim
+    count = config.num_words * width
+    if config.conv_pool > 1:
+        count += config.conv_kernel * width * width + width
+    directions = 2 if config.bidirectional else 1
+    gates, biases = (4, 1) if config.cell == "lstm" else (3, 2)  # Keras's GRU keeps two biases (reset_after)
+    for _ in range(config.layers):
+        count += directions * gates * config.units * (width + config.units + biases)
+        width = directions * config.units
+    features = width * (2 if config.pooling == "max-mean" else 1)
+    return count + features + 1
+
+
+def peak_memory_bytes(config: TrainConfig) -> int:
+    """An estimate of the memory one training batch needs beyond TensorFlow's own: weights, then activations.
+
+    Weights: :data:`WEIGHT_COPIES` float32 copies. Activations: a batch padded to
+    ``maxlen`` (the worst bucket) keeps, for every step, the embedding's output and each
+    recurrent layer's :data:`STEP_FLOATS_PER_UNIT`, and the backward pass as much again.
+    The job manager refuses configs above :func:`core.settings.max_job_memory_bytes`.
+    """
+    weights = parameter_count(config) * 4 * WEIGHT_COPIES.get(config.optimizer, 4)
+    directions = 2 if config.bidirectional else 1
+    steps = -(-config.maxlen // config.shortening)
+    per_step = config.layers * directions * STEP_FLOATS_PER_UNIT[config.cell] * config.units
+    floats = config.batch_size * (config.maxlen * config.embedding_dim + steps * per_step)
+    return int(weights + floats * 4 * BACKWARD_FACTOR)
 
 
 def estimate_epoch_seconds(

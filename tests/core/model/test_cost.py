@@ -35,3 +35,50 @@ def test_the_estimate_grows_with_length_and_epochs_do_not_enter_it():
         default.replace(bucketing=False, maxlen=200)
     )
     assert cost.estimate_epoch_seconds(default.replace(epochs=5)) == cost.estimate_epoch_seconds(default)
+
+
+SHAPES = [
+    {},
+    {"cell": "gru", "bidirectional": True, "layers": 2, "pooling": "max-mean"},
+    {"conv_pool": 4, "conv_stride": 2, "pooling": "last", "units": 6},
+    {"layers": 3, "pooling": "max", "embedding_dim": 12},
+]
+
+
+@pytest.mark.parametrize("changes", SHAPES)
+def test_parameter_count_is_keras_own(changes):
+    """Counted without building the model (admission runs in the web process), and exactly what Keras builds."""
+    from core.model.architecture import build_model
+
+    config = preset("lstm").replace(**{"num_words": 300, "embedding_dim": 8, "units": 4, **changes})
+    assert cost.parameter_count(config) == build_model(config).count_params()
+
+
+def test_every_preset_is_admitted_and_the_issues_oversized_configs_are_refused(monkeypatch):
+    from core.config import PRESETS
+    from core.jobs.admission import check_size
+    from core.jobs.records import JobRefused
+    from core.settings import max_job_memory_bytes, max_parameters
+
+    for name in PRESETS:
+        check_size(preset(name), max_parameters(), max_job_memory_bytes())
+    huge_table = preset("lstm").replace(num_words=100_000, embedding_dim=512)
+    with pytest.raises(JobRefused, match=r"51\.3 million weights"):
+        check_size(huge_table, max_parameters(), max_job_memory_bytes())
+    huge_batch = preset("lstm").replace(maxlen=2500, batch_size=1024, embedding_dim=512, num_words=5000)
+    with pytest.raises(JobRefused, match=r"GB of memory a batch.*smaller batch"):
+        check_size(huge_batch, max_parameters(), max_job_memory_bytes())
+    monkeypatch.setenv("IMDB_LAB_MAX_PARAMETERS", "1000")  # the operator's setting
+    with pytest.raises(JobRefused, match="more than this server allows"):
+        check_size(preset("lstm"), max_parameters(), max_job_memory_bytes())
+
+
+def test_a_large_embedding_adds_its_update_to_the_estimate():
+    """Adam updates the whole table every batch: counted per batch, so a small batch pays it more often."""
+    base = preset("lstm")
+    wide = base.replace(num_words=100_000, embedding_dim=512)
+    assert cost.embedding_update_seconds(base) == 0.0  # the reference table's size: in the per-step figure
+    assert cost.embedding_update_seconds(wide) == pytest.approx((51_200_000 - 640_000) * 8e-9)
+    small_batch = wide.replace(batch_size=8)
+    extra = cost.seconds_per_sample(small_batch) - cost.seconds_per_sample(base.replace(batch_size=8))
+    assert extra > 0.04  # 0.4 s a batch of 8: half an hour an epoch of 20,000 reviews
