@@ -38,6 +38,14 @@ class Actor:
         """Whether this actor may stop, retrain or delete something owned by ``owner``."""
         return self.teacher or (self.session_id is not None and owner == self.session_id)
 
+    def may_set_up_data(self) -> bool:
+        """Whether this actor may see the data set-up actions and choose the whole server's data.
+
+        The teacher, where the operator set a teacher token; without a token the server is one
+        person's (its operator's, who could set ``$IMDB_DATA`` anyway), so whoever uses it may.
+        """
+        return self.teacher or not teacher_mode_available()
+
 
 def teacher_mode_available() -> bool:
     """Whether the operator set a teacher token (otherwise there is no teacher mode to unlock)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.data import limits
 from core.data.corpus import Split, Vocabulary
 from core.errors import DataFormatError
 
@@ -55,13 +56,35 @@ def _ragged(sequences) -> tuple[np.ndarray, np.ndarray]:
     return flat, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
 
+def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """One member, its size checked from the zip's directory first and counted while it unpacks."""
+    info = archive.getinfo(name)
+    if info.file_size > limits.MAX_NPZ_MEMBER_BYTES:
+        raise DataFormatError(
+            f"Refusing {path}: its {name} unpacks to {limits.mib(info.file_size)}, more than the "
+            f"{limits.mib(limits.MAX_NPZ_MEMBER_BYTES)} a Keras imdb.npz needs. Delete it so that Keras "
+            "downloads it again, or use the aclImdb archive."
+        )
+    with archive.open(info) as member:
+        data = member.read(limits.MAX_NPZ_MEMBER_BYTES + 1)
+    if len(data) > limits.MAX_NPZ_MEMBER_BYTES:
+        raise DataFormatError(f"Refusing {path}: its {name} unpacks to more than its header says.")
+    return data
+
+
 def load_keras_npz(path: Path) -> tuple[dict[str, Split], Vocabulary, dict]:
-    """Read ``imdb.npz`` and the word index beside it into the corpus structures."""
+    """Read ``imdb.npz`` and the word index beside it into the corpus structures (within :mod:`core.data.limits`)."""
     index_path = Path(path).with_name("imdb_word_index.json")
     try:
         with zipfile.ZipFile(path) as archive:
+            if len(archive.infolist()) > limits.MAX_NPZ_MEMBERS:
+                raise DataFormatError(
+                    f"Refusing {path}: it has {len(archive.infolist()):,} members; a Keras imdb.npz has 4. "
+                    "Delete it so that Keras downloads it again, or use the aclImdb archive."
+                )
             arrays = {
-                name: _read_npy(archive.read(f"{name}.npy")) for name in ("x_train", "y_train", "x_test", "y_test")
+                name: _read_npy(_read_member(archive, f"{name}.npy", path))
+                for name in ("x_train", "y_train", "x_test", "y_test")
             }
         word_index = json.loads(index_path.read_text("utf-8")) if index_path.is_file() else {}
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, pickle.UnpicklingError, EOFError) as error:

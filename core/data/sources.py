@@ -16,16 +16,21 @@ Sources, in this order (the first that exists wins):
 A path may be the ``.tar.gz`` archive or the ``aclImdb/`` folder (or the folder that
 holds it), in the official layout ``aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt``.
 Archives are read member by member and never extracted, and an archive with an unsafe
-member (absolute path, ``..``, link, device) is refused as a whole.
+member (absolute path, ``..``, link, device) is refused as a whole. Every read is capped
+(:mod:`core.data.limits`): a file's kind and size are checked before it is hashed, a member's
+size before it is read, and the decompressed bytes while they come out.
 """
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import gzip
 import hashlib
+import lzma
 import os
 import re
+import stat
 import sys
 import tarfile
 import zlib
@@ -35,6 +40,7 @@ from pathlib import Path
 
 from core import settings
 from core.backend import import_keras
+from core.data import limits
 from core.errors import DataFormatError, DataNotFoundError
 
 OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -79,13 +85,37 @@ def keras_datasets_dir() -> Path:
 
 
 def _source_for_path(path: Path, found_via: str) -> Source:
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        raise DataNotFoundError([f"{path} (from {found_via}): no such file or folder"]) from None
+    if stat.S_ISDIR(mode):
         return Source("folder", path, found_via)
-    if path.is_file():
-        if path.suffix == ".npz":
-            return Source("keras-npz", path, found_via)
-        return Source("archive", path, found_via)
-    raise DataNotFoundError([f"{path} (from {found_via}): no such file or folder"])
+    source = Source("keras-npz" if path.suffix == ".npz" else "archive", path, found_via)
+    _check_file_before_reading(path, archive=source.kind == "archive")
+    return source
+
+
+def _check_file_before_reading(path: Path, *, archive: bool) -> None:
+    """Refuse a device, a FIFO, a file too big to be the data, or (for an archive) no archive at all.
+
+    Only ``stat`` and the first 4 KB are read: a typed ``/dev/zero`` or a 5 GB file is refused
+    before anything hashes or unpacks it.
+    """
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise DataFormatError(
+            f"{path} is not a regular file (a device, a pipe or a socket), so it cannot be the IMDB archive. "
+            "Give the path of the .tar.gz archive or of the extracted aclImdb/ folder."
+        )
+    if info.st_size > limits.MAX_SOURCE_FILE_BYTES:
+        raise DataFormatError(
+            f"{path} is {limits.mib(info.st_size)}, more than the {limits.mib(limits.MAX_SOURCE_FILE_BYTES)} "
+            "this lab reads (the official IMDB archive is 84 MB). Give the path of the official "
+            "aclImdb_v1.tar.gz or of this lab's aclImdb_labeled.tar.gz."
+        )
+    if archive:
+        _check_archive_kind(path)
 
 
 def _cache_candidates() -> list[Path]:
@@ -207,9 +237,12 @@ def _review_files(folder: Path) -> list[tuple[str, str, Path]]:
 def fingerprint(source: Source) -> str:
     """A content fingerprint of the source, the key of the corpus cache.
 
-    Files are hashed whole (sha256, about 0.1 s for the archive); a folder is hashed
-    over each review file's name, size and modification time.
+    Files are hashed whole (sha256, about 0.1 s for the archive), once their kind and size
+    passed :func:`_check_file_before_reading`; a folder is hashed over each review file's
+    name, size and modification time.
     """
+    if source.kind != "folder":
+        _check_file_before_reading(source.path, archive=source.kind == "archive")
     if source.kind == "folder":
         digest = hashlib.sha256()
         for split, label, path in _review_files(source.path):
@@ -218,6 +251,8 @@ def fingerprint(source: Source) -> str:
         return "folder-" + digest.hexdigest()
     if source.kind == "keras-npz":
         index = source.path.with_name("imdb_word_index.json")
+        if index.is_file():
+            _check_file_before_reading(index, archive=False)
         extra = _sha256_file(index) if index.is_file() else "none"
         return "npz-" + hashlib.sha256((_sha256_file(source.path) + extra).encode()).hexdigest()
     return "archive-" + _sha256_file(source.path)
@@ -305,25 +340,83 @@ def _check_archive_kind(path: Path) -> None:
     )
 
 
+#: How each tar format is decompressed: we open the stream, so that we count what comes out of it.
+_OPENERS = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open, "tar": open}
+
+
+class _CappedStream:
+    """The decompressed tar stream, counted: at most ``MAX_ARCHIVE_BYTES`` in all, and per step.
+
+    A step is what tarfile reads between two members we see: the previous member's data
+    (its header size, already checked) and the next headers. tarfile reads a long-name or
+    pax header whole into memory before it shows us the member, so the step's allowance is
+    what bounds a huge header.
+    """
+
+    def __init__(self, raw, path: Path):
+        self._raw, self._path = raw, path
+        self.total = 0
+        self._step_left = limits.MAX_HEADER_BYTES
+
+    def allow_step(self, member_bytes: int) -> None:
+        self._step_left = member_bytes + limits.MAX_HEADER_BYTES
+
+    def read(self, size: int = -1) -> bytes:
+        want = self._step_left + 1 if size is None or size < 0 else min(size, self._step_left + 1)
+        data = self._raw.read(want)
+        self.total += len(data)
+        self._step_left -= len(data)
+        if self.total > limits.MAX_ARCHIVE_BYTES:
+            raise _too_big(self._path, f"unpacks to more than {limits.mib(limits.MAX_ARCHIVE_BYTES)}")
+        if self._step_left < 0:
+            raise _too_big(self._path, f"has a file header of more than {limits.mib(limits.MAX_HEADER_BYTES)}")
+        return data
+
+
+def _too_big(path: Path, what: str) -> DataFormatError:
+    return DataFormatError(
+        f"Refusing {path}: it {what}, far more than the IMDB archive (50,000 reviews of a few KB each, "
+        "about 100,000 files in all). Use the official aclImdb_v1.tar.gz or this lab's aclImdb_labeled.tar.gz."
+    )
+
+
+def _check_member_size(member: tarfile.TarInfo, count: int, path: Path) -> None:
+    """Member count and this member's size from its header, before its data is read or skipped."""
+    if count > limits.MAX_ARCHIVE_MEMBERS:
+        raise _too_big(path, f"has more than {limits.MAX_ARCHIVE_MEMBERS:,} files")
+    review = _MEMBER.match(member.name) is not None
+    cap = limits.MAX_REVIEW_BYTES if review else limits.MAX_MEMBER_BYTES
+    if member.size > cap:
+        most = f"a review is at most {limits.mib(cap)}" if review else f"at most {limits.mib(cap)} a file"
+        raise _too_big(path, f"holds {member.name!r} of {limits.mib(member.size)} ({most})")
+
+
 def _read_archive(path: Path) -> Iterator[RawReview]:
+    """Every review member of a tar archive, read as a stream within the caps of :mod:`core.data.limits`."""
+    kind = file_kind(path)
     _check_archive_kind(path)
     try:
-        with tarfile.open(path, "r:*") as archive:
-            for member in archive:
-                _check_member_safe(member, path)
-                if not member.isfile():
-                    continue
-                parsed = _parse_member(member.name)
-                if parsed is None:
-                    continue
-                handle = archive.extractfile(member)
-                data = handle.read() if handle else b""
-                yield RawReview(*parsed, data)
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError) as error:
+        with _OPENERS[kind](path, "rb") as raw:
+            stream = _CappedStream(raw, path)
+            with tarfile.open(fileobj=stream, mode="r|") as archive:
+                count = 0
+                while (member := archive.next()) is not None:
+                    archive.members.clear()  # tarfile keeps every header it read; we need none of them again
+                    count += 1
+                    _check_member_safe(member, path)
+                    _check_member_size(member, count, path)
+                    stream.allow_step(member.size + tarfile.BLOCKSIZE)
+                    parsed = _parse_member(member.name) if member.isfile() else None
+                    if parsed is None:
+                        continue
+                    handle = archive.extractfile(member)
+                    data = handle.read(limits.MAX_REVIEW_BYTES + 1) if handle else b""
+                    yield RawReview(*parsed, data)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, OSError) as error:
         if isinstance(error, FileNotFoundError):
             raise
         raise DataFormatError(
-            f"{path} is truncated or corrupt: it is a {file_kind(path)} file, but its contents do not unpack. "
+            f"{path} is truncated or corrupt: it is a {kind} file, but its contents do not unpack. "
             f"Download it again (the official archive's sha256 is {OFFICIAL_SHA256[:12]}...) "
             f"or point to another copy."
         ) from None
@@ -332,8 +425,16 @@ def _read_archive(path: Path) -> Iterator[RawReview]:
 def _read_folder(folder: Path) -> Iterator[RawReview]:
     for _split, _label, path in _review_files(folder):
         parsed = _parse_member(f"aclImdb/{_split}/{_label}/{path.name}")
-        if parsed is not None:
-            yield RawReview(*parsed, path.read_bytes())
+        if parsed is None:
+            continue
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limits.MAX_REVIEW_BYTES:
+            size = limits.mib(info.st_size)
+            raise _too_big(
+                folder,
+                f"holds {path.name!r} ({size}), not a review file of at most {limits.mib(limits.MAX_REVIEW_BYTES)}",
+            )
+        yield RawReview(*parsed, path.read_bytes())
 
 
 def read_reviews(source: Source) -> Iterator[RawReview]:

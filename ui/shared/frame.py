@@ -150,7 +150,19 @@ def run_problems(problems: list[str], root: Path) -> None:
 
 
 def setup_panel(error: LabError) -> None:
-    """The friendly panel every page shows instead of a traceback when there is no data."""
+    """The friendly panel every page shows instead of a traceback when there is no data.
+
+    The set-up actions (a path, an upload, the download) are for who may set up the
+    server's data (:meth:`core.access.Actor.may_set_up_data`); a student sees who does.
+    """
+    if not classroom.actor().may_set_up_data():
+        st.info(
+            "The teacher sets up the data for this server. Ask them, then press Try again.",
+            title="The IMDB reviews are not loaded yet.",
+            icon=":material/dataset:",
+        )
+        _try_again_button()
+        return
     st.warning(
         "Below: what happened, and three ways to provide them.",
         title="The IMDB reviews are needed before this page can work.",
@@ -171,14 +183,18 @@ def setup_panel(error: LabError) -> None:
             _upload_form()
         with by_download:
             _download_button()
-        if st.button(
-            "Try again",
-            icon=":material/refresh:",
-            help="Look for the data again, e.g. after copying the archive into the cache folder.",
-        ):
-            for path in {None, st.session_state.get(state.DATA_PATH_KEY)}:
-                resources.forget_data(path, failed_only=True)
-            st.rerun()
+        _try_again_button()
+
+
+def _try_again_button() -> None:
+    if st.button(
+        "Try again",
+        icon=":material/refresh:",
+        help="Look for the data again, e.g. after copying the archive into the cache folder.",
+    ):
+        for path in {None, st.session_state.get(state.DATA_PATH_KEY)}:
+            resources.forget_data(path, failed_only=True)
+        st.rerun()
 
 
 def _what_happened(error: LabError) -> str:
@@ -200,7 +216,7 @@ def _saved_path_notice() -> None:
     if saved is None:
         return
     st.caption(f"This server was set to load the data from {code_span(saved)}, which does not work now.")
-    if classroom.actor().teacher and st.button("Forget the saved path", key="setup_forget_saved"):
+    if classroom.actor().may_set_up_data() and st.button("Forget the saved path", key="setup_forget_saved"):
         settings.save_data_path(None)
         _reload_for_everyone()
 
@@ -217,17 +233,15 @@ def _use_path(path: str | Path) -> None:
 
 
 def _path_form() -> None:
-    teacher = classroom.actor().teacher
     with st.form("setup_path_form", border=False):
         path = st.text_input(
             "Archive or folder path",
             key="setup_path",
             placeholder="/data/aclImdb_v1.tar.gz",
             max_chars=MAX_PATH_CHARS,
-            help="Used for this browser session only"
-            + (", unless you save it for everyone below." if teacher else "; the teacher can save one for everyone."),
+            help="Used for this browser session only, unless you save it for everyone below.",
         )
-        for_everyone = teacher and st.checkbox(
+        for_everyone = st.checkbox(
             "Save it for everyone on this server (every session and every training job)", key="setup_path_save"
         )
         if st.form_submit_button("Use this path", type="primary") and path.strip() and len(path) <= MAX_PATH_CHARS:
@@ -236,8 +250,6 @@ def _path_form() -> None:
                 _save_for_server(chosen)
             else:
                 _use_path(chosen)
-    if not teacher:
-        st.caption("The teacher can save a path for every session of this server (in teacher mode).")
 
 
 def _save_for_server(path: Path) -> None:
@@ -251,8 +263,16 @@ def _save_for_server(path: Path) -> None:
 
 
 def _upload_form() -> None:
-    target = uploads.upload_target()
-    st.caption(f"Saved as {code_span(target)}, where the lab looks next time too.")
+    """An upload is this browser's only (:func:`core.data.uploads.session_upload_target`) unless it is chosen for everyone."""
+    for_everyone = st.checkbox(
+        "Use it for everyone on this server (every session and every training job)", key="setup_upload_save"
+    )
+    session_target = uploads.session_upload_target(classroom.actor().session_id or "")
+    target = uploads.server_upload_target() if for_everyone else session_target
+    st.caption(
+        f"Saved as {code_span(target)}"
+        + (", where the lab looks first." if for_everyone else ", for this browser only.")
+    )
     uploaded = st.file_uploader("Archive (.tar.gz)", type=["gz", "tgz"], key="setup_upload")
     if uploaded is None or st.session_state.get("setup_uploaded_id") == uploaded.file_id:
         return
@@ -263,6 +283,9 @@ def _upload_form() -> None:
     except LabError as problem:
         st.error(str(problem))
     else:
+        if for_everyone:
+            settings.save_data_path(stored)
+            _reload_for_everyone()
         _use_path(stored)
 
 

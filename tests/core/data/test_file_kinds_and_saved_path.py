@@ -70,8 +70,8 @@ def test_an_uploaded_csv_is_named_by_its_upload_name(isolated_env):
     upload = io.BytesIO(b"id,review\n1,good\n")
     upload.name = "my_reviews.csv"
     with pytest.raises(DataFormatError, match=r"^my_reviews.csv is a CSV file, not the IMDB archive"):
-        uploads.save_uploaded_archive(upload)
-    assert not uploads.upload_target().exists()
+        uploads.save_uploaded_archive(upload, uploads.session_upload_target("a-student"))
+    assert not uploads.session_upload_target("a-student").exists()
 
 
 def test_a_path_saved_for_the_server_is_written_atomically_and_found_first(isolated_env, tiny_archive, monkeypatch):
