@@ -147,6 +147,19 @@ def max_parameters() -> int:
     return int(_positive_number(MAX_PARAMETERS_ENV, 20_000_000))
 
 
+#: Environment variable: waiting jobs one client (IP address) may hold at once.
+MAX_QUEUED_PER_CLIENT_ENV = "IMDB_LAB_MAX_QUEUED_PER_CLIENT"
+
+
+def max_queued_per_client() -> int:
+    """Waiting jobs one client address may hold (``$IMDB_LAB_MAX_QUEUED_PER_CLIENT``, default 3).
+
+    A class reaching the server through one NAT address shares this share: raise it to
+    ``$IMDB_LAB_MAX_QUEUED`` there (docs/classroom.md).
+    """
+    return int(_positive_number(MAX_QUEUED_PER_CLIENT_ENV, 3))
+
+
 def max_queued() -> int:
     """Queue cap for the app (``$IMDB_LAB_MAX_QUEUED``, default 10): a room of students stays bounded."""
     return int(_positive_number(MAX_QUEUED_ENV, 10))

@@ -61,7 +61,9 @@ st.markdown(
 
 def _train_default() -> None:
     try:
-        st.session_state[state.TRAIN_JOB_KEY] = manager.submit(default, owner=classroom.actor().session_id, data=data)
+        st.session_state[state.TRAIN_JOB_KEY] = manager.submit(
+            default, owner=classroom.actor().session_id, data=data, client=classroom.client_address()
+        )
     except LabError as error:
         st.session_state["start_error"] = str(error)
         return

@@ -119,7 +119,11 @@ def _snapshot(job_id):
 def _start(config: TrainConfig) -> None:
     try:
         st.session_state[JOB_KEY] = manager.submit(
-            config, retrain=st.session_state[state.TRAIN_RETRAIN_KEY], owner=me.session_id, data=data
+            config,
+            retrain=st.session_state[state.TRAIN_RETRAIN_KEY],
+            owner=me.session_id,
+            data=data,
+            client=classroom.client_address(),
         )
         st.session_state.pop("train_submit_error", None)
     except LabError as error:

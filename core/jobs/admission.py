@@ -12,11 +12,28 @@ from core.config import TrainConfig
 from core.jobs.records import JobRecord, JobRefused, JobSnapshot
 
 
-def check_queue(waiting_owners: list, owner: str | None, max_queued: int | None) -> None:
-    """Refuse a job when ``owner`` already waits or the queue is full (``waiting_owners``: one per waiting job)."""
-    if owner is not None and owner in waiting_owners:
+def check_queue(
+    waiting: list[tuple],
+    owner: str | None,
+    max_queued: int | None,
+    client: str | None = None,
+    per_client: int | None = None,
+) -> None:
+    """Refuse a job when ``owner`` already waits, ``client`` holds its share, or the queue is full.
+
+    ``waiting``: ``(owner, client)`` of each waiting job. An owner is a browser, and a new
+    browser context is a new owner: so one person could queue a job from each of ten
+    private windows. ``per_client`` caps the waiting jobs of one client (an IP address),
+    so the queue stays open to the rest of the room.
+    """
+    if owner is not None and owner in [each[0] for each in waiting]:
         raise JobRefused("You already have a job waiting in the queue; wait for it or cancel it first.")
-    if max_queued is not None and len(waiting_owners) >= max_queued:
+    if client is not None and per_client is not None and [each[1] for each in waiting].count(client) >= per_client:
+        raise JobRefused(
+            f"Your computer already has {per_client} jobs waiting in the queue, its share of this server; wait "
+            "for one of them to start, or cancel one."
+        )
+    if max_queued is not None and len(waiting) >= max_queued:
         raise JobRefused(f"The training queue is full ({max_queued} jobs waiting). Try again when a job has finished.")
 
 

@@ -32,6 +32,7 @@ class JobExecutor(Protocol):
         owner: str | None = None,
         keep_partial: bool = True,
         data=None,
+        client: str | None = None,
     ) -> str: ...
 
     def snapshot(self, job_id: str) -> JobSnapshot: ...

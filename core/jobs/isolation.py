@@ -19,7 +19,7 @@ import time
 
 from core import processes
 from core.errors import LabError
-from core.jobs.records import PACE_WINDOW, SCORING_PHASES, JobRecord
+from core.jobs.records import PACE_WINDOW, SCORING_PHASES, JobRecord, stop_at_deadline
 from core.model.progress import Reporter
 from core.runs.store import RunStore, store_outcome
 
@@ -58,6 +58,8 @@ class JobReporter(Reporter):
             self.job.epoch_history.append(dict(logs))
 
     def should_stop(self):
+        with self.lock:
+            stop_at_deadline(self.job, time.monotonic())
         return self.job.cancel_requested
 
     def wants_partial(self):
@@ -123,6 +125,8 @@ def run_in_process(
     outcome = None
     try:
         while True:
+            with lock:
+                stop_at_deadline(job, time.monotonic())
             if job.cancel_requested:  # a second cancel may turn keep_partial off (skip scoring)
                 keep_partial.value = job.keep_partial
                 cancel.set()

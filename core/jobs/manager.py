@@ -153,6 +153,7 @@ class JobManager:
         owner: str | None = None,
         keep_partial: bool = True,
         data=None,
+        client: str | None = None,
     ) -> str:
         """Queue ``config``; a stored run of the same config finishes at once (cached).
 
@@ -166,6 +167,8 @@ class JobManager:
             keep_partial: on cancel, store what was learned as a ``-partial`` run.
             data: the dataset to train on (default: the manager's ``data_loader``), so a
                 session that chose its own data source trains on it.
+            client: where the request came from (the browser's IP address): at most
+                :func:`core.settings.max_queued_per_client` of its jobs wait at once.
 
         Returns:
             The job id, for :meth:`snapshot`, :meth:`cancel` and :meth:`wait`.
@@ -174,7 +177,7 @@ class JobManager:
             JobRefused: the queue is full, this owner already waits, or it is too slow.
         """
         job_id = f"job-{uuid.uuid4().hex[:8]}"
-        job = JobRecord(job_id, config, retrain, keep_partial, owner)
+        job = JobRecord(job_id, config, retrain, keep_partial, owner, client=client)
         job.data = data if data is not None else self._load_data()
         if not retrain:
             self._finish_from_cache(job)
@@ -190,7 +193,8 @@ class JobManager:
                 if twin is not None:  # the same config on the same data: watch that job
                     return twin.job_id
             if job.state == QUEUED:
-                admission.check_queue([self._jobs[j].owner for j in self._queue], owner, self.max_queued)
+                waiting = [(self._jobs[j].owner, self._jobs[j].client) for j in self._queue]
+                admission.check_queue(waiting, owner, self.max_queued, client, settings.max_queued_per_client())
             self._jobs[job_id] = job
             if job.state == QUEUED:
                 self._queue.append(job_id)

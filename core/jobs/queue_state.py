@@ -34,7 +34,7 @@ LISTED_JOBS = 200
 _FIELDS = (
     "job_id", "config", "retrain", "keep_partial", "owner", "state", "phase", "epoch", "epochs", "batch",
     "batches_per_epoch", "samples_seen", "error", "run_id", "cached", "partial", "test_metrics",
-    "train_seconds", "cancel_requested", "estimate_seconds", "scoring_seconds", "test_reviews",
+    "train_seconds", "cancel_requested", "estimate_seconds", "scoring_seconds", "test_reviews", "client",
 )  # fmt: skip
 #: Record times, stored as wall-clock seconds and read back onto this machine's monotonic clock.
 _TIMES = ("started", "train_started", "train_finished", "finished_at")

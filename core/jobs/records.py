@@ -95,6 +95,7 @@ class JobRecord:
     owner: str | None
     state: str = QUEUED
     phase: str = "queued"
+    client: str | None = None  # where the request came from (an IP address): one client's share of the queue
     epoch: int = 0
     epochs: int = 0
     batch: int = 0
@@ -112,6 +113,7 @@ class JobRecord:
     test_metrics: dict | None = None
     train_seconds: float | None = None
     cancel_requested: bool = False
+    deadline_stopped: bool = False  # the server stopped it at its deadline (:func:`stop_at_deadline`)
     data: object = None  # the dataset this job trains on (ImdbData)
     estimate_seconds: tuple | None = None  # calibrated (low, likely, high) training seconds, set when submitted
     scoring_seconds: float | None = None
@@ -119,6 +121,31 @@ class JobRecord:
     batch_times: list = field(default_factory=list)  # monotonic end times of the last PACE_WINDOW batches
     train_finished: float | None = None  # when the scoring phase began
     eta_last: tuple | None = None  # (when, eta) of the previous snapshot, for smoothing
+
+
+#: A job may run this many times its likely estimate (training and scoring), plus a margin, before the
+#: server stops it and keeps its partial run: a config the cost model got badly wrong cannot hold the
+#: only training slot of a class for hours.
+DEADLINE_FACTOR, DEADLINE_MARGIN_SECONDS = 4.0, 120.0
+
+
+def deadline_seconds(job: JobRecord) -> float | None:
+    """Seconds a job may run from its start (None: no estimate, so no deadline)."""
+    if job.estimate_seconds is None:
+        return None
+    return DEADLINE_FACTOR * (job.estimate_seconds[1] + (job.scoring_seconds or 0.0)) + DEADLINE_MARGIN_SECONDS
+
+
+def stop_at_deadline(job: JobRecord, now: float) -> bool:
+    """(Under the job's lock.) Ask a running job past its deadline to stop, keeping its partial run; whether it did now."""
+    limit = deadline_seconds(job)
+    if job.state != RUNNING or job.started is None or limit is None or job.cancel_requested:
+        return False
+    if now - job.started <= limit:
+        return False
+    job.cancel_requested, job.keep_partial, job.deadline_stopped = True, True, True
+    job.phase = "stopping: past its deadline"
+    return True
 
 
 def apply_outcome(job: JobRecord, outcome: dict) -> None:
@@ -135,6 +162,11 @@ def apply_outcome(job: JobRecord, outcome: dict) -> None:
     elif outcome["cancelled"]:
         job.state = CANCELLED
         job.phase = "cancelled" + (" (partial run kept)" if job.run_id else "")
+        if job.deadline_stopped:
+            limit = deadline_seconds(job) or 0.0
+            job.phase = f"stopped by the server after {limit / 60:.0f} min, {DEADLINE_FACTOR:g}x its estimate" + (
+                " (partial run kept)" if job.run_id else ""
+            )
     else:
         job.state, job.phase = DONE, "done"
 

@@ -38,6 +38,7 @@ from core.jobs.records import (
     SCORING_PARTIAL,
     JobRecord,
     JobSnapshot,
+    deadline_seconds,
     finish_as_cached,
     snapshot_of,
 )
@@ -46,8 +47,8 @@ from core.runs.store import RunInfo, RunStore
 
 #: Seconds a cancelled job gets to reach its next batch before RQ's stop command ends it.
 CANCEL_GRACE_SECONDS = 30.0
-#: A job may run this many times its likely estimate (plus a margin) before RQ times it out.
-TIMEOUT_FACTOR, TIMEOUT_MARGIN_SECONDS = 4.0, 900
+#: RQ ends a work horse this long after the job's deadline (:func:`core.jobs.records.deadline_seconds`).
+TIMEOUT_MARGIN_SECONDS = 900
 _LOST = "The training worker stopped without a result ({why}). The app is fine; start the training again."
 
 
@@ -112,9 +113,11 @@ class QueueExecutor:
     # ------------------------------------------------------------ public API
 
     @_reachable
-    def submit(self, config: TrainConfig, *, retrain=False, owner=None, keep_partial=True, data=None) -> str:
+    def submit(
+        self, config: TrainConfig, *, retrain=False, owner=None, keep_partial=True, data=None, client=None
+    ) -> str:
         """Queue ``config`` (see :meth:`core.jobs.manager.JobManager.submit`: the same rules, across replicas)."""
-        job = JobRecord(f"job-{uuid.uuid4().hex[:8]}", config, retrain, keep_partial, owner)
+        job = JobRecord(f"job-{uuid.uuid4().hex[:8]}", config, retrain, keep_partial, owner, client=client)
         job.data = data if data is not None else self._load_data()
         cached = None if retrain else self.store.find_cached(config, job.data.fingerprint)
         if cached is not None:
@@ -130,11 +133,12 @@ class QueueExecutor:
             twin = None if retrain else self.connection.get(qs.family_key(family))
             if twin is not None and self._state(twin.decode()) in (QUEUED, RUNNING):
                 return twin.decode()
-            admission.check_queue(self._waiting_owners(), owner, self.max_queued)
+            waiting = self._waiting()
+            admission.check_queue(waiting, owner, self.max_queued, client, settings.max_queued_per_client())
             queue = self._route(config)
             self._write_new(job, family=family, queue=queue.name)
             self.connection.set(qs.family_key(family), job.job_id)
-            timeout = int(TIMEOUT_FACTOR * (job.estimate_seconds[1] + job.scoring_seconds) + TIMEOUT_MARGIN_SECONDS)
+            timeout = int(deadline_seconds(job) + TIMEOUT_MARGIN_SECONDS)
             queue.enqueue("core.jobs.queue_task.train", job.job_id, job_id=job.job_id, job_timeout=timeout,
                           result_ttl=qs.FINISHED_TTL_SECONDS, failure_ttl=qs.FINISHED_TTL_SECONDS)  # fmt: skip
         return job.job_id
@@ -259,9 +263,11 @@ class QueueExecutor:
     def _state(self, job_id: str) -> str | None:
         return qs.decode_value(self.connection.hget(qs.job_key(job_id), "state"))
 
-    def _waiting_owners(self) -> list:
+    def _waiting(self) -> list[tuple]:
+        """``(owner, client)`` of every waiting job."""
         ids = [job_id for queue in self.queues.values() for job_id in queue.get_job_ids()]
-        return [qs.decode_value(self.connection.hget(qs.job_key(job_id), "owner")) for job_id in ids]
+        fields = [self.connection.hmget(qs.job_key(job_id), ["owner", "client"]) for job_id in ids]
+        return [tuple(qs.decode_value(value) for value in pair) for pair in fields]
 
     def _route(self, config: TrainConfig):
         """The GPU queue when a GPU worker listens and cuDNN can run the config; else the CPU queue."""

@@ -170,13 +170,15 @@ class FakeJobManager:
     def __init__(self):
         self.snapshots: dict[str, JobSnapshot] = {}
         self.submitted: list[tuple] = []
+        self.clients: list[str | None] = []  # where each submit came from
         self.cancelled: list[str] = []
         self.busy_families: set[str] = set()  # run families a job "uses": deleting them is refused
         self.deleted: list[str] = []
 
-    def submit(self, config, *, retrain=False, owner=None, keep_partial=True, data=None) -> str:
+    def submit(self, config, *, retrain=False, owner=None, keep_partial=True, data=None, client=None) -> str:
         job_id = f"job-{len(self.snapshots) + 1}"
         self.submitted.append((config, retrain, owner))
+        self.clients.append(client)
         self.snapshots[job_id] = make_snapshot(job_id, config, owner=owner)
         return job_id
 

@@ -127,3 +127,16 @@ def teacher_panel() -> None:
 def init_owner() -> None:
     """Give the session its owner id (``session_id``): this browser's, from its cookie."""
     st.session_state.setdefault(state.SESSION_ID_KEY, browser_owner())
+
+
+def client_address() -> str:
+    """Where this session connects from (its IP address; ``"localhost"`` for this machine), for the queue's per-client share.
+
+    Streamlit reports no address for a local connection: every browser on the server's own
+    machine is one client. An address can be shared (a school's NAT) or changed (a VPN);
+    it only bounds how much of the queue one place can hold, never who owns what.
+    """
+    try:
+        return st.context.ip_address or "localhost"
+    except Exception:  # no browser (a bare script run)
+        return "localhost"

@@ -8,6 +8,7 @@ spawned work horse. Tiny models on a 300-review slice, so each job takes seconds
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import time
@@ -182,6 +183,42 @@ def test_queue_limits_per_owner_and_in_all_and_fifo_positions(cluster, imdb):
     assert [jobs.snapshot(j).queue_position for j in (b, c)] == [1, 2]
     assert jobs.clear_queue(by=Actor(None, teacher=True)) == [b, c]
     assert {jobs.snapshot(j).state for j in (b, c)} == {CANCELLED}
+
+
+@pytest.mark.parametrize("cluster", ["thread", "rq"], indirect=True)
+def test_ten_fresh_owners_from_one_client_hold_only_its_share_of_the_queue(cluster, monkeypatch):
+    """A new private window is a new owner; the client address bounds what one place can queue."""
+    monkeypatch.setenv("IMDB_LAB_MAX_QUEUED_PER_CLIENT", "3")
+    jobs = cluster.executor(max_queued=10)
+    running = jobs.submit(TINY.replace(seed=51, epochs=50), owner="teacher", client="10.0.0.1")
+    _wait_until(lambda: jobs.snapshot(running).state == RUNNING, what="the first job to start")
+    queued, refused = [], []
+    for i in range(10):
+        try:
+            queued.append(jobs.submit(TINY.replace(seed=60 + i), owner=f"window-{i}", client="10.0.0.66"))
+        except JobRefused as error:
+            refused.append(str(error))
+    assert len(queued) == 3 and len(refused) == 7 and "its share of this server" in refused[0]
+    other = jobs.submit(TINY.replace(seed=80), owner="ada", client="10.0.0.7")  # the rest of the room still queues
+    assert jobs.snapshot(other).queue_position == 4
+    jobs.clear_queue(by=Actor(None, teacher=True))
+    jobs.cancel(running, keep_partial=False)
+
+
+@pytest.mark.parametrize("cluster", LOCAL, indirect=True)
+def test_a_job_past_its_deadline_is_stopped_with_its_partial_run_kept_and_the_reason_journalled(cluster, monkeypatch):
+    from core.jobs import records
+
+    monkeypatch.setattr(records, "DEADLINE_FACTOR", 0.0)
+    monkeypatch.setattr(records, "DEADLINE_MARGIN_SECONDS", 3.0)  # a deadline of 3 s from its start
+    jobs = cluster.executor()
+    job = jobs.submit(TINY.replace(seed=91, epochs=50))
+    snap = jobs.wait(job, timeout=120)
+    assert snap.state == CANCELLED and snap.run_id and snap.partial
+    assert snap.phase.startswith("stopped by the server after") and "partial run kept" in snap.phase
+    entry = jobs.store.root / ".jobs" / f"{job}.json"
+    _wait_until(lambda: json.loads(entry.read_text("utf-8"))["state"] == CANCELLED, what="the journal's last word")
+    assert json.loads(entry.read_text("utf-8"))["phase"] == snap.phase
 
 
 def test_a_failing_or_killed_training_fails_its_job_not_the_server_and_the_next_job_runs(cluster):
