@@ -12,7 +12,6 @@ step 0 they sit in a small random cloud, and the directions the model ends up us
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass
 
@@ -32,21 +31,31 @@ class Projection:
     snapshot: int | None = None  # the weight snapshot shown (None: the stored model)
 
 
-def embedding_matrix(store: RunStore, run_id: str) -> np.ndarray:
-    """The run's embedding weights, ``(num_words, embedding_dim)``."""
+def embedding_matrix(store: RunStore, run_id: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """The run's embedding weights, ``(num_words, embedding_dim)`` float32, or only ``rows`` of them (ascending ids).
+
+    Read through the zip member as a file, never the whole weights file into memory, and
+    only the rows asked for: the map needs its top 100-1,000 words of a table that may
+    have 100,000 rows of another run's 512 dimensions.
+    """
     import h5py
 
     run = store.get(run_id)
     path = run.model_file
     check_keras_file(path)
     try:
-        with zipfile.ZipFile(path) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as weights:
+        with (
+            zipfile.ZipFile(path) as archive,
+            archive.open("model.weights.h5") as member,
+            h5py.File(member, "r") as weights,
+        ):
             names = []
             weights.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
             candidates = [n for n in names if n.startswith("layers/embedding") and weights[n].ndim == 2]
             if not candidates:
                 raise RunError(f"Run {run_id}: its model has no embedding layer to project")
-            return np.asarray(weights[sorted(candidates)[0]], dtype=np.float64)
+            table = weights[sorted(candidates)[0]]
+            return np.asarray(table[()] if rows is None else table[np.asarray(rows)], dtype=np.float32)
     except (OSError, KeyError, zipfile.BadZipFile) as error:
         raise RunError(f"Run {run_id}: its weights could not be read ({error})") from error
 
@@ -56,17 +65,16 @@ def project(store: RunStore, run_id: str, top: int = 500, snapshot: int | None =
 
     ``snapshot``: the weights at that snapshot of training instead, on the same directions.
     """
-    matrix = embedding_matrix(store, run_id)
+    run = store.get(run_id)
     words = [w for w in store.vocabulary(run_id).words[:top]]
     ids = np.arange(1, len(words) + 1) + INDEX_FROM
-    keep = ids < len(matrix)
+    keep = ids < run.config.num_words
     words, ids = [w for w, k in zip(words, keep, strict=True) if k], ids[keep]
-    final = matrix[ids]
+    final = embedding_matrix(store, run_id, ids).astype(np.float64)  # PCA of at most 1,000 rows: float64 is cheap
     mean = final.mean(axis=0)
     _, _, components = np.linalg.svd(final - mean, full_matrices=False)
     vectors = final
     if snapshot is not None:
-        run = store.get(run_id)
         index = snapshots.read_index(run.path)
         if index is None:
             raise RunError(f"Run {run_id} has no snapshots of its training: train it again to get them.")

@@ -150,6 +150,10 @@ def test_embeddings_are_read_without_tensorflow_and_match_keras(tmp_path):
     model = store.load_model(run.run_id)
     expected = next(layer for layer in model.layers if layer.name.startswith("embedding")).get_weights()[0]
     np.testing.assert_allclose(embedding_matrix(store, run.run_id), expected)
+    rows = np.array([3, 7, 42])
+    some = embedding_matrix(store, run.run_id, rows)  # only the rows the map shows, as stored (float32)
+    assert some.dtype == np.float32 and some.shape == (3, 4)
+    np.testing.assert_array_equal(some, expected[rows])
     projection = project(store, run.run_id, top=10)
     assert projection.xy.shape == (len(projection.words), 2) and projection.words[0] == data.vocabulary.words[0]
     code = (
