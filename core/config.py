@@ -41,9 +41,9 @@ FIELDS: dict[str, Field] = {
     "mask_zero": Field("mask padding so the LSTM skips it", choices=(False, True)),
     "embedding_dim": Field("embedding size", 4, 512, 4),
     "embeddings": Field(
-        "where the embedding starts: learned from scratch (random), or pretrained GloVe 6B word vectors "
-        "(50d ships with the lab; 100d-300d are downloaded once, 822 MB; glove-file: the operator's own "
-        "GloVe text file, IMDB_LAB_GLOVE_FILE); GloVe sets the embedding size to its dimension",
+        "where the word vectors start: learned from scratch (random), or pretrained GloVe vectors that already "
+        "place similar words near each other (50d ships with the lab; 100d-300d are downloaded once, 822 MB; "
+        "glove-file: a GloVe file the server's operator provides). GloVe sets the embedding size to its own",
         choices=EMBEDDINGS,
     ),
     "embeddings_trainable": Field(
