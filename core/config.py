@@ -26,6 +26,11 @@ class Field:
     optional: bool = False  # None allowed
 
 
+#: Where the embedding starts: ``learned`` (Keras's random init) or pretrained vectors (:mod:`core.model.word_vectors`).
+EMBEDDINGS = ("learned", "glove-50d", "glove-100d", "glove-200d", "glove-300d", "glove-file")
+#: The dimension of each GloVe 6B choice (``glove-file`` has its file's, checked against ``embedding_dim``).
+GLOVE_DIMENSIONS = {"glove-50d": 50, "glove-100d": 100, "glove-200d": 200, "glove-300d": 300}
+
 FIELDS: dict[str, Field] = {
     "num_words": Field("vocabulary size (ids below it are kept, the rest are OOV)", 100, 100_000, 100),
     "maxlen": Field("tokens kept per review (sequence length)", 10, 2500, 10),
@@ -35,6 +40,16 @@ FIELDS: dict[str, Field] = {
     "bucketing": Field("pad each batch only to its longest review (sorted in chunks)", choices=(True, False)),
     "mask_zero": Field("mask padding so the LSTM skips it", choices=(False, True)),
     "embedding_dim": Field("embedding size", 4, 512, 4),
+    "embeddings": Field(
+        "where the word vectors start: learned from scratch (random), or pretrained GloVe vectors that already "
+        "place similar words near each other (50d ships with the lab; 100d-300d are downloaded once, 822 MB; "
+        "glove-file: a GloVe file the server's operator provides). GloVe sets the embedding size to its own",
+        choices=EMBEDDINGS,
+    ),
+    "embeddings_trainable": Field(
+        "fine-tune the starting word vectors with the rest of the network (off: frozen as they start)",
+        choices=(True, False),
+    ),
     "conv_pool": Field(
         "shorten the sequence k-fold before the LSTM: Conv1D (window 5, or 2 x conv_stride) + max-pool k (1: off)",
         1,
@@ -81,7 +96,12 @@ FIELDS: dict[str, Field] = {
 
 
 #: Fields added after runs were stored, with the value those runs had (see :meth:`TrainConfig.fingerprint`).
-ADDED_LATER: dict[str, tuple] = {"average_weights": (False,), "conv_stride": (1,)}
+ADDED_LATER: dict[str, tuple] = {
+    "average_weights": (False,),
+    "conv_stride": (1,),
+    "embeddings": ("learned",),
+    "embeddings_trainable": (True,),
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,8 @@ class TrainConfig:
     bucketing: bool = True
     mask_zero: bool = False
     embedding_dim: int = 32
+    embeddings: str = "learned"
+    embeddings_trainable: bool = True
     conv_pool: int = 1
     conv_stride: int = 1
     cell: str = "lstm"
@@ -122,6 +144,9 @@ class TrainConfig:
         if self.conv_pool == 1 and self.conv_stride != 1:
             # Without the conv front end there is no stride: one config (and one run id) per network.
             object.__setattr__(self, "conv_stride", 1)
+        if isinstance(self.embeddings, str) and self.embeddings in GLOVE_DIMENSIONS:
+            # GloVe's vectors have one size: the embedding is that size (one config, one run id, per network).
+            object.__setattr__(self, "embedding_dim", GLOVE_DIMENSIONS[self.embeddings])
         validate(self)
 
     def replace(self, **changes) -> TrainConfig:
@@ -198,6 +223,8 @@ class TrainConfig:
             parts.append(f"{self.pooling}-pool")
         if self.average_weights:
             parts.append("weight average")
+        if self.embeddings != "learned":
+            parts.append(f"{self.embeddings} {'fine-tuned' if self.embeddings_trainable else 'frozen'}")
         return ", ".join(parts)
 
 

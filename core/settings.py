@@ -38,6 +38,17 @@ def data_path_from_env() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+#: Environment variable naming the operator's own GloVe text file (``embeddings="glove-file"``); only the
+#: operator sets it (the environment, or ``python -m core train --glove-file``), never a browser.
+GLOVE_FILE_ENV = "IMDB_LAB_GLOVE_FILE"
+
+
+def glove_file() -> Path | None:
+    """The GloVe text file named by ``$IMDB_LAB_GLOVE_FILE``, if any."""
+    value = os.environ.get(GLOVE_FILE_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
 #: The server's own settings, saved from the app by its operator (teacher mode): ``<runs>/.settings/server.json``.
 SERVER_SETTINGS_NAME = "server.json"
 

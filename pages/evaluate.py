@@ -46,6 +46,7 @@ def pick_run(runs, store: RunStore):
         f"`{run.config.summary()}` · {run.epochs_trained} epoch(s) in {shared_wording.duration(run.train_seconds)}"
         + (f" · best epoch {run.best_epoch}" if run.best_epoch else "")
         + (" · **partial** (stopped early by hand)" if run.partial else "")
+        + (f" · {run.embeddings_note}" if run.embeddings_note else "")
     )
     runs_admin.manage_run(run, store)
     return run

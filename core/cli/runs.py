@@ -64,6 +64,7 @@ def _as_dict(run) -> dict:
         "tags": list(run.tags),
         "preset": run.preset,
         "summary": run.config.summary(),
+        "embeddings_note": run.embeddings_note,
         "test_accuracy": run.test_accuracy,
         "train_seconds": run.train_seconds,
         "partial": run.partial,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
+from core import settings
 from core.backend import import_keras
 from core.cli import progress
 from core.cli.runs import chosen_run_id
@@ -46,6 +48,12 @@ def add_commands(commands) -> None:
         help="train on the job queue's workers (redis://host:6379/0, docs/deploy.md) instead of here; "
         "--runs-dir must be the volume the workers store runs on",
     )
+    train.add_argument(
+        "--glove-file",
+        metavar="PATH",
+        help="a GloVe text file (word v1 v2 ... per line) for --embeddings glove-file "
+        "(sets $IMDB_LAB_GLOVE_FILE for this training; queue workers need it in their own environment)",
+    )
     for name in FIELDS:
         _add_field_flag(train, name)
     _add_runs_dir(train)
@@ -76,6 +84,8 @@ def cmd_train(args) -> int:
     from core.jobs.manager import CANCELLED, DONE, JobManager
 
     config = _config_from_args(args)
+    if args.glove_file:
+        os.environ[settings.GLOVE_FILE_ENV] = args.glove_file  # the training process inherits it
     with progress.spinner("Loading the IMDB reviews"):
         data = load_dataset(args.data)
     if args.queue:

@@ -16,8 +16,12 @@ from core.model import optimizers
 EMA_MOMENTUM = 0.99
 
 
-def build_model(config: TrainConfig, steps_per_epoch: int = 1):
+def build_model(config: TrainConfig, steps_per_epoch: int = 1, embedding_matrix=None):
     """The Keras model for ``config`` (compiled; the schedule needs the steps per epoch).
+
+    ``embedding_matrix``: the embedding's starting weights (pretrained word vectors,
+    :mod:`core.model.word_vectors`), set after the build so the saved model stays a plain
+    Embedding whose config does not carry the matrix; None: Keras's random start.
 
     Long because it is the network read top to bottom, one layer after another, each behind
     the knob that switches it: split up, a learner would lose the order of the layers.
@@ -27,7 +31,14 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
 
     keras.utils.set_random_seed(config.seed)
     inputs = keras.Input(shape=(None,), dtype="int32", name="word_ids")
-    x = layers.Embedding(config.num_words, config.embedding_dim, mask_zero=config.mask_zero, name="embedding")(inputs)
+    embedding = layers.Embedding(
+        config.num_words,
+        config.embedding_dim,
+        mask_zero=config.mask_zero,
+        trainable=config.embeddings_trainable,
+        name="embedding",
+    )
+    x = embedding(inputs)
     if config.conv_pool > 1:
         # Local word features, then every k steps pooled into one: the LSTM loops k times less.
         # A stride s reads windows of 2s words, s apart: s times less conv arithmetic and loop.
@@ -65,10 +76,12 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1):
         x = layers.Dropout(config.dense_dropout, name="dense_dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="positive")(x)
     model = keras.Model(inputs, outputs, name="imdb_sentiment")
+    if embedding_matrix is not None:
+        embedding.set_weights([embedding_matrix])
     # Adam's embedding update compiled (core.model.optimizers); a training batch reads at most batch x maxlen words.
-    compiled_adam = functools.partial(
-        optimizers.adam, config.num_words * config.embedding_dim, config.batch_size * config.maxlen
-    )
+    # A frozen embedding has no update to compile.
+    updated_embedding_weights = config.num_words * config.embedding_dim if config.embeddings_trainable else 0
+    compiled_adam = functools.partial(optimizers.adam, updated_embedding_weights, config.batch_size * config.maxlen)
     optimizer = {"adam": compiled_adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
     learning_rate = config.learning_rate
     if config.schedule == "cosine":

@@ -27,6 +27,7 @@ from core.model.progress import (
     Reporter,
 )
 from core.model.snapshots import WeightSnapshots, new_snapshots
+from core.model.word_vectors import aligned_vectors
 
 
 @dataclass
@@ -49,6 +50,7 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)
     steady_samples_per_second: float = 0.0  # after the first (tracing) batch: what calibrates estimates
     snapshots: WeightSnapshots | None = None  # the weights along the way (core.model.snapshots)
+    embeddings_note: str | None = None  # pretrained vectors: "GloVe 6B 50d: 19,248 of 20,000 words found, ..."
 
 
 def _dataset(sequences, labels, config: TrainConfig, *, shuffle: bool, epoch_seed: list[int], epochs: int = 1):
@@ -95,7 +97,8 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
     prepared = arrays.prepare(data, config)
     prepare_seconds = time.perf_counter() - started
     batch_sizes = _batch_sizes(prepared, config)
-    model = build_model(config, steps_per_epoch=len(batch_sizes))
+    vectors = aligned_vectors(config, data.vocabulary)
+    model = build_model(config, len(batch_sizes), None if vectors is None else vectors.matrix)
     reporter.model_ready(model)
     from core.model.callbacks import ProgressCallback, SnapshotCallback  # subclasses of Keras's: imported here
 
@@ -142,6 +145,7 @@ def train(config: TrainConfig, data, reporter: Reporter | None = None) -> TrainR
         notes=_notes(prepared, config),
         steady_samples_per_second=steady,
         snapshots=snapshots,
+        embeddings_note=None if vectors is None else vectors.describe(config.embeddings_trainable),
     )
 
 

@@ -136,6 +136,7 @@ class RunInfo:
     steady_samples_per_second: float = 0.0  # after the first batch (tracing): the pace that calibrates
     nickname: str | None = None
     tags: tuple[str, ...] = ()
+    embeddings_note: str | None = None  # pretrained vectors and how many words they covered; None: learned
 
     @property
     def preset(self) -> str | None:
@@ -272,6 +273,7 @@ class RunStore:
             "data_source": str(data.source.path),
             "versions": library_versions(),
             "notes": list(result.notes),
+            "embeddings_note": getattr(result, "embeddings_note", None),
         }
         history = {"batches": result.batch_history, "epochs": result.epoch_history}
         # Words whose id the model can see: ranks 1 .. num_words - INDEX_FROM - 1.
@@ -507,6 +509,7 @@ def _checked_run(folder_name: str, signature: tuple) -> RunInfo | str:
             eval_seconds=float(meta.get("eval_seconds") or 0.0),
             host=meta.get("host"),
             steady_samples_per_second=float(meta.get("steady_samples_per_second") or 0.0),
+            embeddings_note=str(meta["embeddings_note"])[:200] if meta.get("embeddings_note") else None,
             **read_labels(folder),
         )
     except RunError as error:

@@ -249,6 +249,22 @@ def test_damaged_and_foreign_runs_are_reported_not_raised(data_env, tiny_runs, t
     assert chart_titled(at, "Loss per epoch")  # the runs table and curves still work
 
 
+def test_a_glove_run_says_how_many_words_its_vectors_covered(data_env, tiny_runs, tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    good = RunStore(tiny_runs).best()
+    shutil.copytree(good.path, root / good.run_id)
+    meta = json.loads((root / good.run_id / "run.json").read_text())
+    note = "GloVe 6B 50d: 1,950 of 1,996 words found, frozen"
+    (root / good.run_id / "run.json").write_text(json.dumps({**meta, "embeddings_note": note}))
+    monkeypatch.setenv("IMDB_LAB_RUNS", str(root))
+    at = run_page("evaluate")
+    assert_clean(at)
+    assert note in " ".join(c.value for c in at.caption)
+    del meta["embeddings_note"]  # a run stored before the knob: no note, still listed
+    (root / good.run_id / "run.json").write_text(json.dumps(meta))
+    assert RunStore(root).get(good.run_id).embeddings_note is None
+
+
 def test_no_runs_gives_a_friendly_message(data_env):
     at = run_page("evaluate")
     assert_clean(at)

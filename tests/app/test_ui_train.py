@@ -89,6 +89,20 @@ def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
     assert "Stopped" in texts(at)
 
 
+def test_choosing_glove_vectors_sets_the_config_and_its_embedding_size(fake_manager):
+    at = run_page("train")
+    box = widget(at, "selectbox", state.knob_key("embeddings"))
+    assert box.label == knobs.label("embeddings") and "GloVe" in box.help
+    box.set_value("glove-50d").run()
+    widget(at, "toggle", state.knob_key("embeddings_trainable")).set_value(False).run()
+    assert_clean(at)
+    assert at.segmented_control(key="train_preset").value == "custom"
+    assert "glove-50d frozen" in texts(at)  # the model line under the estimate
+    next(b for b in at.button if b.label == "Train").click().run()
+    ((config, _, _),) = fake_manager.submitted
+    assert (config.embeddings, config.embeddings_trainable, config.embedding_dim) == ("glove-50d", False, 50)
+
+
 def test_test_slice_environment_limits_the_submitted_config(fake_manager, monkeypatch):
     monkeypatch.setenv("IMDB_LAB_TEST_SLICE", "300")
     at = run_page("train")

@@ -28,3 +28,20 @@ def test_a_stride_exists_only_with_the_conv_front_end_and_old_runs_read_as_strid
     del stored["conv_stride"]  # written before the knob existed
     old = TrainConfig.from_dict(stored)
     assert old.conv_stride == 1 and old.fingerprint() == TrainConfig(conv_pool=4, conv_stride=1).fingerprint()
+
+
+def test_runs_stored_before_word_vectors_read_as_learned_and_keep_their_ids():
+    """A run.json written before ``embeddings`` existed: learned, fine-tuned, and the same fingerprint as then."""
+    stored = preset("lstm").to_dict()
+    del stored["embeddings"], stored["embeddings_trainable"]
+    old = TrainConfig.from_dict(stored)
+    assert (old.embeddings, old.embeddings_trainable) == ("learned", True)
+    # The fingerprints these presets had before the knob existed (run ids on disk carry them).
+    assert old.fingerprint() == "0e301c0ad8a7"
+    assert preset("conv-lstm").fingerprint() == "e5ad44ba92dd" and preset("bilstm").fingerprint() == "736eb88a679d"
+    assert base_run_id(old, "data") == base_run_id(preset("lstm"), "data")
+    glove = preset("lstm").replace(embeddings="glove-50d")
+    assert glove.embedding_dim == 50 and preset_name(glove) is None  # GloVe's size; no longer the preset
+    frozen = glove.replace(embeddings_trainable=False)
+    assert len({glove.fingerprint(), frozen.fingerprint(), old.fingerprint()}) == 3
+    assert "glove-50d frozen" in frozen.summary()

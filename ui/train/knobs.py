@@ -33,6 +33,8 @@ KNOBS = (
     Knob("epochs", "Epochs (at most)", "Fitting", main=True),
     Knob("batch_size", "Batch size", "Fitting", main=True),
     Knob("learning_rate", "Learning rate", "Fitting", main=True),
+    Knob("embeddings", "Starting word vectors (GloVe or learned)", "Model"),
+    Knob("embeddings_trainable", "Fine-tune the word vectors", "Model"),
     Knob("cell", "Recurrent cell", "Model"),
     Knob("bidirectional", "Bidirectional", "Model"),
     Knob("conv_pool", "Conv + max-pool front end (k-fold shorter)", "Model"),

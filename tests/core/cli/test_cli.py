@@ -78,6 +78,23 @@ def test_train_runs_predict(shared_archive, session_cache, monkeypatch, capsys, 
     assert all(0 <= row["positive_probability"] <= 1 for row in predicted["predictions"])
 
 
+def test_train_from_the_operators_glove_file(shared_archive, session_cache, monkeypatch, capsys, tmp_path, imdb):
+    """``--glove-file`` names the vectors (only the operator can); the run says how many words they covered."""
+    monkeypatch.setenv("IMDB_LAB_CACHE", str(session_cache))
+    monkeypatch.setenv("IMDB_LAB_GLOVE_FILE", "")  # restored after the CLI sets it
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("".join(f"{word} {' '.join(['0.5'] * 8)}\n" for word in ("the", "movie", "zyxwv")), "utf-8")
+    runs = str(tmp_path / "runs")
+    flags = ["--embeddings", "glove-file", "--no-embeddings-trainable", "--glove-file", str(vectors)]
+    flags += ["--train-limit", "100", "--test-limit", "50", "--maxlen", "20"]  # the wiring, not the learning
+    assert main(["train", "--data", str(shared_archive), "--runs-dir", runs, "--json", *TINY_FLAGS, *flags]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert trained["config"]["embeddings"] == "glove-file" and trained["config"]["embeddings_trainable"] is False
+    assert main(["runs", "--runs-dir", runs, "--json"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    assert run["embeddings_note"] == "GloVe file vectors.txt: 2 of 996 words found, frozen"
+
+
 def test_bad_flags_give_one_clear_error(capsys, tmp_path):
     assert main(["train", "--units", "0", "--runs-dir", str(tmp_path)]) == 2
     assert "units: 0 is outside the allowed range 2 to 512" in capsys.readouterr().err
