@@ -96,7 +96,7 @@ def embedding_update_seconds(config: TrainConfig) -> float:
     Adam updates every row every batch, whatever the batch read: a 100,000 x 512 table
     costs about 0.4 s a batch here, which at batch 8 is half an hour an epoch.
     """
-    trainable = getattr(config, "embeddings_trainable", True)  # a frozen table is not updated
+    trainable = config.embeddings_trainable  # a frozen table is not updated
     extra = config.num_words * config.embedding_dim - REFERENCE_EMBEDDING_WEIGHTS
     return max(0, extra) * SECONDS_PER_EMBEDDING_WEIGHT if trainable else 0.0
 

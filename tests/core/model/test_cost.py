@@ -82,3 +82,4 @@ def test_a_large_embedding_adds_its_update_to_the_estimate():
     small_batch = wide.replace(batch_size=8)
     extra = cost.seconds_per_sample(small_batch) - cost.seconds_per_sample(base.replace(batch_size=8))
     assert extra > 0.04  # 0.4 s a batch of 8: half an hour an epoch of 20,000 reviews
+    assert cost.embedding_update_seconds(wide.replace(embeddings_trainable=False)) == 0.0  # frozen: never updated
