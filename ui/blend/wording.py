@@ -35,7 +35,7 @@ def disagreement_sentence(found: Disagreements, split: str) -> str:
     better = "the LSTM" if lstm > bow else "the bag of words" if bow > lstm else "neither"
     return (
         f"The LSTM and the bag of words disagree on {found.count:,} of {found.reviews:,} {SPLIT_WORDS[split]} "
-        f"({share:.1%}). There the LSTM is right {lstm:,} times and the bag of words {bow:,} times: "
+        f"({share:.1%}). The LSTM is right on {lstm:,} of them, the bag of words on {bow:,}: "
         f"{better} wins where they differ. These reviews are where a blend can gain."
     )
 
