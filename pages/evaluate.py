@@ -15,6 +15,7 @@ from core.model.metrics import THRESHOLD
 from core.runs import evaluation
 from core.runs.store import RunStore
 from ui.baseline import panel as baseline_panel
+from ui.blend import panel as blend_panel
 from ui.classroom import reveal
 from ui.evaluate import charts, panels as evaluate_panels, wording
 from ui.runs import admin as runs_admin, charts as runs_charts, panels as runs_panels, tables
@@ -201,7 +202,9 @@ def one_run(run, data, store: RunStore) -> None:
     downloads(run, store)
 
 
-def against_the_baseline(run, store: RunStore) -> None:
+def against_the_baseline(run, data, store: RunStore) -> None:
+    st.subheader("LSTM, bag of words and their blend", anchor=False)
+    blend_panel.evaluate_section(run, data)
     st.subheader("Word order: this run vs the bag of words", anchor=False)
     baseline_panel.probes_section(run)
     st.subheader("Word embeddings: which words the run put together", anchor=False)
@@ -263,5 +266,5 @@ frame.run_problems(problems, store.root)
 frame.require_runs(runs, "Train one and it appears here with its test results.")
 run = pick_run(runs, store)
 one_run(run, data, store)
-against_the_baseline(run, store)
+against_the_baseline(run, data, store)
 all_runs(runs, run, store)

@@ -16,6 +16,7 @@ from core.serving import batch_input
 from core.serving.batch_input import quoted
 from core.text import limits
 from ui.baseline import panel as baseline_panel
+from ui.blend import panel as blend_panel
 from ui.predict import panels as predict_panels, tables, wording
 from ui.shared import assets, frame, pages, resources, state, widgets, wording as shared_wording
 from ui.snapshots import panel as snapshot_panel
@@ -147,7 +148,9 @@ def single_review() -> None:
         st.error(str(error))
         return
     predict_panels.predictions_view(chosen, explanations, state.true_label_of(text), values)
-    baseline_panel.beside_verdict(run, text)
+    baseline_probability = baseline_panel.beside_verdict(run, text)
+    blend_panel.predict_verdict(run, text, baseline_probability)
+    baseline_panel.scramble_section(run, text, baseline_probability)
     xray_panel.show(run, text, snapshot)
 
 

@@ -68,9 +68,14 @@ class Prepared:
     dropped_long: int  # training reviews removed by keras_maxlen_filter
 
 
-def prepare(data, config: TrainConfig) -> Prepared:
-    """Slice, split off validation, encode and truncate, as ``config`` says."""
-    rng = np.random.default_rng(config.seed)
+def split_training(data, config: TrainConfig, rng: np.random.Generator | None = None):
+    """(fit, validation, dropped): positions in ``data.train`` a run with ``config`` fits on and validates on.
+
+    The one rule (:func:`prepare` trains by it, :mod:`core.runs.blend` finds a run's
+    validation reviews by it): a seeded permutation, cut to ``train_limit``, long reviews
+    dropped with ``keras_maxlen_filter``, the first ``validation_fraction`` held out.
+    """
+    rng = rng or np.random.default_rng(config.seed)
     train_idx = rng.permutation(len(data.train))
     if config.train_limit:
         train_idx = train_idx[: config.train_limit]
@@ -80,7 +85,13 @@ def prepare(data, config: TrainConfig) -> Prepared:
         dropped = int((~keep).sum())
         train_idx = train_idx[keep]
     n_val = max(1, round(len(train_idx) * config.validation_fraction))
-    val_idx, fit_idx = train_idx[:n_val], train_idx[n_val:]
+    return train_idx[n_val:], train_idx[:n_val], dropped
+
+
+def prepare(data, config: TrainConfig) -> Prepared:
+    """Slice, split off validation, encode and truncate, as ``config`` says."""
+    rng = np.random.default_rng(config.seed)
+    fit_idx, val_idx, dropped = split_training(data, config, rng)  # the test slice draws next from the same rng
     test_idx = np.arange(len(data.test))
     if config.test_limit:
         test_idx = np.sort(rng.permutation(len(data.test))[: config.test_limit])

@@ -9,8 +9,9 @@ during training; ``inference`` scores padded batches with one traced function;
 ``metrics`` is the decision rule and the scores of a binary classifier; ``cost`` is what
 each knob costs on a 2-core CPU (the time estimate and the slow-setting warnings);
 ``word_vectors`` is the embedding's pretrained start (GloVe, aligned to the
-word ids by word; frozen or fine-tuned); ``baseline`` is the bag-of-words baseline (TF-IDF + logistic regression) the LSTM has to
-beat, and ``probes`` the word-order probes where order or negation decides the label.
+word ids by word; frozen or fine-tuned); ``baseline`` is the bag-of-words baseline (TF-IDF + logistic regression)
+the LSTM has to beat, ``probes`` the word-order probes where order or negation decides the label, and
+``scramble`` how far shuffling a review's words moves a model (in log-odds, over seeded shuffles).
 
 Keras and TensorFlow are imported inside the functions that need them, so importing
 this package stays cheap (the web server never imports TensorFlow). ``callbacks``, the

@@ -9,5 +9,6 @@ model; ``embeddings`` projects a run's word embeddings in two dimensions (PCA), 
 straight from its ``model.keras``; ``calibration`` scales the cost model by what this
 machine measured (honest time estimates); ``class_board`` ranks every run on the server
 by validation accuracy, with its student's nickname; ``baseline_store`` keeps the fitted
-bag-of-words baseline in a folder of its own, like a run.
+bag-of-words baseline in a folder of its own, like a run; ``blend`` combines a run with
+that baseline (logistic regression on their log-odds, fitted on validation reviews only).
 """

@@ -52,6 +52,8 @@ TEST_PREDICTIONS_FILE = "test_predictions.npz"
 FILES = (RUN_FILE, HISTORY_FILE, VOCABULARY_FILE, MODEL_FILE, TEST_PREDICTIONS_FILE)
 #: Written after the run, replaced atomically on each edit; a run without it has no nickname or tags.
 LABELS_FILE = "labels.json"
+#: Written on first use by :mod:`core.runs.blend` (the LSTM + bag-of-words blend), replaced atomically.
+BLEND_FILE = "blend.npz"
 #: A .keras file larger than this once unzipped is refused (zip bombs).
 MAX_MODEL_UNZIPPED_BYTES = 2 * 1024**3
 #: Ids a save tries when others take them meanwhile (workers storing the same config at once).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 import streamlit as st
 
 from core.jobs.manager import DONE, JobManager
+from core.model.baseline import BaselineConfig
+from core.runs.baseline_store import BaselineStore
 from core.runs.store import RunStore
 from tests.app.ui_helpers import FakeJobManager
 from tests.conftest import TINY
@@ -62,6 +65,17 @@ def tiny_runs(imdb, tmp_path_factory) -> Path:
             assert snapshot.state == DONE, snapshot.error
     finally:
         manager.shutdown()
+    return root
+
+
+@pytest.fixture(scope="session")
+def baseline_runs(imdb, tiny_runs, tmp_path_factory) -> Path:
+    """A copy of the tiny runs with a small baseline (3,000 training, 1,000 test reviews), fitted once per session."""
+    root = tmp_path_factory.mktemp("baseline-runs")
+    for run in tiny_runs.iterdir():
+        if not run.name.startswith("."):
+            shutil.copytree(run, root / run.name)
+    BaselineStore(root).get_or_fit(imdb, BaselineConfig(train_limit=3000, test_limit=1000))
     return root
 
 

@@ -1,17 +1,14 @@
 """The bag-of-words baseline on the pages: Predict's verdict and Scramble, Evaluate's probes, table and lines, Train's line.
 
 A small baseline (3,000 training reviews, 1,000 test reviews of the shared archive) is
-fitted once per session with core into a copy of the tiny runs' folder, so these tests
-never touch the folder the other page tests share.
+fitted once per session with core into a copy of the tiny runs' folder (``baseline_runs``
+in conftest), so these tests never touch the folder the other page tests share.
 """
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from core.model.baseline import BaselineConfig
 from core.runs.baseline_store import BaselineStore
 from tests.app.ui_helpers import (
     assert_clean,
@@ -26,17 +23,6 @@ from tests.app.ui_helpers import (
 )
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
-SMALL = BaselineConfig(train_limit=3000, test_limit=1000)
-
-
-@pytest.fixture(scope="session")
-def baseline_runs(imdb, tiny_runs, tmp_path_factory):
-    root = tmp_path_factory.mktemp("baseline-runs")
-    for run in tiny_runs.iterdir():
-        if not run.name.startswith("."):
-            shutil.copytree(run, root / run.name)
-    BaselineStore(root).get_or_fit(imdb, SMALL)
-    return root
 
 
 @pytest.fixture

@@ -14,9 +14,22 @@ from tests.conftest import REPO
 from ui.shared import pages
 
 UI = REPO / "ui"
-FEATURES = {"shared", "explore", "train", "predict", "evaluate", "runs", "xray", "baseline", "snapshots", "classroom"}
+FEATURES = {
+    "shared",
+    "explore",
+    "train",
+    "predict",
+    "evaluate",
+    "runs",
+    "xray",
+    "baseline",
+    "blend",
+    "snapshots",
+    "classroom",
+}
 STREAMLIT_EDGE = {
     "baseline/panel",
+    "blend/panel",
     "classroom/board",
     "classroom/identity",
     "evaluate/panels",

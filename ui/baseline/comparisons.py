@@ -1,13 +1,11 @@
 """The baseline and the word-order probes, shaped for charts, tables and sentences (pure: no Streamlit).
 
 Frames for :func:`ui.baseline.charts.reference_rules` and :func:`ui.baseline.charts.probe_kind_chart`, the
-table of probes a model gets wrong, the Scramble shuffle and the sentence that compares
-two verdicts before and after it.
+table of probes a model gets wrong, the baseline as a runs-table row, the embedding map's points.
+Scramble's sentences are in :mod:`ui.baseline.wording`.
 """
 
 from __future__ import annotations
-
-import random
 
 import pandas as pd
 
@@ -77,29 +75,6 @@ def misses_table(score: ProbeScore) -> pd.DataFrame:
         for p, q in score.wrong
     ]
     return pd.DataFrame(rows, columns=["group", "kind", "review", "true", "said", "p(positive)"])
-
-
-def scramble(text: str, seed: int) -> str:
-    """The words of ``text`` (as the tokenizer reads them) in a shuffled order, joined by spaces."""
-    words = tokenize(text)
-    rng = random.Random(seed)
-    for _ in range(5):  # a short review can shuffle back into itself: try again a few times
-        shuffled = rng.sample(words, len(words))
-        if shuffled != words or len(set(words)) < 2:
-            break
-    return " ".join(shuffled)
-
-
-def scramble_sentence(model: str, before: float, after: float) -> str:
-    """What Scramble did to one model's verdict."""
-    change = abs(after - before)
-    if label(before) != label(after):
-        return (
-            f"{model}: the verdict flipped ({label(before)} {before:.2f} → {label(after)} {after:.2f}): order mattered."
-        )
-    if change < 0.005:
-        return f"{model}: the same verdict, {before:.2f} → {after:.2f}: it did not notice the order."
-    return f"{model}: still {label(after)} ({before:.2f} → {after:.2f}): order moved it by {change:.2f}."
 
 
 def accuracy_words(report, test_shown: bool) -> str:

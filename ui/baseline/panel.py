@@ -4,7 +4,7 @@ The baseline is fitted once per data set (:class:`core.runs.baseline_store.Basel
 about a minute on the full data, then read back from ``runs/.baseline``) and predicts with
 numpy in the web server itself: no TensorFlow, no prediction process. Sections here:
 reference lines for the Train and Evaluate curves, the baseline's verdict and top words
-beside the LSTM's on Predict with the Scramble button, and the word-order probes on Evaluate.
+beside the LSTM's on Predict, the Scramble button (:mod:`core.model.scramble`), and the word-order probes on Evaluate.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import access
 from core.errors import LabError
+from core.model import scramble
 from core.model.metrics import label
 from core.model.probes import load_probes, score_probes
 from core.runs.baseline_store import BaselineStore, StoredBaseline
 from core.text import limits
-from ui.baseline import charts, comparisons
+from ui.baseline import charts, comparisons, wording
 from ui.classroom import identity, reveal
 from ui.shared import palette, resources
 from ui.snapshots import panel as snapshots_panel
@@ -63,7 +63,7 @@ def fit_button(key: str) -> None:
     if isinstance(data, LabError):
         return
     st.caption("The bag-of-words baseline is not fitted yet for this data.")
-    if access.teacher_mode_available() and not identity.is_teacher():
+    if identity.is_student():
         st.caption("In a class the teacher fits it, once for everyone (about a minute).")
         return
     if st.button("Fit the bag-of-words baseline (about a minute)", icon=":material/functions:", key=key):
@@ -87,12 +87,12 @@ def _verdict_line(name: str, probability: float) -> str:
     return f"**{name}**: :{color}[{label(probability)}] · probability of positive {probability:.3f}"
 
 
-def beside_verdict(run, text: str) -> None:
-    """On Predict: the baseline's verdict on ``text`` with its own top words, then the Scramble button."""
+def beside_verdict(run, text: str) -> float | None:
+    """On Predict: the baseline's verdict on ``text`` with its own top words; its probability (None: not fitted)."""
     stored = current_baseline()
     if stored is None:
         fit_button("predict_fit_baseline")
-        return
+        return None
     text, _ = limits.clip(text, keep_end=run.config.truncating == "pre")  # as the LSTM reads it
     with st.container(border=True, key="baseline_verdict"):
         probability = float(stored.model.predict_proba([text])[0])
@@ -104,36 +104,40 @@ def beside_verdict(run, text: str) -> None:
             f"{comparisons.BASELINE_NAME}: {comparisons.accuracy_words(stored.report, reveal.shows_test())}, "
             f"fitted in {stored.report.train_seconds:.0f} s. It reads words and word pairs, never the order beyond that."
         )
-    _scramble(run, text, stored, probability)
+    return probability
 
 
-def _scramble(run, text: str, stored: StoredBaseline, baseline_before: float) -> None:
+def scramble_section(run, text: str, baseline_before: float | None) -> None:
+    """On Predict: the Scramble button; both models score the same seeded shuffles, judged by how far they move."""
+    stored = current_baseline()
+    if stored is None or baseline_before is None:
+        return
+    text, _ = limits.clip(text, keep_end=run.config.truncating == "pre")
     if st.button(
         "Scramble the words",
         icon=":material/shuffle:",
         key="predict_scramble_button",
-        help="Shuffle the words of your review and score it again with both models.",
+        help=f"Shuffle the words of your review {scramble.SHUFFLES} times and score each with both models.",
     ):
         st.session_state[SCRAMBLE_KEY] = (text, random.randrange(1_000_000))
     saved = st.session_state.get(SCRAMBLE_KEY)
     if not saved or saved[0] != text:
         return
-    scrambled = comparisons.scramble(text, saved[1])
-    st.markdown("**Scrambled:**")
-    st.text(scrambled)  # user text: plain, never HTML
+    shuffled = scramble.shuffles(text, saved[1])
+    st.markdown(f"**One of the {len(shuffled)} shuffles:**")
+    st.text(shuffled[0])  # user text: plain, never HTML
     try:
-        lstm_before, lstm_after = (float(p) for p in resources.score_texts(run, (text, scrambled)))
+        lstm = [float(p) for p in resources.score_texts(run, (text, *shuffled))]
     except LabError as error:
         st.error(str(error))
         return
-    baseline_after = float(stored.model.predict_proba([scrambled])[0])
+    lstm_shift = scramble.shift(lstm[0], lstm[1:])
+    baseline_shift = scramble.shift(baseline_before, stored.model.predict_proba(shuffled))
     with st.container(key="scramble_verdicts"):
-        st.markdown(comparisons.scramble_sentence(f"LSTM run {run.run_id}", lstm_before, lstm_after))
-        st.markdown(comparisons.scramble_sentence("Bag-of-words baseline", baseline_before, baseline_after))
-    st.caption(
-        "A bag of words only sees which words (and word pairs) occur: shuffling barely moves it. "
-        "A model that reads in order may change its mind."
-    )
+        st.markdown(wording.scramble_line(f"LSTM run {run.run_id}", lstm_shift))
+        st.markdown(wording.scramble_line("Bag-of-words baseline", baseline_shift))
+        st.markdown(wording.scramble_comparison(lstm_shift, baseline_shift))
+    st.caption(wording.SCRAMBLE_NOTE)
 
 
 def probes_section(run) -> None:

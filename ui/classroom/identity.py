@@ -79,6 +79,11 @@ def is_teacher() -> bool:
     return bool(st.session_state.get(TEACHER_KEY)) and access.teacher_mode_available()
 
 
+def is_student() -> bool:
+    """A session on a server with a teacher that is not the teacher: the minute-long fits are not its call."""
+    return access.teacher_mode_available() and not is_teacher()
+
+
 def actor() -> access.Actor:
     """Who this session is, for every Stop, retrain and delete (:class:`core.access.Actor`)."""
     return access.Actor(st.session_state.get(state.SESSION_ID_KEY), teacher=is_teacher())
