@@ -119,8 +119,13 @@ def _positive_number(name: str, default: float) -> float:
 TEACHER_TOKEN_ENV = "IMDB_LAB_TEACHER_TOKEN"
 
 
+#: Shortest teacher token accepted: a shorter one (a word, a class name and a year) could be guessed
+#: by a room of students, so with one the server turns teacher mode off and says why.
+TEACHER_TOKEN_MIN_CHARS = 20
+
+
 def teacher_token() -> str | None:
-    """The operator's teacher token (``$IMDB_LAB_TEACHER_TOKEN``; unset or blank: None). Never log it."""
+    """The operator's teacher token (``$IMDB_LAB_TEACHER_TOKEN``; unset or blank: None), of any length. Never log it."""
     value = (os.environ.get(TEACHER_TOKEN_ENV) or "").strip()
     return value or None
 
