@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from core import atomic
@@ -100,6 +101,20 @@ def warm_trainer() -> bool:
 def queue_url() -> str | None:
     """The job queue's URL (``$IMDB_LAB_QUEUE_URL``; unset or blank: None, the one-machine default)."""
     return os.environ.get(QUEUE_URL_ENV, "").strip() or None
+
+
+_URL_CREDENTIALS = re.compile(r"//[^/\s]*@")
+_URL_SECRET_PARAMETER = re.compile(r"([?&](?:password|username|user)=)[^&#\s]*", re.IGNORECASE)
+
+
+def redacted_url(text: str) -> str:
+    """``text`` (a URL, or a message naming one) fit for a log or a page: credentials become ``***``.
+
+    The queue's URL carries Redis's password (``redis://user:password@host``, or a
+    ``password=`` parameter); every message that names the queue names it through this.
+    """
+    text = _URL_CREDENTIALS.sub("//***@", text)
+    return _URL_SECRET_PARAMETER.sub(r"\1***", text)
 
 
 MAX_QUEUED_ENV = "IMDB_LAB_MAX_QUEUED"
