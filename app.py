@@ -15,7 +15,7 @@ def main() -> None:
         st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
         classroom.init_owner()
         state.init_session_defaults()
-        classroom.unlock_from_url()
+        classroom.drop_token_from_url()
         links.restore_presenter()
         page = st.navigation(
             [

@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 
 from bench.appserver import REPO, free_port
-from core.jobs.queue_worker import worker_command
+from core.jobs.queue_worker import worker_command, worker_environment
 
 REDIS = "redis-server"
 #: A throwaway Redis: loopback only, nothing written to disk (an operator's keeps its default persistence).
 REDIS_ARGS = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+#: Its password (``requirepass``) is random per start and lives in a config file only its owner reads,
+#: never on a command line (``ps`` shows those to every user); the URL carries it as ``redis://:PASSWORD@``.
+REDIS_CONFIG = "redis.conf"
 
 
 class ClusterFailed(RuntimeError):
@@ -30,18 +33,23 @@ class ClusterFailed(RuntimeError):
 
 @contextlib.contextmanager
 def redis_server(folder: Path, timeout: float = 10):
-    """Yield the URL of a fresh ``redis-server`` on a free loopback port; stopped on exit."""
+    """Yield the URL (password included) of a fresh ``redis-server`` on a free loopback port; stopped on exit."""
     binary = shutil.which(REDIS)
     if binary is None:
         raise ClusterFailed("redis-server is not installed: `make test` installs Debian's redis-server.")
-    port = free_port()
+    port, password = free_port(), secrets.token_urlsafe(24)
     folder.mkdir(parents=True, exist_ok=True)
+    config = folder / f"{port}-{REDIS_CONFIG}"
+    config.touch(mode=0o600)
+    config.write_text(f"requirepass {password}\n")
     log = folder / f"redis-{port}.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [binary, "--port", str(port), *REDIS_ARGS, "--dir", str(folder)], stdout=log_file, stderr=subprocess.STDOUT
+            [binary, str(config), "--port", str(port), *REDIS_ARGS, "--dir", str(folder)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
-    url = f"redis://127.0.0.1:{port}/0"
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
     try:
         _wait_for_redis(url, process, log, timeout)
         yield url
@@ -70,9 +78,15 @@ class Worker:
         self.name, self.log = name, log
         with open(log, "wb") as log_file:
             self.process = subprocess.Popen(
-                worker_command(url, gpu=gpu, name=name),
+                worker_command(gpu=gpu, name=name),
                 cwd=REPO,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO), **env},
+                env={
+                    **os.environ,
+                    "TF_CPP_MIN_LOG_LEVEL": "2",
+                    "PYTHONPATH": str(REPO),
+                    **env,
+                    **worker_environment(url),
+                },
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -110,6 +110,15 @@ class AppSession:
         finally:
             self.values.pop(widget_id, None)
 
+    async def unlock_teacher(self, token: str) -> RunResult:
+        """Type ``token`` in the sidebar's Teacher box and press Unlock (the only way in: no teacher link)."""
+        await self.set_widget("text_input", "Teacher token", token)
+        widget_id = self.widgets.get(("text_input", "Teacher token"))
+        try:
+            return await self.click("Unlock teacher mode")
+        finally:
+            self.values.pop(widget_id, None)  # a browser forgets what it typed in a submitted form
+
     async def clear_cache(self) -> None:
         """Send what the menu's "Clear cache" sends (any client can, whatever the toolbar shows); no run follows."""
         await self._ws.send(BackMsg(clear_cache=True).SerializeToString())

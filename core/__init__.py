@@ -15,7 +15,8 @@ direction imports go; ``tests/core/test_stage_order.py`` checks it):
 Shared by every stage: ``config`` (the knobs and presets), ``settings`` (where things live),
 ``errors`` (messages for users), ``atomic`` (writes), ``processes`` (child processes),
 ``backend`` (Keras and TensorFlow, imported quietly), ``access`` (who may act on what: a
-browser session on its own jobs and runs, a teacher on everything) and ``allocator``
+browser session on its own jobs and runs, a teacher on everything), ``rate_limit`` (a few tries
+per key in a sliding window: guesses at the teacher token) and ``allocator``
 (tcmalloc for the TensorFlow processes, where the machine has it). ``__main__`` is
 ``python -m core``: the command line, on tcmalloc where there is one.
 Import the submodules directly; this package imports nothing heavy, so that

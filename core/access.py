@@ -3,18 +3,30 @@
 A classroom shares one server, so every Stop, "train again" and delete names who asks
 (an :class:`Actor`). A session acts only on what it owns; a teacher, unlocked with the
 secret the server's operator sets in ``$IMDB_LAB_TEACHER_TOKEN``, acts on every job and
-run. No token set means no teacher mode at all. The token is compared in constant time
-(:func:`hmac.compare_digest`) and never stored, shown or logged: a session keeps only
-the fact that it unlocked teacher mode.
+run. No token set means no teacher mode at all, and neither does a token shorter than
+:data:`core.settings.TEACHER_TOKEN_MIN_CHARS` (it could be guessed): the server says
+why at start-up (:func:`log_teacher_mode`) and on the page (:func:`teacher_mode_unavailable`).
+The token is compared in constant time (:func:`hmac.compare_digest`) and never stored,
+shown or logged: a session keeps only the fact that it unlocked teacher mode.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
 
 from core import settings
 from core.errors import LabError
+from core.rate_limit import SlidingWindowLimiter
+
+log = logging.getLogger("imdb_lab.access")
+
+#: Tries at the teacher token per browser session, and per client address (a new session buys no
+#: new tries), in any :data:`TEACHER_TRIES_WINDOW_SECONDS`. The address allows more: behind one
+#: school NAT a whole class shares it, and a few students' typos must not lock the teacher out.
+TEACHER_TRIES = {"session": 5, "client": 10}
+TEACHER_TRIES_WINDOW_SECONDS = 600.0
 
 
 class NotAllowed(LabError):
@@ -47,14 +59,56 @@ class Actor:
         return self.teacher or not teacher_mode_available()
 
 
+def teacher_mode_unavailable() -> str | None:
+    """Why this server has no teacher mode, in plain words for the page; None when it has one."""
+    token = settings.teacher_token()
+    if token is None:
+        return "This server has no teacher mode (its operator set no teacher token)."
+    if len(token) < settings.TEACHER_TOKEN_MIN_CHARS:
+        return (
+            f"Teacher mode is off on this server: its teacher token is shorter than "
+            f"{settings.TEACHER_TOKEN_MIN_CHARS} characters, so a student could guess it. The operator sets a "
+            f"longer one in {settings.TEACHER_TOKEN_ENV} and restarts the server."
+        )
+    return None
+
+
 def teacher_mode_available() -> bool:
-    """Whether the operator set a teacher token (otherwise there is no teacher mode to unlock)."""
-    return bool(settings.teacher_token())
+    """Whether the operator set a teacher token long enough to keep (otherwise there is no teacher mode)."""
+    return teacher_mode_unavailable() is None
+
+
+def log_teacher_mode() -> bool:
+    """Say in the server's log whether teacher mode is on, and why not (never the token); whether it is on."""
+    why = teacher_mode_unavailable()
+    if why is None:
+        log.info("Teacher mode is on (%s is set).", settings.TEACHER_TOKEN_ENV)
+    elif settings.teacher_token() is None:
+        log.info("Teacher mode is off: %s is not set.", settings.TEACHER_TOKEN_ENV)
+    else:
+        log.warning(
+            "Teacher mode is OFF: %s is shorter than %d characters. Set a longer token (for example "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`) and restart the server.",
+            settings.TEACHER_TOKEN_ENV,
+            settings.TEACHER_TOKEN_MIN_CHARS,
+        )
+    return why is None
 
 
 def teacher_token_matches(given: str | None) -> bool:
-    """Whether ``given`` is the operator's teacher token, compared in constant time; False when none is set."""
+    """Whether ``given`` is the operator's teacher token, compared in constant time; False without teacher mode."""
     expected = settings.teacher_token()
-    if not expected or not given:
+    if not teacher_mode_available() or not given:
         return False
     return hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8"))
+
+
+def teacher_guess_limiter(clock=None) -> SlidingWindowLimiter:
+    """The server's ration of tries at the teacher token (:data:`TEACHER_TRIES`); one per server process."""
+    options = {} if clock is None else {"clock": clock}
+    return SlidingWindowLimiter(TEACHER_TRIES, window=TEACHER_TRIES_WINDOW_SECONDS, **options)
+
+
+def log_refused_try(session: str | None, client: str | None, why: str) -> None:
+    """One line per refused try at the teacher token: who and why, never what was typed."""
+    log.warning("Teacher token try refused (%s): session %s, client %s.", why, session or "-", client or "loopback")

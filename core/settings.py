@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from core import atomic
@@ -113,6 +114,20 @@ def queue_url() -> str | None:
     return os.environ.get(QUEUE_URL_ENV, "").strip() or None
 
 
+_URL_CREDENTIALS = re.compile(r"//[^/\s]*@")
+_URL_SECRET_PARAMETER = re.compile(r"([?&](?:password|username|user)=)[^&#\s]*", re.IGNORECASE)
+
+
+def redacted_url(text: str) -> str:
+    """``text`` (a URL, or a message naming one) fit for a log or a page: credentials become ``***``.
+
+    The queue's URL carries Redis's password (``redis://user:password@host``, or a
+    ``password=`` parameter); every message that names the queue names it through this.
+    """
+    text = _URL_CREDENTIALS.sub("//***@", text)
+    return _URL_SECRET_PARAMETER.sub(r"\1***", text)
+
+
 MAX_QUEUED_ENV = "IMDB_LAB_MAX_QUEUED"
 #: Environment variable: longest estimated training (seconds) the app accepts.
 TIME_BUDGET_ENV = "IMDB_LAB_TIME_BUDGET"
@@ -130,8 +145,13 @@ def _positive_number(name: str, default: float) -> float:
 TEACHER_TOKEN_ENV = "IMDB_LAB_TEACHER_TOKEN"
 
 
+#: Shortest teacher token accepted: a shorter one (a word, a class name and a year) could be guessed
+#: by a room of students, so with one the server turns teacher mode off and says why.
+TEACHER_TOKEN_MIN_CHARS = 20
+
+
 def teacher_token() -> str | None:
-    """The operator's teacher token (``$IMDB_LAB_TEACHER_TOKEN``; unset or blank: None). Never log it."""
+    """The operator's teacher token (``$IMDB_LAB_TEACHER_TOKEN``; unset or blank: None), of any length. Never log it."""
     value = (os.environ.get(TEACHER_TOKEN_ENV) or "").strip()
     return value or None
 

@@ -16,6 +16,9 @@ SHARED_ARCHIVE = (REPO.parent / "shared" / "data" / "aclImdb_labeled.tar.gz").re
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+#: The teacher token the tests' servers are given (``IMDB_LAB_TEACHER_TOKEN``): long enough to be accepted.
+TEACHER_TOKEN = "class-of-2026-teacher-token"
+
 #: The tiny network every training test uses: seconds on 300 reviews, a real Keras model all the same.
 #: The conv-lstm network, shrunk: 20 LSTM steps for 80 words keep the suite fast, and its probabilities
 #: stay spread out after one epoch (the page tests move a threshold through them).

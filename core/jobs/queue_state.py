@@ -61,6 +61,8 @@ TRAIN_QUEUE = "imdb-lab-train"
 GPU_QUEUE = "imdb-lab-train-gpu"
 #: RQ's JSON serializer: job arguments are a job id, nothing is pickled.
 SERIALIZER = "rq.serializers.JSONSerializer"
+#: The one function a training worker runs (:class:`core.jobs.queue_worker.TrainingJob` refuses any other).
+TRAIN_TASK = "core.jobs.queue_task.train"
 
 JOBS_KEY = f"{PREFIX}jobs"
 ADMISSION_LOCK = f"{PREFIX}admission"

@@ -67,7 +67,7 @@ def _reachable(method):
             return method(self, *args, **kwargs)
         except redis.RedisError as error:
             raise QueueUnavailable(
-                f"The job queue ({self.url}) is not answering ({type(error).__name__}). Training jobs cannot be "
+                f"The job queue ({settings.redacted_url(self.url)}) is not answering ({type(error).__name__}). Training jobs cannot be "
                 f"queued, watched or stopped until it is back; runs already trained still predict, and "
                 f"trainings in progress keep going on their workers."
             ) from None
@@ -96,7 +96,8 @@ class QueueExecutor:
             self.connection.ping()
         except redis.RedisError as error:
             raise LabError(
-                f"Cannot reach the job queue at {url} ({error}). Start Redis, or unset the queue URL."
+                f"Cannot reach the job queue at {settings.redacted_url(url)} ({type(error).__name__}: "
+                f"{settings.redacted_url(str(error))}). Start Redis, or unset the queue URL."
             ) from None
         self.url, self.serializer = url, JSONSerializer
         self.queues = {name: Queue(name, connection=self.connection, serializer=JSONSerializer)
@@ -139,7 +140,7 @@ class QueueExecutor:
             self._write_new(job, family=family, queue=queue.name)
             self.connection.set(qs.family_key(family), job.job_id)
             timeout = int(deadline_seconds(job) + TIMEOUT_MARGIN_SECONDS)
-            queue.enqueue("core.jobs.queue_task.train", job.job_id, job_id=job.job_id, job_timeout=timeout,
+            queue.enqueue(qs.TRAIN_TASK, job.job_id, job_id=job.job_id, job_timeout=timeout,
                           result_ttl=qs.FINISHED_TTL_SECONDS, failure_ttl=qs.FINISHED_TTL_SECONDS)  # fmt: skip
         return job.job_id
 

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from core import settings
 from core.jobs.manager import DONE, JobManager
 from core.model.baseline import BaselineConfig
 from core.runs.baseline_store import BaselineStore
 from core.runs.store import RunStore
 from tests.app.ui_helpers import FakeJobManager
-from tests.conftest import TINY
+from tests.conftest import TEACHER_TOKEN, TINY
+from ui.classroom import identity
 from ui.shared import resources, server_objects
 
 #: A second run, for comparing and overlaying (two epochs, so it has a curve).
@@ -92,6 +94,21 @@ def fresh_caches():
 def runs_env(data_env, tiny_runs, monkeypatch) -> RunStore:
     monkeypatch.setenv("IMDB_LAB_RUNS", str(tiny_runs))
     return RunStore(tiny_runs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_teacher_tries():
+    """Every test starts as a fresh server would: the full ration of tries at the teacher token, nothing logged."""
+    server_objects.forget(identity.TRIES_OBJECT)
+    server_objects.forget(identity.MODE_LOGGED_OBJECT)
+    yield
+
+
+@pytest.fixture
+def teacher_token(monkeypatch) -> str:
+    """A server with teacher mode: its token."""
+    monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, TEACHER_TOKEN)
+    return TEACHER_TOKEN
 
 
 @pytest.fixture(autouse=True)

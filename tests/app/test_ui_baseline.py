@@ -21,6 +21,7 @@ from tests.app.ui_helpers import (
     texts,
     widget,
 )
+from tests.conftest import TEACHER_TOKEN
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -65,7 +66,7 @@ def test_in_a_class_only_the_teacher_may_fit_the_baseline(runs_env, monkeypatch)
     """A minute of the web server's CPU is the teacher's call: students read why there is no button."""
     from ui.classroom import identity
 
-    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026-lesson-token")
+    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", TEACHER_TOKEN)
     for teacher in (False, True):
         at = new_app()
         at.session_state[identity.TEACHER_KEY] = teacher

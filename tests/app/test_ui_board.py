@@ -8,7 +8,7 @@ import pytest
 
 from core.runs.class_board import ClassBoard
 from core.runs.store import RunStore, validation_accuracy
-from tests.app.ui_helpers import assert_clean, new_app, run_page, texts
+from tests.app.ui_helpers import assert_clean, new_app, run_page, texts, unlock_teacher
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -55,11 +55,8 @@ def test_a_nickname_is_saved_and_refused_when_taken(board_runs):
     assert any("taken by someone else" in e.value for e in bob.error)
 
 
-def test_the_teacher_reveals_test_accuracy_for_everyone(board_runs, monkeypatch):
-    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026")
-    teacher = new_app()
-    teacher.query_params["teacher"] = "class-of-2026"
-    teacher.run()
+def test_the_teacher_reveals_test_accuracy_for_everyone(board_runs, teacher_token):
+    teacher = unlock_teacher(new_app().run())
     teacher.switch_page("pages/board.py").run()
     assert_clean(teacher)
     teacher.toggle(key="board_reveal").set_value(True).run()

@@ -4,6 +4,7 @@ and Explore still works. A real ``redis-server``, stopped mid-session."""
 from __future__ import annotations
 
 from bench import queue_cluster
+from core import settings
 from core.jobs.redis_queue import QueueExecutor
 from tests.app.ui_helpers import assert_clean, run_page, texts
 from ui.shared import resources, server_objects
@@ -19,7 +20,10 @@ def test_pages_say_the_queue_is_down_and_explore_still_works(data_env, imdb, tmp
     # Redis is gone now (the session's executor still points at it).
     at = run_page("train")
     assert_clean(at)
-    assert any(f"The job queue ({url}) is not answering" in e.value for e in at.error), texts(at)
+    shown = settings.redacted_url(url)  # redis://***@127.0.0.1:PORT/0: never the password
+    assert shown != url and "***@127.0.0.1" in shown
+    assert any(f"The job queue ({shown}) is not answering" in e.value for e in at.error), texts(at)
+    assert url not in texts(at)
     start = run_page(None)  # the estimate falls back to the uncalibrated range
     assert_clean(start) and "the default preset takes about" in texts(start)
     explore = run_page("explore")

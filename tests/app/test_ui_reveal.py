@@ -15,11 +15,10 @@ from core.access import Actor
 from core.runs.class_board import ClassBoard
 from core.runs.store import RunStore
 from tests.app.ui_helpers import assert_clean, new_app, run_page, texts
+from tests.conftest import TEACHER_TOKEN
 from ui.classroom import identity, reveal
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
-
-TOKEN = "class-of-2026-lesson-token"
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def class_runs(runs_env, tmp_path, monkeypatch) -> RunStore:
     root = tmp_path / "runs"
     shutil.copytree(runs_env.root, root)
     monkeypatch.setenv("IMDB_LAB_RUNS", str(root))
-    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", TOKEN)
+    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", TEACHER_TOKEN)
     return RunStore(root)
 
 

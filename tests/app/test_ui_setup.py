@@ -6,7 +6,8 @@ import pytest
 
 from core import settings
 from core.data import sources, uploads
-from tests.app.ui_helpers import assert_clean, codes, new_app, run_page, texts
+from tests.app.ui_helpers import assert_clean, codes, new_app, run_page, texts, unlock_teacher
+from tests.conftest import TEACHER_TOKEN
 
 
 @pytest.mark.parametrize("page", [None, "train"])
@@ -105,10 +106,8 @@ def st_clear():
 
 
 def _teacher_session(monkeypatch):
-    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026")
-    at = new_app()
-    at.query_params["teacher"] = "class-of-2026"
-    return at.run()
+    monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, TEACHER_TOKEN)
+    return unlock_teacher(new_app().run())
 
 
 def test_only_the_teacher_can_save_a_path_for_the_whole_server(no_data_env, tiny_archive, monkeypatch):

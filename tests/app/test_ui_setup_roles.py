@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from core import settings
 from core.data import uploads
-from tests.app.ui_helpers import assert_clean, new_app, run_page, texts
-
-TOKEN = "class-of-2026-lesson-token"
+from tests.app.ui_helpers import assert_clean, new_app, run_page, texts, unlock_teacher
+from tests.conftest import TEACHER_TOKEN as TOKEN
 
 
 def _teacher(monkeypatch):
-    """A session unlocked with the teacher's link (as tests/app/test_ui_setup.py does)."""
+    """A session unlocked through the sidebar form, as the teacher does."""
     monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", TOKEN)
-    at = new_app()
-    at.query_params["teacher"] = TOKEN
-    at.run()
+    at = unlock_teacher(new_app().run())
     assert_clean(at)
     return at
 

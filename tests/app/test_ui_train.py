@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
-from tests.app.ui_helpers import assert_clean, chart_data, charts, epoch_rows, new_app, run_page, texts, widget
+from tests.app.ui_helpers import (
+    assert_clean,
+    chart_data,
+    charts,
+    epoch_rows,
+    new_app,
+    run_page,
+    texts,
+    unlock_teacher,
+    widget,
+)
 from ui.runs import tables
 from ui.shared import state
 from ui.train import knobs
@@ -190,22 +200,16 @@ def test_another_student_never_adopts_a_job_and_cannot_stop_it(fake_manager):
     assert "job-2" in bob.session_state["train_job_id"] and fake_manager.cancelled == []
 
 
-def test_the_teacher_link_unlocks_stop_for_every_job_and_a_wrong_token_is_refused(fake_manager, monkeypatch):
-    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", "class-of-2026")
+def test_the_teacher_unlocks_stop_for_every_job_and_a_wrong_token_is_refused(fake_manager, teacher_token):
     alice = run_page("train")
     next(b for b in alice.button if b.label == "Train").click().run()
     fake_manager.add(preset("tutorial-v1"), state="queued", queue_position=1, epoch=0, owner="bob")
 
-    wrong = new_app()
-    wrong.query_params["teacher"] = "guess"
-    wrong.run()
+    wrong = unlock_teacher(new_app().run(), "guess")
     assert_clean(wrong)
-    assert "not the teacher token" in texts(wrong) and "teacher" not in wrong.query_params
+    assert "not the teacher token" in texts(wrong) and "teacher_mode" not in wrong.session_state
 
-    teacher = new_app()
-    teacher.query_params["teacher"] = "class-of-2026"
-    teacher.run()
-    assert "teacher" not in teacher.query_params  # out of the address bar at once
+    teacher = unlock_teacher(new_app().run())
     teacher.switch_page("pages/train.py").run()
     assert_clean(teacher)
     assert teacher.session_state["teacher_mode"]

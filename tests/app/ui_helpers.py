@@ -20,7 +20,7 @@ from core.access import NotAllowed
 from core.config import TrainConfig
 from core.jobs.manager import JobSnapshot
 from core.runs.calibration import Calibration
-from tests.conftest import REPO
+from tests.conftest import REPO, TEACHER_TOKEN
 
 APP = REPO / "app.py"
 TIMEOUT = 60
@@ -36,6 +36,19 @@ def run_page(page: str | None = "explore") -> AppTest:
     if page:
         at.switch_page(f"pages/{page}.py").run()
     return at
+
+
+def unlock_teacher(at: AppTest, token: str = TEACHER_TOKEN) -> AppTest:
+    """Type ``token`` in the sidebar's Teacher box and press Unlock (the box is a form), as the teacher does.
+
+    The box is drawn by ``app.py``. A browser's every run starts there; AppTest's runs after
+    the first start at the page file (the ``pages/`` folder looks like Streamlit's legacy
+    layout to it), so the press is sent to the main script here, as a browser sends it.
+    """
+    at.text_input(key="teacher_token_input").input(token)
+    next(b for b in at.button if b.label == "Unlock teacher mode").click()
+    at._page_hash = at._finished_page_script_hash = ""  # AppTest: "" runs the main script
+    return at.run()
 
 
 def submit_review(at: AppTest, review: str) -> AppTest:

@@ -14,13 +14,11 @@ import pytest
 
 from bench import appserver
 from bench.appserver import CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS
-from tests.conftest import REPO
+from tests.conftest import REPO, TEACHER_TOKEN
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path(CHROMIUM_PATH)
 TEST_SLICE = 300
-#: The ``app_url`` server's teacher token (IMDB_LAB_TEACHER_TOKEN).
-TEACHER_TOKEN = "browser-test-teacher"
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from core.config import TrainConfig
-from tests.browser.conftest import TEACHER_TOKEN
+from tests.conftest import TEACHER_TOKEN
 
 pytestmark = pytest.mark.browser
 
@@ -223,16 +223,28 @@ def _a_class_shares_the_server(page, browser, app_url, job_id, artifacts) -> Non
     screenshot(student, artifacts, "train-another-student")
     student.context.close()
 
-    wrong = _open_train(browser, f"{app_url}/train?teacher=guess")
+    old_link = _open_train(browser, f"{app_url}/train?teacher={TEACHER_TOKEN}")
+    old_link.get_by_text("Links no longer unlock teacher mode").wait_for()
+    assert "teacher=" not in old_link.url  # dropped from the address bar, and nothing unlocked
+    old_link.context.close()
+
+    wrong = _unlock_teacher(_open_train(browser, f"{app_url}/train"), "guess")
     wrong.get_by_text("That is not the teacher token").wait_for()
-    assert "teacher=" not in wrong.url
     wrong.context.close()
 
-    teacher = _open_train(browser, f"{app_url}/train?teacher={TEACHER_TOKEN}")
+    teacher = _unlock_teacher(_open_train(browser, f"{app_url}/train"), TEACHER_TOKEN)
     teacher.get_by_text("Teacher mode: you can stop any job").wait_for()
-    assert "teacher=" not in teacher.url  # the token left the address bar at once
+    assert TEACHER_TOKEN not in teacher.url
     assert teacher.locator('[data-testid="stButton"] button', has_text="Stop").last.is_enabled()  # A's job, in the list
     teacher.context.close()
+
+
+def _unlock_teacher(tab, token: str):
+    """Open the sidebar's Teacher box, type ``token`` and press Unlock, as the teacher does."""
+    tab.get_by_text("Teacher", exact=True).click()
+    tab.get_by_label("Teacher token").fill(token)
+    tab.get_by_role("button", name="Unlock teacher mode").click()
+    return tab
 
 
 def test_students_get_no_developer_menu(page, app_url):

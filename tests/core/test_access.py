@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from core import access, settings
 from core.access import Actor
+from tests.conftest import TEACHER_TOKEN
 
 
 def test_a_session_acts_on_its_own_things_and_the_teacher_on_all():
@@ -18,8 +21,22 @@ def test_the_teacher_token_unlocks_only_when_the_operator_set_one(monkeypatch):
     assert not access.teacher_mode_available() and not access.teacher_token_matches("anything")
     monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, "   ")  # blank: still no teacher mode
     assert not access.teacher_mode_available() and not access.teacher_token_matches("")
-    monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, "s3cret-token")
-    assert access.teacher_mode_available()
-    assert access.teacher_token_matches("s3cret-token") and access.teacher_token_matches(" s3cret-token ")
-    assert not access.teacher_token_matches("s3cret") and not access.teacher_token_matches(None)
-    assert not access.teacher_token_matches("s3cret-token-and-more") and not access.teacher_token_matches("ünïcode")
+    monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, TEACHER_TOKEN)
+    assert access.teacher_mode_available() and access.teacher_mode_unavailable() is None
+    assert access.teacher_token_matches(TEACHER_TOKEN) and access.teacher_token_matches(f" {TEACHER_TOKEN} ")
+    assert not access.teacher_token_matches(TEACHER_TOKEN[:-1]) and not access.teacher_token_matches(None)
+    assert not access.teacher_token_matches(TEACHER_TOKEN + "x") and not access.teacher_token_matches("ünïcode")
+
+
+def test_a_token_shorter_than_20_characters_turns_teacher_mode_off_and_the_log_says_why(monkeypatch, caplog):
+    short = "x" * (settings.TEACHER_TOKEN_MIN_CHARS - 1)
+    monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, short)
+    assert not access.teacher_mode_available() and not access.teacher_token_matches(short)
+    assert "shorter than 20 characters" in access.teacher_mode_unavailable()
+    with caplog.at_level(logging.INFO, logger=access.log.name):
+        assert access.log_teacher_mode() is False
+    (line,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "IMDB_LAB_TEACHER_TOKEN" in line.getMessage() and "20 characters" in line.getMessage()
+    assert short not in line.getMessage()
+    monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, "x" * settings.TEACHER_TOKEN_MIN_CHARS)
+    assert access.teacher_mode_available() and access.log_teacher_mode() is True

@@ -7,28 +7,33 @@ and a session's owner id is the token's SHA-256 (:func:`owner_id`): the same bro
 any tab or reload, is the same owner; another browser (another student) is not. The
 owner id can appear in job records; the token, which proves it, never leaves the cookie.
 
-**The teacher.** The operator sets ``$IMDB_LAB_TEACHER_TOKEN``; a session unlocks teacher
-mode by typing it in the sidebar, or with ``?teacher=...`` in a bookmarked URL, which is
-removed from the address bar at once. A wrong token gets a plain refusal. The session
-keeps only the fact that it is the teacher (:data:`TEACHER_KEY`), never the token.
+**The teacher.** The operator sets ``$IMDB_LAB_TEACHER_TOKEN`` (20 characters or more, else
+there is no teacher mode and the sidebar says why); a session unlocks teacher mode by typing
+it in the sidebar's password box. Links do not unlock: a ``?teacher=...`` address would live
+on in the browser's history and autocomplete (on a projector), so one is dropped from the
+address bar with a notice. A wrong token gets a plain refusal; the server rations tries per
+session and per client address (:data:`core.access.TEACHER_TRIES`, counted right or wrong)
+and logs each refusal without what was typed. The session keeps only the fact that it is
+the teacher (:data:`TEACHER_KEY`), never the token.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
 
 import streamlit as st
 
-from core import access
-from ui.shared import state
+from core import access, settings
+from ui.shared import server_objects, state
 
 BROWSER_COOKIE = "imdb_lab_browser"
 #: Session key: this session unlocked teacher mode.
 TEACHER_KEY = "teacher_mode"
-#: Query parameter a bookmarked teacher URL carries (removed on arrival).
+#: Query parameter an old teacher link carries: it unlocks nothing and is removed on arrival.
 TEACHER_PARAM = "teacher"
 #: Session key of the browser token this session set in the cookie (when the browser had none).
 _TOKEN_KEY = "browser_token"
@@ -89,31 +94,69 @@ def actor() -> access.Actor:
     return access.Actor(st.session_state.get(state.SESSION_ID_KEY), teacher=is_teacher())
 
 
-def unlock_from_url() -> None:
-    """A ``?teacher=...`` link: unlock (or refuse), and take the token out of the address bar at once."""
+def drop_token_from_url() -> None:
+    """An old ``?teacher=...`` link: take the token out of the address bar, unlock nothing, say why."""
     if TEACHER_PARAM not in st.query_params:
         return
-    given = st.query_params.get(TEACHER_PARAM)
     del st.query_params[TEACHER_PARAM]
-    _unlock(given)
+    st.session_state[_REFUSAL_KEY] = (
+        "Links no longer unlock teacher mode (they stay in the browser's history). "
+        "Type the token in the sidebar's Teacher box instead."
+    )
+
+
+#: Server objects (:mod:`ui.shared.server_objects`): the ration of tries at the teacher token, and
+#: the fact that the server's log said whether teacher mode is on (once per server).
+TRIES_OBJECT, MODE_LOGGED_OBJECT = "teacher token tries", "teacher mode logged"
+
+
+def _guesses():
+    """The server's one ration of tries at the teacher token (:func:`core.access.teacher_guess_limiter`)."""
+    return server_objects.once(TRIES_OBJECT, access.teacher_guess_limiter)
+
+
+def _try_keys() -> tuple[tuple[str, str], tuple[str, str]]:
+    """What a try is counted under: this browser session and the client's address (loopback: one client)."""
+    try:
+        address = st.context.ip_address  # the TCP peer; None on loopback
+    except Exception:  # no browser (a bare script run)
+        address = None
+    client = address if isinstance(address, str) and address else "loopback"
+    return ("session", str(st.session_state.get(state.SESSION_ID_KEY))), ("client", client)
+
+
+def _wait_words(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _unlock(given: str | None) -> None:
-    if access.teacher_token_matches(given):
+    why_not = access.teacher_mode_unavailable()
+    if why_not is not None:
+        st.session_state[_REFUSAL_KEY] = why_not
+        return
+    keys = _try_keys()
+    wait = _guesses().try_now(*keys)
+    if wait > 0:
+        access.log_refused_try(keys[0][1], keys[1][1], "too many tries")
+        st.session_state[_REFUSAL_KEY] = f"Too many tries at the teacher token: wait {_wait_words(wait)}."
+    elif access.teacher_token_matches(given):
         st.session_state[TEACHER_KEY] = True
         st.session_state.pop(_REFUSAL_KEY, None)
-    elif not access.teacher_mode_available():
-        st.session_state[_REFUSAL_KEY] = "This server has no teacher mode (its operator set no teacher token)."
     else:
+        access.log_refused_try(keys[0][1], keys[1][1], "wrong token")
         st.session_state[_REFUSAL_KEY] = "That is not the teacher token. Teacher mode stays locked."
 
 
 def teacher_panel() -> None:
     """The sidebar's teacher box: a password field to unlock, or the state and a lock button."""
+    server_objects.once(MODE_LOGGED_OBJECT, access.log_teacher_mode)  # the server's log says why, once
     refusal = st.session_state.pop(_REFUSAL_KEY, None)
     if refusal:
         st.sidebar.error(refusal, icon=":material/lock:")
     if not access.teacher_mode_available():
+        if settings.teacher_token() is not None:  # set but too short: say why there is no teacher box
+            st.sidebar.caption(access.teacher_mode_unavailable())
         return
     if is_teacher():
         st.sidebar.success("Teacher mode: you can stop any job and clear the queue.", icon=":material/school:")
@@ -122,6 +165,9 @@ def teacher_panel() -> None:
             st.rerun()
         return
     with st.sidebar.expander("Teacher", icon=":material/school:"), st.form("teacher_unlock", border=False):
+        wait = _guesses().wait_seconds(*_try_keys())
+        if wait > 0:
+            st.warning(f"Too many tries: the next one is accepted in {_wait_words(wait)}.", icon=":material/timer:")
         token = st.text_input("Teacher token", type="password", key="teacher_token_input", max_chars=MAX_TOKEN_CHARS)
         if st.form_submit_button("Unlock teacher mode"):
             _unlock(token[:MAX_TOKEN_CHARS])

@@ -9,6 +9,7 @@ import pytest
 
 from core.access import Actor, NotAllowed
 from core.config import preset
+from tests.conftest import TEACHER_TOKEN
 from core.runs.class_board import BASELINE_ROW, NO_STUDENT, ClassBoard, NicknameError, clean_nickname
 
 TEACHER, STUDENT = Actor("t", teacher=True), Actor("ada")
@@ -89,7 +90,7 @@ def test_damaged_files_read_as_empty(tmp_path):
     assert len(board.table(RUNS, by_validation)) == 3
 
 
-@pytest.mark.parametrize("token", [None, "class-of-2026-lesson-token"])
+@pytest.mark.parametrize("token", [None, TEACHER_TOKEN])
 def test_the_one_reveal_policy(tmp_path, monkeypatch, token):
     """No teacher on the server: everyone sees test results; with one: the teacher, and students once revealed."""
     if token:
