@@ -123,3 +123,12 @@ def _restore_main_module():
     yield
     if main is not None:
         sys.modules["__main__"] = main
+
+
+@pytest.fixture
+def board_runs(runs_env, tmp_path, monkeypatch) -> RunStore:
+    """A copy of the tiny runs, so this board's nicknames and reveal flag stay in this test."""
+    root = tmp_path / "runs"
+    shutil.copytree(runs_env.root, root)
+    monkeypatch.setenv("IMDB_LAB_RUNS", str(root))
+    return RunStore(root)

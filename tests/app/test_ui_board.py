@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from core.runs.class_board import ClassBoard
-from core.runs.store import RunStore, validation_accuracy
+from core.runs.store import validation_accuracy
 from tests.app.ui_helpers import assert_clean, new_app, run_page, texts, unlock_teacher
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
-
-
-@pytest.fixture
-def board_runs(runs_env, tmp_path, monkeypatch) -> RunStore:
-    """A copy of the tiny runs, so this board's nicknames and reveal flag stay in this test."""
-    root = tmp_path / "runs"
-    shutil.copytree(runs_env.root, root)
-    monkeypatch.setenv("IMDB_LAB_RUNS", str(root))
-    return RunStore(root)
 
 
 def board_table(at):

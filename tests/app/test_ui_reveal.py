@@ -7,8 +7,6 @@ Train and the toast (:mod:`tests.app.test_ui_run_admin`) follow
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from core.access import Actor
@@ -22,13 +20,10 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture
-def class_runs(runs_env, tmp_path, monkeypatch) -> RunStore:
-    """A copy of the tiny runs on a server with a teacher token (so the reveal flag stays in this test)."""
-    root = tmp_path / "runs"
-    shutil.copytree(runs_env.root, root)
-    monkeypatch.setenv("IMDB_LAB_RUNS", str(root))
+def class_runs(board_runs, monkeypatch) -> RunStore:
+    """A copy of the tiny runs (:func:`tests.app.conftest.board_runs`) on a server with a teacher token."""
     monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", TEACHER_TOKEN)
-    return RunStore(root)
+    return board_runs
 
 
 def evaluate_as(teacher: bool):

@@ -31,15 +31,6 @@ LOCAL = ["thread", "process"]
 EVERY = [*LOCAL, "rq"]
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    try:
-        with queue_cluster.redis_server(tmp_path_factory.mktemp("redis")) as url:
-            yield url
-    except queue_cluster.ClusterFailed as error:
-        pytest.fail(str(error))
-
-
 class Cluster:
     """What one test's executors share: the runs folder, Redis (flushed) and the workers it started."""
 

@@ -19,15 +19,6 @@ from tests.conftest import make_archive
 from tests.core.conftest import TINY, _toy_reviews
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    try:
-        with queue_cluster.redis_server(tmp_path_factory.mktemp("redis")) as url:
-            yield url
-    except queue_cluster.ClusterFailed as error:
-        pytest.fail(str(error))
-
-
 def test_the_worker_refuses_every_function_but_the_training_task_which_still_trains(
     redis_url, tmp_path, session_cache, monkeypatch
 ):
