@@ -10,8 +10,10 @@ import pytest
 from core.access import Actor
 from core.runs.class_board import ClassBoard
 from core.runs.store import BLEND_FILE, RunStore
-from tests.app.ui_helpers import assert_clean, run_page, submit_review, texts, widget
+from tests.app.ui_helpers import assert_clean, new_app, run_page, submit_review, texts, widget
+from tests.conftest import TEACHER_TOKEN
 from ui.blend import wording
+from ui.classroom import identity
 from ui.shared import state
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -29,14 +31,25 @@ def _comparison(at):
     return next(d.value for d in at.dataframe if "model" in d.value.columns)
 
 
-def test_evaluate_fits_the_blend_then_shows_three_models_and_where_two_disagree(blend_env):
-    at = run_page("evaluate")
-    assert_clean(at)
-    assert wording.not_fitted() in texts(at)
-    widget(at, "button", "blend_fit").click().run()
-    assert_clean(at)
+def _teacher_on(page: str):
+    at = new_app()
+    at.session_state[identity.TEACHER_KEY] = True
+    at.run()
+    return at.switch_page(f"pages/{page}.py").run()
+
+
+def test_evaluate_fits_the_blend_then_shows_three_models_and_where_two_disagree(blend_env, monkeypatch):
+    monkeypatch.setenv("IMDB_LAB_TEACHER_TOKEN", TEACHER_TOKEN)  # a class: the teacher fits, and reveals
+    student = run_page("evaluate")
+    assert_clean(student)
+    assert wording.not_fitted() in texts(student) and not [b for b in student.button if b.key == "blend_fit"]
+    teacher = _teacher_on("evaluate")
+    widget(teacher, "button", "blend_fit").click().run()
+    assert_clean(teacher)
     best = blend_env.best()
     assert (best.path / BLEND_FILE).is_file()
+    assert "test accuracy" in _comparison(teacher).columns  # the teacher sees everything
+    at = run_page("evaluate")  # a student again
     table = _comparison(at)
     assert list(table["model"]) == ["LSTM", "bag of words", "blend"]
     assert list(table.columns) == ["model", "validation accuracy"]  # test accuracy hidden until revealed

@@ -14,6 +14,8 @@ import pytest
 
 from bench import appserver
 from bench.appserver import CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS
+from core.access import Actor
+from core.runs.class_board import ClassBoard
 from tests.conftest import REPO, TEACHER_TOKEN
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -41,6 +43,16 @@ def streamlit_server(env: dict, log: Path):
 def browser_runs_dir(tmp_path_factory) -> Path:
     """The runs folder of the ``app_url`` server (tests may store runs there for its pages)."""
     return tmp_path_factory.mktemp("browser-runs")
+
+
+@pytest.fixture
+def revealed_test_set(browser_runs_dir) -> None:
+    """The teacher has revealed the test set on the class board: every tab sees Evaluate's test-split sections.
+
+    The server has a teacher token, so until then a tab sees validation accuracy only
+    (:mod:`ui.classroom.reveal`); no browser test looks at the hidden state.
+    """
+    ClassBoard(browser_runs_dir).reveal_test(True, by=Actor(None, teacher=True))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from ui.evaluate import wording
 
 #: The tiny run the Predict and Evaluate browser tests share (trained once into the server's runs folder).
 stored_run = predict_evaluate.stored_run
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("stored_run")]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("stored_run", "revealed_test_set")]
 
 
 def shown(chosen) -> str:

@@ -85,6 +85,7 @@ def test_predict_a_typed_review_and_see_the_coloured_words(page, app_url, stored
     screenshot(page, artifacts, "predict-batch", height=1400)
 
 
+@pytest.mark.usefixtures("revealed_test_set")
 def test_evaluate_shows_the_confusion_matrix_and_roc(page, app_url, stored_run, artifacts):
     open_page(page, f"{app_url}/evaluate", "Evaluate")
     page.locator('[data-testid="stMetric"]', has_text="AUC").wait_for(timeout=60_000)
@@ -94,6 +95,7 @@ def test_evaluate_shows_the_confusion_matrix_and_roc(page, app_url, stored_run, 
     wait_for_app(page)
     # Confusion matrix, ROC, precision-recall, calibration, accuracy by length, accuracy and probability
     # by star rating, the loss and accuracy curves, and the baseline's word-order probes and the word embeddings.
+    page.wait_for_function(f"() => document.querySelectorAll({CHART!r}).length >= 11", timeout=60_000)
     assert page.locator(CHART).count() == 11
     assert page.get_by_text("Are long, truncated reviews harder?").count() == 1
     assert page.locator('[data-testid="stExpander"]', has_text="Actually ").count() >= 1

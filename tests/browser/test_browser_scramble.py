@@ -46,6 +46,7 @@ def test_scramble_shows_both_verdicts(page, app_url, run_and_baseline, artifacts
     screenshot(page, artifacts, "predict-scramble", height=2200)
 
 
+@pytest.mark.usefixtures("revealed_test_set")
 def test_evaluate_draws_the_probes_and_the_baseline_line(page, app_url, run_and_baseline, artifacts):
     open_page(page, f"{app_url}/evaluate", "Evaluate")
     page.get_by_text("Word order: this run vs the bag of words").wait_for(timeout=60_000)

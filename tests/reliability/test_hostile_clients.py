@@ -13,8 +13,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench.appserver import streamlit_server
+from bench.appserver import rss_mb, streamlit_server
 from bench.wsclient import AppSession
 
 FIRST_BATCH = re.compile(r"Epoch \d+/\d+ · batch \d+/\d+")
@@ -66,8 +67,24 @@ async def _clear_cache_while_a_job_trains(url: str) -> dict:
         }
 
 
+async def _paste_20_mb(url: str, pid: int) -> dict:
+    """A 20 MB text in one message, as a paste into a review box sends it; then an honest student's page."""
+    before = rss_mb(pid)
+    async with AppSession(url) as student:
+        await student.rerun()
+        student.values["paste"] = WidgetState(id="paste", string_value="great " * (20 * 2**20 // 6))
+        try:
+            await student.rerun()
+            refused = False
+        except Exception:  # the server closes a connection whose message is over server.maxMessageSize
+            refused = True
+    async with AppSession(url) as honest:
+        answered = bool((await honest.rerun()).texts)
+    return {"refused": refused, "grew_mb": rss_mb(pid) - before, "server_answers": answered}
+
+
 @pytest.mark.slow
-def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training(
+def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training_and_a_20_mb_paste_is_refused(
     shared_archive, session_cache, tmp_path
 ):
     env = {
@@ -77,9 +94,11 @@ def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training(
         "IMDB_LAB_TEST_SLICE": "6000",  # long enough to still train when the message arrives
         "IMDB_LAB_WARM_TRAINER": "0",
     }
-    with streamlit_server(env, tmp_path / "server.log") as (url, _process), ThreadPoolExecutor(1) as pool:
+    with streamlit_server(env, tmp_path / "server.log") as (url, process), ThreadPoolExecutor(1) as pool:
         # In its own thread: the sync Playwright of the browser tests may hold this thread's event loop.
         result = pool.submit(asyncio.run, _clear_cache_while_a_job_trains(url)).result()
+        paste = pool.submit(asyncio.run, _paste_20_mb(url, process.pid)).result()
     assert result["still_training_after_clear"], result
     assert result["second_job_queued"], result  # one manager, one training slot: the second waits its turn
     assert result["owner_stopped_it"], result
+    assert paste["refused"] and paste["server_answers"] and paste["grew_mb"] < 100, paste
