@@ -27,6 +27,7 @@ SHARED = {
     "core.backend",
     "core.access",
     "core.allocator",
+    "core.rate_limit",
 }
 STAGES = ["text", "data", "encoding", "model", "runs", "jobs", "serving", "cli"]
 

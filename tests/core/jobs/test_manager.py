@@ -74,10 +74,10 @@ def test_divergence_is_marked_and_history_kept(manager, monkeypatch):
 
     real_build = training.build_model
 
-    def build_then_poison_later(config, **kwargs):
+    def build_then_poison_later(config, *args, **kwargs):
         import keras
 
-        model = real_build(config, **kwargs)
+        model = real_build(config, *args, **kwargs)
 
         class Poison(keras.callbacks.Callback):
             def on_train_batch_end(self, batch, logs=None):
