@@ -111,4 +111,4 @@ def teacher_guess_limiter(clock=None) -> SlidingWindowLimiter:
 
 def log_refused_try(session: str | None, client: str | None, why: str) -> None:
     """One line per refused try at the teacher token: who and why, never what was typed."""
-    log.warning("Teacher token try refused (%s): session %s, client %s.", why, session or "-", client or "loopback")
+    log.warning("Teacher token try refused (%s): session %s, client %s.", why, session or "-", client or "localhost")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from core.config import TrainConfig
 from core.jobs.records import JobRecord, JobRefused, JobSnapshot
+from core.model.cost import parameter_count, peak_memory_bytes
 
 
 def check_queue(
@@ -73,8 +74,6 @@ def check_size(config: TrainConfig, max_parameters: int | None, max_memory_bytes
     weights, a 200 MB run every page would read) or batch 1024 x maxlen 2500 (gigabytes of
     activations a batch) would otherwise only fail, or end the server, once training.
     """
-    from core.model.cost import parameter_count, peak_memory_bytes
-
     weights = parameter_count(config)
     if max_parameters is not None and weights > max_parameters:
         raise JobRefused(

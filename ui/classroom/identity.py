@@ -85,8 +85,11 @@ def is_teacher() -> bool:
 
 
 def is_student() -> bool:
-    """A session on a server with a teacher that is not the teacher: the minute-long fits are not its call."""
-    return access.teacher_mode_available() and not is_teacher()
+    """A session on a server with a teacher that is not the teacher: set-up and the minute-long fits are not its call.
+
+    The rule is :meth:`core.access.Actor.may_set_up_data`'s, read the other way round.
+    """
+    return not actor().may_set_up_data()
 
 
 def actor() -> access.Actor:
@@ -116,13 +119,8 @@ def _guesses():
 
 
 def _try_keys() -> tuple[tuple[str, str], tuple[str, str]]:
-    """What a try is counted under: this browser session and the client's address (loopback: one client)."""
-    try:
-        address = st.context.ip_address  # the TCP peer; None on loopback
-    except Exception:  # no browser (a bare script run)
-        address = None
-    client = address if isinstance(address, str) and address else "loopback"
-    return ("session", str(st.session_state.get(state.SESSION_ID_KEY))), ("client", client)
+    """What a try is counted under: this browser session and the client's address (:func:`client_address`)."""
+    return ("session", str(st.session_state.get(state.SESSION_ID_KEY))), ("client", client_address())
 
 
 def _wait_words(seconds: float) -> str:
@@ -188,6 +186,7 @@ def client_address() -> str:
     it only bounds how much of the queue one place can hold, never who owns what.
     """
     try:
-        return st.context.ip_address or "localhost"
+        address = st.context.ip_address  # the TCP peer; None on loopback
     except Exception:  # no browser (a bare script run)
-        return "localhost"
+        address = None
+    return address if isinstance(address, str) and address else "localhost"
