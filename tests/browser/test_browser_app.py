@@ -235,7 +235,10 @@ def _a_class_shares_the_server(page, browser, app_url, job_id, artifacts) -> Non
     teacher = _unlock_teacher(_open_train(browser, f"{app_url}/train"), TEACHER_TOKEN)
     teacher.get_by_text("Teacher mode: you can stop any job").wait_for()
     assert TEACHER_TOKEN not in teacher.url
-    assert teacher.locator('[data-testid="stButton"] button', has_text="Stop").last.is_enabled()  # A's job, in the list
+    # A's job, in the list of other jobs: its row's Stop (key stop_<id>) is drawn after the sidebar's notice.
+    a_stop = teacher.locator(f".st-key-stop_{job_id} button")
+    a_stop.wait_for()
+    assert a_stop.is_enabled()
     teacher.context.close()
 
 
