@@ -8,7 +8,7 @@ student predicts throughout. Afterwards the owner stops the job.
 
 Prints one JSON object: the attacks tried and what each got, jobs lost (the owner's job
 must still be training or done: 0), the most jobs the journal showed running at once
-(one training slot: 1), the server's memory before and after, and the honest student's
+(one training slot: 1), the server's memory at start, once warm (before the attacks) and after, and the honest student's
 prediction times. Loopback only, bounded in count and time.
 
     python -m bench.hostile [--data PATH] [--runs DIR]
@@ -85,13 +85,14 @@ async def _paste(url: str) -> str:
         return "accepted and clipped" if page.mentions("characters") else "accepted"
 
 
-async def _fresh_owners(url: str) -> dict:
+async def fresh_owners(url: str, count: int = FRESH_OWNERS) -> dict:
+    """``count`` new owners from one address (private windows of one computer) press Train: what each got."""
     outcomes: dict[str, int] = {}
-    for i in range(FRESH_OWNERS):
+    for i in range(count):
         async with AppSession(url) as window:  # no cookie: a new owner, like a private window
             await window.rerun()
             await window.goto(TRAIN_PAGE)
-            await window.set_widget("slider", "Units per layer", [10 + 2 * i])
+            await window.set_widget("slider", "Units per layer", [11 + 2 * i])  # odd: no twin of an even-unit job
             page = await window.click("Train")
             outcome = "refused_client_share" if page.mentions("its share of this server") else queue_outcome(page)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -111,7 +112,8 @@ async def _honest_predictions(url: str, stop: asyncio.Event, seconds: list[float
             await asyncio.sleep(0.5)
 
 
-async def attack(url: str) -> dict:
+async def attack(url: str, pid: int) -> dict:
+    """The attacks while the owner's job trains; the server's RSS once warm (a job training, one prediction made)."""
     async with AppSession(url) as owner:
         await owner.rerun()
         await owner.goto(TRAIN_PAGE)
@@ -119,14 +121,23 @@ async def attack(url: str) -> dict:
         started = _training(await _until(owner, _training))
         stop, seconds = asyncio.Event(), []
         honest = asyncio.create_task(_honest_predictions(url, stop, seconds))
+        while not seconds and not honest.done():  # warm: TensorFlow loaded, the predictor answering
+            await asyncio.sleep(0.5)
+        warm_rss = rss_mb(pid)
         attacks = {"clear_cache": await _clear_caches(url), "paste_20mb": await _paste(url)}
-        attacks["ten_fresh_owners"] = await _fresh_owners(url)
+        attacks["ten_fresh_owners"] = await fresh_owners(url)
         stop.set()
         await honest
         after = await owner.rerun()
         lost = 0 if (_training(after) and not after.mentions("-badge[failed]")) else 1
         await owner.click("Stop")
-        return {"training_started": started, "attacks": attacks, "jobs_lost": lost, "predict_seconds": seconds}
+        return {
+            "training_started": started,
+            "attacks": attacks,
+            "jobs_lost": lost,
+            "predict_seconds": seconds,
+            "warm_rss_mb": warm_rss,
+        }
 
 
 def run(data: str | None, runs_dir: str | None) -> dict:
@@ -139,8 +150,8 @@ def run(data: str | None, runs_dir: str | None) -> dict:
         with streamlit_server(env, Path(tmp) / "server.log") as (url, process):
             watcher = RunningJobs(runs)
             watcher.start()
-            before = rss_mb(process.pid)
-            result = asyncio.run(attack(url))
+            started = rss_mb(process.pid)
+            result = asyncio.run(attack(url, process.pid))
             after = rss_mb(process.pid)
             watcher.stop.set()
             watcher.join()
@@ -153,7 +164,8 @@ def run(data: str | None, runs_dir: str | None) -> dict:
         "attacks_tried": result["attacks"],
         "jobs_lost": result["jobs_lost"],
         "most_jobs_running_at_once": watcher.most,
-        "server_rss_mb_before": round(before, 1),
+        "server_rss_mb_at_start": round(started, 1),
+        "server_rss_mb_before_attacks": round(result["warm_rss_mb"], 1),  # warm: a job training, a prediction made
         "server_rss_mb_after": round(after, 1),
         "honest_predictions": len(result["predict_seconds"]),
         "honest_predict_p50_s": percentile(result["predict_seconds"], 50),

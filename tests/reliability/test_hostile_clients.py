@@ -16,6 +16,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.appserver import rss_mb, streamlit_server
+from bench.hostile import fresh_owners
 from bench.wsclient import AppSession
 
 FIRST_BATCH = re.compile(r"Epoch \d+/\d+ · batch \d+/\d+")
@@ -57,6 +58,7 @@ async def _clear_cache_while_a_job_trains(url: str) -> dict:
         after = await owner.rerun()
         still_training = _training(after) and not after.mentions("-badge[failed]")
         second_queued = second.mentions("-badge[queued]") or any("in the queue" in t for t in second.texts)
+        ten_owners = await fresh_owners(url, 10)  # ten private windows of one computer, while the job trains
         await owner.click("Stop")
         stopped = await _until(owner, lambda page: page.mentions("-badge[cancelled]") or page.mentions("-badge[done]"))
         return {
@@ -64,6 +66,7 @@ async def _clear_cache_while_a_job_trains(url: str) -> dict:
             "second_job_queued": second_queued,
             "owner_stopped_it": stopped.mentions("-badge[cancelled]"),
             "second_page": " | ".join(second.texts),
+            "ten_owners": ten_owners,
         }
 
 
@@ -84,7 +87,7 @@ async def _paste_20_mb(url: str, pid: int) -> dict:
 
 
 @pytest.mark.slow
-def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training_and_a_20_mb_paste_is_refused(
+def test_clear_cache_keeps_the_running_job_and_one_training_ten_owners_get_one_share_and_a_20_mb_paste_is_refused(
     shared_archive, session_cache, tmp_path
 ):
     env = {
@@ -93,6 +96,7 @@ def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training_
         "IMDB_LAB_RUNS": str(tmp_path / "runs"),
         "IMDB_LAB_TEST_SLICE": "6000",  # long enough to still train when the message arrives
         "IMDB_LAB_WARM_TRAINER": "0",
+        "IMDB_LAB_MAX_QUEUED_PER_CLIENT": "3",
     }
     with streamlit_server(env, tmp_path / "server.log") as (url, process), ThreadPoolExecutor(1) as pool:
         # In its own thread: the sync Playwright of the browser tests may hold this thread's event loop.
@@ -101,4 +105,7 @@ def test_clear_cache_from_another_client_keeps_the_running_job_and_one_training_
     assert result["still_training_after_clear"], result
     assert result["second_job_queued"], result  # one manager, one training slot: the second waits its turn
     assert result["owner_stopped_it"], result
+    # All from 127.0.0.1, like the second student: its share is 3 waiting jobs, one of them the second's.
+    ten = result["ten_owners"]
+    assert ten.get("queued", 0) == 2 and ten.get("refused_client_share", 0) == 8, ten
     assert paste["refused"] and paste["server_answers"] and paste["grew_mb"] < 100, paste
