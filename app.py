@@ -9,10 +9,10 @@ def main() -> None:
     import streamlit as st
 
     from ui.classroom import identity as classroom
-    from ui.shared import frame, links, notices, pages, presenter, resources, state
+    from ui.shared import assets, frame, links, notices, pages, presenter, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
-        st.set_page_config(page_title="IMDB LSTM Lab", page_icon=":material/movie:", layout="wide")
+        st.set_page_config(page_title="IMDB LSTM Lab", page_icon=str(assets.FAVICON), layout="wide")
         classroom.init_owner()
         state.init_session_defaults()
         classroom.drop_token_from_url()

@@ -179,7 +179,24 @@ def test_missing_data_shows_the_setup_panel(page, no_data_app_url, artifacts):
     screenshot(page, artifacts, "setup-panel", height=1300)
 
 
-def test_every_page_in_the_navigation_opens_cleanly(page, app_url, artifacts):
+def _offline_faults(page, app_url: str) -> list[str]:
+    """What an offline classroom would see fail: requests leaving the server, 404s, console warnings and errors.
+
+    Filled as the page is used. Only in-app navigation is toured: a link opened straight at
+    a sub-page (``/predict``) makes Streamlit's front end probe ``/predict/_stcore/health``
+    first (a 404, streamlit#7074) before it finds the server's root.
+    """
+    faults: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(app_url) else faults.append(f"leaves the server: {r.url}"))
+    page.on("response", lambda r: faults.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "console", lambda m: faults.append(f"console {m.type}: {m.text}") if m.type in ("warning", "error") else None
+    )
+    return faults
+
+
+def test_every_page_in_the_navigation_opens_cleanly_and_offline(page, app_url, artifacts):
+    faults = _offline_faults(page, app_url)
     page.goto(app_url)
     nav = page.locator('[data-testid="stSidebarNav"] a')
     # On a server no session has used yet, Streamlit first lists pages/ the legacy way;
@@ -195,6 +212,7 @@ def test_every_page_in_the_navigation_opens_cleanly(page, app_url, artifacts):
         assert page.locator(EXCEPTION).count() == 0, f"exception on the {title} page"
         name = re.sub(r"[^a-z]+", "-", title.lower()).strip("-")
         screenshot(page, artifacts, f"page-{name}")
+    assert faults == [], faults  # no request leaves the server, no 404, no Vega or console warning
 
 
 def _open_train(browser, url: str):

@@ -21,23 +21,27 @@ def reference_rules(references: pd.DataFrame) -> list[alt.Chart]:
         y=y,
         tooltip=[alt.Tooltip("name:N"), alt.Tooltip("value:Q", format=".4f"), alt.Tooltip("source:N")],
     )
-    rules = base.mark_rule(strokeWidth=1.5, color=palette.MUTED).encode(
-        strokeDash=alt.StrokeDash(
-            "kind:N", scale=alt.Scale(domain=["baseline", "literature"], range=[[1, 0], [2, 3]]), legend=None
-        )
-    )
+    # Dashes as mark properties, not a strokeDash scale: the curves under these lines have their own
+    # (training solid, validation dashed), and two scales on one channel of a layer conflict in Vega.
+    own = base.transform_filter(alt.datum.kind == "baseline")
+    published = base.transform_filter(alt.datum.kind != "baseline")
     # The baseline's name at the left, the published ones at the right: close values stay readable.
-    own = base.transform_filter(alt.datum.kind == "baseline").mark_text(
-        align="left", dx=4, dy=-6, fontSize=11, color=palette.INK
-    )
-    published = base.transform_filter(alt.datum.kind != "baseline").mark_text(
-        align="right", dx=-4, dy=-6, fontSize=10, color=palette.MUTED
-    )
-    return [
-        rules,
-        own.encode(x=alt.value(0), text=alt.Text("label:N")),
-        published.encode(x=alt.value("width"), text=alt.Text("label:N")),
-    ]
+    layers = []
+    if (references["kind"] == "baseline").any():  # an empty layer makes Vega warn "Infinite extent"
+        layers += [
+            own.mark_rule(strokeWidth=1.5, color=palette.MUTED),
+            own.mark_text(align="left", dx=4, dy=-6, fontSize=11, color=palette.INK).encode(
+                x=alt.value(0), text=alt.Text("label:N")
+            ),
+        ]
+    if (references["kind"] != "baseline").any():
+        layers += [
+            published.mark_rule(strokeWidth=1.5, color=palette.MUTED, strokeDash=[2, 3]),
+            published.mark_text(align="right", dx=-4, dy=-6, fontSize=10, color=palette.MUTED).encode(
+                x=alt.value("width"), text=alt.Text("label:N")
+            ),
+        ]
+    return layers
 
 
 def probe_kind_chart(by_kind: pd.DataFrame) -> alt.Chart:

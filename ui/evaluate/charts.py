@@ -190,12 +190,12 @@ def rating_accuracy_chart(by_rating: pd.DataFrame) -> alt.Chart:
     """Accuracy per star rating as a point with its 95% interval (a zoomed axis, no bars from 0)."""
     base = alt.Chart(by_rating).encode(x=_rating_axis(by_rating))
     y = alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(zero=False, domainMax=1), axis=alt.Axis(format=".0%"))
-    interval = base.mark_rule(strokeWidth=2).encode(
-        y=alt.Y("low:Q"), y2=alt.Y2("high:Q"), color=alt.Color("label:N", scale=LABEL_COLORS, legend=None)
-    )
+    # One colour encoding for both layers: a legend on one and none on the other conflict in Vega.
+    color = alt.Color("label:N", scale=LABEL_COLORS, title="true label", legend=alt.Legend(orient="bottom"))
+    interval = base.mark_rule(strokeWidth=2).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"), color=color)
     points = base.mark_circle(size=110, opacity=1).encode(
         y=y,
-        color=alt.Color("label:N", scale=LABEL_COLORS, title="true label", legend=alt.Legend(orient="bottom")),
+        color=color,
         tooltip=[
             alt.Tooltip("rating:O", title="stars"),
             alt.Tooltip("accuracy:Q", format=".1%"),

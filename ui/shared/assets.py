@@ -1,4 +1,4 @@
-"""The files under ``assets/``: the app's stylesheet and the Predict page's example reviews.
+"""The files under ``assets/``: the app's stylesheet, its page icon and the Predict page's example reviews.
 
 Content that is not code lives there, so wording and styling change without touching
 Python. Pure: no Streamlit.
@@ -15,6 +15,9 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 STYLE = ASSETS / "style.css"
 #: Presenter mode's additions (:mod:`ui.shared.presenter`): hide the chrome, enlarge the rest.
 PRESENTER_STYLE = ASSETS / "presenter.css"
+#: The browser tab's icon, served by this server: a ``:material/...`` page icon is fetched from
+#: fonts.gstatic.com, which an offline classroom cannot reach (a failed request on every page).
+FAVICON = ASSETS / "favicon.png"
 
 
 @functools.cache
