@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from core import settings
@@ -27,6 +30,8 @@ log = logging.getLogger("imdb_lab.access")
 #: school NAT a whole class shares it, and a few students' typos must not lock the teacher out.
 TEACHER_TRIES = {"session": 5, "client": 10}
 TEACHER_TRIES_WINDOW_SECONDS = 600.0
+#: How long a browser that unlocked teacher mode stays the teacher across reloads and page changes.
+TEACHER_BROWSER_SECONDS = 12 * 3600.0
 
 
 class NotAllowed(LabError):
@@ -112,3 +117,47 @@ def teacher_guess_limiter(clock=None) -> SlidingWindowLimiter:
 def log_refused_try(session: str | None, client: str | None, why: str) -> None:
     """One line per refused try at the teacher token: who and why, never what was typed."""
     log.warning("Teacher token try refused (%s): session %s, client %s.", why, session or "-", client or "localhost")
+
+
+class TeacherBrowsers:
+    """The browsers that unlocked teacher mode, so a reload or a new page address keeps it (issue 31).
+
+    A Streamlit session ends on every reload; keeping teacher mode in the session alone made
+    the teacher type the token again after each F5 on the projector, and a link in the address
+    bar would keep the secret in the browser's history. So the server remembers the browser's
+    owner id (:func:`ui.classroom.identity.owner_id`: the SHA-256 of a random token in that
+    browser's cookie; a student cannot present another browser's owner id without its cookie)
+    for :data:`TEACHER_BROWSER_SECONDS`. Leaving teacher mode forgets it; a restart forgets all.
+
+    Hand-written (a dict with expiry, thread-safe, bounded): the rule is ours, and it is eight
+    lines. At most ``max_browsers`` are kept, the least recently unlocked dropped first.
+    """
+
+    def __init__(self, seconds: float = TEACHER_BROWSER_SECONDS, clock=time.monotonic, max_browsers: int = 16):
+        self.seconds, self.clock, self.max_browsers = seconds, clock, max_browsers
+        self._until: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, owner: str | None) -> None:
+        """``owner``'s browser unlocked teacher mode now."""
+        if not owner:
+            return
+        with self._lock:
+            self._until.pop(owner, None)
+            self._until[owner] = self.clock() + self.seconds
+            while len(self._until) > self.max_browsers:
+                self._until.popitem(last=False)
+
+    def forget(self, owner: str | None) -> None:
+        """``owner``'s browser left teacher mode."""
+        with self._lock:
+            self._until.pop(owner, None)
+
+    def knows(self, owner: str | None) -> bool:
+        """Whether ``owner``'s browser unlocked teacher mode less than :attr:`seconds` ago."""
+        with self._lock:
+            until = self._until.get(owner) if owner else None
+            if until is not None and until <= self.clock():
+                del self._until[owner]
+                return False
+            return until is not None

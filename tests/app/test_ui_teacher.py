@@ -66,3 +66,22 @@ def test_a_teacher_link_unlocks_nothing_and_leaves_the_address_bar(fake_manager,
     assert "teacher" not in at.query_params and "teacher_mode" not in at.session_state
     assert "Links no longer unlock teacher mode" in texts(at)
     assert unlock_teacher(at).session_state["teacher_mode"]  # the form does
+
+
+def test_a_reload_of_the_teachers_browser_keeps_teacher_mode_until_it_leaves(teacher_token, monkeypatch):
+    """A new session of the same browser (its cookie) is the teacher again; another browser is not."""
+    from ui.classroom import identity
+
+    cookie = {"token": "ab" * 16}
+    monkeypatch.setattr(identity, "_cookie_token", lambda: cookie["token"])
+    unlock_teacher(teacher_box(), teacher_token)
+    reloaded = teacher_box()  # F5 on the projector: a new session, the same cookie
+    assert "Teacher mode: you can stop any job" in texts(reloaded)
+    assert teacher_token not in texts(reloaded)
+
+    cookie["token"] = "cd" * 16  # a student's browser
+    assert "Teacher mode: you can stop any job" not in texts(teacher_box())
+
+    cookie["token"] = "ab" * 16
+    next(b for b in reloaded.button if b.label == "Leave teacher mode").click().run()
+    assert "Teacher mode: you can stop any job" not in texts(teacher_box())  # left: the next reload is locked

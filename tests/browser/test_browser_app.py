@@ -257,6 +257,9 @@ def _a_class_shares_the_server(page, browser, app_url, job_id, artifacts) -> Non
     a_stop = teacher.locator(f".st-key-stop_{job_id} button")
     a_stop.wait_for()
     assert a_stop.is_enabled()
+    teacher.reload()  # F5 on the projector: a new session of the same browser is still the teacher
+    teacher.get_by_text("Teacher mode: you can stop any job").wait_for(timeout=60_000)
+    assert TEACHER_TOKEN not in teacher.url
     teacher.context.close()
 
 

@@ -40,3 +40,20 @@ def test_a_token_shorter_than_20_characters_turns_teacher_mode_off_and_the_log_s
     assert short not in line.getMessage()
     monkeypatch.setenv(settings.TEACHER_TOKEN_ENV, "x" * settings.TEACHER_TOKEN_MIN_CHARS)
     assert access.teacher_mode_available() and access.log_teacher_mode() is True
+
+
+def test_teacher_browsers_remember_an_owner_for_a_while_forget_on_leave_and_stay_bounded():
+    now = [0.0]
+    browsers = access.TeacherBrowsers(seconds=100, clock=lambda: now[0], max_browsers=2)
+    browsers.remember("teacher")
+    assert browsers.knows("teacher") and not browsers.knows("student") and not browsers.knows(None)
+    now[0] = 99.0
+    assert browsers.knows("teacher")
+    now[0] = 100.0
+    assert not browsers.knows("teacher")  # expired: the token must be typed again
+    browsers.remember("a"), browsers.remember("b"), browsers.remember("c")
+    assert not browsers.knows("a") and browsers.knows("b") and browsers.knows("c")  # bounded
+    browsers.forget("c")
+    assert not browsers.knows("c")
+    browsers.remember(None)  # a session without an owner id is never remembered
+    assert not browsers.knows(None)

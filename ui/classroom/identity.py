@@ -14,7 +14,9 @@ on in the browser's history and autocomplete (on a projector), so one is dropped
 address bar with a notice. A wrong token gets a plain refusal; the server rations tries per
 session and per client address (:data:`core.access.TEACHER_TRIES`, counted right or wrong)
 and logs each refusal without what was typed. The session keeps only the fact that it is
-the teacher (:data:`TEACHER_KEY`), never the token.
+the teacher (:data:`TEACHER_KEY`), never the token; the server remembers the browser's owner
+id (:class:`core.access.TeacherBrowsers`), so a reload or another page of the same browser
+is still the teacher, until "Leave teacher mode".
 """
 
 from __future__ import annotations
@@ -111,6 +113,12 @@ def drop_token_from_url() -> None:
 #: Server objects (:mod:`ui.shared.server_objects`): the ration of tries at the teacher token, and
 #: the fact that the server's log said whether teacher mode is on (once per server).
 TRIES_OBJECT, MODE_LOGGED_OBJECT = "teacher token tries", "teacher mode logged"
+#: Server object: the browsers that unlocked teacher mode (:class:`core.access.TeacherBrowsers`).
+TEACHER_BROWSERS_OBJECT = "teacher browsers"
+
+
+def _teacher_browsers() -> access.TeacherBrowsers:
+    return server_objects.once(TEACHER_BROWSERS_OBJECT, access.TeacherBrowsers)
 
 
 def _guesses():
@@ -140,6 +148,7 @@ def _unlock(given: str | None) -> None:
         st.session_state[_REFUSAL_KEY] = f"Too many tries at the teacher token: wait {_wait_words(wait)}."
     elif access.teacher_token_matches(given):
         st.session_state[TEACHER_KEY] = True
+        _teacher_browsers().remember(st.session_state.get(state.SESSION_ID_KEY))
         st.session_state.pop(_REFUSAL_KEY, None)
     else:
         access.log_refused_try(keys[0][1], keys[1][1], "wrong token")
@@ -160,6 +169,7 @@ def teacher_panel() -> None:
         st.sidebar.success("Teacher mode: you can stop any job and clear the queue.", icon=":material/school:")
         if st.sidebar.button("Leave teacher mode", icon=":material/lock:", key="teacher_lock"):
             st.session_state[TEACHER_KEY] = False
+            _teacher_browsers().forget(st.session_state.get(state.SESSION_ID_KEY))
             st.rerun()
         return
     with st.sidebar.expander("Teacher", icon=":material/school:"), st.form("teacher_unlock", border=False):
@@ -174,8 +184,14 @@ def teacher_panel() -> None:
 
 
 def init_owner() -> None:
-    """Give the session its owner id (``session_id``): this browser's, from its cookie."""
-    st.session_state.setdefault(state.SESSION_ID_KEY, browser_owner())
+    """Give the session its owner id (``session_id``): this browser's, from its cookie; and its teacher mode.
+
+    A new session of a browser that unlocked teacher mode (a reload, a typed page address)
+    is the teacher again (:class:`core.access.TeacherBrowsers`).
+    """
+    owner = st.session_state.setdefault(state.SESSION_ID_KEY, browser_owner())
+    if TEACHER_KEY not in st.session_state and access.teacher_mode_available() and _teacher_browsers().knows(owner):
+        st.session_state[TEACHER_KEY] = True
 
 
 def client_address() -> str:
