@@ -64,17 +64,20 @@ class StepEdits:
     LSTM: ``forget`` sets the forget gate to 0, ``ignore`` the input gate; GRU: ``forget`` sets the
     update gate to 0 (nothing of the old state is kept directly), ``ignore`` to 1 (the old state is
     kept whole). ``freeze`` carries the state over the step as a masked step does; ``silence``
-    holds the units' h (and c) at 0 at every step.
+    holds the units' h (and c) at 0 at every step; ``transplant`` puts a given (h, c) in place
+    of the state after a step.
     """
 
     forget: frozenset[int] = frozenset()
     ignore: frozenset[int] = frozenset()
     freeze: frozenset[int] = frozenset()
     silence: tuple[int, ...] = ()
+    transplant: tuple[tuple[int, np.ndarray, np.ndarray | None], ...] = ()  # (step, h, c or None)
 
     def shifted(self, offset: int) -> StepEdits:
         move = lambda steps: frozenset(t + offset for t in steps)  # noqa: E731
-        return StepEdits(move(self.forget), move(self.ignore), move(self.freeze), self.silence)
+        moved = tuple((t + offset, h, c) for t, h, c in self.transplant)
+        return StepEdits(move(self.forget), move(self.ignore), move(self.freeze), self.silence, moved)
 
 
 #: Per (layer, direction), 0-based: the edits an intervened run makes there.
@@ -224,6 +227,7 @@ def run_direction(
     units = w.recurrent.shape[0]
     edits = edits or StepEdits()
     silent = list(edits.silence)
+    transplants = {t: (h, c) for t, h, c in edits.transplant}
     h = np.zeros((batch, units), dtype=x.dtype)
     c = np.zeros((batch, units), dtype=x.dtype)
     hidden = np.zeros((batch, steps, units), dtype=x.dtype)
@@ -254,9 +258,13 @@ def run_direction(
         h_new[:, silent] = 0.0
         keep = m & (t not in edits.freeze)
         h = np.where(keep, h_new, h)
-        hidden[:, t] = h
         if cell == "lstm":
             c = np.where(keep, c_new, c)
+        if t in transplants:
+            h = np.where(m, transplants[t][0], h)
+            c = np.where(m, transplants[t][1], c) if cell == "lstm" else c
+        hidden[:, t] = h
+        if cell == "lstm":
             cells[:, t] = c
     return Direction(hidden, cells, gates, h, c if cell == "lstm" else None)
 

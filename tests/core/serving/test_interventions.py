@@ -26,8 +26,9 @@ def lstm():
 
 
 def _traces(weights, ids, *specs):
-    edits = iv.edits_for([iv.parse(s) for s in specs], weights.config)
-    return xray.trace(weights, ids), xray.trace(weights, ids, edits)
+    plain = xray.trace(weights, ids)
+    edits = iv.edits_for([iv.parse(s) for s in specs], weights.config, plain)
+    return plain, xray.trace(weights, ids, edits)
 
 
 def _step(weights, ids, before: xray.Direction):
@@ -86,6 +87,15 @@ def test_freeze_is_the_review_without_that_word_and_interventions_stack(lstm):
     assert abs(frozen.probability - float(model(without, training=False).numpy()[0, 0])) < 1e-5
     _, both = _traces(weights, ids, f"freeze:{T}", "silence:2")
     assert abs(both.probability - _silenced_keras(model, SMALL, 2, without)) < 1e-5
+
+
+def test_transplant_reads_on_from_another_steps_state(lstm):
+    model, weights, ids = lstm
+    plain, moved = _traces(weights, ids, f"transplant:{T}=2")
+    h, c = plain.layers[0][0].hidden[2], plain.layers[0][0].cell[2]
+    np.testing.assert_array_equal(moved.layers[0][0].hidden[T], h)
+    np.testing.assert_array_equal(moved.layers[0][0].cell[T], c)
+    assert abs(moved.probability - _keras_from(model, weights, ids, h, c)) < 1e-5
 
 
 def _silenced_keras(model, config, unit: int, ids) -> float:
@@ -154,6 +164,9 @@ def test_gru_forget_keeps_only_the_candidate():
         ("freeze:-1", "step -1 is out of range"),
         ("silence:5", "unit 5 is out of range; the layer has 5 units"),
         ("forget:2@3", "layer 3 does not exist"),
+        ("transplant:4", "only transplant takes a source"),
+        ("forget:4=2", "only transplant takes a source"),
+        ("transplant:4=15", "step 15 is out of range"),
     ],
 )
 def test_bad_specs_get_a_clear_message(spec, words):
