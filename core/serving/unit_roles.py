@@ -13,14 +13,19 @@ backward ones), over a run's validation reviews (never the test split):
 The replay is the X-ray's own (:mod:`core.serving.xray`), batched: reviews are sorted by length
 and read :data:`CHUNK` at a time, each as if alone (shorter ones end in masked steps, which carry
 the state as Keras does), in float32; only the last layer is read again per silenced unit.
+Chunks run on one thread per core, each with a single-threaded BLAS: OpenBLAS's own threads on
+these small matrices made it 8x slower on a busy 2-core machine.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from core.encoding import arrays, word_ids
 from core.serving import xray as xr
@@ -108,7 +113,7 @@ def _chunk(weights: xr.Weights, fed: list[np.ndarray], size: int, start: int | N
     for j, w in enumerate(weights.layers[-1]):
         for unit in range(config.units):
             edits = xr.StepEdits(silence=(unit,))
-            silenced = xr.run_direction(config.cell, w, x_last, mask, backwards=bool(j), edits=edits)
+            silenced = xr.run_direction(config.cell, w, x_last, mask, bool(j), edits, record=False)
             directions = [silenced if k == j else d for k, d in enumerate(last)]
             moved = xr.classify(weights, _features(config, directions, mask))[0] - base
             change.append(float(moved.sum()))
@@ -138,15 +143,13 @@ def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
     fed = _fed(predictor, texts)
     order = np.argsort([len(f) for f in fed], kind="stable")
     size = config.num_words + 1
-    change = size_of_change = 0.0
-    moves = counts = None
-    for first in range(0, len(order), CHUNK):
-        c, a, m, n = _chunk(
-            weights, [fed[i] for i in order[first : first + CHUNK]], size, predictor.encoding.start_char
-        )
-        change, size_of_change = change + c, size_of_change + a
-        if m is not None:
-            moves, counts = (m, n) if moves is None else (moves + m, counts + n)
+    chunks = [[fed[i] for i in order[first : first + CHUNK]] for first in range(0, len(order), CHUNK)]
+    start = predictor.encoding.start_char
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
+        parts = list(pool.map(lambda chunk: _chunk(weights, chunk, size, start), chunks))
+    change, size_of_change = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    moves = None if parts[0][2] is None else sum(p[2] for p in parts)
+    counts = None if parts[0][3] is None else sum(p[3] for p in parts)
     directions = ("forward", "backward") if config.bidirectional else ("forward",)
     rows = []
     for k in range(len(directions) * config.units):

@@ -216,12 +216,19 @@ def front_end(weights: Weights, ids: np.ndarray) -> np.ndarray:
 
 
 def run_direction(
-    cell: str, w: CellWeights, x: np.ndarray, mask: np.ndarray, backwards: bool, edits: StepEdits | None = None
+    cell: str,
+    w: CellWeights,
+    x: np.ndarray,
+    mask: np.ndarray,
+    backwards: bool,
+    edits: StepEdits | None = None,
+    record: bool = True,
 ) -> Direction:
     """One recurrent direction over a batch (B, T, d) with a step mask (B, T); rows stay aligned to steps.
 
     ``edits`` (an intervention) changes gates and states at the steps it names; the gates
-    recorded are the ones used. States have ``x``'s dtype (float32 in :mod:`core.serving.unit_roles`).
+    recorded are the ones used. States have ``x``'s dtype (float32 in :mod:`core.serving.unit_roles`,
+    which needs only h: ``record=False`` keeps no gates and no cell states).
     """
     batch, steps, _ = x.shape
     units = w.recurrent.shape[0]
@@ -231,8 +238,8 @@ def run_direction(
     h = np.zeros((batch, units), dtype=x.dtype)
     c = np.zeros((batch, units), dtype=x.dtype)
     hidden = np.zeros((batch, steps, units), dtype=x.dtype)
-    cells = np.zeros((batch, steps, units), dtype=x.dtype) if cell == "lstm" else None
-    gates = {g: np.full((batch, steps, units), np.nan, dtype=x.dtype) for g in GATES[cell]}
+    cells = np.zeros((batch, steps, units), dtype=x.dtype) if cell == "lstm" and record else None
+    gates = {g: np.zeros((batch, steps, units), dtype=x.dtype) for g in GATES[cell]} if record else {}
     projected = x @ w.kernel + w.bias if cell == "lstm" else x @ w.kernel + w.bias[0]
     for t in range(steps - 1, -1, -1) if backwards else range(steps):
         m = mask[:, t : t + 1]
@@ -245,16 +252,16 @@ def run_direction(
             c_new = f * c + i * np.tanh(g)
             c_new[:, silent] = 0.0
             h_new = o * np.tanh(c_new)
-            for name, value in zip(GATES["lstm"], (i, f, o), strict=True):
-                gates[name][:, t] = np.where(m, value, np.nan)
+            used = (i, f, o)
         else:
             xz, xr, xh = np.split(projected[:, t], 3, axis=1)
             hz, hr, hh = np.split(h @ w.recurrent + w.bias[1], 3, axis=1)
             z, r = _sigmoid(xz + hz), _sigmoid(xr + hr)
             z = np.zeros_like(z) if t in edits.forget else np.ones_like(z) if t in edits.ignore else z
             h_new = z * h + (1.0 - z) * np.tanh(xh + r * hh)
-            gates["update"][:, t] = np.where(m, z, np.nan)
-            gates["reset"][:, t] = np.where(m, r, np.nan)
+            used = (z, r)
+        for name, value in zip(gates, used, strict=False):
+            gates[name][:, t] = value
         h_new[:, silent] = 0.0
         keep = m & (t not in edits.freeze)
         h = np.where(keep, h_new, h)
@@ -264,8 +271,10 @@ def run_direction(
             h = np.where(m, transplants[t][0], h)
             c = np.where(m, transplants[t][1], c) if cell == "lstm" else c
         hidden[:, t] = h
-        if cell == "lstm":
+        if cells is not None:
             cells[:, t] = c
+    for values in gates.values():
+        values[~mask] = np.nan  # padding never entered a gate
     return Direction(hidden, cells, gates, h, c if cell == "lstm" else None)
 
 
