@@ -28,16 +28,17 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from core.encoding import arrays, word_ids
+from core.errors import LabError
 from core.serving import xray as xr
 
 #: Validation reviews read by default.
 REVIEWS = 2000
 #: Reviews replayed at once (sorted by length, so a chunk's reviews are about as long).
-CHUNK = 256
+CHUNK = 128
 #: Words named per unit and direction of change.
 TOP_WORDS = 5
-#: A word is named only if the reviews read it at least this often.
-MIN_COUNT = 10
+#: A word is named only if the reviews read it at least this often (rarer ones are mostly names).
+MIN_COUNT = 20
 
 
 def validation_texts(data, config, reviews: int = REVIEWS) -> list[str]:
@@ -138,7 +139,7 @@ def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
     """One row per unit of the last recurrent layer: its effect when silenced and the words that move it."""
     config = predictor.config
     if not texts:
-        raise ValueError("unit_roles needs at least one review")
+        raise LabError("Unit roles need at least one review to read: give the run's validation reviews.")
     weights = _float32(xr.weights_for(predictor))
     fed = _fed(predictor, texts)
     order = np.argsort([len(f) for f in fed], kind="stable")

@@ -10,6 +10,7 @@ import pytest
 
 from core.data.corpus import Vocabulary
 from core.encoding import arrays
+from core.errors import LabError
 from core.model.metrics import log_odds
 from core.serving import interventions, unit_roles
 from tests.core.serving.test_xray import SMALL, _model
@@ -87,3 +88,7 @@ def test_validation_texts_come_from_the_runs_validation_reviews(toy):
     _, validation, _ = arrays.split_training(data, config)
     assert texts == [data.train.texts[i] for i in validation[:7]]
     assert not set(texts) & set(data.test.texts)
+    from core.serving.predictor import Predictor
+
+    with pytest.raises(LabError, match="at least one review"):
+        unit_roles.unit_roles(Predictor(snap.run_id, store), [])
