@@ -194,3 +194,28 @@ def test_a_stored_run_intervened_keeps_the_steps_before_and_names_the_steps_that
     assert only_forget.changed_steps[0] == 5 and set(only_forget.changed_steps) <= set(range(5, 10))
     with pytest.raises(iv.InterventionError, match="this review has 10 steps"):
         iv.intervene(toy_predictor, text, ["ignore:10"])
+
+
+def test_a_bidirectional_running_verdict_moves_only_from_the_intervened_step():
+    config = SMALL.replace(bidirectional=True)
+    weights = xray.weights_of(_model(config), config)
+    ids = _ids(config, 15)
+    plain, forgot = _traces(weights, ids, f"forget:{T}")
+    x = xray.front_end(weights, ids[None, :].astype(np.int64))[0]
+    edits = iv.edits_for([iv.parse(f"forget:{T}")], config)
+    before = xray.prefix_probabilities(weights, x, plain.layers)
+    after = xray.prefix_probabilities(weights, x, forgot.layers, edits)
+    assert abs(after[-1] - forgot.probability) < 1e-9
+    np.testing.assert_array_equal(after[:T], before[:T])  # prefixes that end before T never read it
+    assert not np.allclose(after[T:], before[T:])
+
+
+def test_steps_are_the_xrays_steps_when_the_model_reads_padding_first():
+    from tests.core.serving.test_unit_roles import _predictor
+
+    predictor = _predictor(SMALL.replace(bucketing=False))  # padded to 60 on the left, no mask
+    result = iv.intervene(predictor, "good film but dull plot", ["ignore:3"])
+    gates = result.intervened.layers[0][0].gates["input"]
+    assert len(result.original.steps) == 6 and result.original.steps[3] == ["but"]
+    assert (gates[3] == 0).all() and (gates[2] == result.original.layers[0][0].gates["input"][2]).all()
+    assert abs(result.original.probability - predictor.predict(["good film but dull plot"])[0]) < 1e-5
