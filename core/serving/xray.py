@@ -233,8 +233,7 @@ def run_direction(
     batch, steps, _ = x.shape
     units = w.recurrent.shape[0]
     edits = edits or StepEdits()
-    silent = list(edits.silence)
-    transplants = {t: (h, c) for t, h, c in edits.transplant}
+    silent, transplants = list(edits.silence), {t: (h, c) for t, h, c in edits.transplant}
     h = np.zeros((batch, units), dtype=x.dtype)
     c = np.zeros((batch, units), dtype=x.dtype)
     hidden = np.zeros((batch, steps, units), dtype=x.dtype)
