@@ -9,12 +9,18 @@ page's occlusion (one word, two- and three-word phrases) and the memory horizon 
 page's sample of test reviews. Targets (issue 11): 200 words < 300 ms,
 2,500 words < 2 s, the horizon < 30 s.
 
-    python -m bench.xray [--preset lstm ...] [--run ID] [--repeats 5]
+What-ifs (issue 30), on a stored ``lstm`` run (``--run ID``, else the best stored one, else one
+is trained first, as bench.prediction does; ``--no-train`` refuses instead): an intervention on a
+200-word test review (the X-ray read twice, :mod:`core.serving.interventions`; target < 300 ms) and
+the unit roles over 2,000 of the run's validation reviews (:mod:`core.serving.unit_roles`; < 30 s).
+
+    python -m bench.xray [--preset lstm ...] [--run ID] [--runs-dir DIR] [--repeats 5] [--no-train]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -96,17 +102,66 @@ def bench_horizon(predictor) -> dict:
     }
 
 
+def bench_what_if(args) -> dict:
+    """An intervention on a 200-word review and the unit roles over 2,000 validation reviews, on a stored run."""
+    from bench.prediction import best_default_run, review_of_words, train_default
+    from core.data.dataset import load_dataset
+    from core.runs.store import RunStore
+    from core.serving.interventions import intervene
+    from core.serving.predictor import Predictor
+    from core.serving.unit_roles import REVIEWS, unit_roles, validation_texts
+
+    store, data = RunStore(args.runs_dir), load_dataset(allow_download=False)
+    run, trained = (store.get(args.run), False) if args.run else (best_default_run(store), False)
+    if run is None:
+        if args.no_train:
+            raise SystemExit(f"No lstm run in {store.root}. Train one (python -m core train) or drop --no-train.")
+        run, trained = train_default(store, data, None), True
+    predictor = Predictor(run.run_id, store)
+    text = review_of_words(data, 200)
+    steps = len(intervene(predictor, text, ["freeze:1"]).original.steps)
+    specs = {"forget": [f"forget:{steps // 2}"], "stacked_3": [f"forget:{steps // 2}", "ignore:10", "silence:0"]}
+    result = {"run": run.run_id, "trained_here": trained, "summary": run.config.summary(), "review_steps": steps}
+    for name, spec in specs.items():
+        result[f"intervene_{name}_200_words_ms"] = _median_ms(
+            lambda spec=spec: intervene(predictor, text, spec), args.repeats
+        )
+    result["meets_intervention_300_ms"] = result["intervene_stacked_3_200_words_ms"] < 300
+    texts = validation_texts(data, run.config, REVIEWS)
+    load_before, started, cpu = os.getloadavg()[0], time.perf_counter(), time.process_time()
+    roles = unit_roles(predictor, texts)
+    seconds, cpu = round(time.perf_counter() - started, 2), round(time.process_time() - cpu, 2)
+    strongest = roles.sort_values("mean_abs_change", ascending=False).head(3)
+    result.update(
+        {
+            "unit_roles_reviews": len(texts),
+            "unit_roles_units": len(roles),
+            "unit_roles_seconds": seconds,
+            # other work on the machine slows the wall time, not the CPU seconds (two threads: about half on 2 idle cores)
+            "unit_roles_cpu_seconds": cpu,
+            "load_average_before": round(load_before, 2),
+            "meets_unit_roles_30_s": seconds < 30,
+            "strongest_units": strongest[["unit", "mean_change", "mean_abs_change", "words_up", "words_down"]].to_dict(
+                "records"
+            ),
+        }
+    )
+    return result
+
+
 def main() -> None:
     allocator.reexec_with_preload()  # train on tcmalloc where there is one, as the app's jobs do
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", nargs="+", default=["lstm"])
     parser.add_argument("--run", help="a stored run id, through Predictor (encoding included)")
+    parser.add_argument("--runs-dir", help="runs folder (default: $IMDB_LAB_RUNS or ./runs)")
+    parser.add_argument("--no-train", action="store_true", help="fail instead of training when no lstm run is stored")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     results = [bench_architecture(name, args.repeats) for name in args.preset]
     if args.run:
         results.append(bench_run(args.run, args.repeats))
-    emit({"benchmark": "xray", "machine": machine(), "results": results})
+    emit({"benchmark": "xray", "machine": machine(), "results": results, "what_if": bench_what_if(args)})
 
 
 if __name__ == "__main__":

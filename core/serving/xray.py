@@ -56,6 +56,34 @@ class Weights:
     dense: tuple[np.ndarray, np.ndarray]  # (features, 1), (1,)
 
 
+@dataclass(frozen=True)
+class StepEdits:
+    """What an intervention changes inside one direction's loop (built by :mod:`core.serving.interventions`).
+
+    Steps index the ``x`` given to :func:`run_direction`; ``silence`` names this direction's units.
+    LSTM: ``forget`` sets the forget gate to 0, ``ignore`` the input gate; GRU: ``forget`` sets the
+    update gate to 0 (nothing of the old state is kept directly), ``ignore`` to 1 (the old state is
+    kept whole). ``freeze`` carries the state over the step as a masked step does; ``silence``
+    holds the units' h (and c) at 0 at every step; ``transplant`` puts a given (h, c) in place
+    of the state after a step.
+    """
+
+    forget: frozenset[int] = frozenset()
+    ignore: frozenset[int] = frozenset()
+    freeze: frozenset[int] = frozenset()
+    silence: tuple[int, ...] = ()
+    transplant: tuple[tuple[int, np.ndarray, np.ndarray | None], ...] = ()  # (step, h, c or None)
+
+    def shifted(self, offset: int) -> StepEdits:
+        move = lambda steps: frozenset(t + offset for t in steps)  # noqa: E731
+        moved = tuple((t + offset, h, c) for t, h, c in self.transplant)
+        return StepEdits(move(self.forget), move(self.ignore), move(self.freeze), self.silence, moved)
+
+
+#: Per (layer, direction), 0-based: the edits an intervened run makes there.
+Edits = dict[tuple[int, int], StepEdits]
+
+
 @dataclass
 class Direction:
     """One direction of one layer, per step (rows aligned with the input steps)."""
@@ -187,15 +215,30 @@ def front_end(weights: Weights, ids: np.ndarray) -> np.ndarray:
     return pooled.reshape(y.shape[0], out, k, y.shape[2]).max(axis=2)
 
 
-def run_direction(cell: str, w: CellWeights, x: np.ndarray, mask: np.ndarray, backwards: bool) -> Direction:
-    """One recurrent direction over a batch (B, T, d) with a step mask (B, T); rows stay aligned to steps."""
+def run_direction(
+    cell: str,
+    w: CellWeights,
+    x: np.ndarray,
+    mask: np.ndarray,
+    backwards: bool,
+    edits: StepEdits | None = None,
+    record: bool = True,
+) -> Direction:
+    """One recurrent direction over a batch (B, T, d) with a step mask (B, T); rows stay aligned to steps.
+
+    ``edits`` (an intervention) changes gates and states at the steps it names; the gates
+    recorded are the ones used. States have ``x``'s dtype (float32 in :mod:`core.serving.unit_roles`,
+    which needs only h: ``record=False`` keeps no gates and no cell states).
+    """
     batch, steps, _ = x.shape
     units = w.recurrent.shape[0]
-    h = np.zeros((batch, units))
-    c = np.zeros((batch, units))
-    hidden = np.zeros((batch, steps, units))
-    cells = np.zeros((batch, steps, units)) if cell == "lstm" else None
-    gates = {g: np.full((batch, steps, units), np.nan) for g in GATES[cell]}
+    edits = edits or StepEdits()
+    silent, transplants = list(edits.silence), {t: (h, c) for t, h, c in edits.transplant}
+    h = np.zeros((batch, units), dtype=x.dtype)
+    c = np.zeros((batch, units), dtype=x.dtype)
+    hidden = np.zeros((batch, steps, units), dtype=x.dtype)
+    cells = np.zeros((batch, steps, units), dtype=x.dtype) if cell == "lstm" and record else None
+    gates = {g: np.zeros((batch, steps, units), dtype=x.dtype) for g in GATES[cell]} if record else {}
     projected = x @ w.kernel + w.bias if cell == "lstm" else x @ w.kernel + w.bias[0]
     for t in range(steps - 1, -1, -1) if backwards else range(steps):
         m = mask[:, t : t + 1]
@@ -203,35 +246,57 @@ def run_direction(cell: str, w: CellWeights, x: np.ndarray, mask: np.ndarray, ba
             z = projected[:, t] + h @ w.recurrent
             i, f, g, o = np.split(z, 4, axis=1)
             i, f, o = _sigmoid(i), _sigmoid(f), _sigmoid(o)
+            f = np.zeros_like(f) if t in edits.forget else f
+            i = np.zeros_like(i) if t in edits.ignore else i
             c_new = f * c + i * np.tanh(g)
+            c_new[:, silent] = 0.0
             h_new = o * np.tanh(c_new)
-            c = np.where(m, c_new, c)
-            for name, value in zip(GATES["lstm"], (i, f, o), strict=True):
-                gates[name][:, t] = np.where(m, value, np.nan)
-            cells[:, t] = c
+            used = (i, f, o)
         else:
             xz, xr, xh = np.split(projected[:, t], 3, axis=1)
             hz, hr, hh = np.split(h @ w.recurrent + w.bias[1], 3, axis=1)
             z, r = _sigmoid(xz + hz), _sigmoid(xr + hr)
+            z = np.zeros_like(z) if t in edits.forget else np.ones_like(z) if t in edits.ignore else z
             h_new = z * h + (1.0 - z) * np.tanh(xh + r * hh)
-            gates["update"][:, t] = np.where(m, z, np.nan)
-            gates["reset"][:, t] = np.where(m, r, np.nan)
-        h = np.where(m, h_new, h)
+            used = (z, r)
+        for name, value in zip(gates, used, strict=False):
+            gates[name][:, t] = value
+        h_new[:, silent] = 0.0
+        keep = m & (t not in edits.freeze)
+        h = np.where(keep, h_new, h)
+        if cell == "lstm":
+            c = np.where(keep, c_new, c)
+        if t in transplants:
+            h = np.where(m, transplants[t][0], h)
+            c = np.where(m, transplants[t][1], c) if cell == "lstm" else c
         hidden[:, t] = h
+        if cells is not None:
+            cells[:, t] = c
+    for values in gates.values():
+        values[~mask] = np.nan  # padding never entered a gate
     return Direction(hidden, cells, gates, h, c if cell == "lstm" else None)
 
 
-def run_stack(weights: Weights, x: np.ndarray, mask: np.ndarray) -> tuple[list[list[Direction]], np.ndarray]:
-    """Every recurrent layer; returns the directions per layer and the classifier's features (B, F)."""
+def run_stack(
+    weights: Weights, x: np.ndarray, mask: np.ndarray, edits: Edits | None = None
+) -> tuple[list[list[Direction]], np.ndarray]:
+    """Every recurrent layer; returns the directions per layer and the classifier's features (B, F).
+
+    Pooling reads the steps in ``mask`` (a masked model never pools by max, a config rule; the
+    running verdict and :mod:`core.serving.unit_roles` mark steps that way). ``edits``: an intervention.
+    """
     config = weights.config
+    edits = edits or {}
     layers = []
-    for layer in weights.layers:
-        directions = [run_direction(config.cell, w, x, mask, backwards=bool(j)) for j, w in enumerate(layer)]
+    for i, layer in enumerate(weights.layers):
+        directions = [
+            run_direction(config.cell, w, x, mask, backwards=bool(j), edits=edits.get((i, j)))
+            for j, w in enumerate(layer)
+        ]
         layers.append(directions)
         x = np.concatenate([d.hidden for d in directions], axis=-1)
-    # max and max-mean pooling never come with a mask (a config rule)
     last = np.concatenate([d.final for d in layers[-1]], axis=-1)
-    return layers, (last if config.pooling == "last" else pooled(config, x, np.ones(x.shape[:2], dtype=bool)))
+    return layers, (last if config.pooling == "last" else pooled(config, x, mask))
 
 
 def pooled(config: TrainConfig, outputs: np.ndarray, steps: np.ndarray) -> np.ndarray:
@@ -249,12 +314,12 @@ def classify(weights: Weights, features: np.ndarray) -> tuple[np.ndarray, np.nda
     return logits, _sigmoid(logits)
 
 
-def trace(weights: Weights, padded_ids: np.ndarray) -> Trace:
-    """The full computation for one padded sequence (T,) of ids, as the model sees it."""
+def trace(weights: Weights, padded_ids: np.ndarray, edits: Edits | None = None) -> Trace:
+    """The full computation for one padded sequence (T,) of ids, as the model sees it (``edits``: an intervention)."""
     ids = padded_ids[None, :].astype(np.int64)
     x = front_end(weights, ids)
     mask = ids != 0 if weights.config.mask_zero else np.ones(x.shape[:2], dtype=bool)
-    layers, features = run_stack(weights, x, mask)
+    layers, features = run_stack(weights, x, mask, edits)
     logit, probability = classify(weights, features)
     single = [[_first(d) for d in directions] for directions in layers]
     return Trace(single, features[0], float(logit[0]), float(probability[0]))
@@ -270,8 +335,13 @@ def _first(d: Direction) -> Direction:
     )
 
 
-def prefix_probabilities(weights: Weights, x: np.ndarray, forward: list[list[Direction]]) -> np.ndarray | None:
-    """The verdict if the input ended after each step of ``x`` (T, d): real steps only, no padding."""
+def prefix_probabilities(
+    weights: Weights, x: np.ndarray, forward: list[list[Direction]], edits: Edits | None = None
+) -> np.ndarray | None:
+    """The verdict if the input ended after each step of ``x`` (T, d): real steps only, no padding.
+
+    ``edits`` (steps counted in ``x``) are the intervention ``forward`` was computed with.
+    """
     config = weights.config
     steps = x.shape[0]
     if not config.bidirectional:
@@ -287,9 +357,7 @@ def prefix_probabilities(weights: Weights, x: np.ndarray, forward: list[list[Dir
         return None
     batch = np.broadcast_to(x, (steps, *x.shape))
     mask = np.tri(steps, dtype=bool)  # row t: steps 0..t
-    layers, features = run_stack(weights, batch, mask)
-    if config.pooling != "last":
-        features = pooled(config, np.concatenate([d.hidden for d in layers[-1]], axis=-1), mask)
+    _, features = run_stack(weights, batch, mask, edits)
     return classify(weights, features)[1]
 
 
@@ -334,8 +402,11 @@ def step_words(config: TrainConfig, labels: list[str], padded: int, first_real: 
     return steps, slice(real[0], real[-1] + 1)
 
 
-def xray(predictor, text: str) -> Xray:
-    """The X-ray of ``text`` with ``predictor``'s model (in the prediction process)."""
+def xray(predictor, text: str, edits: Edits | None = None) -> Xray:
+    """The X-ray of ``text`` with ``predictor``'s model (in the prediction process).
+
+    ``edits``: an intervention (:mod:`core.serving.interventions`), steps counted as the X-ray counts them.
+    """
     from core.encoding import arrays
 
     if not text or not text.strip():
@@ -351,11 +422,12 @@ def xray(predictor, text: str) -> Xray:
     padded = arrays.pad_batch([kept], config.effective_padding, pad_to)[0]
     first_real = len(padded) - len(kept) if config.effective_padding == "pre" else 0
     weights = weights_for(predictor)
-    full = trace(weights, padded)
     steps, real = step_words(config, labels, len(padded), first_real)
+    shifted = {key: e.shifted(real.start) for key, e in (edits or {}).items()}
+    full = trace(weights, padded, shifted)
     layers = [[_slice(d, real) for d in directions] for directions in full.layers]
     x_real = front_end(weights, padded[None, :].astype(np.int64))[0][real]
-    prefix = prefix_probabilities(weights, x_real, layers)
+    prefix = prefix_probabilities(weights, x_real, layers, edits)
     notes = []
     if encoded.truncated_tokens:
         notes.append(f"{encoded.truncated_tokens} words cut off: the model reads at most {config.maxlen}.")

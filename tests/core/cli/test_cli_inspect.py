@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from core.cli import main
 
 
@@ -34,3 +36,34 @@ def test_inspect_table_and_bad_inputs(toy, capsys):
     assert main(["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "   "]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "word" in err
+
+
+def test_inspect_intervene_keeps_todays_keys_and_adds_the_intervened_verdict(toy, capsys):
+    _, store, snap = toy
+    base = ["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "--json"]
+    text = "the story was great but the acting was awful"
+    assert main([*base, text]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main([*base, "--intervene", "forget:5", "--intervene", "silence:0", text]) == 0
+    data = json.loads(capsys.readouterr().out)
+    after = data.pop("intervened")
+    assert data == plain  # the untouched model's keys and numbers, unchanged
+    assert after["interventions"] == ["forget:5", "silence:0"]
+    assert abs(after["steps"][-1]["prefix_probability"] - after["probability"]) < 1e-9
+    assert [set(s) for s in after["steps"]] == [set(s) for s in plain["steps"]]
+    assert all(v == 0 for v in after["steps"][5]["gates"]["forget"])
+    assert after["steps"][3]["hidden"][0] == 0.0 and after["changed_steps"]
+    assert main([*base[:-1], "--intervene", "forget:5", text]) == 0
+    table = capsys.readouterr().out
+    assert " after" in table.splitlines()[1] and "With forget:5: P(positive) = " in table
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [("forget", "not KIND:WHERE"), ("shout:2", "unknown kind"), ("forget:40", "out of range"), ("silence:8", "unit 8")],
+)
+def test_a_bad_intervention_is_one_line_not_a_traceback(toy, capsys, spec, words):
+    _, store, snap = toy
+    assert main(["inspect", "--runs-dir", str(store.root), "--run", snap.run_id, "--intervene", spec, "good"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
