@@ -96,11 +96,11 @@ def heatmap_frame(values: np.ndarray, steps: list[list[str]], order: list[int]) 
 
 def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
     """Units (rows) x words (columns), coloured by value; hover shows the word, the unit and the value."""
-    domain = [0, 1]
+    domain = [0, 0.5, 1]
     if not gate:
         bound = 1.0 if frame.empty else max(1.0, float(frame["value"].abs().max()))
-        domain = [-bound, bound]
-    scheme = palette.GATE_SCHEME if gate else palette.STATE_SCHEME
+        domain = [-bound, 0.0, bound]
+    scale = alt.Scale(domain=domain, range=list(palette.INTERNAL_RANGE), clamp=True)  # not the verdict's colours
     units = frame["unit"].nunique() if not frame.empty else 1
     return (
         alt.Chart(frame)
@@ -108,7 +108,7 @@ def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
         .encode(
             alt.X("label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-60, labelOverlap=True)),
             alt.Y("rank:O", title="unit (sorted)", axis=None),
-            alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=domain, clamp=True), title=None),
+            alt.Color("value:Q", scale=scale, title=None),
             tooltip=[
                 alt.Tooltip("words:N", title="words"),
                 alt.Tooltip("unit:Q", title="unit"),
