@@ -234,7 +234,7 @@ class TrainConfig:
             parts.append("weight average")
         if self.embeddings != "learned":
             parts.append(f"{self.embeddings} {'fine-tuned' if self.embeddings_trainable else 'frozen'}")
-        return ", ".join(parts)
+        return ("glass-box task: " if self.task != TASKS[0] else "") + ", ".join(parts)
 
 
 def validate(config: TrainConfig) -> None:
