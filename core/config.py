@@ -30,8 +30,15 @@ class Field:
 EMBEDDINGS = ("learned", "glove-50d", "glove-100d", "glove-200d", "glove-300d", "glove-file")
 #: The dimension of each GloVe 6B choice (``glove-file`` has its file's, checked against ``embedding_dim``).
 GLOVE_DIMENSIONS = {"glove-50d": 50, "glove-100d": 100, "glove-200d": 200, "glove-300d": 300}
+#: What a model learns from: the IMDB reviews, or the generated glass-box task (:mod:`core.data.glassbox`).
+TASKS = ("imdb", "glassbox-not")
 
 FIELDS: dict[str, Field] = {
+    "task": Field(
+        "what the model learns from: the IMDB reviews, or the glass-box task (generated short texts where a "
+        "'not' up to 3 words before a sentiment word flips it: a job whose solution is known)",
+        choices=TASKS,
+    ),
     "num_words": Field("vocabulary size (ids below it are kept, the rest are OOV)", 100, 100_000, 100),
     "maxlen": Field("tokens kept per review (sequence length)", 10, 2500, 10),
     "keras_maxlen_filter": Field("drop reviews longer than maxlen, as keras.datasets.imdb does", choices=(False, True)),
@@ -97,6 +104,7 @@ FIELDS: dict[str, Field] = {
 
 #: Fields added after runs were stored, with the value those runs had (see :meth:`TrainConfig.fingerprint`).
 ADDED_LATER: dict[str, tuple] = {
+    "task": ("imdb",),
     "average_weights": (False,),
     "conv_stride": (1,),
     "embeddings": ("learned",),
@@ -108,6 +116,7 @@ ADDED_LATER: dict[str, tuple] = {
 class TrainConfig:
     """Everything that decides a trained model. Defaults are the default preset, ``lstm``."""
 
+    task: str = "imdb"
     num_words: int = 20_000
     maxlen: int = 400
     keras_maxlen_filter: bool = False
@@ -225,7 +234,7 @@ class TrainConfig:
             parts.append("weight average")
         if self.embeddings != "learned":
             parts.append(f"{self.embeddings} {'fine-tuned' if self.embeddings_trainable else 'frozen'}")
-        return ", ".join(parts)
+        return ("glass-box task: " if self.task != TASKS[0] else "") + ", ".join(parts)
 
 
 def validate(config: TrainConfig) -> None:
@@ -389,6 +398,27 @@ PRESETS: dict[str, Preset] = {
             schedule="constant",
             batch_size=32,
             epochs=10,
+            patience=0,
+        ),
+    ),
+    "glassbox": Preset(
+        "glassbox",
+        "The glass-box task, not movie reviews: generated short texts of IMDB words where a 'not' up to 3 "
+        "words before a sentiment word flips it ('the film was not really good' is negative; a 'not' after "
+        "it changes nothing). A tiny Embedding(100, 8) -> LSTM(6) read at its last step -> Dense(1), Adam "
+        "2e-2 cosine, 6 epochs on 3,600 examples: about 1.0 accuracy in a few seconds. Open its run in "
+        "Predict's X-ray to watch a gate remember 'not' before the real model.",
+        "This lab's own teaching task; its data is generated, never IMDB's.",
+        TrainConfig(
+            task="glassbox-not",
+            num_words=100,
+            maxlen=20,
+            embedding_dim=8,
+            units=6,
+            pooling="last",
+            learning_rate=2e-2,
+            batch_size=64,
+            epochs=6,
             patience=0,
         ),
     ),

@@ -28,6 +28,7 @@ import weakref
 from core import settings
 from core.access import Actor, NotAllowed
 from core.config import TrainConfig
+from core.data import glassbox
 from core.errors import LabError
 from core.jobs import admission
 from core.jobs.isolation import Spare, default_trainer, run_here, run_in_process
@@ -178,7 +179,8 @@ class JobManager:
         """
         job_id = f"job-{uuid.uuid4().hex[:8]}"
         job = JobRecord(job_id, config, retrain, keep_partial, owner, client=client)
-        job.data = data if data is not None else self._load_data()
+        # The glass-box task trains on its own generated data, whatever data the session chose.
+        job.data = glassbox.data_for(config, lambda: data if data is not None else self._load_data())
         if not retrain:
             self._finish_from_cache(job)
         if job.state == QUEUED:

@@ -145,8 +145,10 @@ def _train_and_store(connection, job_id: str, values: dict) -> dict:
     from core.runs.store import RunStore, store_outcome
 
     reporter = RedisReporter(connection, job_id)
-    data = _dataset(values)
+    from core.data import glassbox
+
     config = TrainConfig.from_dict(values["config"])
+    data = glassbox.data_for(config, lambda: _dataset(values))  # the glass-box task: generated here too
     result = _trainer()(config, data, reporter)
     return store_outcome(
         RunStore(),

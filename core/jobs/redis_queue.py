@@ -25,6 +25,7 @@ import uuid
 from core import settings
 from core.access import Actor, NotAllowed
 from core.config import TrainConfig
+from core.data import glassbox
 from core.errors import LabError
 from core.jobs import admission, queue_state as qs
 from core.jobs.journal import JobJournal, job_family
@@ -119,7 +120,8 @@ class QueueExecutor:
     ) -> str:
         """Queue ``config`` (see :meth:`core.jobs.manager.JobManager.submit`: the same rules, across replicas)."""
         job = JobRecord(f"job-{uuid.uuid4().hex[:8]}", config, retrain, keep_partial, owner, client=client)
-        job.data = data if data is not None else self._load_data()
+        # The glass-box task trains on its own generated data, whatever data the session chose.
+        job.data = glassbox.data_for(config, lambda: data if data is not None else self._load_data())
         cached = None if retrain else self.store.find_cached(config, job.data.fingerprint)
         if cached is not None:
             finish_as_cached(job, cached, self.store.history(cached.run_id))

@@ -1,11 +1,17 @@
-"""The memory horizon: how much a word's influence on the verdict depends on its distance from the end.
+"""The memory horizon: how many of a review's last words the model needs to reach its own verdict.
 
-Over a few hundred reviews, the word at distance ``d`` from the end of what the model reads
-is removed (occlusion) and the change of the verdict is measured in logit space (so that
-saturated predictions still count); the mean absolute change per distance is the curve.
-"This model mostly reads the last N words": N is the farthest distance whose mean effect is
-at least half the strongest one. Computed in the prediction process, once per run: the
-result is stored as JSON under ``<runs>/.horizon/`` (never in the run folder).
+Over a sample of the run's *validation* reviews (never test reviews), the model reads only
+the last ``k`` words of each review (the words before them removed, the start token kept)
+and its verdict is compared with its verdict on the whole review (as the model reads it,
+after the ``maxlen`` cut): the share of reviews whose verdict stays on the same side of
+0.5, and the mean absolute change in log-odds (saturated predictions still count).
+A review of ``k`` words or fewer is read whole, so it changes by exactly 0.
+
+"This model reaches its verdict from the last N words": N is the smallest ``k`` at which
+:data:`AGREEMENT` of the reviews keep their verdict. Both the curve and the sentence are
+that one experiment, so they agree: a model that forgets early words reaches it at a small
+``k``; one that reads the whole review needs nearly every word. Computed in the prediction
+process once per run and stored as JSON under ``<runs>/.horizon/`` (never in the run folder).
 """
 
 from __future__ import annotations
@@ -17,50 +23,80 @@ from pathlib import Path
 import numpy as np
 
 from core import atomic
+from core.encoding.word_ids import START_CHAR
 from core.model.metrics import log_odds
 
-DISTANCES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
-#: Reviews the UI sends (from the test split, a fixed sample).
+#: Cached results of another format are measured again.
+VERSION = 2
+#: The ``k`` tried (each below the run's maxlen); the longest review read whole ends the curve.
+LAST_WORDS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
+#: Share of reviews that must keep their verdict for "reaches its verdict from the last N words".
+AGREEMENT = 0.9
+#: Validation reviews measured (evenly spaced through the run's validation set).
 REVIEWS = 300
+SPLIT = "validation"
+
+
+def validation_texts(data, config) -> list[str]:
+    """The run's validation reviews (held out of training by :func:`core.encoding.arrays.split_training`)."""
+    from core.encoding.arrays import split_training
+
+    _, val_idx, _ = split_training(data, config)
+    return [data.train.texts[i] for i in np.sort(val_idx)]
 
 
 def sample_texts(texts) -> list[str]:
-    """The :data:`REVIEWS` reviews the horizon is measured on: evenly spaced through ``texts`` (the test split)."""
+    """The :data:`REVIEWS` reviews the horizon is measured on: evenly spaced through ``texts``."""
     return list(texts[:: max(1, len(texts) // REVIEWS)][:REVIEWS])
 
 
+def _last(sequence: np.ndarray, k: int) -> np.ndarray:
+    """The last ``k`` words of a model input, after its start token when it has one."""
+    return np.concatenate([sequence[:1], sequence[-k:]]) if sequence[0] == START_CHAR else sequence[-k:]
+
+
 def horizon(predictor, texts: list[str]) -> dict:
-    """The horizon curve of ``predictor``'s model on ``texts``."""
+    """The horizon of ``predictor``'s model on ``texts``: per ``k``, what reading only the last ``k`` words changes."""
     started = time.perf_counter()
-    sequences = [predictor.encode(t).model_ids for t in texts]
-    sequences = [s for s in sequences if len(s) > 1]
+    sequences = [s for s in (predictor.encode(t).model_ids for t in texts) if len(s) > 1]
+    words = np.array([len(s) - int(s[0] == START_CHAR) for s in sequences])
     base = log_odds(predictor.predict_ids(sequences)) if sequences else np.zeros(0)
-    distances, means, counts = [], [], []
-    for d in DISTANCES:
-        if d > predictor.config.maxlen:
+    kept, changes, same, longer = [], [], [], []
+    for k in LAST_WORDS:
+        chosen = np.flatnonzero(words > k)
+        if k >= predictor.config.maxlen or not len(chosen):
             break
-        chosen = [i for i, s in enumerate(sequences) if len(s) > d]  # never the start char
-        if len(chosen) < 5:
-            break
-        variants = [np.delete(sequences[i], len(sequences[i]) - d) for i in chosen]
-        scores = np.concatenate([predictor.predict_ids(variants[k : k + 256]) for k in range(0, len(variants), 256)])
-        distances.append(d)
-        means.append(float(np.mean(np.abs(base[chosen] - log_odds(scores)))))
-        counts.append(len(chosen))
-    strongest = max(means, default=0.0)
-    reads = max((d for d, m in zip(distances, means, strict=True) if m >= strongest / 2), default=None)
+        variants = [_last(sequences[i], k) for i in chosen]
+        scores = log_odds(predictor.predict_ids(variants))
+        change = np.zeros(len(sequences))
+        change[chosen] = np.abs(base[chosen] - scores)
+        flipped = np.count_nonzero((base[chosen] >= 0) != (scores >= 0))
+        kept.append(k)
+        changes.append(float(change.mean()))
+        same.append(float(1.0 - flipped / len(sequences)))
+        longer.append(len(chosen))
+    if len(sequences):  # the longest review, read whole: nothing changes
+        kept.append(int(words.max()))
+        changes.append(0.0)
+        same.append(1.0)
+        longer.append(0)
     return {
+        "version": VERSION,
         "run_id": predictor.run.run_id,
-        "distances": distances,
-        "mean_abs_logit_change": means,
-        "reviews": counts,
-        "reads_last_words": reads,
+        "split": SPLIT,
+        "reviews": len(sequences),
+        "last_words": kept,
+        "mean_abs_logit_change": changes,
+        "same_verdict": same,
+        "longer_reviews": longer,
+        "agreement": AGREEMENT,
+        "reads_last_words": next((k for k, s in zip(kept, same, strict=True) if s >= AGREEMENT), None),
         "seconds": round(time.perf_counter() - started, 2),
     }
 
 
 def cache_path(runs_root: Path, run_id: str, created: float) -> Path:
-    return Path(runs_root) / ".horizon" / f"{run_id}-{int(created * 1000)}.json"
+    return Path(runs_root) / ".horizon" / f"{run_id}-{int(created * 1000)}-v{VERSION}.json"
 
 
 def cached_horizon(predictor, texts: list[str], runs_root: Path, created: float) -> dict:

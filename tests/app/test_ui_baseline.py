@@ -114,3 +114,6 @@ def test_evaluate_projects_the_embeddings_and_finds_words(with_baseline):
     assert len(points) > 50 and set(points.loc[points["found"], "word"]) == {"good", "bad"}
     polarity = dict(zip(points["word"], points["polarity"], strict=True))
     assert polarity["good"] > 0 > polarity["bad"]  # the baseline's weights colour them
+    from ui.xray.wording import HOW_TO_READ
+
+    assert any(c.value.startswith(HOW_TO_READ["embedding_map"]) for c in at.caption)  # how to read the map

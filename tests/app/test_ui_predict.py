@@ -156,6 +156,11 @@ def test_two_runs_side_by_side(runs_env):
     assert len(why_html(at)) == 2
     bars = [c for c in charts(at) if "probability" in chart_data(c)[0].columns]
     assert any(len(chart_data(c)[0]) == 2 for c in bars)
+    from ui.xray.wording import shaky_comparison
+
+    chosen = [runs_env.get(at.selectbox(key="predict_run").value), runs_env.get(other)]
+    expected = shaky_comparison({r.run_id: r.validation_accuracy for r in chosen})  # the tiny runs' own gap
+    assert [w.value for w in at.warning if w.value.startswith("A shaky comparison")] == ([expected] if expected else [])
 
 
 def test_two_runs_on_a_test_review_say_which_is_right(runs_env):

@@ -8,6 +8,7 @@ from core.serving.predictor import Predictor
 from core.serving.xray import xray
 from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, submit_review, texts
 from tests.conftest import REPO
+from ui.xray.wording import HOW_TO_READ, memory_horizon_how_to_read
 
 TEXT_KEY = "predict_text"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -39,6 +40,15 @@ def test_the_running_verdict_and_the_heatmaps_are_the_models(runs_env):
     assert {"hidden state h", "cell state c", "input gate i", "forget gate f", "output gate o"} <= set(labels)
     gates = [d for d in heat if d["value"].between(0, 1).all()]
     assert gates  # the gate heatmaps
+    captions = [c.value for c in at.caption]
+    assert HOW_TO_READ["running_verdict"] in captions and HOW_TO_READ["heatmaps"] in captions
+    assert not [w for w in at.warning if "words and the model reads only" in w.value]  # a short review: no cut
+
+
+def test_a_review_longer_than_the_model_reads_says_its_words_are_cut(runs_env):
+    at = _typed(" ".join(["a dull film but the music was good"] * 15))  # 120 words; the tiny runs read 80
+    [warning] = [w.value for w in at.warning if "words and the model reads only" in w.value]
+    assert "120 words" in warning and "last 80" in warning and "40 others never reach the verdict" in warning
 
 
 def test_following_a_unit_and_unsorting_rerender(runs_env):
@@ -58,6 +68,14 @@ def test_words_in_the_jumps_are_escaped(runs_env):
         assert "<script>" not in m.value
 
 
+def horizon_of_run(store, run) -> dict:
+    import json
+
+    from core.serving.horizon import cache_path
+
+    return json.loads(cache_path(store.root, run.run_id, run.created).read_text("utf-8"))
+
+
 def test_the_memory_horizon_is_measured_on_a_click_and_then_stored(runs_env):
     from core.serving.horizon import cache_path
 
@@ -69,9 +87,13 @@ def test_the_memory_horizon_is_measured_on_a_click_and_then_stored(runs_env):
     at.button(key="xray_horizon").click().run()
     assert_clean(at)
     [chart] = [c for c in charts(at) if "Memory horizon" in str(c.proto.spec)]
-    frame = chart_data(chart)[0]
-    assert frame["distance"].iloc[0] == 1 and (frame["change"] >= 0).all()
-    assert "mostly reads the last" in texts(at)
+    frame = next(d for d in chart_data(chart) if "last_words" in d.columns)
+    assert frame["last_words"].iloc[0] == 1 and frame["last_words"].is_monotonic_increasing
+    assert frame["same"].between(0, 1).all() and frame["same"].iloc[-1] == 1.0 and (frame["change"] >= 0).all()
+    result = horizon_of_run(runs_env, run)
+    assert frame["same"].tolist() == pytest.approx(result["same_verdict"]) and result["split"] == "validation"
+    assert "this model gives the same verdict as from the whole review" in texts(at)
+    assert memory_horizon_how_to_read(result["reviews"], result["agreement"]) in [c.value for c in at.caption]
     assert cache_path(runs_env.root, run.run_id, run.created).is_file()
 
 

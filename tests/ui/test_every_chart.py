@@ -145,9 +145,15 @@ CASES = {
     ),
     "ui.xray.charts.horizon_chart": (
         lambda m: m.horizon_chart(
-            {"distances": [1, 2, 4], "mean_abs_logit_change": [0.3, 0.2, 0.1], "reviews": [5] * 3}
+            {
+                "last_words": [1, 2, 4],
+                "same_verdict": [0.6, 0.8, 1.0],
+                "mean_abs_logit_change": [0.3, 0.2, 0.0],
+                "longer_reviews": [5, 3, 0],
+                "agreement": 0.9,
+            }
         ),
-        {"distance", "change", "reviews"},
+        {"last_words", "same", "change", "longer"},
     ),
 }
 

@@ -47,9 +47,28 @@ def test_units_sorted_by_movement_and_heatmap_rows_follow_the_order():
     assert len(frame) == 6  # NaN (masked) steps are left out
     assert frame.loc[frame["unit"] == 2, "rank"].eq(0).all()
     spec = charts.heatmap_chart(frame, "hidden state h", gate=False).to_dict()
-    assert spec["encoding"]["color"]["scale"]["domain"] == [-1.0, 1.0]
+    assert spec["encoding"]["color"]["scale"]["domain"] == [-1.0, 0.0, 1.0]
     gate = charts.heatmap_chart(frame, "forget gate f", gate=True).to_dict()
-    assert gate["encoding"]["color"]["scale"]["domain"] == [0, 1]
+    assert gate["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
+
+
+def test_internal_values_have_their_own_palette_not_the_verdicts():
+    import colorsys
+
+    from ui.shared import palette
+
+    frame = charts.heatmap_frame(np.array([[-0.5, 0.5]]), [["a"]], [0, 1])
+    for gate in (False, True):
+        scale = charts.heatmap_chart(frame, "x", gate=gate).to_dict()["encoding"]["color"]["scale"]
+        assert scale["range"] == list(palette.INTERNAL_RANGE) and "scheme" not in scale
+
+    def hue(color: str) -> float:
+        return 360 * colorsys.rgb_to_hls(*(c / 255 for c in palette.rgb(color)))[0]
+
+    verdict = [hue(palette.POSITIVE), hue(palette.NEGATIVE)]  # blue and vermillion
+    for color in (palette.INTERNAL_LOW, palette.INTERNAL_HIGH):  # purple and green: far from both
+        assert min(min(abs(hue(color) - v), 360 - abs(hue(color) - v)) for v in verdict) > 60
+    assert not {palette.INTERNAL_LOW, palette.INTERNAL_HIGH} & {palette.POSITIVE, palette.NEGATIVE}
 
 
 def test_the_layer_table_and_diagram_name_every_layer():

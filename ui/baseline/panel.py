@@ -26,6 +26,7 @@ from ui.baseline import charts, comparisons, wording
 from ui.classroom import identity, reveal
 from ui.shared import palette, resources
 from ui.snapshots import panel as snapshots_panel
+from ui.xray import wording as xray_wording
 
 SCRAMBLE_KEY = "predict_scramble"
 #: The embedding map's word search: a few words.
@@ -220,6 +221,8 @@ def embedding_section(run, runs_root) -> None:
     if missing:
         st.caption(f"Not among the {top} most frequent words: {', '.join(missing)}.")
     st.caption(
-        "Each dot is a word as the run's embedding layer stores it, flattened to two dimensions. Colour: how "
-        "positive the bag-of-words baseline finds the word" + ("" if stored else " (fit the baseline to see it)") + "."
+        xray_wording.HOW_TO_READ["embedding_map"]
+        + " Colour: how positive the bag-of-words baseline finds the word"
+        + ("" if stored else " (fit the baseline to see it)")
+        + "."
     )

@@ -14,6 +14,7 @@ from core.runs.store import RunInfo
 from core.text.limits import MAX_TEXT_CHARS
 from ui.predict import charts, tables, wording
 from ui.shared import html, palette, tables as shared_tables
+from ui.xray import wording as xray_wording
 
 
 def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | None, values: bool = False) -> None:
@@ -22,6 +23,9 @@ def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | 
         prediction_view(runs[0], explanations[0], true_label, values)
         return
     probabilities = {run.run_id: e.probability for run, e in zip(runs, explanations, strict=True)}
+    shaky = xray_wording.shaky_comparison({run.run_id: run.validation_accuracy for run in runs})
+    if shaky:
+        st.warning(shaky, icon=":material/balance:")
     if true_label is not None:
         st.markdown(wording.who_is_right(probabilities, true_label))
     st.altair_chart(charts.probability_chart(probabilities), width="stretch")

@@ -40,8 +40,12 @@ MUTED = "#888888"
 TRACK = "#eef0f3"
 #: Colour schemes (Vega's names) for counts and for one colour per run.
 COUNT_SCHEME = "blues"
-#: The LSTM X-ray's heatmaps: states diverge around 0 (tanh range), gates run 0 to 1.
-STATE_SCHEME, GATE_SCHEME = "blueorange", "viridis"
+#: Values inside the network (the X-ray's states and gates): their own diverging palette, purple
+#: (low) through near-white to green (high), ColorBrewer's PRGn (colour-blind safe), so that a
+#: unit's +1 is never read as the verdict's blue or vermillion. States diverge around 0 (tanh
+#: range), gates around 0.5 (0 closed, 1 open).
+INTERNAL_LOW, INTERNAL_MID, INTERNAL_HIGH = "#762a83", "#f7f7f7", "#1b7837"
+INTERNAL_RANGE = (INTERNAL_LOW, INTERNAL_MID, INTERNAL_HIGH)
 RUN_SCHEME = "tableau10"
 
 

@@ -42,6 +42,7 @@ KNOBS = (
     Knob("pooling", "Classifier reads", "Model"),
     Knob("mask_zero", "Mask the padding (mask_zero)", "Model"),
     Knob("dense_dropout", "Dropout before the output", "Model"),
+    Knob("task", "What it learns from (IMDB or the glass-box task)", "Input"),
     Knob("truncating", "Truncating", "Input"),
     Knob("padding", "Padding", "Input"),
     Knob("bucketing", "Length bucketing", "Input"),

@@ -96,11 +96,11 @@ def heatmap_frame(values: np.ndarray, steps: list[list[str]], order: list[int]) 
 
 def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
     """Units (rows) x words (columns), coloured by value; hover shows the word, the unit and the value."""
-    domain = [0, 1]
+    domain = [0, 0.5, 1]
     if not gate:
         bound = 1.0 if frame.empty else max(1.0, float(frame["value"].abs().max()))
-        domain = [-bound, bound]
-    scheme = palette.GATE_SCHEME if gate else palette.STATE_SCHEME
+        domain = [-bound, 0.0, bound]
+    scale = alt.Scale(domain=domain, range=list(palette.INTERNAL_RANGE), clamp=True)  # not the verdict's colours
     units = frame["unit"].nunique() if not frame.empty else 1
     return (
         alt.Chart(frame)
@@ -108,7 +108,7 @@ def heatmap_chart(frame: pd.DataFrame, title: str, gate: bool) -> alt.Chart:
         .encode(
             alt.X("label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-60, labelOverlap=True)),
             alt.Y("rank:O", title="unit (sorted)", axis=None),
-            alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=domain, clamp=True), title=None),
+            alt.Color("value:Q", scale=scale, title=None),
             tooltip=[
                 alt.Tooltip("words:N", title="words"),
                 alt.Tooltip("unit:Q", title="unit"),
@@ -142,24 +142,46 @@ def unit_trace_chart(series: dict[str, np.ndarray], steps: list[list[str]], unit
 
 
 def horizon_chart(result: dict) -> alt.Chart:
-    """Mean |change of the logit| when the word at distance d from the end is removed (log distance axis)."""
+    """Share of reviews whose verdict stays the same when the model reads only their last k words (log k axis).
+
+    The dashed rule is the agreement the sentence under the chart names; the tooltip adds the
+    mean absolute change in log-odds and how many reviews were longer than k (the rest read whole).
+    """
     frame = pd.DataFrame(
         {
-            "distance": result["distances"],
+            "last_words": result["last_words"],
+            "same": result["same_verdict"],
             "change": result["mean_abs_logit_change"],
-            "reviews": result["reviews"],
+            "longer": result["longer_reviews"],
         }
     )
     line = (
         alt.Chart(frame)
         .mark_line(point=True, color=palette.LINE)
         .encode(
-            alt.X("distance:Q", title="words from the end", scale=alt.Scale(type="log")),
-            alt.Y("change:Q", title="mean |change of the logit|"),
-            tooltip=["distance:Q", alt.Tooltip("change:Q", format=".3f"), "reviews:Q"],
+            alt.X(
+                "last_words:Q", title="last k words read (the words before them removed)", scale=alt.Scale(type="log")
+            ),
+            alt.Y(
+                "same:Q",
+                title="same verdict as the whole review",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("last_words:Q", title="last k words"),
+                alt.Tooltip("same:Q", title="same verdict", format=".0%"),
+                alt.Tooltip("change:Q", title="mean |change in log-odds|", format=".3f"),
+                alt.Tooltip("longer:Q", title="reviews longer than k"),
+            ],
         )
     )
-    return line.properties(height=220, title="Memory horizon: how much a word matters, by its distance from the end")
+    rule = (
+        alt.Chart(pd.DataFrame({"y": [result["agreement"]]}))
+        .mark_rule(color=palette.MUTED, strokeDash=[4, 4])
+        .encode(y="y:Q")
+    )
+    return (rule + line).properties(height=220, title="Memory horizon: how many of its last words the model needs")
 
 
 def layer_frame(config) -> pd.DataFrame:

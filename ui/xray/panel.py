@@ -13,8 +13,9 @@ import streamlit as st
 
 from core.errors import LabError
 from core.runs.store import RunInfo
+from core.text import tokenizer
 from ui.shared import resources
-from ui.xray import charts
+from ui.xray import charts, wording
 
 LAYER_KEY, DIRECTION_KEY, SORT_KEY, UNIT_KEY = "xray_layer", "xray_direction", "xray_sort", "xray_unit"
 TITLES = {
@@ -51,6 +52,9 @@ def show(run: RunInfo, text: str, snapshot: int | None = None) -> None:
     except LabError as error:
         st.error(str(error))
         return
+    long_review = wording.long_review(len(tokenizer.tokenize(text)), run.config.maxlen, run.config.truncating == "pre")
+    if long_review:
+        st.warning(long_review, icon=":material/content_cut:")
     running_verdict(shot)
     heatmaps(shot, run.config.layers)
     for note in shot.notes:
@@ -63,6 +67,7 @@ def running_verdict(shot) -> None:
         return
     frame = charts.verdict_frame(shot)
     st.altair_chart(charts.running_verdict_chart(frame), width="stretch")
+    st.caption(wording.HOW_TO_READ["running_verdict"])
     jumps = charts.biggest_jumps(frame)
     if jumps.empty:
         st.caption("No single word moved the verdict by 5 points or more.")
@@ -84,6 +89,7 @@ def heatmaps(shot, layers: int) -> None:
     by_movement = right.toggle("Sort units by how much they move", value=True, key=SORT_KEY)
     order = charts.unit_order(d.hidden, by_movement)
     series = {"hidden": d.hidden} | ({"cell": d.cell} if d.cell is not None else {}) | d.gates
+    st.caption(wording.HOW_TO_READ["heatmaps"])
     tabs = st.tabs([TITLES[name] for name in series])
     for tab, (name, values) in zip(tabs, series.items(), strict=True):
         frame = charts.heatmap_frame(values, shot.steps, order)
@@ -95,7 +101,7 @@ def heatmaps(shot, layers: int) -> None:
 
 @st.cache_data(
     max_entries=16,
-    show_spinner="Removing words at each distance from the end, over 300 test reviews…",
+    show_spinner="Reading only the last words of each review, over 300 validation reviews…",
     hash_funcs=resources._BY_IDENTITY,
 )
 def horizon_of(run: RunInfo, texts: tuple[str, ...]) -> dict:
@@ -105,28 +111,29 @@ def horizon_of(run: RunInfo, texts: tuple[str, ...]) -> dict:
 
 
 def memory_horizon(run: RunInfo) -> None:
-    """One chart per run: how far back the model reads (computed on a click, then stored)."""
-    from core.serving.horizon import REVIEWS, cache_path, sample_texts
+    """One chart per run: how many of its last words the model needs (computed on a click, then stored)."""
+    from core.data import glassbox
+    from core.serving.horizon import REVIEWS, cache_path, sample_texts, validation_texts
 
     with st.expander("Memory horizon: how far back does this model read?"):
         stored = cache_path(run.path.parent, run.run_id, run.created).is_file()
-        data = resources.current_data()
+        data = glassbox.data_for(run.config, resources.current_data)  # the glass-box task: its own validation set
         if not stored and isinstance(data, LabError):
-            st.caption("Needs the IMDB test reviews (see the Explore page).")
+            st.caption("Needs the IMDB reviews this run was trained on (see the Explore page).")
             return
         if not stored and not st.button(
-            f"Measure it ({REVIEWS} test reviews, seconds to a minute)", key="xray_horizon"
+            f"Measure it ({REVIEWS} validation reviews, seconds to a minute)", key="xray_horizon"
         ):
             return
-        texts = () if isinstance(data, LabError) else tuple(sample_texts(data.test.texts))
+        texts = () if isinstance(data, LabError) else tuple(sample_texts(validation_texts(data, run.config)))
         try:
             result = horizon_of(run, texts)
         except LabError as error:
             st.error(str(error))
             return
         st.altair_chart(charts.horizon_chart(result), width="stretch")
-        if result["reads_last_words"]:
-            st.markdown(f"This model mostly reads the last **{result['reads_last_words']}** words.")
+        st.markdown(wording.memory_horizon_sentence(result))
+        st.caption(wording.memory_horizon_how_to_read(result["reviews"], result["agreement"]))
 
 
 def layer_view(config) -> None:

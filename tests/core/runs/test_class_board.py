@@ -9,8 +9,8 @@ import pytest
 
 from core.access import Actor, NotAllowed
 from core.config import preset
-from tests.conftest import TEACHER_TOKEN
 from core.runs.class_board import BASELINE_ROW, NO_STUDENT, ClassBoard, NicknameError, clean_nickname
+from tests.conftest import TEACHER_TOKEN
 
 TEACHER, STUDENT = Actor("t", teacher=True), Actor("ada")
 
@@ -58,6 +58,12 @@ def test_runs_are_ranked_by_validation_and_test_stays_hidden_until_revealed(tmp_
     assert shown["gap"].tolist()[:2] == pytest.approx([-0.02, 0.02])
     board.reveal_test(False, by=TEACHER)
     assert "test accuracy" not in board.table(RUNS, by_validation).columns
+
+
+def test_glass_box_runs_are_no_rivals_on_the_board(tmp_path):
+    toy = SimpleNamespace(**{**vars(run("r-glass", "ada", 1.0, 1.0)), "config": preset("glassbox")})
+    assert ClassBoard(tmp_path).table([*RUNS, toy], by_validation)["run"].tolist() == ["r-cli", "r-low", "r-none"]
+    assert preset("glassbox").summary().startswith("glass-box task: ")
 
 
 def test_the_baseline_stands_on_the_board(tmp_path):

@@ -1,0 +1,85 @@
+"""How to read each view of the network's insides, and when a comparison is shaky: the one home of these sentences.
+
+Careful readers of RNN visualisations ask for a "how to read this" line under every view,
+for several examples rather than one, and for comparisons only between models of similar
+accuracy. Pure: strings only, so every page says it the same way and tests read it here.
+"""
+
+from __future__ import annotations
+
+#: One line per internal view, shown under it ("unit_roles" and "interventions": for those views when they land).
+HOW_TO_READ = {
+    "running_verdict": (
+        "How to read this: each point is P(positive) if the review stopped after that word; a jump is what "
+        "that word did, given every word before it. The verdict before any telling word is the model's guess "
+        "about nothing, not a judgement."
+    ),
+    "heatmaps": (
+        "How to read this: one row per unit, one column per word. Green is high, purple low (states run from "
+        "−1 to +1, gates from 0, closed, to 1, open). These are the network's own numbers, not verdicts: a "
+        "green unit is not a positive one. Follow one unit below to see what it responds to."
+    ),
+    "memory_horizon": (
+        "How to read this: the model read only the last k words of each of {reviews} validation reviews "
+        "(never test reviews; the words before them removed). The line is the share whose verdict stayed the "
+        "same as with the whole review; where it crosses {agreement:.0%}, the words further back rarely change "
+        "its mind. Reviews of k words or fewer are read whole and count as unchanged."
+    ),
+    "embedding_map": (
+        "How to read this: each dot is a word as the run's embedding layer stores it, flattened to two "
+        "dimensions (PCA); words close together are stored alike, and the axes have no meaning of their own."
+    ),
+    "unit_roles": (
+        "How to read this: a unit's effect is how much the verdict moves, on average over validation reviews, "
+        "when that unit is silenced; its words are those that drive it up or down the most."
+    ),
+    "interventions": (
+        "How to read this: the grey line is the running verdict as the model computed it, the coloured one "
+        "after your change; only the steps after the change can differ."
+    ),
+}
+
+#: Two runs whose validation accuracies differ by more than this make a shaky comparison.
+SHAKY_ACCURACY_GAP = 0.05
+
+
+def memory_horizon_how_to_read(reviews: int, agreement: float) -> str:
+    return HOW_TO_READ["memory_horizon"].format(reviews=reviews, agreement=agreement)
+
+
+def memory_horizon_sentence(result: dict) -> str:
+    """The one-sentence answer under the horizon chart (the same experiment as its line)."""
+    words, reviews = result["reads_last_words"], result["reviews"]
+    if words is None:
+        return f"This model needs more than its last {result['last_words'][-1]} words to keep its verdict."
+    return (
+        f"From its last **{words}** words alone, this model gives the same verdict as from the whole review "
+        f"for {result['agreement']:.0%} or more of {reviews} validation reviews."
+    )
+
+
+def shaky_comparison(accuracies: dict[str, float]) -> str | None:
+    """A warning when the runs compared differ in validation accuracy by more than :data:`SHAKY_ACCURACY_GAP`."""
+    known = {name: a for name, a in accuracies.items() if a == a}  # NaN: not measured
+    if len(known) < 2:
+        return None
+    best, worst = max(known, key=known.get), min(known, key=known.get)
+    gap = known[best] - known[worst]
+    if gap <= SHAKY_ACCURACY_GAP:
+        return None
+    return (
+        f"A shaky comparison: {best} is {gap:.2f} more accurate on its validation reviews than {worst} "
+        f"({known[best]:.3f} against {known[worst]:.3f}). Differences in how they read may come from how well "
+        f"each learned, not from how they are built."
+    )
+
+
+def long_review(words: int, maxlen: int, keeps_end: bool) -> str | None:
+    """A warning when the review is longer than the model reads (the words beyond ``maxlen`` are cut)."""
+    if words <= maxlen:
+        return None
+    part = "last" if keeps_end else "first"
+    return (
+        f"This review has {words:,} words and the model reads only its {part} {maxlen}: the views here show "
+        f"those words, and the {words - maxlen:,} others never reach the verdict."
+    )
