@@ -60,13 +60,17 @@ st.markdown(
 
 
 def _train_default() -> None:
+    """The default preset from this student's own seed (:func:`ui.shared.state.preset_for_session`): their own run."""
+    config = state.preset_for_session(DEFAULT_PRESET)
     try:
         st.session_state[state.TRAIN_JOB_KEY] = manager.submit(
-            default, owner=classroom.actor().session_id, data=data, client=classroom.client_address()
+            config, owner=classroom.actor().session_id, data=data, client=classroom.client_address()
         )
     except LabError as error:
         st.session_state["start_error"] = str(error)
         return
+    st.session_state[state.TRAIN_PRESET_KEY] = st.session_state[state.TRAIN_BASE_KEY] = DEFAULT_PRESET
+    state.apply_preset_values(DEFAULT_PRESET)  # Train shows the network this job trains
     st.session_state["start_go_to_train"] = True
 
 

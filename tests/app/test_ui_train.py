@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
+from core.config import DEFAULT_PRESET, FIELDS, PRESETS, own_seed, preset
 from tests.app.ui_helpers import (
     assert_clean,
     chart_data,
@@ -83,7 +83,7 @@ def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
     next(b for b in at.button if b.label == "Train").click().run()
     assert_clean(at)
     ((config, retrain, owner),) = fake_manager.submitted
-    assert config == preset(DEFAULT_PRESET).replace(units=16, epochs=2)
+    assert config == preset(DEFAULT_PRESET).replace(units=16, epochs=2, seed=own_seed(owner))  # their own seed
     assert retrain is False and owner == at.session_state["session_id"]
     assert at.session_state["train_job_id"] == "job-1"
     page = texts(at)

@@ -17,6 +17,10 @@ TUTORIAL_FIGURES = {
     "tutorial-final": ("0.872-0.876", "validation accuracy"),
 }
 
+#: A job that trained nothing: this student had trained exactly this network before (the job
+#: manager hands a student only their own stored runs). The Train page and the toast both say it.
+ALREADY_TRAINED = "This network was already trained: showing it"
+
 
 def epochs_text(epochs: float | None) -> str:
     """Epochs trained as a number: ``2``, or ``0.8`` for a run stopped within its first epoch; ``-`` when unknown."""

@@ -19,7 +19,7 @@ from tests.core.conftest import TINY
 
 def test_tiny_training_history_and_cache(manager):
     job = manager.submit(TINY)
-    assert manager.submit(TINY, owner="another") == job  # the same config, queued or training: one job
+    assert manager.submit(TINY) == job  # the same owner and config, queued or training: one job
     snap = manager.wait(job, timeout=180)
     assert snap.state == DONE, snap.error
     batches_per_epoch = math.ceil(270 / 32)  # 300 reviews, 10% validation
@@ -38,8 +38,13 @@ def test_tiny_training_history_and_cache(manager):
     assert again.cached and again.state == DONE and again.run_id == snap.run_id
     assert time.perf_counter() - started < 5  # no training
 
-    retrained = manager.wait(manager.submit(TINY, retrain=True), timeout=180)
+    retrained = manager.wait(manager.submit(TINY, retrain=True, owner="b"), timeout=180)
     assert retrained.run_id == snap.run_id + "-r2" and not retrained.cached
+    # A student is handed only a run of their own: b's retrain, never the command line's run, and c none.
+    fingerprint = manager._load_data().fingerprint
+    assert manager.store.find_cached(TINY, fingerprint, "b").run_id == retrained.run_id
+    assert manager.store.find_cached(TINY, fingerprint, "c") is None
+    assert manager.wait(manager.submit(TINY, owner="b"), timeout=5).run_id == retrained.run_id
 
     # A stored model reloads and gives the same predictions as the stored test probabilities.
     store = manager.store
