@@ -56,9 +56,31 @@ def estimate(job: JobRecord, calibration) -> None:
 
 def check_time_budget(job: JobRecord, budget_seconds: float | None) -> None:
     """Refuse a job whose likely training time (calibrated, :func:`estimate`) exceeds the server's budget."""
+    check_likely_seconds(job.estimate_seconds[1], budget_seconds)
+
+
+def refusal(
+    config: TrainConfig,
+    calibration,
+    train_lengths,
+    budget_seconds: float | None,
+    max_parameters: int | None,
+    max_memory_bytes: int | None,
+) -> str | None:
+    """Why a submit of ``config`` would be refused for its size or time (:func:`check_size`, the time budget), in
+    the same words; None when it would be queued. The Train page disables Train with it, before the click."""
+    try:
+        check_size(config, max_parameters, max_memory_bytes)
+        check_likely_seconds(calibration.training_seconds(config, train_lengths)[1], budget_seconds)
+    except JobRefused as error:
+        return str(error)
+    return None
+
+
+def check_likely_seconds(likely: float, budget_seconds: float | None) -> None:
+    """Refuse a likely training time (calibrated seconds) above the server's budget."""
     if budget_seconds is None:
         return
-    likely = job.estimate_seconds[1]
     if likely > budget_seconds:
         raise JobRefused(
             f"This training would take about {likely / 60:.0f} min here, more than this "

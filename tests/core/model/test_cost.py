@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from core.config import preset
@@ -63,8 +64,16 @@ def test_every_preset_is_admitted_and_the_issues_oversized_configs_are_refused(m
     for name in PRESETS:
         check_size(preset(name), max_parameters(), max_job_memory_bytes())
     huge_table = preset("lstm").replace(num_words=100_000, embedding_dim=512)
-    with pytest.raises(JobRefused, match=r"51\.3 million weights"):
+    with pytest.raises(JobRefused, match=r"51\.3 million weights") as refused:
         check_size(huge_table, max_parameters(), max_job_memory_bytes())
+    from core.jobs.admission import refusal  # the Train page's question before the click: the same words
+    from core.runs.calibration import Calibration
+
+    lengths = np.full(1000, 200)
+    limits = (max_parameters(), max_job_memory_bytes())
+    assert refusal(huge_table, Calibration(), lengths, None, *limits) == str(refused.value)
+    assert refusal(preset("lstm"), Calibration(), lengths, 1e9, *limits) is None
+    assert "more than this server allows" in refusal(preset("lstm"), Calibration(), lengths, 1e-3, *limits)
     huge_batch = preset("lstm").replace(maxlen=2500, batch_size=1024, embedding_dim=512, num_words=5000)
     with pytest.raises(JobRefused, match=r"GB of memory a batch.*smaller batch"):
         check_size(huge_batch, max_parameters(), max_job_memory_bytes())
