@@ -11,7 +11,8 @@ def test_the_app_opens_on_start_here_and_one_button_trains_the_default(fake_mana
     assert_clean(at)
     assert at.title[0].value == "IMDB LSTM Lab"
     page = texts(at)
-    assert "the default preset takes about" in page and "training and" in page  # this server's estimate, the data
+    assert "from pressing Train to the result here" in page and "training and" in page  # this server's wait, the data
+    assert "nothing measured on this server yet" in page  # a fresh server: the estimate plus a declared start-up
     links = [link.proto.page for link in at.get("page_link")]
     assert [p.rsplit("/", 1)[-1] for p in links] == ["explore", "train", "predict", "evaluate"]
     next(b for b in at.button if b.label.startswith("Train the default preset")).click().run()
@@ -49,3 +50,22 @@ def test_a_student_who_picked_a_seed_keeps_it_for_every_preset(fake_manager):
     at.switch_page("pages/start.py").run()
     _press_default(at)
     assert fake_manager.submitted[-1][0] == preset(DEFAULT_PRESET).replace(seed=7)
+
+
+def test_start_quotes_the_wait_this_server_measured_for_the_default(fake_manager, tmp_path):
+    """A finished default job in the journal (33.7 s from its start to its stored run, 17 s of it training)."""
+    import json
+    import os
+
+    from core import processes
+
+    jobs = tmp_path / "runs" / ".jobs"  # data_env's runs folder
+    assert os.environ["IMDB_LAB_RUNS"] == str(tmp_path / "runs")
+    jobs.mkdir(parents=True)
+    entry = {"job_id": "job-0000abcd", "state": "done", "config": preset(DEFAULT_PRESET).replace(seed=5).to_dict(),
+             "wait_seconds": 33.7, "train_seconds": 17.0, "host": processes.host_id(), "written": 1.0}  # fmt: skip
+    (jobs / "job-0000abcd.json").write_text(json.dumps(entry))
+    page = texts(run_page(None))
+    assert (
+        "about 34 s from pressing Train to the result here (34 s to 34 s, measured: this server's last training" in page
+    )

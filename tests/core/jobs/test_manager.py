@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 
+from core.jobs.journal import JobJournal
 from core.jobs.manager import CANCELLED, DONE, FAILED, JobManager
 from core.runs.store import RunStore
 from core.serving.predictor import Predictor
@@ -32,6 +33,12 @@ def test_tiny_training_history_and_cache(manager):
     assert snap.samples_per_second > 0 and not snap.cached
     stored = manager.store.get(snap.run_id)
     assert stored.steady_samples_per_second > 0 and stored.host  # what calibrates this machine's estimates
+    waits, deadline = [], time.monotonic() + 10  # the journal's last write follows the job's end by a moment
+    while not waits and time.monotonic() < deadline:
+        waits = JobJournal.of(manager.store).measured_waits()
+        time.sleep(0.05)
+    [(config, waited, trained)] = waits  # what the user waited: start-up, training, scoring, saving
+    assert config == TINY and trained == snap.train_seconds and waited > trained
 
     started = time.perf_counter()
     again = manager.wait(manager.submit(TINY), timeout=5)
