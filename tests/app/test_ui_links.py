@@ -63,10 +63,14 @@ def test_train_knobs_come_from_the_preset_and_the_knobs_that_differ(fake_manager
 
 def test_every_preset_link_opened_in_another_browser_stays_that_preset_with_its_text(fake_manager):
     """`train?preset=X&base=X` (what a page writes for preset X) opens X, with X's description, for every preset."""
-    from core.config import PRESETS
+    from core.config import DEFAULT_PRESET, PRESETS
 
-    for name, entry in PRESETS.items():
-        at = open_link("train", preset=name, base=name)
+    at = open_link("train", preset="custom", base=DEFAULT_PRESET, units="8")  # a browser somewhere else
+    for name, entry in reversed(PRESETS.items()):  # each link opened in it in turn: the default last
+        at.query_params.clear()
+        at.query_params.update(preset=name, base=name)
+        at.run()
+        assert_clean(at)
         assert at.session_state["train_preset"] == name, name
         assert any(c.value.startswith(entry.description) for c in at.caption), name
         assert "Custom settings" not in texts(at) and query(at, "preset") == name
