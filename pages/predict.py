@@ -168,11 +168,11 @@ def uploaded_reviews() -> tuple[batch_input.BatchRows, str] | None:
     """The rows of an uploaded file and where they came from, or None (with a message)."""
     limit = f"{batch_input.MAX_UPLOAD_BYTES // 1024**2} MB"
     rejected = st.session_state.pop(REJECTED_KEY, None)
+    notice = st.empty()  # one slot, drawn on every run: a refusal shown once is cleared by the next upload
     if rejected:
-        st.error(rejected)
-    uploaded = st.file_uploader(
+        notice.error(rejected, icon=":material/block:")
+    uploaded = st.file_uploader(  # any type: batch_input.check_kind says what a wrong one is, not a silent chip
         "A .txt file (one review per line) or a .csv file (a column of reviews, other columns kept)",
-        type=["txt", "csv"],
         key=f"predict_batch_file_{st.session_state.get(UPLOADER_KEY, 0)}",
         help=f"Up to {limit}: UTF-8, UTF-16 or Windows-1252 text, as Excel and Notepad save it.",
     )
@@ -181,7 +181,8 @@ def uploaded_reviews() -> tuple[batch_input.BatchRows, str] | None:
             st.info("Upload a file to score every review in it.", icon=":material/upload_file:")
         return None
     try:
-        batch_input.check_size(uploaded.name, uploaded.size)  # before reading it
+        batch_input.check_kind(uploaded.name)  # before reading it
+        batch_input.check_size(uploaded.name, uploaded.size)
         parsed = batch_input.parse_upload(uploaded.name, uploaded.getvalue())
     except LabError as error:
         _reject_upload(str(error))

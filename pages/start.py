@@ -1,16 +1,21 @@
 """Start here: the four steps of the lab with what each costs on this server, the data, one button.
 
 The default page. A newcomer (or a class at 9:00) sees where things are, whether the
-data is loaded, how long the default training takes *on this server* (the calibrated
-estimate, :mod:`core.runs.calibration`), and can train the default preset in one click.
+data is loaded, how long they will wait for the default training *on this server*, from the
+click to the result (measured, else the calibrated estimate plus start-up:
+:func:`core.jobs.admission.expected_wait`), and can train the default preset in one click.
 """
 
 import streamlit as st
 
 from core.config import DEFAULT_PRESET, preset
 from core.errors import LabError
+from core.jobs import admission
+from core.jobs.journal import JobJournal
+from core.runs.store import RunStore
 from ui.classroom import identity as classroom
 from ui.shared import frame, pages, resources, state, wording
+from ui.train import wording as train_wording
 
 frame.page_guard(__file__)
 frame.page_title(pages.START)
@@ -23,7 +28,14 @@ st.markdown(
 data = frame.require_data()
 manager = frame.require_jobs()
 default = preset(DEFAULT_PRESET)
-low, likely, high = resources.calibration(data, default).training_seconds(default, data.train.lengths)
+#: Click to result (start-up, training, scoring, saving), measured on this server when it can be (admission.expected_wait).
+wait = admission.expected_wait(
+    default,
+    JobJournal.of(RunStore()).measured_waits(),
+    resources.calibration(data, default),
+    data.train.lengths,
+    len(data.test),
+)
 
 STEPS = (
     (
@@ -34,8 +46,7 @@ STEPS = (
     (
         pages.TRAIN,
         "Pick a preset or move the knobs; watch training and validation loss, and see overfitting.",
-        f"the default preset takes about {wording.duration(likely)} here ({wording.duration(low)} to "
-        f"{wording.duration(high)})",
+        f"the default preset: {train_wording.wait_sentence(wait)}",
     ),
     (
         pages.PREDICT,
@@ -60,13 +71,17 @@ st.markdown(
 
 
 def _train_default() -> None:
+    """The default preset from this student's own seed (:func:`ui.shared.state.preset_for_session`): their own run."""
+    config = state.preset_for_session(DEFAULT_PRESET)
     try:
         st.session_state[state.TRAIN_JOB_KEY] = manager.submit(
-            default, owner=classroom.actor().session_id, data=data, client=classroom.client_address()
+            config, owner=classroom.actor().session_id, data=data, client=classroom.client_address()
         )
     except LabError as error:
         st.session_state["start_error"] = str(error)
         return
+    st.session_state[state.TRAIN_PRESET_KEY] = st.session_state[state.TRAIN_BASE_KEY] = DEFAULT_PRESET
+    state.apply_preset_values(DEFAULT_PRESET)  # Train shows the network this job trains
     st.session_state["start_go_to_train"] = True
 
 

@@ -14,9 +14,12 @@ import os
 
 import streamlit as st
 
+from core import settings
 from core.config import CUSTOM, PRESETS, TrainConfig
 from core.data import stats
 from core.errors import ConfigError, LabError
+from core.jobs import admission
+from core.runs.store import RunStore
 from ui.classroom import identity as classroom
 from ui.shared import frame, pages, resources, state, wording
 from ui.train import controls as train_controls, knobs as train_knobs, panels as train_panels, wording as train_wording
@@ -99,14 +102,27 @@ config = chosen_config()
 
 # ---------------------------------------------------------------- cost estimate
 
+me = classroom.actor()
+
+
+def refusal(config: TrainConfig, calibration) -> str | None:
+    """Why the job queue would refuse ``config`` (size, time budget: :func:`core.jobs.admission.refusal`), before
+    the click; None when it would queue it, or when it is this student's stored run (that needs no training)."""
+    limits = (manager.time_budget_seconds, settings.max_parameters(), settings.max_job_memory_bytes())
+    why = admission.refusal(config, calibration, data.train.lengths, *limits)
+    if why is None or st.session_state[state.TRAIN_RETRAIN_KEY]:
+        return why
+    return None if RunStore().find_cached(config, data.fingerprint, me.session_id) else why
+
+
+refused = None
 if config is not None:
-    train_panels.cost_view(config, data.train.lengths, resources.calibration(data, config))
+    calibration = resources.calibration(data, config)
+    train_panels.cost_view(config, data.train.lengths, calibration)
     xray_panel.layer_view(config)
+    refused = refusal(config, calibration)
 
 # ---------------------------------------------------------------- jobs
-
-
-me = classroom.actor()
 
 
 def _snapshot(job_id):
@@ -166,14 +182,14 @@ buttons[0].button(
     type="primary",
     icon=":material/play_arrow:",
     width="stretch",
-    disabled=config is None or bool(mine_active),
+    disabled=config is None or bool(mine_active) or refused is not None,
     on_click=_start,
     args=(config,),
     help="You have a job queued or training; stop it or wait for it first."
     if mine_active
     else "Fix the setting named above first: nothing trains with it."
     if config is None
-    else None,
+    else refused,
 )
 buttons[1].button(
     "Stop",
@@ -189,6 +205,8 @@ buttons[1].button(
 buttons[2].toggle(
     "Retrain even if this exact configuration was trained before", key=state.TRAIN_RETRAIN_KEY, persist_state="session"
 )
+if refused is not None and not mine_active:  # the same words the queue would refuse it with, before the click
+    st.warning(refused, icon=":material/block:")
 if st.session_state.get("train_submit_error"):
     st.error(st.session_state["train_submit_error"])
 train_panels.queue_notice(active_jobs, me)

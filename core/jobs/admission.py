@@ -8,6 +8,9 @@ running jobs' pace (:mod:`core.runs.calibration`), never from a speed written in
 
 from __future__ import annotations
 
+import statistics
+from dataclasses import dataclass
+
 from core.config import TrainConfig
 from core.jobs.records import JobRecord, JobRefused, JobSnapshot
 from core.model.cost import parameter_count, peak_memory_bytes
@@ -56,9 +59,31 @@ def estimate(job: JobRecord, calibration) -> None:
 
 def check_time_budget(job: JobRecord, budget_seconds: float | None) -> None:
     """Refuse a job whose likely training time (calibrated, :func:`estimate`) exceeds the server's budget."""
+    check_likely_seconds(job.estimate_seconds[1], budget_seconds)
+
+
+def refusal(
+    config: TrainConfig,
+    calibration,
+    train_lengths,
+    budget_seconds: float | None,
+    max_parameters: int | None,
+    max_memory_bytes: int | None,
+) -> str | None:
+    """Why a submit of ``config`` would be refused for its size or time (:func:`check_size`, the time budget), in
+    the same words; None when it would be queued. The Train page disables Train with it, before the click."""
+    try:
+        check_size(config, max_parameters, max_memory_bytes)
+        check_likely_seconds(calibration.training_seconds(config, train_lengths)[1], budget_seconds)
+    except JobRefused as error:
+        return str(error)
+    return None
+
+
+def check_likely_seconds(likely: float, budget_seconds: float | None) -> None:
+    """Refuse a likely training time (calibrated seconds) above the server's budget."""
     if budget_seconds is None:
         return
-    likely = job.estimate_seconds[1]
     if likely > budget_seconds:
         raise JobRefused(
             f"This training would take about {likely / 60:.0f} min here, more than this "
@@ -96,3 +121,40 @@ def training_data(loader=None):
     from core.data.dataset import load_dataset
 
     return load_dataset()
+
+
+#: Seconds a job takes beyond training and scoring when nothing here measured it yet: starting the training
+#: process (Python, TensorFlow, the dataset: about 8 s on a 2-core Xeon, issue 31) and saving the run.
+DECLARED_STARTUP_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class WaitQuote:
+    """How long a user waits from pressing Train to the result (queue not counted), and where the figure comes from.
+
+    ``how``: ``"measured"`` (this server's jobs of this network, ``measured`` of them),
+    ``"estimate + measured start-up"`` (the calibrated training time plus what this
+    server's other jobs took beyond their training), or ``"estimate + declared start-up"``
+    (plus :data:`DECLARED_STARTUP_SECONDS` and the scoring estimate: nothing measured yet).
+    """
+
+    low: float
+    likely: float
+    high: float
+    how: str
+    measured: int = 0
+
+
+def expected_wait(config: TrainConfig, measured: list, calibration, train_lengths, test_reviews: int) -> WaitQuote:
+    """The wait for ``config`` (any seed): measured waits (:meth:`core.jobs.journal.JobJournal.measured_waits`) first."""
+    same = [wait for other, wait, _ in measured if other.replace(seed=config.seed) == config]
+    if same:
+        return WaitQuote(min(same), statistics.median(same), max(same), "measured", len(same))
+    low, likely, high = calibration.training_seconds(config, train_lengths)
+    beyond = [wait - train for _, wait, train in measured if 0 < train < wait]
+    if beyond:
+        extra, how = statistics.median(beyond), "estimate + measured start-up"
+    else:
+        extra = DECLARED_STARTUP_SECONDS + calibration.scoring_seconds(config, test_reviews, train_lengths)
+        how = "estimate + declared start-up"
+    return WaitQuote(low + extra, likely + extra, high + extra, how, len(beyond))

@@ -23,6 +23,7 @@ class JobExecutor(Protocol):
     """Submit, watch, cancel and wait for training jobs; delete runs no job uses."""
 
     store: RunStore
+    time_budget_seconds: float | None  # the longest likely training it queues (:mod:`core.jobs.admission`)
 
     def submit(
         self,

@@ -2,7 +2,8 @@
 
 Finished jobs are listed again after a restart; a job that was queued or running when
 the server stopped is reported as failed ("interrupted"), never silently forgotten.
-Every entry is written atomically; a damaged entry is dropped. An entry also names the
+Every entry is written atomically; a damaged entry is dropped. A job that trained to the end
+records how long its user waited (:func:`wait_seconds`): what the Start page quotes. An entry also names the
 process that wrote it (host and pid) and the run family its job writes to, so another
 process (the command line deleting a run) can tell which runs a live job uses
 (:meth:`JobJournal.busy_families`).
@@ -62,6 +63,7 @@ class JobJournal:
             "cached": job.cached,
             "test_metrics": job.test_metrics,
             "train_seconds": job.train_seconds,
+            "wait_seconds": wait_seconds(job),
             "written": time.time(),
             "host": processes.host_id(),
             "pid": os.getpid(),
@@ -104,6 +106,17 @@ class JobJournal:
             job.started = job.finished_at = time.monotonic()
             jobs.append(job)
         return jobs
+
+    def measured_waits(self) -> list[tuple[TrainConfig, float, float]]:
+        """``(config, wait seconds, training seconds)`` of the jobs this host trained to the end (:func:`wait_seconds`)."""
+        waits = []
+        for entry in self._read_entries():
+            wait, train = entry.get("wait_seconds"), entry.get("train_seconds")
+            if entry.get("host") != processes.host_id() or not isinstance(wait, (int, float)):
+                continue
+            with contextlib.suppress(LabError, TypeError, KeyError):
+                waits.append((TrainConfig.from_dict(entry["config"]), float(wait), float(train or 0.0)))
+        return waits
 
     def busy_families(self) -> set[str]:
         """The run families (:func:`core.runs.manage.family`) of queued and running jobs of *other* live processes.
@@ -170,6 +183,14 @@ def _running_elsewhere(entry: dict) -> bool:
     if time.time() - _written(entry) > STALE_ENTRY_SECONDS:
         return False
     return processes.writer_alive(host, pid) is not False
+
+
+def wait_seconds(job: JobRecord) -> float | None:
+    """What a user waited for a job that trained to the end: from its start (the queue's wait not counted) to its
+    stored run: starting the training process, training, scoring, saving. None for any other job."""
+    if job.state != DONE or job.cached or job.started is None or job.finished_at is None:
+        return None
+    return job.finished_at - job.started
 
 
 def job_family(job: JobRecord) -> str | None:

@@ -7,7 +7,7 @@ copies taken under a short lock, so readers never block the worker for long and 
 see a half-updated state. Any number of browser tabs can watch the same job.
 
 States: ``queued`` -> ``running`` -> ``done`` | ``cancelled`` | ``failed``. A request
-for a config that is already stored finishes at once as a cached ``done`` job. The
+for a config its owner already stored finishes at once as a cached ``done`` job. The
 records and snapshots are in :mod:`core.jobs.records`, the journal in
 :mod:`core.jobs.journal`, where a job trains in :mod:`core.jobs.isolation`.
 
@@ -156,10 +156,11 @@ class JobManager:
         data=None,
         client: str | None = None,
     ) -> str:
-        """Queue ``config``; a stored run of the same config finishes at once (cached).
+        """Queue ``config``; a stored run of the same config, trained by this owner, finishes at once (cached).
 
-        A job already queued or training the same config on the same data is shared:
-        its id comes back, and nothing new is queued (unless ``retrain``).
+        This owner's job already queued or training the same config on the same data is
+        shared: its id comes back, and nothing new is queued (unless ``retrain``). Another
+        owner's is not: every owner owns their runs.
 
         Args:
             config: what to train.
@@ -329,7 +330,7 @@ class JobManager:
 
     def _finish_from_cache(self, job: JobRecord) -> None:
         """A stored run of exactly this config and data makes the job done at once, with its history."""
-        cached = self.store.find_cached(job.config, job.data.fingerprint)
+        cached = self.store.find_cached(job.config, job.data.fingerprint, job.owner)
         if cached is not None:
             finish_as_cached(job, cached, self.store.history(cached.run_id))
             job.started = job.finished_at = time.monotonic()
@@ -366,10 +367,19 @@ class JobManager:
         return self._data
 
     def _twin(self, job: JobRecord) -> JobRecord | None:
-        """(Under the lock.) A queued or running job that trains exactly ``job``'s config on its data."""
+        """(Under the lock.) The same owner's queued or running job that trains exactly ``job``'s config on its data.
+
+        Only its own owner joins a job: another student asking for the same network trains
+        their own run (a student is never told "your training finished" for someone else's).
+        """
         family = job_family(job)
         for other in self._jobs.values():
-            if other.state in (QUEUED, RUNNING) and not other.cancel_requested and job_family(other) == family:
+            if (
+                other.state in (QUEUED, RUNNING)
+                and not other.cancel_requested
+                and other.owner == job.owner
+                and job_family(other) == family
+            ):
                 return other
         return None
 

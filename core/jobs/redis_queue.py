@@ -4,8 +4,8 @@ Chosen by one setting (``$IMDB_LAB_QUEUE_URL``, :func:`core.jobs.executor.open_e
 it does for every app replica what the local :class:`core.jobs.manager.JobManager` does
 for one server, with the same methods and the same :class:`~core.jobs.records.JobSnapshot`.
 
-- **Admission** (queue cap, one waiting job per owner, the time budget, a config already
-  queued or training shared by its job id) runs under one Redis lock, so it holds across replicas.
+- **Admission** (queue cap, one waiting job per owner, the time budget, a config its owner
+  already queued or is training shared by its job id) runs under one Redis lock, so it holds across replicas.
 - **Progress** is written by the worker (:mod:`core.jobs.queue_task`) and read by any
   replica: a job started through one replica can be watched on another.
 - **Cancel** sets a flag the worker reads after every batch; if the job has not reached
@@ -122,7 +122,7 @@ class QueueExecutor:
         job = JobRecord(f"job-{uuid.uuid4().hex[:8]}", config, retrain, keep_partial, owner, client=client)
         # The glass-box task trains on its own generated data, whatever data the session chose.
         job.data = glassbox.data_for(config, lambda: data if data is not None else self._load_data())
-        cached = None if retrain else self.store.find_cached(config, job.data.fingerprint)
+        cached = None if retrain else self.store.find_cached(config, job.data.fingerprint, owner)
         if cached is not None:
             finish_as_cached(job, cached, self.store.history(cached.run_id))
             job.started = job.finished_at = time.monotonic()
@@ -134,7 +134,7 @@ class QueueExecutor:
         family = job_family(job)
         with self._admission():
             twin = None if retrain else self.connection.get(qs.family_key(family))
-            if twin is not None and self._state(twin.decode()) in (QUEUED, RUNNING):
+            if twin is not None and self._joinable(twin.decode(), owner):
                 return twin.decode()
             waiting = self._waiting()
             admission.check_queue(waiting, owner, self.max_queued, client, settings.max_queued_per_client())
@@ -263,8 +263,10 @@ class QueueExecutor:
                 pipe.expire(key, qs.FINISHED_TTL_SECONDS)
         pipe.execute()
 
-    def _state(self, job_id: str) -> str | None:
-        return qs.decode_value(self.connection.hget(qs.job_key(job_id), "state"))
+    def _joinable(self, job_id: str, owner: str | None) -> bool:
+        """Whether ``owner`` may watch ``job_id`` instead of queueing the same config: their own, still waiting or training."""
+        state, its_owner = (qs.decode_value(v) for v in self.connection.hmget(qs.job_key(job_id), ["state", "owner"]))
+        return state in (QUEUED, RUNNING) and its_owner == owner
 
     def _waiting(self) -> list[tuple]:
         """``(owner, client)`` of every waiting job."""

@@ -36,7 +36,8 @@ _NICKNAME = re.compile(r"[\w .'-]+")
 #: What the board calls a run nobody in the room trained (the command line, or older runs).
 NO_STUDENT = "(command line)"
 BASELINE_ROW = "bag-of-words baseline"
-COLUMNS = ["rank", "student", "run", "model", "epochs", "training seconds", "validation accuracy"]
+#: ``seed`` beside the model: students who train one preset each from their own seed see how far accuracy moves with it.
+COLUMNS = ["rank", "student", "run", "model", "seed", "epochs", "training seconds", "validation accuracy"]
 
 
 def _read_json_object(path: str, _signature) -> dict:
@@ -162,6 +163,7 @@ def _run_row(run, names: dict[str, str], validation: float) -> dict:
         "student": student,
         "run": run.nickname or run.run_id,
         "model": run.config.summary() + (" (partial)" if run.partial else ""),
+        "seed": run.config.seed,
         "epochs": epochs,
         "training seconds": round(float(run.train_seconds), 1),
         "validation accuracy": validation if validation is not None and math.isfinite(validation) else math.nan,
@@ -177,6 +179,7 @@ def _baseline_row(report) -> dict:
         "model": "TF-IDF "
         + ("words" if report.config.get("ngram_max", 2) == 1 else "words and word pairs")
         + " + logistic regression",
+        "seed": math.nan,
         "epochs": math.nan,
         "training seconds": round(float(report.train_seconds), 1),
         "validation accuracy": float(report.validation_accuracy),

@@ -37,7 +37,7 @@ import numpy as np
 
 from core import atomic, settings
 from core.backend import import_keras
-from core.config import RENAMED_PRESETS, TrainConfig, preset_label, preset_name
+from core.config import CUSTOM, RENAMED_PRESETS, TrainConfig, preset_label, preset_name
 from core.data.corpus import INDEX_FROM, Vocabulary
 from core.errors import ConfigError, RunError
 from core.runs import snapshots, tensorboard_log
@@ -75,10 +75,12 @@ def base_run_id(config: TrainConfig, data_fingerprint: str) -> str:
 
 
 def stored_run_ids(config: TrainConfig, data_fingerprint: str) -> list[str]:
-    """The ids this config's run may be stored under: today's, then its preset's old name (a renamed preset)."""
+    """The ids this config's run may be stored under: today's, then its preset's old name (a renamed preset),
+    then ``custom-`` (a preset with another seed was custom before seeds stopped deciding the preset)."""
+    label = preset_label(config)
     run_id = base_run_id(config, data_fingerprint)
-    old = RENAMED_PRESETS.get(preset_label(config))
-    return [run_id] + ([old + run_id[len(preset_label(config)) :]] if old else [])
+    old = [name for name in (RENAMED_PRESETS.get(label), CUSTOM if label != CUSTOM else None) if name]
+    return [run_id] + [name + run_id[len(label) :] for name in old]
 
 
 def library_versions() -> dict:
@@ -347,14 +349,28 @@ class RunStore:
     def list(self) -> list[RunInfo]:
         return self.scan()[0]
 
-    def find_cached(self, config: TrainConfig, data_fingerprint: str) -> RunInfo | None:
-        """The stored whole run of exactly this config and data, if any (under a renamed preset's old id too)."""
-        for run_id in stored_run_ids(config, data_fingerprint):
-            with contextlib.suppress(RunError):
-                run = self.get(run_id)
-                if not run.partial and run.config == config:
-                    return run
+    def find_cached(self, config: TrainConfig, data_fingerprint: str, owner: str | None = None) -> RunInfo | None:
+        """The stored whole run of exactly this config and data, if any (under a renamed preset's old id too).
+
+        With ``owner`` (a browser, in the app), only a run that owner trained: a student who
+        asks for a network someone else trained trains their own (``-r2``...), so nobody is
+        handed a run they did not train. None (the command line): anyone's.
+        """
+        for base in stored_run_ids(config, data_fingerprint):
+            for run_id in self._retrains_of(base):
+                with contextlib.suppress(RunError):
+                    run = self.get(run_id)
+                    if not run.partial and run.config == config and (owner is None or run.owner == owner):
+                        return run
         return None
+
+    def _retrains_of(self, base: str):
+        """``base``, then ``base-r2``, ``base-r3``... while they exist (:meth:`new_run_id`'s names)."""
+        yield base
+        n = 2
+        while (self.root / f"{base}-r{n}").exists():
+            yield f"{base}-r{n}"
+            n += 1
 
     def best(self) -> RunInfo | None:
         """The whole run with the highest validation accuracy (:func:`best_run`)."""

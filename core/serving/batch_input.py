@@ -88,6 +88,24 @@ def lines_to_reviews(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+#: The files the Batch tab reads: one review per line, or a table with a column of reviews.
+ACCEPTED_SUFFIXES = (".txt", ".csv")
+
+
+def check_kind(name: str) -> None:
+    """Refuse a file that is neither ``.txt`` nor ``.csv`` by its name (a picture, a spreadsheet), before reading it.
+
+    The uploader takes any file so that this message, not a browser's silent red chip, says what to do.
+    """
+    if not name.lower().endswith(ACCEPTED_SUFFIXES):
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        kind = f"a .{suffix} file" if suffix and len(suffix) <= 8 and suffix.isalnum() else "not a .txt or .csv file"
+        raise BatchInputError(
+            f"{quoted(name)} is {kind}. Upload a .txt file (one review per line) or a .csv file (a column of "
+            "reviews); from Excel, use File > Save As > CSV."
+        )
+
+
 def check_size(name: str, size: int) -> None:
     """Refuse a file over :data:`MAX_UPLOAD_BYTES` (before its bytes are read, when the size is known)."""
     if size > MAX_UPLOAD_BYTES:

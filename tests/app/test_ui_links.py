@@ -61,6 +61,41 @@ def test_train_knobs_come_from_the_preset_and_the_knobs_that_differ(fake_manager
     assert "`units`" in next(i.value for i in bad.info if i.value.startswith("Ignored from the link"))
 
 
+def test_every_preset_link_opened_in_another_browser_stays_that_preset_with_its_text(fake_manager):
+    """`train?preset=X&base=X` (what a page writes for preset X) opens X, with X's description, for every preset."""
+    from core.config import DEFAULT_PRESET, PRESETS
+
+    at = open_link("train", preset="custom", base=DEFAULT_PRESET, units="8")  # a browser somewhere else
+    for name, entry in reversed(PRESETS.items()):  # each link opened in it in turn: the default last
+        at.query_params.clear()
+        at.query_params.update(preset=name, base=name)
+        at.run()
+        assert_clean(at)
+        assert at.session_state["train_preset"] == name, name
+        assert any(c.value.startswith(entry.description) for c in at.caption), name
+        assert "Custom settings" not in texts(at) and query(at, "preset") == name
+        assert {k for k in at.query_params} == {"preset", "base"}, name  # nothing differs: no knob in the link
+
+
+def test_overfit_demo_says_what_it_is():
+    """Its description names the numbers of its own config (once the `fast` network, which it no longer is)."""
+    from core.config import PRESETS
+
+    demo = PRESETS["overfit-demo"]
+    config, text = demo.config, demo.description
+    for figure in (
+        f"Embedding({config.num_words}, {config.embedding_dim})",
+        f"max-pool {config.conv_pool}",
+        f"LSTM({config.units})",
+        f"{config.train_limit:,} reviews",
+        f"{config.epochs} epochs",
+        f"batch {config.batch_size}",
+        f"length {config.maxlen}",
+    ):
+        assert figure in text, figure
+    assert config.dropout == 0 and "no dropout" in text and "fast" not in text
+
+
 def test_a_train_link_with_a_job_watches_that_job_again(fake_manager):
     """A reload, or a reconnect to another app replica (the job lives in the queue), shows the same job."""
     from core.config import preset

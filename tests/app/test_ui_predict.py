@@ -27,6 +27,7 @@ from tests.app.ui_helpers import (
     submit_review,
     texts,
 )
+from ui.predict.wording import NO_WORDS
 from ui.shared import assets
 
 TEXT_KEY = "predict_text"
@@ -123,6 +124,8 @@ def test_emoji_non_english_and_oov_words(runs_env):
     assert 'class="w oov"' in why_html(at)[0]
     at = type_review(at, "😀 🎬 !!!")
     assert "found no words" in texts(at)
+    assert any(w.value == NO_WORDS for w in at.warning)  # the warning is the answer:
+    assert not [m.value for m in at.markdown if m.value.startswith("####")]  # no big "51% positive" headline
 
 
 def test_a_huge_review_is_clipped_with_a_notice(runs_env):
@@ -217,6 +220,7 @@ def test_a_windows_csv_with_empty_and_unknown_rows(runs_env):
         ("scores.csv", b"id,stars\n1,9\n2,1\n", "no column of text"),
         ("picture.txt", bytes(range(256)) * 8, "not a text file"),
         ("huge.txt", b"x" * (batch_input.MAX_UPLOAD_BYTES + 10), "files up to 5 MB"),
+        ("poster.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "is a .png file. Upload a .txt file"),  # no silent chip
     ],
 )
 def test_unusable_uploads_get_a_clear_message(runs_env, name, content, message):
@@ -229,6 +233,9 @@ def test_unusable_uploads_get_a_clear_message(runs_env, name, content, message):
     assert at.file_uploader(key="predict_batch_file_1").value is None
     at.run()
     assert not at.error  # the message was shown once
+    if name == "poster.png":  # and the next upload, a good one, shows no trace of it
+        at.file_uploader(key="predict_batch_file_1").set_value(("ok.txt", b"Loved it.\nDull.\n", "text/plain")).run()
+        assert not at.error and "2 reviews" in texts(at)
 
 
 def test_no_runs_gives_a_friendly_message_and_a_link(data_env):

@@ -128,3 +128,12 @@ def test_no_toast_on_the_train_page_which_shows_the_result_itself(fake_manager):
     at = _session(AppTest.from_function(_toast_on_the_train_page), job_id).run()
     assert_clean(at)
     assert not at.toast and at.session_state[notices.TOLD_KEY] == job_id  # seen: no toast on the next page
+
+
+def test_a_job_that_trained_nothing_is_never_told_as_your_training(fake_manager):
+    """A cached job (this student's own stored run) says it was already trained, not "your training finished"."""
+    job_id = fake_manager.add(TINY, owner=ME, state="done", cached=True, run_id="lstm-abc", test_metrics={})
+    at = _session(AppTest.from_function(_toast_elsewhere), job_id).run()
+    assert_clean(at)
+    [toast] = [t.value for t in at.toast]
+    assert toast.startswith("This network was already trained: showing it") and "Your training" not in toast

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import DEFAULT_PRESET, FIELDS, PRESETS, preset
+from core.config import DEFAULT_PRESET, FIELDS, PRESETS, own_seed, preset
 from tests.app.ui_helpers import (
     assert_clean,
     chart_data,
@@ -66,6 +66,33 @@ def test_picking_a_preset_sets_the_knobs_and_warns_about_slow_ones(fake_manager)
     assert "0.872-0.876" in texts(at)  # the preset's description quotes the tutorial
 
 
+def test_an_over_budget_preset_disables_train_before_the_click_in_the_queues_words(fake_manager, imdb):
+    """tutorial-final over this server's time budget: Train is disabled with the reason the queue would give."""
+    from core.jobs.admission import refusal
+    from core.runs.calibration import Calibration
+
+    likely = {name: Calibration().training_seconds(preset(name), imdb.train.lengths)[1] for name in PRESETS}
+    assert likely[DEFAULT_PRESET] < likely["tutorial-final"]
+    fake_manager.time_budget_seconds = (likely[DEFAULT_PRESET] + likely["tutorial-final"]) / 2
+    at = run_page("train")
+    assert not next(b for b in at.button if b.label == "Train").disabled  # the default fits
+    at.segmented_control(key="train_preset").set_value("tutorial-final").run()
+    assert_clean(at)
+    train = next(b for b in at.button if b.label == "Train")
+    why = refusal(state_config(at), Calibration(), imdb.train.lengths,
+                  fake_manager.time_budget_seconds, None, None)  # fmt: skip
+    assert why and "more than this server allows" in why
+    assert train.disabled and train.help == why and why in [w.value for w in at.warning]
+    assert fake_manager.submitted == []
+
+
+def state_config(at):
+    """The config the Train knobs of ``at`` describe (what Train would submit)."""
+    return preset(at.session_state["train_base"]).replace(
+        **{name: at.session_state[state.knob_key(name)] for name in (*state.TRAIN_KNOBS, *state.TRAIN_MORE_KNOBS)}
+    )
+
+
 def test_moving_a_knob_makes_the_preset_custom_and_starts_nothing(fake_manager):
     at = run_page("train")
     widget(at, "slider", "train_units").set_value(preset(DEFAULT_PRESET).units + 8).run()
@@ -83,7 +110,7 @@ def test_train_submits_the_config_and_shows_the_live_job(fake_manager):
     next(b for b in at.button if b.label == "Train").click().run()
     assert_clean(at)
     ((config, retrain, owner),) = fake_manager.submitted
-    assert config == preset(DEFAULT_PRESET).replace(units=16, epochs=2)
+    assert config == preset(DEFAULT_PRESET).replace(units=16, epochs=2, seed=own_seed(owner))  # their own seed
     assert retrain is False and owner == at.session_state["session_id"]
     assert at.session_state["train_job_id"] == "job-1"
     page = texts(at)

@@ -186,6 +186,7 @@ class FakeJobManager:
         self.clients: list[str | None] = []  # where each submit came from
         self.cancelled: list[str] = []
         self.busy_families: set[str] = set()  # run families a job "uses": deleting them is refused
+        self.time_budget_seconds: float | None = None  # the real executors' setting (the Train page reads it)
         self.deleted: list[str] = []
 
     def submit(self, config, *, retrain=False, owner=None, keep_partial=True, data=None, client=None) -> str:

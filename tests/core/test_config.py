@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.config import CUSTOM, TrainConfig, preset, preset_label, preset_name
-from core.runs.store import base_run_id
+from core.config import CUSTOM, PRESETS, TrainConfig, own_seed, preset, preset_label, preset_name
+from core.runs.store import base_run_id, stored_run_ids
 
 
 def test_presets_are_recognised_whatever_the_slice():
@@ -18,6 +18,20 @@ def test_epochs_do_not_change_which_network_a_config_is():
     assert preset_name(three_epochs) == "lstm"
     assert base_run_id(three_epochs, "data").startswith("lstm-")
     assert base_run_id(three_epochs, "data") != base_run_id(preset("lstm"), "data")  # but not the same run
+
+
+def test_every_preset_is_itself_with_any_seed_or_slice_and_a_student_has_a_seed_of_their_own():
+    """A student's own seed keeps a preset that preset (each owns a run of it); overfit-demo's own 2,000 reviews too."""
+    for name, entry in PRESETS.items():
+        assert preset_name(entry.config) == name
+        assert preset_name(entry.config.replace(seed=own_seed("ada"), train_limit=300, test_limit=300)) == name
+    assert preset_name(preset("conv-lstm").replace(units=64)) is None
+    assert own_seed("ada") == own_seed("ada") != own_seed("bob") and own_seed(None) == preset("lstm").seed
+    seeded = preset("lstm").replace(seed=own_seed("ada"))
+    assert base_run_id(seeded, "data").startswith("lstm-") and base_run_id(seeded, "data") != base_run_id(
+        preset("lstm"), "data"
+    )
+    assert stored_run_ids(seeded, "data")[1].startswith("custom-")  # where such a run was stored before
 
 
 def test_a_stride_exists_only_with_the_conv_front_end_and_old_runs_read_as_stride_1():

@@ -82,6 +82,7 @@ def ranked_runs(board: ClassBoard, store: RunStore) -> None:
             "rank": st.column_config.NumberColumn("#", width="small"),
             "yours": st.column_config.CheckboxColumn("yours", width="small"),
             "model": st.column_config.TextColumn("model", width="large"),
+            "seed": st.column_config.NumberColumn("seed", format="%d", help="The random start: one per student"),
             "validation accuracy": st.column_config.NumberColumn(format="%.3f"),
             "test accuracy": st.column_config.NumberColumn(format="%.3f"),
             "gap": st.column_config.NumberColumn("test - validation", format="%+.3f"),

@@ -39,6 +39,11 @@ def predictions_view(runs: list[RunInfo], explanations: list, true_label: int | 
 def prediction_view(run: RunInfo, explanation, true_label: int | None, values: bool = False) -> None:
     """The verdict ("63% negative"), the probability bar, what was cut or unknown, and the coloured words."""
     verdict = wording.verdict(explanation.probability)
+    summary = wording.input_summary(explanation)
+    if not summary.words:  # no headline for a verdict on nothing: the warning is the answer
+        st.warning(wording.NO_WORDS, icon=":material/help:")
+        st.caption(f"(Its probability of positive for no words at all: {verdict.probability:.3f}.)")
+        return
     label_col, prob_col = st.columns([1, 1])
     label_col.markdown(f"#### :{palette.markdown_color(verdict.label)}[{verdict.headline}]")
     label_col.caption(verdict.strength.capitalize(), help=wording.verdict_help())
@@ -51,7 +56,6 @@ def prediction_view(run: RunInfo, explanation, true_label: int | None, values: b
             + (":green[the model is right.]" if right else ":red[the model is wrong.]")
         )
     st.altair_chart(charts.probability_chart({run.run_id: verdict.probability}), width="stretch")
-    summary = wording.input_summary(explanation)
     _what_was_read(run, summary)
     _why(explanation, summary, values)
 
@@ -95,7 +99,7 @@ def _batch_accuracy(table, rows) -> None:
 
 
 def _what_was_read(run: RunInfo, summary: wording.InputSummary) -> None:
-    """Notices about the text: clipped, truncated, out-of-vocabulary words, or no words at all."""
+    """Notices about the text: clipped, truncated, out-of-vocabulary words (a text with no words: :func:`prediction_view`)."""
     config = run.config
     clipped = wording.clipped_sentence(summary, MAX_TEXT_CHARS, config.maxlen, config.truncating)
     if clipped:
@@ -106,14 +110,8 @@ def _what_was_read(run: RunInfo, summary: wording.InputSummary) -> None:
     oov = wording.oov_sentence(summary)
     if oov:
         st.caption(oov)
-    elif summary.words:
+    else:
         st.caption("Every word is in this run's vocabulary.")
-    if not summary.words:
-        st.warning(
-            "The model found no words in this text (only punctuation, symbols or emoji), so its answer "
-            "says nothing about the review.",
-            icon=":material/help:",
-        )
 
 
 def batch_view(run: RunInfo, table, rows, origin: str) -> None:

@@ -12,6 +12,12 @@ from core.model import metrics
 from core.model.metrics import THRESHOLD
 from ui.shared.wording import code_list
 
+#: Said instead of a verdict when the text has no words (only punctuation, symbols or emoji).
+NO_WORDS = (
+    "The model found no words in this text (only punctuation, symbols or emoji), so its answer says nothing "
+    "about the review. Type a few words."
+)
+
 
 @dataclass(frozen=True)
 class Verdict:

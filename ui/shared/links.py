@@ -243,8 +243,9 @@ def _page_params(page: str) -> dict[str, str]:
         params = {"preset": str(session.get(state.TRAIN_PRESET_KEY)), "base": str(base)}
         if base in PRESETS:
             start = preset(base)
+            own = {"seed": state.session_seed()}  # a student's own seed stays theirs: another browser uses its own
             for name, value in state.knob_values().items():
-                if value != getattr(start, name):
+                if value != own.get(name, getattr(start, name)):
                     params[name] = str(value)
         if session.get(TRAIN_JOB.key):
             params[TRAIN_JOB.name] = session[TRAIN_JOB.key]

@@ -16,6 +16,7 @@ from core.errors import LabError
 from core.jobs.records import CANCELLED, DONE
 from core.runs.store import RunStore
 from ui.shared import resources, state
+from ui.train.wording import ALREADY_TRAINED
 
 #: The last job whose end this session was told about (or saw on the Train page).
 TOLD_KEY = "job_toast_told"
@@ -58,7 +59,11 @@ def _tell(snapshot, on_train_page: bool) -> None:
     st.session_state[TOLD_KEY] = snapshot.job_id
     if on_train_page:
         return
-    if snapshot.state == DONE:
+    if snapshot.state == DONE and snapshot.cached:  # nothing trained: no "your training finished"
+        st.toast(
+            f"{ALREADY_TRAINED}: run `{snapshot.run_id}` is on Predict and Evaluate.", icon=":material/inventory_2:"
+        )
+    elif snapshot.state == DONE:
         accuracy = RunStore().validation_accuracy_of(snapshot.run_id)
         score = f": {accuracy:.3f} validation accuracy" if accuracy is not None else ""
         st.toast(f"Your training finished{score}. Run `{snapshot.run_id}` is on Predict and Evaluate.", icon="🎉")

@@ -12,7 +12,7 @@ import uuid
 
 import streamlit as st
 
-from core.config import CUSTOM, DEFAULT_PRESET, TrainConfig, preset, preset_name
+from core.config import CUSTOM, DEFAULT_PRESET, TrainConfig, own_seed, preset, preset_name
 from core.errors import ConfigError
 from ui.train import knobs
 
@@ -89,11 +89,27 @@ def has_session_defaults() -> bool:
     return SESSION_ID_KEY in st.session_state
 
 
+def session_seed() -> int:
+    """This session's own seed (:func:`core.config.own_seed` of its owner id): what its presets train with."""
+    return own_seed(st.session_state.get(SESSION_ID_KEY))
+
+
 def apply_preset_values(name: str) -> None:
-    """Set every Train knob to preset ``name``'s value."""
+    """Set every Train knob to preset ``name``'s value, but the seed: this student's own, or the one they picked.
+
+    A seed is not part of the network (:func:`core.config.preset_name`): each student trains
+    a preset from their own random start, so each owns their run.
+    """
     config = preset(name)
     for field in (*TRAIN_KNOBS, *TRAIN_MORE_KNOBS):
-        st.session_state[knob_key(field)] = getattr(config, field)
+        if field != "seed":
+            st.session_state[knob_key(field)] = getattr(config, field)
+    st.session_state.setdefault(knob_key("seed"), session_seed())
+
+
+def preset_for_session(name: str) -> TrainConfig:
+    """Preset ``name`` with this session's seed (:func:`apply_preset_values`): what a "train this preset" button trains."""
+    return preset(name).replace(seed=st.session_state.get(knob_key("seed"), session_seed()))
 
 
 def knob_values() -> dict:

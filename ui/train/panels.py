@@ -185,8 +185,8 @@ def _job_result(snapshot) -> None:
     metrics = snapshot.test_metrics or {}
     if snapshot.cached:
         st.success(
-            "This exact configuration was trained before: showing the stored run. Switch on *Retrain* "
-            "to train it again.",
+            f"{train_wording.ALREADY_TRAINED} (you trained this exact configuration before). Switch on "
+            "*Retrain* to train it again.",
             icon=":material/inventory_2:",
         )
     elif snapshot.state == "cancelled":

@@ -17,6 +17,24 @@ TUTORIAL_FIGURES = {
     "tutorial-final": ("0.872-0.876", "validation accuracy"),
 }
 
+#: A job that trained nothing: this student had trained exactly this network before (the job
+#: manager hands a student only their own stored runs). The Train page and the toast both say it.
+ALREADY_TRAINED = "This network was already trained: showing it"
+
+
+def wait_sentence(quote) -> str:
+    """What pressing Train costs a user (:class:`core.jobs.admission.WaitQuote`), and where the figure comes from."""
+    span = f"about {duration(quote.likely)} from pressing Train to the result here ({duration(quote.low)} to {duration(quote.high)}"
+    if quote.how == "measured":
+        runs = "training" if quote.measured == 1 else f"{quote.measured} trainings"
+        return f"{span}, measured: this server's last {runs} of it)"
+    if quote.how == "estimate + measured start-up":
+        return f"{span}: the training estimate plus the start-up, scoring and saving this server measured)"
+    return (
+        f"{span}: the training estimate plus starting the training process, scoring and saving, as declared: "
+        "nothing measured on this server yet)"
+    )
+
 
 def epochs_text(epochs: float | None) -> str:
     """Epochs trained as a number: ``2``, or ``0.8`` for a run stopped within its first epoch; ``-`` when unknown."""

@@ -113,11 +113,14 @@ def _wait_until(predicate, timeout=120, what="condition"):
 
 
 @pytest.mark.parametrize("cluster", ["process", "rq"], indirect=True)  # the thread: test_manager.py's first test
-def test_a_job_reports_live_stores_its_run_and_identical_configs_share_it(cluster):
+def test_a_job_reports_live_stores_its_run_and_only_its_owner_shares_it(cluster):
     jobs = cluster.executor()
     config = TINY.replace(seed=21)
     job = jobs.submit(config, owner="a")
-    assert jobs.submit(config, owner="b") == job  # the same config on the same data: one job
+    assert jobs.submit(config, owner="a") == job  # the same owner, config and data: one job
+    theirs = jobs.submit(config, owner="b")  # another student asking for the same network: their own job
+    assert theirs != job and jobs.snapshot(theirs).owner == "b"
+    jobs.cancel(theirs, keep_partial=False)
     seen = set()
     _wait_until(lambda: seen.add(len(jobs.snapshot(job).batch_history)) or jobs.snapshot(job).finished, 240)
     snap = jobs.snapshot(job)
@@ -127,10 +130,13 @@ def test_a_job_reports_live_stores_its_run_and_identical_configs_share_it(cluste
     assert jobs.store.get(snap.run_id).test_metrics == snap.test_metrics and snap.owner == "a"
 
     started = time.monotonic()
-    cached = jobs.wait(jobs.submit(config, owner="c"), timeout=5)
+    cached = jobs.wait(jobs.submit(config, owner="a"), timeout=5)
     assert cached.cached and cached.state == DONE and cached.run_id == snap.run_id
     assert len(cached.batch_history) == len(snap.batch_history) and len(cached.epoch_history) == 2  # its curves
     assert time.monotonic() - started < 5
+    someone_else = jobs.submit(config, owner="c")  # a run nobody else may be handed: c trains its own
+    assert not jobs.snapshot(someone_else).cached
+    jobs.cancel(someone_else, keep_partial=False)
 
 
 def test_cancel_within_one_batch_keeps_a_partial_run_or_nothing(cluster):

@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 
+from core.jobs.journal import JobJournal
 from core.jobs.manager import CANCELLED, DONE, FAILED, JobManager
 from core.runs.store import RunStore
 from core.serving.predictor import Predictor
@@ -19,7 +20,7 @@ from tests.core.conftest import TINY
 
 def test_tiny_training_history_and_cache(manager):
     job = manager.submit(TINY)
-    assert manager.submit(TINY, owner="another") == job  # the same config, queued or training: one job
+    assert manager.submit(TINY) == job  # the same owner and config, queued or training: one job
     snap = manager.wait(job, timeout=180)
     assert snap.state == DONE, snap.error
     batches_per_epoch = math.ceil(270 / 32)  # 300 reviews, 10% validation
@@ -32,14 +33,25 @@ def test_tiny_training_history_and_cache(manager):
     assert snap.samples_per_second > 0 and not snap.cached
     stored = manager.store.get(snap.run_id)
     assert stored.steady_samples_per_second > 0 and stored.host  # what calibrates this machine's estimates
+    waits, deadline = [], time.monotonic() + 10  # the journal's last write follows the job's end by a moment
+    while not waits and time.monotonic() < deadline:
+        waits = JobJournal.of(manager.store).measured_waits()
+        time.sleep(0.05)
+    [(config, waited, trained)] = waits  # what the user waited: start-up, training, scoring, saving
+    assert config == TINY and trained == snap.train_seconds and waited > trained
 
     started = time.perf_counter()
     again = manager.wait(manager.submit(TINY), timeout=5)
     assert again.cached and again.state == DONE and again.run_id == snap.run_id
     assert time.perf_counter() - started < 5  # no training
 
-    retrained = manager.wait(manager.submit(TINY, retrain=True), timeout=180)
+    retrained = manager.wait(manager.submit(TINY, retrain=True, owner="b"), timeout=180)
     assert retrained.run_id == snap.run_id + "-r2" and not retrained.cached
+    # A student is handed only a run of their own: b's retrain, never the command line's run, and c none.
+    fingerprint = manager._load_data().fingerprint
+    assert manager.store.find_cached(TINY, fingerprint, "b").run_id == retrained.run_id
+    assert manager.store.find_cached(TINY, fingerprint, "c") is None
+    assert manager.wait(manager.submit(TINY, owner="b"), timeout=5).run_id == retrained.run_id
 
     # A stored model reloads and gives the same predictions as the stored test probabilities.
     store = manager.store

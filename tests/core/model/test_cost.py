@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from core.config import preset
@@ -63,8 +64,16 @@ def test_every_preset_is_admitted_and_the_issues_oversized_configs_are_refused(m
     for name in PRESETS:
         check_size(preset(name), max_parameters(), max_job_memory_bytes())
     huge_table = preset("lstm").replace(num_words=100_000, embedding_dim=512)
-    with pytest.raises(JobRefused, match=r"51\.3 million weights"):
+    with pytest.raises(JobRefused, match=r"51\.3 million weights") as refused:
         check_size(huge_table, max_parameters(), max_job_memory_bytes())
+    from core.jobs.admission import refusal  # the Train page's question before the click: the same words
+    from core.runs.calibration import Calibration
+
+    lengths = np.full(1000, 200)
+    limits = (max_parameters(), max_job_memory_bytes())
+    assert refusal(huge_table, Calibration(), lengths, None, *limits) == str(refused.value)
+    assert refusal(preset("lstm"), Calibration(), lengths, 1e9, *limits) is None
+    assert "more than this server allows" in refusal(preset("lstm"), Calibration(), lengths, 1e-3, *limits)
     huge_batch = preset("lstm").replace(maxlen=2500, batch_size=1024, embedding_dim=512, num_words=5000)
     with pytest.raises(JobRefused, match=r"GB of memory a batch.*smaller batch"):
         check_size(huge_batch, max_parameters(), max_job_memory_bytes())
@@ -83,3 +92,19 @@ def test_a_large_embedding_adds_its_update_to_the_estimate():
     extra = cost.seconds_per_sample(small_batch) - cost.seconds_per_sample(base.replace(batch_size=8))
     assert extra > 0.04  # 0.4 s a batch of 8: half an hour an epoch of 20,000 reviews
     assert cost.embedding_update_seconds(wide.replace(embeddings_trainable=False)) == 0.0  # frozen: never updated
+
+
+def test_the_wait_quoted_is_measured_then_estimated_with_a_measured_then_a_declared_start_up():
+    from core.jobs.admission import DECLARED_STARTUP_SECONDS, expected_wait
+    from core.runs.calibration import Calibration
+
+    lengths, calibration, lstm = np.full(1000, 200), Calibration(), preset("lstm")
+    training = calibration.training_seconds(lstm, lengths)
+    same = expected_wait(lstm, [(lstm.replace(seed=9), 30.0, 17.0), (lstm, 40.0, 20.0)], calibration, lengths, 100)
+    assert (same.likely, same.how, same.measured) == (35.0, "measured", 2)  # any seed: the same network
+    other = expected_wait(lstm, [(preset("bilstm"), 200.0, 180.0)], calibration, lengths, 100)
+    assert other.how == "estimate + measured start-up" and other.likely == pytest.approx(training[1] + 20.0)
+    fresh = expected_wait(lstm, [], calibration, lengths, 100)
+    scoring = calibration.scoring_seconds(lstm, 100, lengths)
+    assert fresh.how == "estimate + declared start-up"
+    assert fresh.likely == pytest.approx(training[1] + DECLARED_STARTUP_SECONDS + scoring)

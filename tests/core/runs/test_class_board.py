@@ -47,6 +47,7 @@ def test_runs_are_ranked_by_validation_and_test_stays_hidden_until_revealed(tmp_
     assert table["run"].tolist() == ["r-cli", "r-low", "r-none"]  # no validation accuracy: last
     assert table["rank"].tolist() == [1, 2, 3]
     assert table["student"].tolist() == [NO_STUDENT, "Bob the Builder", "anonymous"]
+    assert table["seed"].tolist() == [preset("lstm").seed] * 3  # how far accuracy moves with the seed alone
     assert "test accuracy" not in table.columns and "gap" not in table.columns
     assert table.loc[2, "model"].endswith("(partial)")
 

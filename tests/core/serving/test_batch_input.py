@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.serving import batch_input
+from core.serving.batch_input import quoted
 
 
 def test_typed_lines_skip_blank_ones():
@@ -71,3 +72,14 @@ def test_files_as_excel_and_notepad_save_them(encoding, label):
 def test_no_truth_without_a_label_or_stars_column():
     frame = batch_input.parse_upload("x.csv", b"id,review,label\n1,Great,maybe\n").frame
     assert batch_input.truth_of(frame) == (None, "")
+
+
+@pytest.mark.parametrize("name", ["poster.png", "reviews.xlsx", "no-extension", "x.<script>"])
+def test_a_file_that_is_not_txt_or_csv_is_refused_by_name_with_what_to_upload(name):
+    with pytest.raises(batch_input.BatchInputError, match=r"Upload a \.txt file .* or a \.csv file") as refused:
+        batch_input.check_kind(name)
+    assert "<script>" not in str(refused.value).replace(quoted(name), "")
+    if name == "poster.png":
+        assert "is a .png file" in str(refused.value)
+    for fine in ("a.txt", "B.CSV"):
+        batch_input.check_kind(fine)
