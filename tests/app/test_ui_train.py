@@ -135,6 +135,8 @@ def test_choosing_glove_vectors_sets_the_config_and_its_embedding_size(fake_mana
     assert_clean(at)
     assert at.segmented_control(key="train_preset").value == "custom"
     assert "glove-50d frozen" in texts(at)  # the model line under the estimate
+    size = widget(at, "slider", state.knob_key("embedding_dim"))
+    assert (size.value, size.disabled) == (50, True) and "GloVe" in size.label  # the slider shows what trains
     next(b for b in at.button if b.label == "Train").click().run()
     ((config, _, _),) = fake_manager.submitted
     assert (config.embeddings, config.embeddings_trainable, config.embedding_dim) == ("glove-50d", False, 50)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.config import FIELDS
+from core.config import FIELDS, GLOVE_DIMENSIONS
 from ui.shared import state, widgets
 from ui.train import knobs
 
@@ -18,6 +18,13 @@ def knob(name: str, container=st) -> None:
     """The Train page's widget for one config field; moving it may turn the preset into custom."""
     rule, key = FIELDS[name], state.knob_key(name)
     label = knobs.label(name)
+    glove = (
+        GLOVE_DIMENSIONS.get(st.session_state.get(state.knob_key("embeddings"))) if name == "embedding_dim" else None
+    )
+    if glove is not None:  # GloVe's vectors have one size, and the config takes it (core.config.TrainConfig)
+        st.session_state[key] = glove
+        widgets.field_slider(name, f"{label} (the GloVe vectors' size)", key, container, disabled=True)
+        return
     if rule.choices is None and rule.step is not None and (rule.high - rule.low) / rule.step <= 1000:
         widgets.field_slider(name, label, key, container, on_change=state.knob_changed)
         return
