@@ -1,4 +1,4 @@
-"""The files under ``assets/``: the app's stylesheet and the Predict page's example reviews.
+"""The files under ``assets/``: the app's stylesheet, the Predict page's example reviews, the lessons' folder.
 
 Content that is not code lives there, so wording and styling change without touching
 Python. Pure: no Streamlit.
@@ -15,6 +15,8 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 STYLE = ASSETS / "style.css"
 #: Presenter mode's additions (:mod:`ui.shared.presenter`): hide the chrome, enlarge the rest.
 PRESENTER_STYLE = ASSETS / "presenter.css"
+#: The lesson plans (:mod:`core.runs.lessons`), one TOML file each: a teacher adds one without touching code.
+LESSONS = ASSETS / "lessons"
 
 
 @functools.cache
