@@ -104,7 +104,7 @@ def _moves(lesson: Lesson, index: int, where: str) -> None:
     back, here, ahead = st.columns(3)
     if back.button("Previous", key=f"lesson_back_{where}", disabled=index == 0, width="stretch"):
         go_to(lesson, index - 1)
-    if here.button("Open", key=f"lesson_open_{where}", type="primary", width="stretch", help="Open this step's page"):
+    if here.button("Open", key=f"lesson_open_{where}", type="primary", width="stretch"):  # this step again
         go_to(lesson, index)
     if ahead.button("Next", key=f"lesson_next_{where}", disabled=index == len(lesson.steps) - 1, width="stretch"):
         go_to(lesson, index + 1)
