@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core.runs.lessons import LessonPosition
 from tests.app.ui_helpers import assert_clean, new_app, texts, unlock_teacher
 from ui.lessons import panel, targets
-from ui.shared import pages, state
+from ui.shared import assets, pages, state
 
 
 def run_main(at: AppTest) -> AppTest:
@@ -94,3 +94,43 @@ def test_only_the_teacher_moves_the_class_and_a_follower_is_taken_to_each_step(f
     assert heading(student) != pages.TRAIN.page_heading
     assert student.session_state[state.knob_key("dropout")] == 0.0  # the student's own knobs are kept
     assert LessonPosition(panel.class_position().path.parent).read().step == 3
+
+
+def test_a_teachers_new_session_picks_up_the_class_step(fake_manager, teacher_token):
+    lesson = panel.lessons()["1-what-an-lstm-does"]
+    teacher = unlock_teacher(new_app().run())
+    choose(teacher, lesson.id)
+    press(teacher, "lesson_open_sidebar")
+    press(teacher, "lesson_next_sidebar")
+    reloaded = unlock_teacher(new_app().run())  # a reload: a new session, the same class
+    assert_clean(reloaded)
+    assert reloaded.selectbox(key=state.LESSON_KEY).value == lesson.id
+    assert f"Step 2 of 7: {lesson.steps[1].title}" in texts(reloaded)
+
+
+def test_without_teacher_mode_a_lone_learner_runs_a_lesson_for_themself(fake_manager):
+    learner = new_app().run()
+    assert not [toggle for toggle in learner.toggle if toggle.key == state.FOLLOW_TEACHER_KEY]  # nobody to follow
+    lesson = panel.lessons()["2-overfitting"]
+    choose(learner, lesson.id)
+    press(learner, "lesson_open_sidebar")
+    assert_on_step(learner, lesson.steps[0])
+    assert not learner.session_state["presenter"]  # presenter mode is the teacher's projector only
+    assert panel.class_position().read() is None  # a lone learner moves nobody
+
+
+def test_a_broken_lesson_file_is_named_in_the_sidebar_and_the_app_still_works(
+    fake_manager, teacher_token, monkeypatch, tmp_path
+):
+    (tmp_path / "typo.toml").write_text(
+        'title = "Typo"\nminutes = 5\n[[steps]]\ntitle = "One"\nminutes = 5\npage = "trian"\nsay = ["Hi"]\n'
+    )
+    monkeypatch.setattr(assets, "LESSONS", tmp_path)
+    panel.lessons.cache_clear()
+    try:
+        teacher = unlock_teacher(new_app().run())
+        assert_clean(teacher)
+        assert "Lesson 'typo': step 1 ('One'): unknown page 'trian'" in texts(teacher)
+        assert heading(teacher) == pages.START.page_heading
+    finally:
+        panel.lessons.cache_clear()

@@ -18,7 +18,7 @@ import streamlit as st
 
 from core import settings
 from core.runs.class_board import ClassBoard
-from core.runs.lessons import Lesson, LessonPosition, Position, load_lessons
+from core.runs.lessons import Lesson, LessonError, LessonPosition, Position, load_lessons
 from ui.classroom import identity
 from ui.lessons import targets, wording
 from ui.shared import assets, links, presenter, state
@@ -27,14 +27,17 @@ from ui.shared import assets, links, presenter, state
 CLOCK_SECONDS = 20
 
 
-def load(folder=assets.LESSONS) -> dict[str, Lesson]:
-    """The lessons in ``folder`` by id, checked against this app's pages and links (a bad one raises its LessonError)."""
-    return load_lessons(folder, pages=targets.PAGE_SLUGS, max_review_chars=links.MAX_TEXT_IN_LINK)
+def load(folder=None) -> dict[str, Lesson]:
+    """The lessons in ``folder`` (``assets/lessons/``) by id, checked against this app's pages and links.
+
+    A bad file raises its :class:`core.runs.lessons.LessonError`.
+    """
+    return load_lessons(folder or assets.LESSONS, pages=targets.PAGE_SLUGS, max_review_chars=links.MAX_TEXT_IN_LINK)
 
 
 @functools.cache
 def lessons() -> dict[str, Lesson]:
-    """The lessons under ``assets/lessons/``, read once per process."""
+    """The lessons under ``assets/lessons/``, read once per process (a bad file: read again, and refused, each time)."""
     return load()
 
 
@@ -45,7 +48,10 @@ def class_position() -> LessonPosition:
 
 def step_of(position: Position | None) -> tuple[Lesson, int] | None:
     """The lesson and step index ``position`` names, if this server has that lesson and step."""
-    lesson = lessons().get(position.lesson) if position else None
+    try:
+        lesson = lessons().get(position.lesson) if position else None
+    except LessonError:  # the teacher's panel says what is wrong with the file
+        return None
     if lesson is None or not 0 <= position.step < len(lesson.steps):
         return None
     return lesson, position.step
@@ -114,8 +120,12 @@ def sidebar() -> None:
     """The sidebar's Lesson box (for who runs the lesson), and in presenter mode the bar at the top of the page."""
     if not identity.actor().may_set_up_data():
         return
+    try:
+        every = lessons()
+    except LessonError as error:
+        st.sidebar.error(f"{error}", icon=":material/co_present:")
+        return
     _resume()
-    every = lessons()
     current = _current()
     with st.sidebar.expander("Lesson", icon=":material/co_present:", expanded=current is not None):
         st.selectbox(
