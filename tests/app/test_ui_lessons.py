@@ -96,7 +96,7 @@ def test_only_the_teacher_moves_the_class_and_a_follower_is_taken_to_each_step(f
     assert LessonPosition(panel.class_position().path.parent).read().step == 3
 
 
-def test_a_teachers_new_session_picks_up_the_class_step(fake_manager, teacher_token):
+def test_a_teachers_new_session_or_other_tab_picks_up_the_class_step(fake_manager, teacher_token):
     lesson = panel.lessons()["1-what-an-lstm-does"]
     teacher = unlock_teacher(new_app().run())
     choose(teacher, lesson.id)
@@ -106,6 +106,11 @@ def test_a_teachers_new_session_picks_up_the_class_step(fake_manager, teacher_to
     assert_clean(reloaded)
     assert reloaded.selectbox(key=state.LESSON_KEY).value == lesson.id
     assert f"Step 2 of 7: {lesson.steps[1].title}" in texts(reloaded)
+    press(reloaded, "lesson_next_sidebar")  # the new tab moves the class on; the old tab's panel follows
+    assert f"Step 3 of 7: {lesson.steps[2].title}" in texts(run_main(teacher))
+    press(teacher, "lesson_next_sidebar")
+    assert panel.class_position().read().step == 3  # on from the class's step 3, not from this tab's step 2
+    assert_on_step(teacher, lesson.steps[3])
 
 
 def test_without_teacher_mode_a_lone_learner_runs_a_lesson_for_themself(fake_manager):

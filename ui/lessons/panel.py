@@ -72,15 +72,21 @@ def go_to(lesson: Lesson, index: int) -> None:
 
 
 def _resume() -> None:
-    """A teacher's new session (a reload, another tab) picks up the class's step."""
-    if st.session_state.get(state.LESSON_KEY) or not identity.is_teacher():
+    """The teacher's panel shows the class's step: after a reload, and after a move from another tab.
+
+    Not when this session picked another lesson than the class's (it is about to start that one).
+    """
+    if not identity.is_teacher():
         return
     position = class_position().read()
     found = step_of(position)
-    if found:
-        st.session_state[state.LESSON_KEY] = found[0].id
-        st.session_state[state.LESSON_STEP_KEY] = found[1]
-        st.session_state[state.LESSON_SINCE_KEY] = position.since
+    session = st.session_state
+    if not found or session.get(state.LESSON_KEY) not in (None, position.lesson):
+        return
+    if session.get(state.LESSON_SINCE_KEY) is None or session[state.LESSON_SINCE_KEY] < position.since:
+        session[state.LESSON_KEY] = position.lesson
+        session[state.LESSON_STEP_KEY] = position.step
+        session[state.LESSON_SINCE_KEY] = position.since
 
 
 def _lesson_changed() -> None:
@@ -135,6 +141,7 @@ def sidebar() -> None:
             index=None,
             placeholder="Choose a lesson",
             key=state.LESSON_KEY,
+            persist_state="session",  # kept across page switches (see ui.shared.state)
             on_change=_lesson_changed,
         )
         if current is None:
