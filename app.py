@@ -9,6 +9,7 @@ def main() -> None:
     import streamlit as st
 
     from ui.classroom import identity as classroom
+    from ui.lessons import follow, panel as lesson_panel
     from ui.shared import assets, frame, links, notices, pages, presenter, resources, state
 
     with resources.run_slot():  # a room of students clicking at once takes turns
@@ -27,6 +28,8 @@ def main() -> None:
         frame.sidebar()
         presenter.sidebar_toggle()
         classroom.teacher_panel()
+        lesson_panel.sidebar()
+        follow.sidebar()
         classroom.remember_browser()
         frame.load_style()
         resources.warm_best_model()

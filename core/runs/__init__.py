@@ -10,5 +10,7 @@ straight from its ``model.keras``; ``calibration`` scales the cost model by what
 machine measured (honest time estimates); ``class_board`` ranks every run on the server
 by validation accuracy, with its student's nickname; ``baseline_store`` keeps the fitted
 bag-of-words baseline in a folder of its own, like a run; ``blend`` combines a run with
-that baseline (logistic regression on their log-odds, fitted on validation reviews only).
+that baseline (logistic regression on their log-odds, fitted on validation reviews only);
+``lessons`` reads a teacher's lesson plan (``assets/lessons/*.toml``) and keeps the class's
+current step beside the class board, moved by the teacher only.
 """

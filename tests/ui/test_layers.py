@@ -26,6 +26,7 @@ FEATURES = {
     "blend",
     "snapshots",
     "classroom",
+    "lessons",
 }
 STREAMLIT_EDGE = {
     "baseline/panel",
@@ -33,6 +34,8 @@ STREAMLIT_EDGE = {
     "classroom/board",
     "classroom/identity",
     "evaluate/panels",
+    "lessons/follow",
+    "lessons/panel",
     "predict/panels",
     "runs/admin",
     "runs/panels",

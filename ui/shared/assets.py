@@ -1,4 +1,4 @@
-"""The files under ``assets/``: the app's stylesheet, its page icon and the Predict page's example reviews.
+"""The files under ``assets/``: the app's stylesheet, its page icon, the Predict page's example reviews, the lessons' folder.
 
 Content that is not code lives there, so wording and styling change without touching
 Python. Pure: no Streamlit.
@@ -18,6 +18,8 @@ PRESENTER_STYLE = ASSETS / "presenter.css"
 #: The browser tab's icon, served by this server: a ``:material/...`` page icon is fetched from
 #: fonts.gstatic.com, which an offline classroom cannot reach (a failed request on every page).
 FAVICON = ASSETS / "favicon.png"
+#: The lesson plans (:mod:`core.runs.lessons`), one TOML file each: a teacher adds one without touching code.
+LESSONS = ASSETS / "lessons"
 
 
 @functools.cache

@@ -38,6 +38,10 @@ EXPLORE_TRUNCATING_KEY, EXPLORE_MAXLEN_KEY, EXPLORE_NUM_WORDS_KEY = (
     "explore_maxlen",
     "explore_num_words",
 )
+#: The lesson this session runs or follows, its step (an index) and when it got there; the student's
+#: "Follow the teacher" toggle (:mod:`ui.lessons`).
+LESSON_KEY, LESSON_STEP_KEY, LESSON_SINCE_KEY = "lesson_id", "lesson_step", "lesson_since"
+FOLLOW_TEACHER_KEY = "follow_teacher"
 #: Per run id, the index of its last weight snapshot (the final model), which a link leaves out (not a widget key).
 SNAPSHOT_LAST_KEY = "snapshot_last"
 

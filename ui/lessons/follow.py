@@ -1,0 +1,62 @@
+"""Follow the teacher: a student's switch that keeps their page on the teacher's current lesson step.
+
+While it is on, a fragment rereads the class's step (:class:`core.runs.lessons.LessonPosition`,
+one small file) every :data:`FOLLOW_SECONDS`; when the teacher has moved since this
+session last followed, the page switches to the step's page with its query parameters
+(without presenter mode: the student keeps the sidebar and this switch). Turned off,
+nothing moves: the student stays where they are, with their own choices. Only students
+see it (a server with a teacher, a session that is not the teacher); reading the step
+is all they can do with it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.classroom import identity
+from ui.lessons import panel, targets, wording
+from ui.shared import state
+
+#: How often a follower looks at the teacher's step (seconds): the page moves within about this.
+FOLLOW_SECONDS = 1.0
+#: Session key: the teacher's move this session last followed (lesson, step, when).
+_FOLLOWED_KEY = "lesson_followed"
+
+
+def _switched() -> None:
+    st.session_state.pop(_FOLLOWED_KEY, None)  # switched on again: go to the teacher's step now
+
+
+def sidebar() -> None:
+    """The student's "Follow the teacher" switch, and while it is on, the step they follow."""
+    if not identity.is_student():
+        return
+    st.sidebar.toggle(
+        "Follow the teacher",
+        key=state.FOLLOW_TEACHER_KEY,
+        persist_state="session",
+        on_change=_switched,
+        help="Your page moves to the teacher's lesson step. Switch it off to stay where you are.",
+    )
+    if st.session_state.get(state.FOLLOW_TEACHER_KEY):
+        with st.sidebar:
+            _follow()
+
+
+@st.fragment(run_every=FOLLOW_SECONDS)
+def _follow() -> None:
+    position = panel.class_position().read()
+    found = panel.step_of(position)
+    st.caption(wording.following(*(found or (None, None))))
+    if found is None:
+        return
+    seen = (position.lesson, position.step, position.since)
+    if st.session_state.get(_FOLLOWED_KEY) == seen:
+        return
+    lesson, index = found
+    st.session_state[_FOLLOWED_KEY] = seen
+    st.session_state[state.LESSON_KEY] = lesson.id
+    st.session_state[state.LESSON_STEP_KEY] = index
+    st.session_state[state.LESSON_SINCE_KEY] = position.since
+    step = lesson.steps[index]
+    st.switch_page(targets.page_of(step).path, query_params=targets.query_params(step, presenter=False))
