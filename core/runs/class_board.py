@@ -15,6 +15,7 @@ half a file, and every session and replica reads the same board.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -35,6 +36,14 @@ MAX_NICKNAME = 24
 _NICKNAME = re.compile(r"[\w .'-]+")
 #: What the board calls a run nobody in the room trained (the command line, or older runs).
 NO_STUDENT = "(command line)"
+#: A student without a nickname is shown as one of these plus two digits, fixed by their browser's owner id:
+#: a name they can find on the board ("which one is mine?") that still says nothing about who they are.
+PSEUDONYM_ANIMALS = (
+    "Otter", "Heron", "Lynx", "Badger", "Falcon", "Marten", "Puffin", "Ibex",
+    "Gecko", "Bison", "Crane", "Dingo", "Egret", "Ferret", "Gazelle", "Hare",
+    "Koala", "Lemur", "Magpie", "Newt", "Ocelot", "Panda", "Quail", "Raven",
+    "Stoat", "Tapir", "Urchin", "Vole", "Walrus", "Yak", "Zebra", "Wombat",
+)  # fmt: skip
 BASELINE_ROW = "bag-of-words baseline"
 #: ``seed`` beside the model: students who train one preset each from their own seed see how far accuracy moves with it.
 COLUMNS = ["rank", "student", "run", "model", "seed", "epochs", "training seconds", "validation accuracy"]
@@ -156,8 +165,17 @@ class ClassBoard:
         return frame.reset_index(drop=True)
 
 
+def pseudonym(owner: str) -> str:
+    """The board's name for a student without a nickname, e.g. "Heron 42" (stable for their browser).
+
+    3,200 names: two of a class of 30 share one about one time in eight; "yours" still tells them apart.
+    """
+    number = int(hashlib.sha256(owner.encode("utf-8")).hexdigest()[:8], 16)
+    return f"{PSEUDONYM_ANIMALS[number % len(PSEUDONYM_ANIMALS)]} {number // len(PSEUDONYM_ANIMALS) % 100:02d}"
+
+
 def _run_row(run, names: dict[str, str], validation: float) -> dict:
-    student = names.get(run.owner, "anonymous") if run.owner else NO_STUDENT
+    student = names.get(run.owner) or pseudonym(run.owner) if run.owner else NO_STUDENT
     epochs = run.epochs_trained
     return {
         "student": student,

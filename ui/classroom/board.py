@@ -32,7 +32,8 @@ def nickname_form(board: ClassBoard) -> None:
             value=current,
             max_chars=24,
             placeholder="e.g. Ada",
-            help="Shown beside every run this browser trains. Leave it empty to be 'anonymous'.",
+            help="Shown beside every run this browser trains. Leave it empty to be shown under an animal's name "
+            "(fixed for this browser), which says nothing about you.",
         )
         saved = right.form_submit_button("Save", icon=":material/badge:", width="stretch")
     if not saved:
@@ -42,7 +43,11 @@ def nickname_form(board: ClassBoard) -> None:
     except LabError as error:
         st.error(str(error))
         return
-    st.success(f"You are **{nickname}** on the board." if nickname else "Your nickname is removed: you are anonymous.")
+    st.success(
+        f"You are **{nickname}** on the board."
+        if nickname
+        else "Your nickname is removed: the board shows your animal's name."
+    )
 
 
 def reveal_switch(board: ClassBoard) -> None:

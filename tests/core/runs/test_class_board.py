@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from core.access import Actor, NotAllowed
 from core.config import preset
-from core.runs.class_board import BASELINE_ROW, NO_STUDENT, ClassBoard, NicknameError, clean_nickname
+from core.runs.class_board import BASELINE_ROW, NO_STUDENT, ClassBoard, NicknameError, clean_nickname, pseudonym
 from tests.conftest import TEACHER_TOKEN
 
 TEACHER, STUDENT = Actor("t", teacher=True), Actor("ada")
@@ -46,7 +47,9 @@ def test_runs_are_ranked_by_validation_and_test_stays_hidden_until_revealed(tmp_
     table = board.table(RUNS, by_validation)
     assert table["run"].tolist() == ["r-cli", "r-low", "r-none"]  # no validation accuracy: last
     assert table["rank"].tolist() == [1, 2, 3]
-    assert table["student"].tolist() == [NO_STUDENT, "Bob the Builder", "anonymous"]
+    ada = pseudonym("ada")  # no nickname: an animal's name fixed by the browser, not "anonymous" for everyone
+    assert table["student"].tolist() == [NO_STUDENT, "Bob the Builder", ada]
+    assert re.fullmatch(r"[A-Z][a-z]+ \d\d", ada) and ada == pseudonym("ada") != pseudonym("bob")
     assert table["seed"].tolist() == [preset("lstm").seed] * 3  # how far accuracy moves with the seed alone
     assert "test accuracy" not in table.columns and "gap" not in table.columns
     assert table.loc[2, "model"].endswith("(partial)")
