@@ -7,7 +7,7 @@ SHARED_ARCHIVE := $(abspath ../shared/data/aclImdb_labeled.tar.gz)
 export IMDB_DATA ?= $(if $(wildcard $(SHARED_ARCHIVE)),$(SHARED_ARCHIVE),)
 PORT ?= 8501
 
-.PHONY: run test lint lock venv test-deps chromium redis tcmalloc bench clean
+.PHONY: run test lint lock venv test-deps chromium redis tcmalloc bench screenshots clean
 
 # Installs come from the hash-pinned lock files (`make lock` regenerates them from the
 # ranges in requirements*.txt); pip refuses any file whose hash is not in the lock.
@@ -73,6 +73,10 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.data_loading
 	$(PY) -m bench.training
 	$(PY) -m bench.prediction
+
+# The README's pictures, remade from the running app (Playwright drives Debian's Chromium).
+screenshots: $(VENV)/.test-installed chromium
+	$(PY) -m bench.screenshots
 
 clean:
 	rm -rf .cache test-artifacts .pytest_cache

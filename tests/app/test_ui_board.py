@@ -28,6 +28,10 @@ def test_runs_ranked_by_validation_with_test_hidden(board_runs):
     assert "test accuracy" not in table.columns and "owner" not in table.columns
     assert "Test accuracy stays hidden until the teacher reveals it" in texts(at)
     assert not [t for t in at.toggle if t.key == "board_reveal"]  # a student has no reveal switch
+    [shown] = [d for d in at.dataframe if "validation accuracy" in d.value.columns]
+    # The ranking column beside the names, the long model line after it (at 1,400 px it was off-screen).
+    assert list(shown.proto.column_order)[:4] == ["rank", "yours", "student", "validation accuracy"]
+    assert set(table["yours"]) <= {"you", ""}  # a word, not a disabled checkbox
 
 
 def test_a_nickname_is_saved_and_refused_when_taken(board_runs):

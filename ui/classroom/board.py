@@ -78,15 +78,20 @@ def ranked_runs(board: ClassBoard, store: RunStore) -> None:
         st.info("No runs yet. Train one and it appears here.", icon=":material/leaderboard:")
         return
     me = identity.actor().session_id
-    table.insert(1, "yours", [owner is not None and owner == me for owner in table["owner"]])
+    table.insert(1, "yours", ["you" if owner is not None and owner == me else "" for owner in table["owner"]])
+    # What ranks first: the scores sit beside the names, the long model line last (at 1,400 px the
+    # ranking column used to be off-screen right of it).
+    scores = [c for c in ("validation accuracy", "test accuracy", "gap") if c in table.columns]
+    rest = [c for c in table.columns if c not in {"rank", "yours", "student", "owner", *scores}]
     st.dataframe(
         table.drop(columns=["owner"]),
         hide_index=True,
         width="stretch",
+        column_order=["rank", "yours", "student", *scores, *rest],
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
-            "yours": st.column_config.CheckboxColumn("yours", width="small"),
-            "model": st.column_config.TextColumn("model", width="large"),
+            "yours": st.column_config.TextColumn("", width="small", help="Your own runs"),
+            "model": st.column_config.TextColumn("model", width="medium"),
             "seed": st.column_config.NumberColumn("seed", format="%d", help="The random start: one per student"),
             "validation accuracy": st.column_config.NumberColumn(format="%.3f"),
             "test accuracy": st.column_config.NumberColumn(format="%.3f"),
