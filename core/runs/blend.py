@@ -33,7 +33,7 @@ from core.encoding.arrays import split_training
 from core.errors import RunError
 from core.model.baseline import BaselineConfig, split_indices
 from core.model.metrics import THRESHOLD, log_odds
-from core.runs.store import BLEND_FILE, RunInfo, RunStore
+from core.runs.store import BLEND_FILE, RunInfo, RunStore, SignatureMemo
 
 #: Fewer held-out reviews than this and three weights would be fitted on noise.
 MIN_FIT_REVIEWS = 20
@@ -182,6 +182,39 @@ def read_blend(run: RunInfo, key: str) -> Blend | None:
         return Blend(**meta, arrays=arrays)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+#: Each stored blend's summary (weights and accuracies, not its arrays) as last read, per file signature.
+_SUMMARIES = SignatureMemo()
+
+
+def _summary(path: str, _signature) -> dict | None:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return json.loads(str(npz["meta"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def stored_blend_accuracies(runs, stored_baseline) -> list[tuple[RunInfo, dict]]:
+    """``(run, accuracy)`` of each run that has a blend with ``stored_baseline`` stored; nothing is fitted.
+
+    For the class board, which asks every 15 s: a run without ``blend.npz`` costs one ``stat``,
+    and a stored blend's summary is read again only when its file changes.
+    """
+    if stored_baseline is None:
+        return []
+    key, found = baseline_key(stored_baseline), []
+    for run in runs:
+        path = run.path / BLEND_FILE
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        meta = _SUMMARIES.get(str(path), (stat.st_mtime_ns, stat.st_size, stat.st_ino), _summary)
+        if meta and meta.get("key") == key and meta.get("run_id") == run.run_id:
+            found.append((run, meta["accuracy"]))
+    return found
 
 
 def blend_for(run: RunInfo, store: RunStore, data, stored_baseline, score_lstm: Callable) -> Blend:

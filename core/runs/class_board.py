@@ -143,16 +143,21 @@ class ClassBoard:
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic.write_json(self.folder / BOARD_FILE, {"test_revealed": bool(revealed)})
 
-    def table(self, runs: Iterable, validation_accuracy: Callable[[object], float], baseline=None) -> pd.DataFrame:
+    def table(
+        self, runs: Iterable, validation_accuracy: Callable[[object], float], baseline=None, blends=()
+    ) -> pd.DataFrame:
         """One row per run, best validation accuracy first (runs without one last), ranked 1, 2, ...
 
         Columns: :data:`COLUMNS`, then ``test accuracy`` and ``gap`` (test minus
         validation) only when the teacher revealed them, and ``owner`` (to mark a student's own runs).
-        ``baseline`` (a :class:`core.model.baseline.BaselineReport`) adds its row.
+        ``baseline`` (a :class:`core.model.baseline.BaselineReport`) adds its row; ``blends``
+        (``(run, accuracy)`` from :func:`core.runs.blend.stored_blend_accuracies`) a row per
+        blended run, ranked like the rest by the blend's (cross-validated) validation accuracy.
         """
         names, revealed = self.nicknames(), self.test_revealed()
         # Runs of the glass-box task (near 1.0 on a toy job) are no rivals for IMDB runs: not on the board.
         rows = [_run_row(run, names, validation_accuracy(run)) for run in runs if run.config.task == TASKS[0]]
+        rows += [_blend_row(run, names, accuracy) for run, accuracy in blends]
         if baseline is not None:
             rows.append(_baseline_row(baseline))
         frame = pd.DataFrame(rows, columns=[*COLUMNS[1:], "test accuracy", "owner"])
@@ -188,6 +193,15 @@ def _run_row(run, names: dict[str, str], validation: float) -> dict:
         "test accuracy": run.test_accuracy,
         "owner": run.owner,
     }
+
+
+def _blend_row(run, names: dict[str, str], accuracy: dict) -> dict:
+    """A blended run's row: the run's student, the blend's accuracies (fitted on validation only)."""
+    row = _run_row(run, names, accuracy["validation"]["blend"])
+    row["run"] = f"{row['run']} + bag of words"
+    row["model"] = f"blend: {run.config.summary()} with the bag of words (weights fitted on validation)"
+    row["test accuracy"] = accuracy["test"]["blend"]
+    return row
 
 
 def _baseline_row(report) -> dict:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.errors import LabError
 from core.runs.baseline_store import BaselineStore
+from core.runs.blend import stored_blend_accuracies
 from core.runs.class_board import ClassBoard
 from core.runs.store import RunStore, validation_accuracy
 from ui.classroom import identity
@@ -73,7 +74,8 @@ def ranked_runs(board: ClassBoard, store: RunStore) -> None:
     runs, _ = store.scan()
     data = resources.current_data()
     baseline = BaselineStore(store.root).find(None if isinstance(data, LabError) else data.fingerprint)
-    table = board.table(runs, validation_accuracy, baseline.report if baseline else None)
+    blends = stored_blend_accuracies(runs, baseline)
+    table = board.table(runs, validation_accuracy, baseline.report if baseline else None, blends)
     if table.empty:
         st.info("No runs yet. Train one and it appears here.", icon=":material/leaderboard:")
         return

@@ -149,3 +149,22 @@ def test_disagreements_count_who_is_right_on_a_hand_made_case():
         14: LSTM,
         12: LSTM,
     }
+
+
+def test_the_class_board_ranks_each_stored_blend_as_a_row_of_its_own(stored, imdb, tmp_path):
+    from core.runs.blend import stored_blend_accuracies
+    from core.runs.class_board import ClassBoard
+    from core.runs.store import validation_accuracy
+
+    store, run, baseline, score = stored
+    fitted = blend_for(run, store, imdb, baseline, score)
+    runs = store.list()
+    assert [(r.run_id, a) for r, a in stored_blend_accuracies(runs, baseline)] == [(run.run_id, fitted.accuracy)]
+    other = dataclasses.replace(baseline, created=baseline.created + 1)
+    assert stored_blend_accuracies(runs, other) == [] and stored_blend_accuracies(runs, None) == []  # nothing fitted
+
+    table = ClassBoard(tmp_path).table(runs, validation_accuracy, None, stored_blend_accuracies(runs, baseline))
+    row = table[table["run"] == f"{run.run_id} + bag of words"].iloc[0]
+    assert row["validation accuracy"] == fitted.accuracy["validation"][BLEND]  # ranked by validation, like the rest
+    assert "test accuracy" not in table.columns  # hidden until the teacher reveals it, as for every row
+    assert row["model"].startswith("blend: ") and len(table) == len(runs) + 1
