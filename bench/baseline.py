@@ -1,17 +1,25 @@
-"""What the LSTM adds: the bag-of-words baseline against the presets, in one run.
+"""What the LSTM adds: the bag-of-words baseline against the presets, GloVe and the blend, in one run.
 
-Fits the TF-IDF + logistic regression baseline afresh (timed, never read from the store),
-then trains each preset to the end with its test accuracy after every epoch (outside the
-timed training, as :mod:`bench.training` does). For every model: test accuracy on all
-25,000 test reviews, training seconds, accuracy per word-order probe kind
+Fits the TF-IDF + logistic regression baseline afresh (timed; into a temporary store, never
+read from the app's), then trains each preset to the end with its test accuracy after every
+epoch (outside the timed training, as :mod:`bench.training` does). For every model: test
+accuracy on all 25,000 test reviews, training seconds, accuracy per word-order probe kind
 (``assets/probes.tsv``), and the training seconds to 0.875 and to 0.90 test accuracy.
+``--variant`` trains a preset with knobs changed (a recipe, or GloVe vectors); ``--labels``
+trains the default preset on fewer labelled reviews, from scratch and from GloVe 50d, as
+Evaluate's "how many labels" chart does; ``--blend`` blends each trained preset with the
+baseline exactly as the app does (:func:`core.runs.blend.blend_for`: weights fitted on the
+run's validation reviews, test accuracy read once) and scores the blend on the probes too.
 
     python -m bench.baseline [--presets lstm,tutorial-final] [--epochs N] [--unigrams]
+                             [--variant PRESET:KEY=VALUE,...] [--labels 500,2000] [--blend]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 from bench.common import emit, machine
 from bench.training import _TestEveryEpoch
@@ -21,12 +29,18 @@ from core.data.dataset import load_dataset
 from core.model import inference, training
 from core.model.baseline import LITERATURE, BaselineConfig, fit_baseline
 from core.model.probes import load_probes, score_probes
+from core.runs.baseline_store import BaselineStore
 
 TARGETS = (0.875, 0.90)
 
 
-def bench_baseline(data, probes, config: BaselineConfig) -> dict:
-    model, report = fit_baseline(data, config)
+def bench_baseline(data, probes, config: BaselineConfig, root: Path | None = None) -> dict:
+    """Fit the baseline (into ``root``'s baseline store when given, so a blend can read it back)."""
+    if root is None:
+        model, report = fit_baseline(data, config)
+    else:
+        stored = BaselineStore(root).get_or_fit(data, config)
+        model, report = stored.model, stored.report
     score = score_probes(probes, model.predict_proba(probes.texts))
     return {
         "model": config.summary(),
@@ -48,11 +62,19 @@ def parse_changes(text: str) -> dict:
     for item in filter(None, text.split(",")):
         key, _, value = item.partition("=")
         kind = type(defaults[key])
-        changes[key] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+        if kind is bool:
+            changes[key] = value.lower() in ("1", "true", "yes")
+        elif defaults[key] is None:  # e.g. train_limit: a whole number, or none
+            changes[key] = None if value.lower() in ("", "none") else int(value)
+        else:
+            changes[key] = kind(value)
     return changes
 
 
-def bench_preset(name: str, data, probes, epochs: int | None, changes: dict | None = None) -> dict:
+def bench_preset(
+    name: str, data, probes, epochs: int | None, changes: dict | None = None, root: Path | None = None
+) -> dict:
+    """Train ``name`` (with ``changes``); with ``root``, also blend it with the baseline stored there."""
     from core.encoding import arrays, model_input
 
     config = preset(name).replace(**(changes or {}))
@@ -65,10 +87,12 @@ def bench_preset(name: str, data, probes, epochs: int | None, changes: dict | No
         model_input.encode_text(t, data.vocabulary, encoding, config.maxlen, config.truncating).model_ids
         for t in probes.texts
     ]
-    score = score_probes(probes, inference.predict_sequences(result.model, sequences, config))
+    probe_probabilities = inference.predict_sequences(result.model, sequences, config)
+    score = score_probes(probes, probe_probabilities)
     reached = lambda target: next(  # noqa: E731
         (row["train_seconds"] for row in reporter.curve if row["test_accuracy"] >= target), None
     )
+    blended = _blend(result, config, data, probes, probe_probabilities, root) if root is not None else None
     return {
         "preset": name,
         "changes": changes or {},
@@ -80,7 +104,43 @@ def bench_preset(name: str, data, probes, epochs: int | None, changes: dict | No
         "probe_accuracy": score.accuracy,
         "probe_accuracy_by_kind": score.by_kind,
         "seconds_to": {str(t): reached(t) for t in TARGETS},
+        **({"blend": blended} if blended is not None else {}),
     }
+
+
+def _blend(result, config, data, probes, probe_probabilities, root: Path) -> dict:
+    """The app's blend of this run with the stored baseline: accuracies on both splits, weights, probes."""
+    from core.runs.blend import blend_for
+    from core.runs.store import RunStore
+    from core.serving.predictor import Predictor
+
+    store = RunStore(root)
+    run = store.get(store.save(result, config, data).run_id)
+    stored = BaselineStore(root).find(data.fingerprint)
+    blend = blend_for(run, store, data, stored, Predictor(run.run_id, store).predict)
+    probe_blend = blend.probability(probe_probabilities, stored.model.predict_proba(probes.texts))
+    score = score_probes(probes, probe_blend)
+    return {
+        "accuracy": blend.accuracy,
+        "weights": {"lstm": blend.lstm_weight, "baseline": blend.baseline_weight, "intercept": blend.intercept},
+        "probe_accuracy": score.accuracy,
+        "probe_accuracy_by_kind": score.by_kind,
+    }
+
+
+#: Epochs for a training set of this many reviews at most: a small set needs more passes to learn anything.
+LABEL_EPOCHS = ((2_000, 10),)
+
+
+def label_variants(sizes: list[int]) -> list[dict]:
+    """The "how many labels" grid for ``--labels``: the default preset from scratch and from GloVe 50d."""
+    variants = []
+    for size in sizes:
+        epochs = next((e for limit, e in LABEL_EPOCHS if size <= limit), None)
+        for embeddings in ("learned", "glove-50d"):
+            changes = {"train_limit": size if size < 25_000 else None, "embeddings": embeddings}
+            variants.append({k: v for k, v in {**changes, "epochs": epochs}.items() if v is not None})
+    return variants
 
 
 def main() -> None:
@@ -96,23 +156,32 @@ def main() -> None:
         metavar="PRESET:KEY=VALUE,...",
         help="also train a preset with knobs changed, e.g. lstm:bidirectional=true,epochs=3 (repeatable)",
     )
+    parser.add_argument("--labels", default="", help="train sizes for the scratch-vs-GloVe grid, e.g. 500,2000,25000")
+    parser.add_argument("--blend", action="store_true", help="blend each trained model with the bigram baseline")
     args = parser.parse_args()
     data = load_dataset()
     probes = load_probes()
-    baselines = {"bigrams": bench_baseline(data, probes, BaselineConfig())}
-    if args.unigrams:
-        baselines["unigrams"] = bench_baseline(data, probes, BaselineConfig(ngram_max=1, C=2.0))
-    presets = [bench_preset(n, data, probes, args.epochs) for n in filter(None, args.presets.split(","))]
-    for variant in args.variant:
-        name, _, changes = variant.partition(":")
-        presets.append(bench_preset(name, data, probes, None, parse_changes(changes)))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) if args.blend else None
+        baselines = {"bigrams": bench_baseline(data, probes, BaselineConfig(), root)}
+        if args.unigrams:
+            baselines["unigrams"] = bench_baseline(data, probes, BaselineConfig(ngram_max=1, C=2.0))
+        trained = [
+            bench_preset(n, data, probes, args.epochs, None, root) for n in filter(None, args.presets.split(","))
+        ]
+        for variant in args.variant:
+            name, _, changes = variant.partition(":")
+            trained.append(bench_preset(name, data, probes, None, parse_changes(changes), root))
+        sizes = [int(size) for size in filter(None, args.labels.split(","))]
+        labels = [bench_preset("lstm", data, probes, None, changes, root) for changes in label_variants(sizes)]
     emit(
         {
             "benchmark": "baseline",
             "machine": machine(),
             "probes": len(probes.probes),
             "baselines": baselines,
-            "presets": presets,
+            "presets": trained,
+            "labels": labels,
             "literature": [{"name": n, "test_accuracy": a, "source": s} for n, a, s in LITERATURE],
         }
     )
