@@ -38,6 +38,8 @@ EXPLORE_TRUNCATING_KEY, EXPLORE_MAXLEN_KEY, EXPLORE_NUM_WORDS_KEY = (
     "explore_maxlen",
     "explore_num_words",
 )
+#: The X-ray's stacked interventions on Predict (spec strings, :mod:`core.serving.interventions`); a link carries them.
+XRAY_INTERVENE_KEY = "xray_intervene"
 #: Per run id, the index of its last weight snapshot (the final model), which a link leaves out (not a widget key).
 SNAPSHOT_LAST_KEY = "snapshot_last"
 
