@@ -56,8 +56,8 @@ def test_forget_at_a_word_redraws_the_verdict_exactly_and_clear_removes_it(runs_
     assert HOW_TO_READ["interventions"] in [c.value for c in at.caption]
     assert "forget here at" in texts(at) and query(at, "intervene") == "forget:2"  # in the link
     # A second change stacks; Remove takes one off, Clear the rest.
-    at.selectbox(key="xray_what_if_kind").set_value("silence").run()
-    at.button(key="xray_what_if_add").click().run()
+    at.selectbox(key="xray_what_if_kind").set_value("silence")
+    at.button(key="xray_what_if_add").click().run()  # the unit picker's first unit: 0
     assert at.session_state["xray_intervene"] == ["forget:2", "silence:0"]
     at.button(key="xray_what_if_remove_forget:2").click().run()
     assert at.session_state["xray_intervene"] == ["silence:0"]

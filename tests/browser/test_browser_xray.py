@@ -46,7 +46,7 @@ def test_typing_a_review_shows_the_running_verdict_and_the_xray(page, app_url, t
     screenshot(page, artifacts, "predict-xray", height=3200)
 
 
-def test_forget_here_at_but_redraws_the_running_verdict(page, app_url, tiny_run):
+def test_forget_here_at_but_redraws_the_running_verdict(page, app_url, tiny_run, artifacts):
     """Type a review, pick the word "but" and *forget here*, Add: the chart gains its second line and the metric."""
     open_page(page, f"{app_url}/predict", "Predict")
     page.get_by_label("Your review").fill("The acting was wooden but the ending made up for everything.")
@@ -65,3 +65,4 @@ def test_forget_here_at_but_redraws_the_running_verdict(page, app_url, tiny_run)
     assert page.get_by_text("forget here at").count() == 1 and "but" in page.get_by_text("forget here at").inner_text()
     assert page.locator(CHART).count() == charts_before + 1  # the running verdict, as trained and with the change
     assert "intervene=forget" in page.url
+    screenshot(page, artifacts, "predict-what-if", height=4200)

@@ -97,7 +97,7 @@ def test_the_words_an_intervention_changed_and_the_unit_roles_table():
     )
     changed = tables.changed_words(result)
     assert changed["words"].tolist() == ["but", "fine"]
-    expected = (log_odds(np.array(after[2:])) - log_odds(np.array(after[1:3]))).round(3)
+    expected = (log_odds(np.array(after[2:])) - log_odds(np.array(after[1:3]))).round(4)
     assert changed[wording.WITH_CHANGES].tolist() == pytest.approx(expected.tolist())
     moved = changed[wording.WITH_CHANGES] - changed[wording.AS_TRAINED]
     assert changed["change"].tolist() == pytest.approx(moved.tolist(), abs=1.1e-3) and (changed["change"] > 0).all()

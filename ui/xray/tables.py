@@ -49,9 +49,9 @@ def changed_words(result) -> pd.DataFrame:
         {
             "step": steps,
             "words": [" ".join(result.original.steps[t]) for t in steps],
-            AS_TRAINED: before[steps].round(3),
-            WITH_CHANGES: after[steps].round(3),
-            "change": (after[steps] - before[steps]).round(3),
+            AS_TRAINED: before[steps].round(4),
+            WITH_CHANGES: after[steps].round(4),
+            "change": (after[steps] - before[steps]).round(4),
         },
         columns=columns,
     )
