@@ -35,6 +35,8 @@ STEP_KINDS = ("forget", "ignore", "freeze", "transplant")
 KINDS = (*STEP_KINDS, "silence")
 #: How much a step's contribution (change of the running verdict's log-odds) must move to count as changed.
 CHANGED = 1e-6
+#: Most interventions stacked at once (a link or the X-ray's controls): each one reads the review again.
+MAX_STACKED = 8
 _SPEC = re.compile(r"^\s*([a-z]+)\s*:\s*(-?\d+)\s*(?:=\s*(-?\d+)\s*)?(?:@\s*(-?\d+))?\s*$")
 
 
@@ -71,6 +73,14 @@ def parse(spec: str) -> Intervention:
             f"step S in place of the one after step T)."
         )
     return Intervention(kind, where, None if layer is None else int(layer), None if source is None else int(source))
+
+
+def parse_many(text: str) -> list[Intervention]:
+    """Comma-separated specs (``forget:3,silence:5``, as a link carries them) -> interventions, at most :data:`MAX_STACKED`."""
+    specs = [s for s in str(text)[: 40 * MAX_STACKED].split(",") if s.strip()]
+    if len(specs) > MAX_STACKED:
+        raise InterventionError(f"At most {MAX_STACKED} interventions at once; {len(specs)} were given.")
+    return [parse(s) for s in specs]
 
 
 def check(interventions: list[Intervention], steps: int, config) -> None:

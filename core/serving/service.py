@@ -6,8 +6,8 @@ garbage collection: 145 ms per rerun measured here, on every page), and a crash 
 out-of-memory inside TensorFlow would take the server with it. One long-lived child
 holds up to ``max_models`` loaded runs (:class:`core.serving.predictor.Predictor`, Keras
 ``safe_mode``) and answers one request at a time over a pipe; the server only sees
-numbers and :class:`core.serving.explain.Explanation` objects. Predict, explain and X-ray
-take an optional ``snapshot``: the model as it was at that point of its training
+numbers and :class:`core.serving.explain.Explanation` objects. Predict, explain, X-ray and
+interventions take an optional ``snapshot``: the model as it was at that point of its training
 (:meth:`core.serving.predictor.Predictor.use_snapshot`; the stored model otherwise).
 
 A child that dies is started again on the next request; a request that takes longer
@@ -30,6 +30,7 @@ from core import processes, settings
 from core.errors import LabError, RunError
 
 WARM, PREDICT, EXPLAIN, XRAY, HORIZON, KNOWN = "warm", "predict", "explain", "xray", "horizon", "known"
+INTERVENE, ROLES = "intervene", "roles"
 
 
 class PredictionService:
@@ -86,6 +87,14 @@ class PredictionService:
     def xray(self, run_id: str, created: float, text: str, snapshot: int | None = None):
         """:func:`core.serving.xray.xray` of ``text`` (states, gates, running verdict), computed in the child."""
         return self._request(XRAY, run_id, created, text, snapshot)
+
+    def intervene(self, run_id: str, created: float, text: str, specs: list[str], snapshot: int | None = None):
+        """:func:`core.serving.interventions.intervene`: the X-ray of ``text`` with and without ``specs``."""
+        return self._request(INTERVENE, run_id, created, (text, list(specs)), snapshot)
+
+    def unit_roles(self, run_id: str, created: float, texts: list[str]) -> dict:
+        """:func:`core.serving.unit_roles.cached_unit_roles` on ``texts`` (computed once per run, then read)."""
+        return self._request(ROLES, run_id, created, list(texts))
 
     def horizon(self, run_id: str, created: float, texts: list[str]) -> dict:
         """:func:`core.serving.horizon.cached_horizon` on ``texts`` (computed once per run, then read)."""
@@ -165,10 +174,7 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
 
     import_keras()  # quietly, before the first model loads TensorFlow
     from core.runs.store import RunStore
-    from core.serving.explain import explain
-    from core.serving.horizon import cached_horizon
     from core.serving.predictor import Predictor
-    from core.serving.xray import xray
 
     store = RunStore(runs_dir)
     loaded: OrderedDict[tuple[str, float], Predictor] = OrderedDict()
@@ -192,19 +198,8 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
             return
         try:
             model = predictor(run_id, created)
-            model.use_snapshot(snapshot if op in (PREDICT, EXPLAIN, XRAY) else None)
-            if op == WARM:
-                model.predict(["Warm-up: the first call builds the inference graph."])
-                value = None
-            elif op == XRAY:
-                value = xray(model, payload)
-            elif op == KNOWN:
-                value = model.known_words(payload)
-            elif op == HORIZON:
-                value = cached_horizon(model, payload, store.root, created)
-            else:
-                value = model.predict(payload) if op == PREDICT else explain(model, *payload)
-            reply = ("ok", value)
+            model.use_snapshot(snapshot if op in (PREDICT, EXPLAIN, XRAY, INTERVENE) else None)
+            reply = ("ok", _answer_op(model, op, payload, store.root, created))
         except LabError as error:
             reply = ("error", str(error))
         except Exception as error:  # report to the page, keep serving
@@ -214,3 +209,27 @@ def serve(conn, runs_dir: str, max_models: int) -> None:
             conn.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def _answer_op(model, op: str, payload, runs_root: Path, created: float):
+    """One request of :func:`serve`, answered by the loaded ``model`` (in the prediction process)."""
+    from core.serving.explain import explain
+    from core.serving.horizon import cached_horizon
+    from core.serving.interventions import intervene
+    from core.serving.unit_roles import cached_unit_roles
+    from core.serving.xray import xray
+
+    if op == WARM:
+        model.predict(["Warm-up: the first call builds the inference graph."])
+        return None
+    if op == XRAY:
+        return xray(model, payload)
+    if op == INTERVENE:
+        return intervene(model, *payload)
+    if op == ROLES:
+        return cached_unit_roles(model, payload, runs_root, created)
+    if op == KNOWN:
+        return model.known_words(payload)
+    if op == HORIZON:
+        return cached_horizon(model, payload, runs_root, created)
+    return model.predict(payload) if op == PREDICT else explain(model, *payload)

@@ -19,18 +19,23 @@ these small matrices made it 8x slower on a busy 2-core machine.
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from core import atomic
 from core.encoding import arrays, word_ids
 from core.errors import LabError
 from core.serving import xray as xr
 
+#: Bumped when the stored roles change meaning (an old cache file is then not read).
+VERSION = 1
 #: Validation reviews read by default.
 REVIEWS = 2000
 #: Reviews replayed at once (sorted by length, so a chunk's reviews are about as long).
@@ -168,3 +173,21 @@ def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame.attrs["reviews"] = len(fed)
     return frame
+
+
+def cache_path(runs_root: Path, run_id: str, created: float) -> Path:
+    return Path(runs_root) / ".unit-roles" / f"{run_id}-{int(created * 1000)}-v{VERSION}.json"
+
+
+def cached_unit_roles(predictor, texts: list[str], runs_root: Path, created: float) -> dict:
+    """:func:`unit_roles` as ``{"reviews": n, "units": [row, ...]}``, read from its file next to the runs once stored."""
+    path = cache_path(runs_root, predictor.run.run_id, created)
+    if path.is_file():
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            pass  # a damaged cache is computed again
+    frame = unit_roles(predictor, texts)
+    result = {"reviews": int(frame.attrs["reviews"]), "units": frame.to_dict("records")}
+    atomic.write_json(path, result)
+    return result

@@ -44,3 +44,25 @@ def test_typing_a_review_shows_the_running_verdict_and_the_xray(page, app_url, t
     heights = page.locator(CHART).evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
     assert max(heights) >= 200  # drawn, not collapsed (the running verdict, a heatmap)
     screenshot(page, artifacts, "predict-xray", height=3200)
+
+
+def test_forget_here_at_but_redraws_the_running_verdict(page, app_url, tiny_run, artifacts):
+    """Type a review, pick the word "but" and *forget here*, Add: the chart gains its second line and the metric."""
+    open_page(page, f"{app_url}/predict", "Predict")
+    page.get_by_label("Your review").fill("The acting was wooden but the ending made up for everything.")
+    page.get_by_role("button", name="Predict").click()
+    page.get_by_text("What if? Change what the model remembers").wait_for(timeout=60_000)
+    wait_for_app(page)
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_role("combobox", name="At the word"))
+    picker.get_by_role("button", name="Open").click()
+    page.get_by_role("option").filter(has_text="but").first.click()
+    wait_for_app(page)
+    charts_before = page.locator(CHART).count()
+    page.get_by_role("button", name="Add").click()
+    page.get_by_text("P(positive), with your changes").wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.get_by_text("forget here at").count() == 1 and "but" in page.get_by_text("forget here at").inner_text()
+    assert page.locator(CHART).count() == charts_before + 1  # the running verdict, as trained and with the change
+    assert "intervene=forget" in page.url
+    screenshot(page, artifacts, "predict-what-if", height=4200)

@@ -24,6 +24,7 @@ from ui.baseline import comparisons
 from ui.explore import tables as explore_tables
 from ui.runs import tables as runs_tables
 from ui.train import tables as train_tables
+from ui.xray import tables as xray_tables
 
 
 def _history() -> dict:
@@ -142,6 +143,21 @@ CASES = {
     "ui.xray.charts.unit_trace_chart": (
         lambda m: m.unit_trace_chart({"h": np.linspace(-1, 1, 3)}, _steps(), 0),
         {"label"},
+    ),
+    "ui.xray.charts.intervention_chart": (
+        lambda m: m.intervention_chart(
+            xray_tables.intervention_frame(
+                SimpleNamespace(
+                    original=SimpleNamespace(steps=_steps(), prefix_probability=[0.5, 0.3, 0.2]),
+                    intervened=SimpleNamespace(steps=_steps(), prefix_probability=[0.5, 0.3, 0.6]),
+                )
+            )
+        ),
+        {"label", "series", "positive"},
+    ),
+    "ui.xray.charts.unit_roles_chart": (
+        lambda m: m.unit_roles_chart([{"unit": 0, "mean_change": 0.2}, {"unit": 1, "mean_change": -0.1}], 1),
+        {"unit", "change", "chosen"},
     ),
     "ui.xray.charts.horizon_chart": (
         lambda m: m.horizon_chart(

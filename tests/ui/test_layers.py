@@ -49,7 +49,9 @@ STREAMLIT_EDGE = {
     "snapshots/panel",
     "train/controls",
     "train/panels",
+    "xray/interventions",
     "xray/panel",
+    "xray/unit_roles",
 }
 HEAVY = ("keras", "tensorflow")
 

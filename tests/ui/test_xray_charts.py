@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from ui.xray import charts
 
@@ -80,3 +81,57 @@ def test_the_layer_table_and_diagram_name_every_layer():
     assert frame["Parameters"].sum() == 5000 * 128 + 4 * (64 * 192 + 64) + 4 * (64 * 128 + 64) + 65
     chain = charts.layer_chain(config)
     assert chain.startswith("`Input`") and chain.count("→") == 4 and chain.endswith("`Dense(1, sigmoid)` ·1")
+
+
+def test_the_words_an_intervention_changed_and_the_unit_roles_table():
+    """The changed contributions are the log-odds steps of both running verdicts; roles sort by effect size."""
+    from core.model.metrics import log_odds
+    from ui.xray import tables, wording
+
+    steps = [["<start>"], ["wooden"], ["but"], ["fine"]]
+    before, after = [0.5, 0.3, 0.4, 0.7], [0.5, 0.3, 0.5, 0.8]
+    result = SimpleNamespace(
+        original=SimpleNamespace(steps=steps, prefix_probability=before),
+        intervened=SimpleNamespace(steps=steps, prefix_probability=after),
+        changed_steps=[2, 3],
+    )
+    changed = tables.changed_words(result)
+    assert changed["words"].tolist() == ["but", "fine"]
+    expected = (log_odds(np.array(after[2:])) - log_odds(np.array(after[1:3]))).round(4)
+    assert changed[wording.WITH_CHANGES].tolist() == pytest.approx(expected.tolist())
+    moved = changed[wording.WITH_CHANGES] - changed[wording.AS_TRAINED]
+    assert changed["change"].tolist() == pytest.approx(moved.tolist(), abs=1.1e-3) and (changed["change"] > 0).all()
+    assert tables.changed_words(SimpleNamespace(**{**vars(result), "changed_steps": []})).empty
+    frame = tables.intervention_frame(result)
+    assert frame.groupby("series")["positive"].apply(list).to_dict() == {
+        wording.AS_TRAINED: before,
+        wording.WITH_CHANGES: after,
+    }
+    roles = tables.roles_frame(
+        {
+            "reviews": 10,
+            "units": [
+                {
+                    "unit": 0,
+                    "direction": "forward",
+                    "mean_change": 0.01,
+                    "mean_abs_change": 0.02,
+                    "words_up": ["great"],
+                    "words_down": [],
+                },
+                {
+                    "unit": 1,
+                    "direction": "forward",
+                    "mean_change": -0.5,
+                    "mean_abs_change": 0.6,
+                    "words_up": [],
+                    "words_down": ["bad", "dull"],
+                },
+            ],
+        }
+    )
+    assert roles[tables.UNIT].tolist() == [1, 0] and roles[tables.DOWN].iloc[0] == "bad, dull"
+    from core.serving.interventions import parse
+
+    assert wording.describe(parse("forget:2"), steps) == "forget here at “but” (step 2)"
+    assert wording.describe(parse("transplant:3=1@1"), steps).startswith("transplant: after “fine” (step 3)")

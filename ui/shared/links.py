@@ -26,6 +26,7 @@ import streamlit as st
 from core.config import CUSTOM, FIELDS, PRESETS, RENAMED_PRESETS, preset
 from core.errors import ConfigError
 from core.runs.store import check_run_id
+from core.serving import interventions
 from core.serving.batch_input import quoted
 from ui.shared import pages, presenter, state
 
@@ -126,6 +127,17 @@ def _text(text: str) -> str:
     return text
 
 
+def _interventions(text: str) -> list[str]:
+    """``forget:3,silence:5``: each spec parsed (its range is checked against the review when it is applied)."""
+    try:
+        return [str(it) for it in interventions.parse_many(text)]
+    except interventions.InterventionError:
+        raise ValueError(
+            f"up to {interventions.MAX_STACKED} interventions such as forget:3,silence:5 "
+            f"(kinds: {', '.join(interventions.KINDS)})"
+        ) from None
+
+
 def _flag(value) -> str:
     return "1" if value else "0"
 
@@ -143,6 +155,7 @@ PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
         Param("compare", state.PREDICT_COMPARE_KEY, _run_id),
         Param("text", state.PREDICT_TEXT_KEY, _text),
         Param("span", state.PREDICT_SPAN_KEY, lambda t: int(_choice("1", "2", "3")(t))),
+        Param("intervene", state.XRAY_INTERVENE_KEY, _interventions, ",".join),
     ),
     pages.EVALUATE.slug: (Param("run", state.EVALUATE_RUN_KEY, _run_id),),
 }
@@ -253,7 +266,7 @@ def _page_params(page: str) -> dict[str, str]:
     params = {}
     for param in PAGE_PARAMS.get(page, ()):
         value = session.get(param.key)
-        if value is None or value == "" or (param.name == "text" and len(str(value)) > MAX_TEXT_IN_LINK):
+        if value is None or value == "" or value == [] or (param.name == "text" and len(str(value)) > MAX_TEXT_IN_LINK):
             continue
         params[param.name] = param.show(value)
     run_id = session.get(SNAPSHOT_RUN_KEYS[page]) if page in SNAPSHOT_RUN_KEYS else None

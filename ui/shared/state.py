@@ -42,6 +42,8 @@ EXPLORE_TRUNCATING_KEY, EXPLORE_MAXLEN_KEY, EXPLORE_NUM_WORDS_KEY = (
 #: "Follow the teacher" toggle (:mod:`ui.lessons`).
 LESSON_KEY, LESSON_STEP_KEY, LESSON_SINCE_KEY = "lesson_id", "lesson_step", "lesson_since"
 FOLLOW_TEACHER_KEY = "follow_teacher"
+#: The X-ray's stacked interventions on Predict (spec strings, :mod:`core.serving.interventions`); a link carries them.
+XRAY_INTERVENE_KEY = "xray_intervene"
 #: Per run id, the index of its last weight snapshot (the final model), which a link leaves out (not a widget key).
 SNAPSHOT_LAST_KEY = "snapshot_last"
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.model.metrics import THRESHOLD
 from ui.shared import palette
+from ui.xray.wording import AS_TRAINED, WITH_CHANGES
 
 #: Longest step label on an axis; the full words are in the tooltip.
 LABEL_CHARS = 14
@@ -66,6 +67,55 @@ def running_verdict_chart(frame: pd.DataFrame) -> alt.Chart:
     )
     rule = alt.Chart(pd.DataFrame({"y": [THRESHOLD]})).mark_rule(color=palette.MUTED, strokeDash=[4, 4]).encode(y="y:Q")
     return (rule + line).properties(height=280, title="The running verdict: what it would say if the review ended here")
+
+
+def intervention_chart(frame: pd.DataFrame) -> alt.Chart:
+    """The running verdict as trained (grey) and with the interventions (blue): two lines, one legend."""
+    x = step_axis(frame.loc[frame["series"] == AS_TRAINED, "label"].tolist())
+    colour = alt.Color(
+        "series:N", scale=alt.Scale(domain=[AS_TRAINED, WITH_CHANGES], range=[palette.MUTED, palette.LINE]), title=None
+    )
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x,
+            alt.Y("positive:Q", title="P(positive) so far", scale=alt.Scale(domain=[0, 1])),
+            colour,
+            tooltip=[
+                alt.Tooltip("words:N", title="words"),
+                alt.Tooltip("series:N", title="model"),
+                alt.Tooltip("positive:Q", title="P(positive)", format=".3f"),
+            ],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"y": [THRESHOLD]})).mark_rule(color=palette.MUTED, strokeDash=[4, 4]).encode(y="y:Q")
+    legend = alt.Legend(orient="top")
+    return (rule + line.encode(colour.legend(legend))).properties(
+        height=280, title="The running verdict, as trained and with your changes"
+    )
+
+
+def unit_roles_chart(units: list[dict], unit: int | None = None) -> alt.Chart:
+    """Mean change of the verdict's log-odds when each unit is silenced: one bar per unit, ``unit`` emphasised.
+
+    ``units``: the rows of :func:`core.serving.unit_roles.cached_unit_roles`.
+    """
+    data = pd.DataFrame({"unit": [r["unit"] for r in units], "change": [r["mean_change"] for r in units]})
+    data["chosen"] = data["unit"] == unit
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            alt.X("unit:O", title="unit", sort=None),
+            alt.Y("change:Q", title="mean change in log-odds when silenced"),
+            alt.Color(
+                "chosen:N", scale=alt.Scale(domain=[False, True], range=[palette.MUTED, palette.LINE]), legend=None
+            ),
+            tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("change:Q", title="mean change", format="+.4f")],
+        )
+        .properties(height=200, title="What silencing each unit does to the verdict, on average")
+    )
 
 
 def unit_order(values: np.ndarray, by_movement: bool) -> list[int]:

@@ -1,4 +1,4 @@
-"""The Predict page's "See inside the LSTM" section: the running verdict and the X-ray heatmaps.
+"""The Predict page's "See inside the LSTM" section: the running verdict, what-ifs, the X-ray heatmaps, unit roles.
 
 The numbers come from :func:`core.serving.xray.xray` in the prediction process (the web
 server never imports TensorFlow); the charts from the pure :mod:`ui.xray.charts`. Words
@@ -15,7 +15,7 @@ from core.errors import LabError
 from core.runs.store import RunInfo
 from core.text import tokenizer
 from ui.shared import resources
-from ui.xray import charts, wording
+from ui.xray import charts, interventions, unit_roles, wording
 
 LAYER_KEY, DIRECTION_KEY, SORT_KEY, UNIT_KEY = "xray_layer", "xray_direction", "xray_sort", "xray_unit"
 TITLES = {
@@ -56,9 +56,11 @@ def show(run: RunInfo, text: str, snapshot: int | None = None) -> None:
     if long_review:
         st.warning(long_review, icon=":material/content_cut:")
     running_verdict(shot)
+    interventions.section(run, text, shot, snapshot)
     heatmaps(shot, run.config.layers)
     for note in shot.notes:
         st.caption(note)
+    unit_roles.section(run)
     memory_horizon(run)
 
 

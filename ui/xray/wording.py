@@ -34,10 +34,57 @@ HOW_TO_READ = {
         "when that unit is silenced; its words are those that drive it up or down the most."
     ),
     "interventions": (
-        "How to read this: the grey line is the running verdict as the model computed it, the coloured one "
-        "after your change; only the steps after the change can differ."
+        "How to read this: the grey line (as trained) is the running verdict as the model computed it, the blue "
+        "one (with your changes) the same model reading the review again with your changes; only the steps "
+        "after a change can differ."
     ),
 }
+
+#: The two lines of the intervention chart (its legend), and the metrics' labels.
+AS_TRAINED, WITH_CHANGES = "as trained", "with your changes"
+#: What each intervention kind of :mod:`core.serving.interventions` is called on the page.
+KIND_LABELS = {
+    "forget": "forget here",
+    "ignore": "ignore this word",
+    "freeze": "freeze (carry the memory over this word)",
+    "silence": "silence a unit",
+    "transplant": "transplant (the memory after another word)",
+}
+#: What each kind does, in one sentence (the kind picker's help).
+KIND_HELP = (
+    "Forget here: the memory carried into this word is dropped (the word itself still writes). "
+    "Ignore this word: the word writes nothing. Freeze: the memory goes over this word unchanged. "
+    "Silence a unit: one unit held at 0 for the whole review. Transplant: the memory after this word "
+    "is replaced by the memory after another word. All exact, from the stored weights."
+)
+NO_RUNNING_VERDICT = (
+    "This run reads the review both ways, so there is no running verdict to redraw: compare the final verdicts below."
+)
+
+
+def describe(spec, steps: list[list[str]]) -> str:
+    """One intervention in plain words: ``forget here at "wooden but the ending" (step 3)``."""
+
+    def at(step: int) -> str:
+        words = " ".join(steps[step]) if 0 <= step < len(steps) else "?"
+        return f"“{words}” (step {step})"
+
+    label = KIND_LABELS.get(spec.kind, spec.kind)
+    if spec.kind == "silence":
+        text = f"silence unit {spec.where}"
+    elif spec.kind == "transplant":
+        text = f"after {at(spec.where)}, the memory after {at(spec.source)}"
+        text = f"transplant: {text}"
+    else:
+        text = f"{label} at {at(spec.where)}"
+    return text + (f", layer {spec.layer}" if spec.layer is not None else "")
+
+
+def changed_words_caption(changed: int, first: int | None) -> str:
+    if not changed:
+        return "No word's contribution to the verdict changed."
+    return f"{changed} word{'s' if changed != 1 else ''} from step {first} on now add something else to the verdict:"
+
 
 #: Two runs whose validation accuracies differ by more than this make a shaky comparison.
 SHAKY_ACCURACY_GAP = 0.05
@@ -83,3 +130,13 @@ def long_review(words: int, maxlen: int, keeps_end: bool) -> str | None:
         f"This review has {words:,} words and the model reads only its {part} {maxlen}: the views here show "
         f"those words, and the {words - maxlen:,} others never reach the verdict."
     )
+
+
+def unit_roles_source(reviews: int, pooled_steps: bool) -> str:
+    """Where the unit roles come from (under their table)."""
+    words = (
+        " This run's LSTM reads a summary of several words per step, so no single word is named."
+        if pooled_steps
+        else ""
+    )
+    return f"Measured on {reviews:,} validation reviews (never test reviews), once per run, then stored.{words}"

@@ -174,6 +174,19 @@ def test_bad_specs_get_a_clear_message(spec, words):
         iv.check([iv.parse(spec)], 15, SMALL)
 
 
+def test_a_links_list_of_specs_is_parsed_in_order_and_capped():
+    assert [str(it) for it in iv.parse_many(" forget:3, silence:5,,transplant:4=1@1")] == [
+        "forget:3",
+        "silence:5",
+        "transplant:4=1@1",
+    ]
+    assert iv.parse_many("") == []
+    with pytest.raises(iv.InterventionError, match=f"At most {iv.MAX_STACKED} interventions"):
+        iv.parse_many(",".join(["forget:1"] * (iv.MAX_STACKED + 1)))
+    with pytest.raises(iv.InterventionError, match="not KIND:WHERE"):
+        iv.parse_many("forget:3;rm")
+
+
 @pytest.fixture(scope="module")
 def toy_predictor(toy):
     from core.serving.predictor import Predictor
