@@ -16,15 +16,14 @@ process once per run and stored as JSON under ``<runs>/.horizon/`` (never in the
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from core import atomic
 from core.encoding.word_ids import START_CHAR
 from core.model.metrics import log_odds
+from core.runs import derived
 
 #: Cached results of another format are measured again.
 VERSION = 2
@@ -96,17 +95,10 @@ def horizon(predictor, texts: list[str]) -> dict:
 
 
 def cache_path(runs_root: Path, run_id: str, created: float) -> Path:
-    return Path(runs_root) / ".horizon" / f"{run_id}-{int(created * 1000)}-v{VERSION}.json"
+    return derived.path_of(runs_root, ".horizon", run_id, created, VERSION)
 
 
 def cached_horizon(predictor, texts: list[str], runs_root: Path, created: float) -> dict:
     """:func:`horizon`, read from its cache file when there is one, else computed and stored."""
     path = cache_path(runs_root, predictor.run.run_id, created)
-    if path.is_file():
-        try:
-            return json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            pass  # a damaged cache is computed again
-    result = horizon(predictor, texts)
-    atomic.write_json(path, result)
-    return result
+    return derived.read_or_compute(path, lambda: horizon(predictor, texts))

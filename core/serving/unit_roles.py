@@ -19,7 +19,6 @@ these small matrices made it 8x slower on a busy 2-core machine.
 
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -29,9 +28,9 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from core import atomic
 from core.encoding import arrays, word_ids
 from core.errors import LabError
+from core.runs import derived
 from core.serving import xray as xr
 
 #: Bumped when the stored roles change meaning (an old cache file is then not read).
@@ -176,18 +175,14 @@ def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
 
 
 def cache_path(runs_root: Path, run_id: str, created: float) -> Path:
-    return Path(runs_root) / ".unit-roles" / f"{run_id}-{int(created * 1000)}-v{VERSION}.json"
+    return derived.path_of(runs_root, ".unit-roles", run_id, created, VERSION)
 
 
 def cached_unit_roles(predictor, texts: list[str], runs_root: Path, created: float) -> dict:
     """:func:`unit_roles` as ``{"reviews": n, "units": [row, ...]}``, read from its file next to the runs once stored."""
-    path = cache_path(runs_root, predictor.run.run_id, created)
-    if path.is_file():
-        try:
-            return json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            pass  # a damaged cache is computed again
-    frame = unit_roles(predictor, texts)
-    result = {"reviews": int(frame.attrs["reviews"]), "units": frame.to_dict("records")}
-    atomic.write_json(path, result)
-    return result
+
+    def compute() -> dict:
+        frame = unit_roles(predictor, texts)
+        return {"reviews": int(frame.attrs["reviews"]), "units": frame.to_dict("records")}
+
+    return derived.read_or_compute(cache_path(runs_root, predictor.run.run_id, created), compute)
