@@ -75,24 +75,29 @@ def knob_panel(data) -> None:
         train_controls.more_settings()
 
 
-def chosen_config() -> TrainConfig | None:
-    """The config the knobs describe (None, with the reason shown, when it is not valid); the test slice applied."""
+def config_now() -> tuple[TrainConfig | None, str | None]:
+    """The config the knobs describe now, the test slice applied; or None and why it is not valid."""
     try:
         config = state.config_from_knobs()
     except ConfigError as error:
-        st.error(train_wording.config_problem(error, train_knobs.label), icon=":material/block:")
-        return None
+        return None, train_wording.config_problem(error, train_knobs.label)
     slice_size = os.environ.get(TEST_SLICE_ENV)
     if not slice_size:
-        return config
+        return config, None
     try:
-        config = config.replace(train_limit=int(slice_size), test_limit=int(slice_size))
+        return config.replace(train_limit=int(slice_size), test_limit=int(slice_size)), None
     except (ValueError, ConfigError) as error:
-        st.error(f"{TEST_SLICE_ENV} is not usable: {error}")
-        return None
-    st.caption(
-        f":orange[Test mode: {TEST_SLICE_ENV}={slice_size}, training and testing on {int(slice_size)} reviews each.]"
-    )
+        return None, f"{TEST_SLICE_ENV} is not usable: {error}"
+
+
+def chosen_config() -> TrainConfig | None:
+    """:func:`config_now`, with the reason shown when it is not valid (and the test slice said)."""
+    config, problem = config_now()
+    if problem:
+        st.error(problem, icon=":material/block:")
+    elif os.environ.get(TEST_SLICE_ENV):
+        size = config.train_limit
+        st.caption(f":orange[Test mode: {TEST_SLICE_ENV}={size}, training and testing on {size} reviews each.]")
     return config
 
 
@@ -132,7 +137,13 @@ def _snapshot(job_id):
         return None
 
 
-def _start(config: TrainConfig) -> None:
+def _start() -> None:
+    # The knobs as they are at the click, not as the button was drawn: a seed typed without Enter is
+    # applied by the same click (the box loses focus first), and a bound argument would train the old one.
+    config, problem = config_now()
+    if config is None:
+        st.session_state["train_submit_error"] = problem
+        return
     try:
         st.session_state[JOB_KEY] = manager.submit(
             config,
@@ -184,7 +195,6 @@ buttons[0].button(
     width="stretch",
     disabled=config is None or bool(mine_active) or refused is not None,
     on_click=_start,
-    args=(config,),
     help="You have a job queued or training; stop it or wait for it first."
     if mine_active
     else "Fix the setting named above first: nothing trains with it."

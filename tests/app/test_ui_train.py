@@ -349,3 +349,13 @@ def test_the_page_speaks_to_a_user_no_file_paths_or_command_lines(fake_manager, 
     assert_clean(at)
     page = texts(at) + " ".join(e.help or "" for e in at.button)
     assert not re.search(r"shared/|notes/|\.md\b|\bbench/|\.py\b|python -m|--[a-z]", page), name
+
+
+def test_a_seed_typed_and_trained_in_one_click_trains_that_seed(fake_manager):
+    """The browser applies a typed seed (no Enter) and the click in one rerun: Train must read the knobs then."""
+    at = run_page("train")
+    widget(at, "number_input", state.knob_key("seed")).set_value(4242)  # typed, not applied by a rerun of its own
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert_clean(at)
+    ((config, _, _),) = fake_manager.submitted
+    assert config.seed == 4242
