@@ -70,7 +70,7 @@ def threshold_slider() -> float:
 def headline_metrics(run, result, chosen, threshold: float) -> None:
     """Accuracy, precision, recall at the threshold; AUC and loss (no threshold); against the tutorial."""
     metrics = result.metrics
-    cols = st.columns(6)
+    cols = [*st.columns(3), *st.columns(3)]
     cols[0].metric("Test accuracy", f"{chosen.accuracy:.3f}", help=f"At threshold {threshold:.2f}.")
     cols[1].metric("Precision", f"{chosen.precision:.3f}", help="Of the reviews called positive, the share that are.")
     cols[2].metric("Recall", f"{chosen.recall:.3f}", help="Of the positive reviews, the share called positive.")
@@ -86,33 +86,34 @@ def headline_metrics(run, result, chosen, threshold: float) -> None:
     train_panels.comparison(run.config, metrics["accuracy"])
 
 
-def threshold_charts(result, chosen, threshold: float) -> None:
-    """The confusion matrix, ROC, precision-recall and calibration, the chosen threshold marked."""
-    matrix_col, roc_col = st.columns(2, gap="large")
-    matrix_col.altair_chart(charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")
+def confusion_matrix(result, threshold: float) -> None:
+    with st.container(key="evaluate_confusion_matrix"):
+        st.altair_chart(charts.confusion_chart(result.confusion(threshold), threshold), width="stretch")
+        st.caption("Rows of the matrix are the true labels, columns what the model said.")
+
+
+def threshold_charts(result, chosen) -> None:
+    """ROC, precision-recall and calibration: every threshold at once, the chosen one marked."""
+    roc_col, pr_col, calibration_col = st.columns(3, gap="medium")
     roc_col.altair_chart(charts.roc_chart(*result.roc(), chosen), width="stretch")
-    pr_col, calibration_col = st.columns(2, gap="large")
     pr_col.altair_chart(
         charts.precision_recall_chart(*result.precision_recall(), chosen, result.positive_share),
         width="stretch",
     )
     calibration_col.altair_chart(charts.calibration_chart(result.calibration()), width="stretch")
     st.caption(
-        "Rows of the matrix are the true labels, columns what the model said. The ROC and precision-recall curves "
-        "show every threshold at once (the ringed point is the chosen one): the closer the ROC hugs the top-left "
+        "The ROC and precision-recall curves show every threshold at once (the ringed point is the chosen one): the closer the ROC hugs the top-left "
         "corner, the better. The calibration chart asks whether a probability means what it says."
     )
 
 
 def by_length(run, result, chosen, threshold: float) -> None:
-    st.subheader("Are long, truncated reviews harder?", anchor=False)
     bands = result.accuracy_by_length(run.config.maxlen, threshold, evaluation.MIN_BAND_REVIEWS)
     st.altair_chart(charts.length_chart(bands, run.config.maxlen, chosen.accuracy), width="stretch")
     st.markdown(wording.length_sentence(bands, run.config.maxlen))
 
 
 def by_rating(result, threshold: float) -> None:
-    st.subheader("Does it know a 4-star review from a 1-star one?", anchor=False)
     ratings = result.by_rating(threshold)
     if ratings.empty:
         st.info("These test reviews have no star ratings.", icon=":material/star:")
@@ -182,33 +183,55 @@ def test_hidden(run, store: RunStore) -> None:
     downloads(run, store)
 
 
-def one_run(run, data, store: RunStore) -> None:
-    """Everything about one run on the test set, at one decision threshold."""
+def one_run(run, data, store: RunStore) -> tuple | None:
+    """The answer about one run on the test set, at one decision threshold: its metrics, matrix and mistakes.
+
+    Returns what :func:`folded_test_sections` draws from (None: the test set is hidden, or unreadable).
+    """
     if not reveal.shows_test():
         test_hidden(run, store)
-        return
+        return None
     try:
         result = resources.evaluation(run, data)
     except LabError as error:
         st.error(str(error))
-        return
-    threshold = threshold_slider()
-    chosen = result.at_threshold(threshold)
-    headline_metrics(run, result, chosen, threshold)
-    threshold_charts(result, chosen, threshold)
-    by_length(run, result, chosen, threshold)
-    by_rating(result, threshold)
+        return None
+    metrics_col, matrix_col = st.columns(2, gap="large")  # the answer first: the numbers beside the matrix
+    with metrics_col:
+        threshold = threshold_slider()
+        chosen = result.at_threshold(threshold)
+        headline_metrics(run, result, chosen, threshold)
+    with matrix_col:
+        confusion_matrix(result, threshold)
     mistakes(run, result, data, threshold)
-    downloads(run, store)
+    return result, chosen, threshold
 
 
-def against_the_baseline(run, data, store: RunStore) -> None:
+def against_the_baseline(run, data) -> None:
+    """The LSTM beside the bag of words and their blend (validation only while the test set is hidden)."""
     st.subheader("LSTM, bag of words and their blend", anchor=False)
     blend_panel.evaluate_section(run, data)
-    st.subheader("Word order: this run vs the bag of words", anchor=False)
-    baseline_panel.probes_section(run)
-    st.subheader("Word embeddings: which words the run put together", anchor=False)
-    baseline_panel.embedding_section(run, store.root)
+
+
+def folded_test_sections(run, result, chosen, threshold: float) -> None:
+    """The rest of the test-set story, each section folded: every threshold at once, length bands, stars."""
+    with st.expander("ROC, precision-recall and calibration: every threshold at once", icon=":material/show_chart:"):
+        threshold_charts(result, chosen)
+    with st.expander("Are long, truncated reviews harder? Accuracy by review length", icon=":material/straighten:"):
+        by_length(run, result, chosen, threshold)
+    with st.expander("Does it know a 4-star review from a 1-star one? Star ratings", icon=":material/star:"):
+        by_rating(result, threshold)
+
+
+def more_about_the_run(run, store: RunStore) -> None:
+    """Word order against the bag of words, the embedding map, the downloads: each opened on demand."""
+    with st.expander("Word order: this run vs the bag of words", icon=":material/swap_horiz:"):
+        baseline_panel.probes_section(run)
+    with st.expander("Word embeddings: which words the run put together", icon=":material/scatter_plot:"):
+        baseline_panel.embedding_section(run, store.root)
+    if reveal.shows_test():  # else the downloads are already on the page (test_hidden)
+        with st.expander("Download the model, its history and the run bundle", icon=":material/download:"):
+            downloads(run, store)
 
 
 def all_runs(runs, run, store: RunStore) -> None:
@@ -218,8 +241,10 @@ def all_runs(runs, run, store: RunStore) -> None:
     shown = baseline_panel.with_baseline_row(runs_frame)
     if not reveal.shows_test():
         shown = tables.without_test(shown)
-    runs_panels.runs_table_view(shown, tables.differing_fields(runs_frame))
-    overlaid_curves([r.run_id for r in widgets.runs_best_first(runs)], run, store)
+    with st.expander("Every stored run in one table", icon=":material/table:"):
+        runs_panels.runs_table_view(shown, tables.differing_fields(runs_frame))
+    with st.expander("Learning curves of chosen runs, overlaid", icon=":material/stacked_line_chart:"):
+        overlaid_curves([r.run_id for r in widgets.runs_best_first(runs)], run, store)
 
 
 def overlaid_curves(ordered: list[str], run, store: RunStore) -> None:
@@ -265,6 +290,9 @@ runs, problems = store.scan()
 frame.run_problems(problems, store.root)
 frame.require_runs(runs, "Train one and it appears here with its test results.")
 run = pick_run(runs, store)
-one_run(run, data, store)
-against_the_baseline(run, data, store)
+measured = one_run(run, data, store)
+against_the_baseline(run, data)
+if measured is not None:
+    folded_test_sections(run, *measured)
+more_about_the_run(run, store)
 all_runs(runs, run, store)

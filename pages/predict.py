@@ -124,33 +124,54 @@ def explanation_options() -> tuple[int, bool]:
     return int(span or 1), bool(values)
 
 
+def compare_picker():
+    """A second run to score the same text with, side by side (None: none chosen, or only one run)."""
+    if len(runs) < 2:
+        return None
+    help_text = "Score the same text with a second run, side by side."
+    return widgets.run_picker(
+        "Compare with another run (optional)", state.PREDICT_COMPARE_KEY, runs, optional=True, help=help_text
+    )
+
+
+def earlier_snapshot() -> int | None:
+    """The snapshot scrubber in an expander, open while an earlier snapshot is chosen; None: the final model."""
+    chosen = st.session_state.get(state.snapshot_key(run.run_id))
+    final = st.session_state.get(state.SNAPSHOT_LAST_KEY, {}).get(run.run_id)
+    with st.expander("Go back in training: this review at an earlier snapshot", expanded=chosen not in (None, final)):
+        return snapshot_panel.scrubber(run)
+
+
 def single_review() -> None:
+    """The answer first: the verdict right under the Predict button; what shapes it, and the rest, below it."""
     example_buttons()
     text = review_form()
-    compare = None
-    if len(runs) > 1:
-        help_text = "Score the same text with a second run, side by side."
-        compare = widgets.run_picker(
-            "Compare with another run (optional)", state.PREDICT_COMPARE_KEY, runs, optional=True, help=help_text
-        )
+    verdict_slot = st.container()  # drawn last (it needs the choices below), shown first
     if not text.strip():
-        st.info(
+        verdict_slot.info(
             "Type or paste a review above (or pick an example) and press **Predict** to see what the model thinks.",
             icon=":material/edit_note:",
         )
+        compare_picker()
         return
-    span, values = explanation_options()
-    snapshot = snapshot_panel.scrubber(run)  # None: the final model
-    chosen = [run] + ([compare] if compare is not None and compare.run_id != run.run_id else [])
-    try:
-        explanations = [resources.explain_text(each, text, span, snapshot if each is run else None) for each in chosen]
-    except LabError as error:
-        st.error(str(error))
-        return
-    predict_panels.predictions_view(chosen, explanations, state.true_label_of(text), values)
-    baseline_probability = baseline_panel.beside_verdict(run, text)
+    baseline_probability = baseline_panel.beside_verdict(run, text)  # the other verdicts, under the LSTM's
     blend_panel.predict_verdict(run, text, baseline_probability)
-    baseline_panel.scramble_section(run, text, baseline_probability)
+    span, values = explanation_options()
+    compare = compare_picker()
+    snapshot = earlier_snapshot()
+    chosen = [run] + ([compare] if compare is not None and compare.run_id != run.run_id else [])
+    with verdict_slot:
+        try:
+            explanations = [
+                resources.explain_text(each, text, span, snapshot if each is run else None) for each in chosen
+            ]
+        except LabError as error:
+            st.error(str(error))
+            return
+        predict_panels.predictions_view(chosen, explanations, state.true_label_of(text), values)
+    if baseline_probability is not None:
+        with st.expander("Shuffle the review: does word order matter to each model?"):
+            baseline_panel.scramble_section(run, text, baseline_probability)
     xray_panel.show(run, text, snapshot)
 
 

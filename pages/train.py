@@ -38,7 +38,7 @@ st.markdown(
 
 data = frame.require_data()
 manager = frame.require_jobs()
-#: While this session's job trains, its live curves are drawn here, above the knobs, where the eye is.
+#: This browser's job, running (its live curves) or finished (its result), is drawn here, above the knobs.
 live_slot = st.container()
 
 # ---------------------------------------------------------------- settings
@@ -175,13 +175,24 @@ def _watch(job_id: str) -> None:
     st.session_state[JOB_KEY] = job_id
 
 
+def latest_of(jobs, owner: str | None):
+    """This browser's job to show after a reload: its queued or running one, else its latest finished one.
+
+    The executors list jobs oldest first (the local journal survives a restart), so the last is the latest.
+    """
+    mine = [j for j in jobs if owner and j.owner == owner]
+    running = [j for j in mine if not j.finished]
+    return (running or mine or [None])[-1]
+
+
 jobs = frame.or_stop(manager.jobs)
 active_jobs = [j for j in jobs if not j.finished]
 mine_active = [j for j in active_jobs if j.owner == me.session_id]
 job = _snapshot(st.session_state[JOB_KEY]) if st.session_state.get(JOB_KEY) else None
-if job is None and mine_active:  # another tab or a reload of this browser: its own job, never someone else's
-    job = mine_active[-1]
-    st.session_state[JOB_KEY] = job.job_id
+if job is None:  # another tab or a reload of this browser: its own latest job, never someone else's
+    job = latest_of(jobs, me.session_id)
+    if job is not None:
+        st.session_state[JOB_KEY] = job.job_id
 if job is None:
     st.session_state.pop(JOB_KEY, None)
 shown_active = job is not None and not job.finished
@@ -248,6 +259,9 @@ def live_job_view(job_id: str) -> None:
 if job is None:
     st.divider()
     st.info("No training yet in this session. Press **Train** to start one.", icon=":material/info:")
+elif job.finished and job.owner == me.session_id:  # one's own result: at the top, above the knobs
+    with live_slot.container(border=True):
+        train_panels.job_view(job, mine=True)
 elif job.finished:
     st.divider()
     train_panels.job_view(job, mine=me.may_act_on(job.owner))

@@ -359,3 +359,43 @@ def test_a_seed_typed_and_trained_in_one_click_trains_that_seed(fake_manager):
     assert_clean(at)
     ((config, _, _),) = fake_manager.submitted
     assert config.seed == 4242
+
+
+def _in_page_order(node):
+    """Every node under ``node``, in the order the page shows them (a slot filled later keeps its place)."""
+    yield node
+    for index in sorted(getattr(node, "children", {})):
+        yield from _in_page_order(node.children[index])
+
+
+def _above_the_knobs(at, heading: str) -> bool:
+    nodes = list(_in_page_order(at.main))
+    knobs_at = next(i for i, node in enumerate(nodes) if node.type != "subheader" and node.key == "train_knobs")
+    return any(heading in node.value for node in nodes[:knobs_at] if node.type == "subheader")
+
+
+def test_a_reload_of_the_same_browser_shows_its_job_above_the_knobs_running_or_finished(fake_manager, monkeypatch):
+    """A new session with the same cookie (F5) finds this browser's latest job; another browser does not."""
+    from ui.classroom import identity
+
+    cookie = {"token": "ab" * 16}
+    monkeypatch.setattr(identity, "_cookie_token", lambda: cookie["token"])
+    first = run_page("train")
+    next(b for b in first.button if b.label == "Train").click().run()
+    ((_, _, owner),) = fake_manager.submitted
+    fake_manager.update("job-1", state="running", phase="training")
+    reloaded = run_page("train")
+    assert_clean(reloaded)
+    assert reloaded.session_state["train_job_id"] == "job-1" and _above_the_knobs(reloaded, "Training job job-1")
+
+    fake_manager.update("job-1", state="done", phase="done", run_id="fast-abc", test_metrics={"accuracy": 0.8})
+    fake_manager.add(preset("tutorial-v1"), state="done", phase="done", owner="someone-else")  # newer, not ours
+    reloaded = run_page("train")
+    assert_clean(reloaded)
+    assert reloaded.session_state["train_job_id"] == "job-1" and _above_the_knobs(reloaded, "Training job job-1")
+    assert "someone else's job" not in texts(reloaded)
+
+    cookie["token"] = "cd" * 16  # another student's browser: nothing of theirs to show
+    other = run_page("train")
+    assert "train_job_id" not in other.session_state and not _above_the_knobs(other, "Training job")
+    assert owner == reloaded.session_state["session_id"] != other.session_state["session_id"]

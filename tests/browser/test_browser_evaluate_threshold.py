@@ -8,7 +8,14 @@ from core.model.metrics import THRESHOLD
 from core.runs.evaluation import evaluate
 from core.runs.store import RunStore
 from tests.browser import test_browser_predict_evaluate as predict_evaluate
-from tests.browser.test_browser_predict_evaluate import CHART, EXCEPTION, open_page, screenshot, wait_for_app
+from tests.browser.test_browser_predict_evaluate import (
+    CHART,
+    EXCEPTION,
+    open_expander,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 from ui.evaluate import wording
 
 #: The tiny run the Predict and Evaluate browser tests share (trained once into the server's runs folder).
@@ -65,9 +72,9 @@ def test_moving_the_threshold_changes_the_matrix_metrics_and_sentence(page, app_
         "Recall": f"{expected.recall:.3f}",
     }
     assert page.locator(EXCEPTION).count() == 0
-    # The ROC, precision-recall and calibration charts are drawn beside the matrix.
-    page.wait_for_function(
-        f"() => document.querySelectorAll('{CHART} canvas, {CHART} svg').length >= 7", timeout=60_000
-    )
+    # The ROC, precision-recall and calibration charts are drawn in their expander, under the matrix.
+    curves = open_expander(page, "ROC, precision-recall and calibration")
+    curves.locator(f"{CHART} canvas, {CHART} svg").nth(2).wait_for(timeout=60_000)
+    assert curves.locator(CHART).count() == 3
     assert page.locator('[data-testid="stExpander"]', has_text="Actually ").count() >= 1
     screenshot(page, artifacts, "evaluate-threshold", height=3600)

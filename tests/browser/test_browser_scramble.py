@@ -13,7 +13,15 @@ from core.model.baseline import BaselineConfig
 from core.model.probes import load_probes
 from core.runs.baseline_store import BaselineStore
 from core.runs.store import RunStore
-from tests.browser.test_browser_predict_evaluate import CHART, EXCEPTION, TINY, open_page, screenshot, wait_for_app
+from tests.browser.test_browser_predict_evaluate import (
+    CHART,
+    EXCEPTION,
+    TINY,
+    open_expander,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +44,7 @@ def test_scramble_shows_both_verdicts(page, app_url, run_and_baseline, artifacts
     verdict = page.locator(".st-key-baseline_verdict")
     verdict.get_by_text("Bag-of-words baseline").wait_for(timeout=60_000)
     assert "Its words towards positive" in verdict.inner_text()
+    open_expander(page, "Shuffle the review")  # folded under the verdicts
     page.get_by_role("button", name="Scramble the words").click()
     both = page.locator(".st-key-scramble_verdicts")
     both.wait_for(timeout=60_000)
@@ -50,12 +59,16 @@ def test_scramble_shows_both_verdicts(page, app_url, run_and_baseline, artifacts
 def test_evaluate_draws_the_probes_and_the_baseline_line(page, app_url, run_and_baseline, artifacts):
     open_page(page, f"{app_url}/evaluate", "Evaluate")
     page.get_by_text("Word order: this run vs the bag of words").wait_for(timeout=60_000)
+    wait_for_app(page)
+    open_expander(page, "Word order: this run vs the bag of words")
     misses = f"of {len(load_probes().probes)} wrong"
     page.get_by_text(misses).first.wait_for(timeout=60_000)
     assert page.get_by_text(misses).count() == 2  # the run's misses and the baseline's
     wait_for_app(page)
     page.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=30_000)
     # Confusion, ROC, length, probes, loss and accuracy overlays: wait for them all (Vega draws after the script).
+    for folded in ("ROC, precision-recall", "Are long, truncated reviews harder?", "Learning curves of chosen runs"):
+        open_expander(page, folded)
     page.wait_for_function(f"() => document.querySelectorAll({CHART!r}).length >= 5", timeout=30_000)
     assert page.locator(EXCEPTION).count() == 0
     screenshot(page, artifacts, "evaluate-baseline", height=4200)

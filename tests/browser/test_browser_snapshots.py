@@ -7,7 +7,15 @@ from urllib.parse import quote
 import pytest
 
 from core.runs.store import RunStore
-from tests.browser.test_browser_predict_evaluate import CHART, EXCEPTION, TINY, open_page, screenshot, wait_for_app
+from tests.browser.test_browser_predict_evaluate import (
+    CHART,
+    EXCEPTION,
+    TINY,
+    open_expander,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 REVIEW = "Not bad at all, a really good film"
@@ -29,6 +37,9 @@ def _probability(page) -> str:
 
 def test_moving_the_snapshot_slider_recomputes_the_verdict(page, app_url, tiny_run, artifacts):
     open_page(page, f"{app_url}/predict?run={tiny_run}&text={quote(REVIEW)}", "Predict")  # a link picks the run
+    page.locator('[data-testid="stMetric"]', has_text="Probability of positive").wait_for(timeout=60_000)
+    wait_for_app(page)
+    open_expander(page, "Go back in training")  # folded under the verdict
     scrubber = page.locator('[data-testid="stSlider"]', has_text="Move through training")
     scrubber.wait_for(timeout=60_000)
     page.get_by_text("final model").first.wait_for(timeout=30_000)

@@ -89,7 +89,7 @@ def scrubber(run: RunInfo) -> int | None:
                 return None
             st.caption(snapshots_wording.snapshot_sentence(point))
             if not point.final:
-                st.markdown("The verdict, the coloured words and the X-ray below are this snapshot's.")
+                st.markdown("The verdict and coloured words above, and the X-ray below, are this snapshot's.")
         spec = resources.accuracy_curve_spec(run, index_of(run).batches_per_epoch, SMOOTHING, point.at_epoch)
         if spec is not None:
             right.vega_lite_chart(spec, width="stretch")
