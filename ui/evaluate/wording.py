@@ -132,6 +132,7 @@ def labels_finding(measured: dict) -> str:
     return (
         "Measured on this lab's 2-core machines (test accuracy, ranges over seeds; docs/word-vectors.md): "
         + "; ".join(parts)
-        + ". GloVe was the steadier start with few labels, but not a clear win; with all the labels the "
-        "network learns its own vectors as well or better."
+        + ". With few labels accuracy is jumpy (one seed moves it by points; early stopping on few validation "
+        "reviews can keep a first epoch): train more seeds before calling a winner. With all the labels the "
+        "network learns its own vectors as well as GloVe's or better."
     )
