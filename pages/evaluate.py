@@ -17,7 +17,7 @@ from core.runs.store import RunStore
 from ui.baseline import panel as baseline_panel
 from ui.blend import panel as blend_panel
 from ui.classroom import reveal
-from ui.evaluate import charts, panels as evaluate_panels, wording
+from ui.evaluate import charts, labels as labels_section, panels as evaluate_panels, wording
 from ui.runs import admin as runs_admin, charts as runs_charts, panels as runs_panels, tables
 from ui.shared import frame, pages, resources, state, widgets, wording as shared_wording
 from ui.train import panels as train_panels
@@ -296,3 +296,4 @@ if measured is not None:
     folded_test_sections(run, *measured)
 more_about_the_run(run, store)
 all_runs(runs, run, store)
+labels_section.section(runs, data)

@@ -13,5 +13,7 @@ bag-of-words baseline in a folder of its own, like a run; ``blend`` combines a r
 that baseline (logistic regression on their log-odds, fitted on validation reviews only);
 ``lessons`` reads a teacher's lesson plan (``assets/lessons/*.toml``) and keeps the class's
 current step beside the class board, moved by the teacher only; ``derived`` keeps what is
-measured once per run (the memory horizon, unit roles) in a JSON file beside the runs.
+measured once per run (the memory horizon, unit roles) in a JSON file beside the runs;
+``labels`` is the "how many labels" experiment (the default preset at 500, 2,000 and 25,000
+reviews, from scratch and from GloVe) and finds each of its cells among the stored runs.
 """

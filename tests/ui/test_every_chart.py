@@ -105,6 +105,24 @@ CASES = {
         lambda m: m.rating_probability_chart(rated_evaluation().by_rating(0.5), 0.4),
         {"rating", "median", "p10", "p90"},
     ),
+    "ui.evaluate.charts.labels_chart": (
+        lambda m: m.labels_chart(
+            pd.DataFrame(
+                {
+                    "reviews": [500, 2000, 25000],
+                    "embeddings": ["learned", "glove-50d", "learned"],
+                    "run_id": ["custom-a", "custom-b", None],
+                    "runs": [1, 2, 0],
+                    "validation_accuracy": [0.6, 0.8, np.nan],
+                    "test_accuracy": [0.61, 0.79, np.nan],
+                }
+            ),
+            "test_accuracy",
+            "Test accuracy against training reviews",
+            {"learned": "from scratch", "glove-50d": "GloVe 50d, fine-tuned"},
+        ),
+        {"reviews", "accuracy", "start", "run_id", "runs"},
+    ),
     "ui.runs.charts.curves_chart": (
         lambda m: m.curves_chart(runs_tables.history_curves({"run-a": _history()}), "loss"),
         {"run", "epoch", "value"},

@@ -33,6 +33,7 @@ STREAMLIT_EDGE = {
     "blend/panel",
     "classroom/board",
     "classroom/identity",
+    "evaluate/labels",
     "evaluate/panels",
     "lessons/follow",
     "lessons/panel",

@@ -274,3 +274,38 @@ def confusion_cells_chart(confusion: pd.DataFrame) -> alt.Chart:
         color=alt.condition(alt.datum.reviews > high * 0.55, alt.value("white"), alt.value(palette.INK)),
     )
     return alt.layer(cells, labels).properties(height=300, title="Confusion matrix (test reviews)")
+
+
+def labels_chart(results: pd.DataFrame, column: str, title: str, starts: dict[str, str]) -> alt.Chart:
+    """The "how many labels" experiment: ``column`` (an accuracy) against training reviews, one line per start.
+
+    ``results`` is :func:`core.runs.labels.results`' frame; cells without a run are left
+    out (the panel names them). ``starts`` names each embeddings choice in the legend. The
+    x axis is logarithmic with a tick at each size, since the sizes grow about tenfold.
+    """
+    frame = results.dropna(subset=[column]).assign(
+        accuracy=lambda f: f[column], start=lambda f: f["embeddings"].map(lambda e: starts.get(e, e))
+    )
+    sizes = sorted(results["reviews"].unique().tolist())
+    x = alt.X(
+        "reviews:Q",
+        scale=alt.Scale(type="log", domain=[sizes[0] * 0.8, sizes[-1] * 1.25], nice=False),
+        axis=alt.Axis(values=sizes, format=",d"),
+        title="training reviews (its validation share included)",
+    )
+    color = alt.Color(
+        "start:N", scale=alt.Scale(domain=list(starts.values()), scheme=palette.RUN_SCHEME), title="word vectors"
+    )
+    base = alt.Chart(frame).encode(
+        x=x, y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title=column.replace("_", " ")), color=color
+    )
+    points = base.mark_point(filled=True, size=90).encode(
+        tooltip=[
+            alt.Tooltip("start:N", title="word vectors"),
+            alt.Tooltip("reviews:Q", format=",", title="training reviews"),
+            alt.Tooltip("accuracy:Q", format=".3f", title=column.replace("_", " ")),
+            alt.Tooltip("run_id:N", title="run"),
+            alt.Tooltip("runs:Q", title="runs of this cell (best by validation shown)"),
+        ]
+    )
+    return alt.layer(base.mark_line(), points).properties(height=HEIGHT, title=title)

@@ -77,3 +77,62 @@ def rating_sentence(by_rating) -> str | None:
         f"On average the model gives 1-star reviews p = {means[1]:.2f} and 4-star ones p = {means[4]:.2f}, "
         f"7-star reviews p = {means[7]:.2f} and 10-star ones p = {means[10]:.2f}: {verdict}"
     )
+
+
+# ---------------------------------------------------------------- the "how many labels" experiment
+
+#: Each embeddings choice of :mod:`core.runs.labels` as its chart legend and sentences name it.
+LABELS_STARTS = {"learned": "from scratch", "glove-50d": "GloVe 50d, fine-tuned"}
+
+
+def labels_question(sizes: list[int]) -> str:
+    """What the experiment asks, with its sizes of training set (the largest is the whole split)."""
+    listed = ", ".join(f"{n:,}" for n in sizes[:-1]) + f" and all {sizes[-1]:,}"
+    return (
+        f"The default network trained on {listed} labelled reviews, its word vectors learned from scratch or "
+        "started from GloVe's (learned from Wikipedia and news, without labels): do pretrained vectors matter "
+        "more when labels are few?"
+    )
+
+
+def labels_cell(reviews: int, embeddings: str) -> str:
+    """One cell of the experiment in words: "GloVe 50d, fine-tuned at 500 reviews"."""
+    return f"{LABELS_STARTS.get(embeddings, embeddings)} at {reviews:,} reviews"
+
+
+def labels_missing(cells) -> str | None:
+    """The cells with no run yet (:func:`core.runs.labels.missing`), in one sentence; None when all are trained."""
+    if not cells:
+        return None
+    return "Not trained yet: " + ", ".join(labels_cell(c.reviews, c.embeddings) for c in cells) + "."
+
+
+def labels_chart_title(shows_test: bool) -> str:
+    """The chart's title says which accuracy it draws (the reveal policy: ``ui.classroom.reveal``)."""
+    if shows_test:
+        return "Test accuracy against training reviews"
+    return "Validation accuracy against training reviews (test accuracy hidden until the teacher reveals it)"
+
+
+def _accuracy_range(low: float, high: float) -> str:
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
+def labels_finding(measured: dict) -> str:
+    """What was measured so far (:data:`core.runs.labels.MEASURED`), per number of reviews, in Markdown."""
+    sizes = sorted({reviews for reviews, _ in measured})
+    parts = []
+    for reviews in sizes:
+        starts = [
+            f"{LABELS_STARTS.get(e, e)} {_accuracy_range(*measured[(reviews, e)])}"
+            for e in LABELS_STARTS
+            if (reviews, e) in measured
+        ]
+        parts.append(f"at {reviews:,} reviews, " + " against ".join(starts))
+    return (
+        "Measured on this lab's 2-core machines (test accuracy, ranges over seeds; docs/word-vectors.md): "
+        + "; ".join(parts)
+        + ". With few labels accuracy is jumpy (one seed moves it by points; early stopping on few validation "
+        "reviews can keep a first epoch): train more seeds before calling a winner. With all the labels the "
+        "network learns its own vectors as well as GloVe's or better."
+    )
