@@ -11,7 +11,7 @@ from core.serving.predictor import Predictor
 from core.serving.unit_roles import cache_path
 from tests.app.test_ui_links import open_link, query
 from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, submit_review, texts
-from ui.xray.wording import HOW_TO_READ, WITH_CHANGES
+from ui.xray.wording import CLEARED_FOR_NEW_REVIEW, HOW_TO_READ, WITH_CHANGES
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 REVIEW = "The acting was wooden but the ending made up for everything, a fine film."
@@ -109,3 +109,22 @@ def test_unit_roles_are_found_on_a_click_stored_and_a_unit_is_silenced(runs_env)
     assert_clean(at)
     assert at.session_state["xray_intervene"] == [f"silence:{unit}"]
     assert _after_metric(at) == f"{_expect(runs_env, at, [f'silence:{unit}']).intervened.probability:.1%}"
+
+
+def test_a_new_review_clears_the_changes_but_a_link_brings_its_own(runs_env):
+    at = run_page("predict")
+    submit_review(at, REVIEW)
+    at.selectbox(key="xray_what_if_step").set_value(2)
+    at.button(key="xray_what_if_add").click().run()
+    assert at.session_state["xray_intervene"] == ["forget:2"]
+    submit_review(at, "A dull plot, but the acting was fine.")
+    assert_clean(at)
+    assert CLEARED_FOR_NEW_REVIEW in [i.value for i in at.info]
+    assert at.session_state["xray_intervene"] == [] and _changed_line(at) is None
+    assert query(at, "intervene") is None  # the address bar loses them at once
+    # A link opened in this session brings a review and its changes together: they stay.
+    at.query_params["text"], at.query_params["intervene"] = REVIEW, "ignore:3"
+    at.run()
+    assert_clean(at)
+    assert at.session_state["xray_intervene"] == ["ignore:3"] and _changed_line(at) is not None
+    assert CLEARED_FOR_NEW_REVIEW not in [i.value for i in at.info]

@@ -4,7 +4,8 @@ The interventions (:mod:`core.serving.interventions`) are applied in the predict
 exactly, from the stored weights, as the X-ray itself is computed there. They live in the
 session as spec strings under :data:`ui.shared.state.XRAY_INTERVENE_KEY`, so a link carries
 them (:mod:`ui.shared.links` checks each one); one that does not fit this review or run
-(a step past its end, a unit it lacks) gives a notice from the server's own check.
+(a step past its end, a unit it lacks) gives a notice from the server's own check. They are
+made for one review: a new one clears them, unless they came with it in a link.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 from core.errors import LabError
 from core.runs.store import RunInfo
 from core.serving import interventions as iv
-from ui.shared import resources, state
+from ui.shared import links, pages, resources, state
 from ui.xray import charts, tables, wording
 
 STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY = (
@@ -106,9 +107,24 @@ def listing(specs: list[str], steps: list[list[str]]) -> None:
     st.button("Clear all changes", key="xray_what_if_clear", on_click=clear, icon=":material/restart_alt:")
 
 
+def belong_to(text: str) -> None:
+    """Drop the stacked changes (with a notice) when they were made for another review than ``text``.
+
+    Steps are word positions of one review: on a new review they would hit unrelated words.
+    Changes a link restored came with its review (:mod:`ui.shared.links` drops the record), so stay.
+    """
+    made_for = st.session_state.get(state.XRAY_INTERVENE_TEXT_KEY)
+    if stacked() and made_for is not None and made_for != text:
+        clear()
+        links.write_back(pages.PREDICT.slug)  # the address bar loses them now, not on the next run
+        st.info(wording.CLEARED_FOR_NEW_REVIEW, icon=":material/restart_alt:")
+    st.session_state[state.XRAY_INTERVENE_TEXT_KEY] = text
+
+
 def section(run: RunInfo, text: str, shot, snapshot: int | None = None) -> None:
     """What if? The controls, the stacked changes, and the verdict with and without them."""
     st.markdown("#### What if? Change what the model remembers, and read the review again")
+    belong_to(text)
     units = run.config.units * (2 if run.config.bidirectional else 1)
     controls(shot, units)
     specs = stacked()

@@ -57,6 +57,7 @@ KIND_HELP = (
     "Silence a unit: one unit held at 0 for the whole review. Transplant: the memory after this word "
     "is replaced by the memory after another word. All exact, from the stored weights."
 )
+CLEARED_FOR_NEW_REVIEW = "The what-if changes were for the previous review; cleared."
 NO_RUNNING_VERDICT = (
     "This run reads the review both ways, so there is no running verdict to redraw: compare the final verdicts below."
 )
