@@ -10,6 +10,7 @@ and the review is read again, so the new verdict is what the model itself would 
 * ``ignore:T``: at step T the input gate is 0: the word writes nothing (``c = f * c``; h is
   still ``o * tanh(c)``). GRU: the update gate is 1 (``h`` carried over, as ``freeze``).
 * ``freeze:T``: the state (h and c) is carried over step T unchanged, as over a masked step.
+* a span ``KIND:T-U`` (forget, ignore, freeze): the same kind at every step from T to U, stacked.
 * ``silence:J``: unit J's h (and c) are held at 0 at every step: it feeds no gate and the
   classifier reads 0. In a bidirectional layer units ``0..u-1`` are forward, ``u..2u-1`` backward.
 * ``transplant:T=S``: the state (h and c) after step T is replaced by the state after step S of
@@ -37,7 +38,9 @@ KINDS = (*STEP_KINDS, "silence")
 CHANGED = 1e-6
 #: Most interventions stacked at once (a link or the X-ray's controls): each one reads the review again.
 MAX_STACKED = 8
-_SPEC = re.compile(r"^\s*([a-z]+)\s*:\s*(-?\d+)\s*(?:=\s*(-?\d+)\s*)?(?:@\s*(-?\d+))?\s*$")
+#: Kinds that take a span of steps (``ignore:3-5``).
+SPAN_KINDS = ("forget", "ignore", "freeze")
+_SPEC = re.compile(r"^\s*([a-z]+)\s*:\s*(-?\d+)\s*(?:-\s*(\d{1,7})\s*)?(?:=\s*(-?\d+)\s*)?(?:@\s*(-?\d+))?\s*$")
 
 
 class InterventionError(LabError):
@@ -50,10 +53,17 @@ class Intervention:
     where: int  # a step (forget, ignore, freeze) or a unit (silence), 0-based
     layer: int | None = None  # 1-based recurrent layer; None: the last
     source: int | None = None  # transplant: the step whose state is put after ``where``
+    until: int | None = None  # a span's last step (forget, ignore, freeze at where..until)
 
     def __str__(self) -> str:
+        span = f"-{self.until}" if self.until is not None else ""
         source = f"={self.source}" if self.source is not None else ""
-        return f"{self.kind}:{self.where}{source}" + (f"@{self.layer}" if self.layer is not None else "")
+        return f"{self.kind}:{self.where}{span}{source}" + (f"@{self.layer}" if self.layer is not None else "")
+
+    @property
+    def steps(self) -> range:
+        """The steps a step kind hits: ``where`` alone, or the span ``where..until``."""
+        return range(self.where, (self.where if self.until is None else self.until) + 1)
 
 
 def parse(spec: str) -> Intervention:
@@ -64,15 +74,23 @@ def parse(spec: str) -> Intervention:
             f"Intervention {spec!r} is not KIND:WHERE: write for example forget:3, ignore:5, freeze:2, silence:0 "
             f"or transplant:8=3 (optionally @LAYER, e.g. forget:3@1)."
         )
-    kind, where, source, layer = match.group(1), int(match.group(2)), match.group(3), match.group(4)
+    kind, where, until, source, layer = match.group(1), int(match.group(2)), *match.group(3, 4, 5)
     if kind not in KINDS:
         raise InterventionError(f"Intervention {spec!r}: unknown kind {kind!r}; choose one of {', '.join(KINDS)}.")
+    if until is not None and (kind not in SPAN_KINDS or int(until) < where):
+        raise InterventionError(
+            f"Intervention {spec!r}: a span T-U runs forward (U at least T) and is for {', '.join(SPAN_KINDS)} only "
+            f"(e.g. ignore:3-5)."
+        )
+    until = None if until is None or int(until) == where else int(until)
     if (kind == "transplant") != (source is not None):
         raise InterventionError(
             f"Intervention {spec!r}: only transplant takes a source step (transplant:T=S puts the state after "
             f"step S in place of the one after step T)."
         )
-    return Intervention(kind, where, None if layer is None else int(layer), None if source is None else int(source))
+    return Intervention(
+        kind, where, None if layer is None else int(layer), None if source is None else int(source), until
+    )
 
 
 def parse_many(text: str) -> list[Intervention]:
@@ -92,7 +110,7 @@ def check(interventions: list[Intervention], steps: int, config) -> None:
                 f"{it}: layer {it.layer} does not exist; this run has {config.layers} recurrent "
                 f"layer{'s' if config.layers > 1 else ''} (1 to {config.layers})."
             )
-        for step in (it.where, it.source) if it.kind in STEP_KINDS else ():
+        for step in (it.where, it.until, it.source) if it.kind in STEP_KINDS else ():
             if step is not None and not 0 <= step < steps:
                 raise InterventionError(
                     f"{it}: step {step} is out of range; this review has {steps} steps (0 to {steps - 1}, "
@@ -118,7 +136,10 @@ def edits_for(interventions: list[Intervention], config, original: xr.Xray | xr.
             continue
         for d in range(2 if config.bidirectional else 1):
             entry = found.setdefault((layer, d), {k: [] for k in KINDS})
-            entry[it.kind].append(_state_after(it, original, layer, d) if it.kind == "transplant" else it.where)
+            if it.kind == "transplant":
+                entry["transplant"].append(_state_after(it, original, layer, d))
+            else:
+                entry[it.kind].extend(it.steps)
     return {
         key: xr.StepEdits(
             frozenset(e["forget"]),

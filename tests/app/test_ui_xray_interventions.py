@@ -111,12 +111,16 @@ def test_unit_roles_are_found_on_a_click_stored_and_a_unit_is_silenced(runs_env)
     assert _after_metric(at) == f"{_expect(runs_env, at, [f'silence:{unit}']).intervened.probability:.1%}"
 
 
-def test_a_new_review_clears_the_changes_but_a_link_brings_its_own(runs_env):
+def test_a_span_of_words_then_a_new_review_clears_the_changes_but_a_link_brings_its_own(runs_env):
     at = run_page("predict")
     submit_review(at, REVIEW)
-    at.selectbox(key="xray_what_if_step").set_value(2)
+    at.selectbox(key="xray_what_if_step").set_value(3)
+    at.selectbox(key="xray_what_if_until").set_value(1)  # a span, picked either way round
     at.button(key="xray_what_if_add").click().run()
-    assert at.session_state["xray_intervene"] == ["forget:2"]
+    assert at.session_state["xray_intervene"] == ["forget:1-3"] and query(at, "intervene") == "forget:1-3"
+    stacked = _expect(runs_env, at, ["forget:1", "forget:2", "forget:3"]).intervened
+    assert _changed_line(at)["positive"].tolist() == pytest.approx(stacked.prefix_probability, abs=1e-6)
+    assert "forget at each word from" in texts(at)
     submit_review(at, "A dull plot, but the acting was fine.")
     assert_clean(at)
     assert CLEARED_FOR_NEW_REVIEW in [i.value for i in at.info]

@@ -18,11 +18,12 @@ from core.serving import interventions as iv
 from ui.shared import links, pages, resources, state
 from ui.xray import charts, tables, wording
 
-STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY = (
+STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY, UNTIL_KEY = (
     "xray_what_if_step",
     "xray_what_if_kind",
     "xray_what_if_unit",
     "xray_what_if_source",
+    "xray_what_if_until",
 )
 
 
@@ -64,15 +65,17 @@ def _add_chosen() -> None:
     elif kind == "transplant":
         add(f"transplant:{int(session.get(STEP_KEY) or 0)}={int(session.get(SOURCE_KEY) or 0)}")
     elif kind in iv.KINDS:
-        add(f"{kind}:{int(session.get(STEP_KEY) or 0)}")
+        step, until = int(session.get(STEP_KEY) or 0), session.get(UNTIL_KEY)
+        first, last = sorted((step, step if until is None else int(until)))
+        add(f"{kind}:{first}" + (f"-{last}" if last > first else ""))
 
 
 def _step_name(steps: list[list[str]]):
-    return lambda t: f"{t}: {' '.join(steps[t])[:40]}"
+    return lambda t: f"{t}: {' '.join(steps[t])[:40]}" if t is not None and 0 <= t < len(steps) else str(t)
 
 
 def controls(shot, units: int) -> None:
-    """Pick a word and a kind (a unit for silence, another word for transplant), then Add."""
+    """Pick a word and a kind (a unit for silence, another word for transplant, optionally a last word), then Add."""
     steps = list(range(len(shot.steps)))
     kind_column, where_column, extra_column, button_column = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
     kind = kind_column.selectbox(
@@ -85,6 +88,16 @@ def controls(shot, units: int) -> None:
         where_column.selectbox("At the word", steps, index=min(1, len(steps) - 1), format_func=name, key=STEP_KEY)
     if kind == "transplant":
         extra_column.selectbox("Memory from the word", steps, format_func=name, key=SOURCE_KEY)
+    elif kind in iv.SPAN_KINDS:
+        extra_column.selectbox(
+            "To the word (optional)",
+            steps,
+            index=None,
+            format_func=name,
+            key=UNTIL_KEY,
+            placeholder="just this word",
+            help="The same change at every word from the first to this one.",
+        )
     full = len(stacked()) >= iv.MAX_STACKED
     button_column.button(
         "Add",
@@ -114,6 +127,9 @@ def belong_to(text: str) -> None:
     Changes a link restored came with its review (:mod:`ui.shared.links` drops the record), so stay.
     """
     made_for = st.session_state.get(state.XRAY_INTERVENE_TEXT_KEY)
+    if made_for is not None and made_for != text:
+        for key in (STEP_KEY, UNTIL_KEY, SOURCE_KEY):  # word pickers start again on the new words
+            st.session_state.pop(key, None)
     if stacked() and made_for is not None and made_for != text:
         clear()
         links.write_back(pages.PREDICT.slug)  # the address bar loses them now, not on the next run

@@ -50,11 +50,18 @@ KIND_LABELS = {
     "silence": "silence a unit",
     "transplant": "transplant (the memory after another word)",
 }
+#: The same kinds over a span of words (``ignore:3-5``).
+SPAN_LABELS = {
+    "forget": "forget at each word",
+    "ignore": "ignore the words",
+    "freeze": "freeze (carry the memory over the words)",
+}
 #: What each kind does, in one sentence (the kind picker's help).
 KIND_HELP = (
     "Forget here: the memory carried into this word is dropped (the word itself still writes). "
     "Ignore this word: the word writes nothing. Freeze: the memory goes over this word unchanged. "
-    "Silence a unit: one unit held at 0 for the whole review. Transplant: the memory after this word "
+    "Pick a last word too for the same change over a span of words. Silence a unit: one unit held at 0 for the "
+    "whole review. Transplant: the memory after this word "
     "is replaced by the memory after another word. All exact, from the stored weights."
 )
 CLEARED_FOR_NEW_REVIEW = "The what-if changes were for the previous review; cleared."
@@ -76,6 +83,8 @@ def describe(spec, steps: list[list[str]]) -> str:
     elif spec.kind == "transplant":
         text = f"after {at(spec.where)}, the memory after {at(spec.source)}"
         text = f"transplant: {text}"
+    elif spec.until is not None:
+        text = f"{SPAN_LABELS[spec.kind]} from {at(spec.where)} to {at(spec.until)}"
     else:
         text = f"{label} at {at(spec.where)}"
     return text + (f", layer {spec.layer}" if spec.layer is not None else "")

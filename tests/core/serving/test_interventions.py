@@ -98,6 +98,16 @@ def test_transplant_reads_on_from_another_steps_state(lstm):
     assert abs(moved.probability - _keras_from(model, weights, ids, h, c)) < 1e-5
 
 
+@pytest.mark.parametrize("kind", iv.SPAN_KINDS)
+def test_a_span_is_the_same_change_at_each_of_its_steps_stacked(lstm, kind):
+    _, weights, ids = lstm
+    plain, span = _traces(weights, ids, f"{kind}:3-5")
+    _, stacked = _traces(weights, ids, f"{kind}:3", f"{kind}:4", f"{kind}:5")
+    np.testing.assert_array_equal(span.layers[0][0].hidden, stacked.layers[0][0].hidden)
+    assert span.probability == stacked.probability != plain.probability
+    assert str(iv.parse(f" {kind} : 3 - 5 @1")) == f"{kind}:3-5@1" and str(iv.parse(f"{kind}:4-4")) == f"{kind}:4"
+
+
 def _silenced_keras(model, config, unit: int, ids) -> float:
     """Keras with unit ``unit`` cut out: its row of the recurrent kernel and of the Dense kernel zeroed.
 
@@ -167,6 +177,10 @@ def test_gru_forget_keeps_only_the_candidate():
         ("transplant:4", "only transplant takes a source"),
         ("forget:4=2", "only transplant takes a source"),
         ("transplant:4=15", "step 15 is out of range"),
+        ("ignore:3-15", "step 15 is out of range; this review has 15 steps"),
+        ("ignore:5-3", "a span T-U runs forward"),
+        ("silence:1-2", "is for forget, ignore, freeze only"),
+        ("forget:2-99999999", "not KIND:WHERE"),
     ],
 )
 def test_bad_specs_get_a_clear_message(spec, words):
