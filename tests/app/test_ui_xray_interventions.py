@@ -121,6 +121,14 @@ def test_a_span_of_words_then_a_new_review_clears_the_changes_but_a_link_brings_
     stacked = _expect(runs_env, at, ["forget:1", "forget:2", "forget:3"]).intervened
     assert _changed_line(at)["positive"].tolist() == pytest.approx(stacked.prefix_probability, abs=1e-6)
     assert "forget at each word from" in texts(at)
+    at.selectbox(key="xray_what_if_kind").set_value("transplant").run()
+    at.selectbox(key="xray_what_if_step").set_value(2)
+    at.text_input(key="xray_what_if_other").input("This movie, was GREAT!")
+    at.button(key="xray_what_if_add").click().run()  # the memory after another text: words only, in the link
+    assert_clean(at)
+    specs = ["forget:1-3", 'transplant:2="this movie was great"']
+    assert at.session_state["xray_intervene"] == specs and query(at, "intervene") == ",".join(specs)
+    assert _after_metric(at) == f"{_expect(runs_env, at, specs).intervened.probability:.1%}"
     submit_review(at, "A dull plot, but the acting was fine.")
     assert_clean(at)
     assert CLEARED_FOR_NEW_REVIEW in [i.value for i in at.info]

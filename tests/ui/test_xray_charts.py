@@ -136,3 +136,4 @@ def test_the_words_an_intervention_changed_and_the_unit_roles_table():
     assert wording.describe(parse("forget:2"), steps) == "forget here at “but” (step 2)"
     assert wording.describe(parse("ignore:1-3"), steps) == "ignore the words from “wooden” (step 1) to “fine” (step 3)"
     assert wording.describe(parse("transplant:3=1@1"), steps).startswith("transplant: after “fine” (step 3)")
+    assert wording.describe(parse('transplant:2="A dull, plot"'), steps).endswith("after reading “a dull plot”")

@@ -18,12 +18,13 @@ from core.serving import interventions as iv
 from ui.shared import links, pages, resources, state
 from ui.xray import charts, tables, wording
 
-STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY, UNTIL_KEY = (
+STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY, UNTIL_KEY, OTHER_KEY = (
     "xray_what_if_step",
     "xray_what_if_kind",
     "xray_what_if_unit",
     "xray_what_if_source",
     "xray_what_if_until",
+    "xray_what_if_other",
 )
 
 
@@ -63,7 +64,9 @@ def _add_chosen() -> None:
     if kind == "silence":
         add(f"silence:{int(session.get(UNIT_KEY) or 0)}")
     elif kind == "transplant":
-        add(f"transplant:{int(session.get(STEP_KEY) or 0)}={int(session.get(SOURCE_KEY) or 0)}")
+        step, other = int(session.get(STEP_KEY) or 0), iv.other_words(session.get(OTHER_KEY) or "")
+        source = iv.Intervention("transplant", step, other=other) if other else None
+        add(str(source) if source else f"transplant:{step}={int(session.get(SOURCE_KEY) or 0)}")
     elif kind in iv.KINDS:
         step, until = int(session.get(STEP_KEY) or 0), session.get(UNTIL_KEY)
         first, last = sorted((step, step if until is None else int(until)))
@@ -88,6 +91,13 @@ def controls(shot, units: int) -> None:
         where_column.selectbox("At the word", steps, index=min(1, len(steps) - 1), format_func=name, key=STEP_KEY)
     if kind == "transplant":
         extra_column.selectbox("Memory from the word", steps, format_func=name, key=SOURCE_KEY)
+        st.text_input(
+            "…or the memory after reading another text (optional)",
+            key=OTHER_KEY,
+            max_chars=iv.MAX_OTHER_CHARS,
+            placeholder="e.g. This movie was great",
+            help=wording.OTHER_TEXT_HELP,
+        )
     elif kind in iv.SPAN_KINDS:
         extra_column.selectbox(
             "To the word (optional)",

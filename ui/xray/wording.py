@@ -7,6 +7,8 @@ accuracy. Pure: strings only, so every page says it the same way and tests read 
 
 from __future__ import annotations
 
+from core.serving.interventions import MAX_OTHER_CHARS
+
 #: One line per internal view, shown under it ("unit_roles" and "interventions": for those views when they land).
 HOW_TO_READ = {
     "running_verdict": (
@@ -48,7 +50,7 @@ KIND_LABELS = {
     "ignore": "ignore this word",
     "freeze": "freeze (carry the memory over this word)",
     "silence": "silence a unit",
-    "transplant": "transplant (the memory after another word)",
+    "transplant": "transplant (the memory after another word or text)",
 }
 #: The same kinds over a span of words (``ignore:3-5``).
 SPAN_LABELS = {
@@ -63,6 +65,10 @@ KIND_HELP = (
     "Pick a last word too for the same change over a span of words. Silence a unit: one unit held at 0 for the "
     "whole review. Transplant: the memory after this word "
     "is replaced by the memory after another word. All exact, from the stored weights."
+)
+OTHER_TEXT_HELP = (
+    "The model reads this text alone; the memory it has after its last word replaces the memory after the word "
+    f"picked. Its first {MAX_OTHER_CHARS} characters, words only (it goes into the link). Not for models that read both ways."
 )
 CLEARED_FOR_NEW_REVIEW = "The what-if changes were for the previous review; cleared."
 NO_RUNNING_VERDICT = (
@@ -80,6 +86,8 @@ def describe(spec, steps: list[list[str]]) -> str:
     label = KIND_LABELS.get(spec.kind, spec.kind)
     if spec.kind == "silence":
         text = f"silence unit {spec.where}"
+    elif spec.kind == "transplant" and spec.other is not None:
+        text = f"after {at(spec.where)}, the memory after reading “{spec.other}”"
     elif spec.kind == "transplant":
         text = f"after {at(spec.where)}, the memory after {at(spec.source)}"
         text = f"transplant: {text}"
