@@ -11,6 +11,7 @@ from core.serving.predictor import Predictor
 from core.serving.unit_roles import cache_path
 from tests.app.test_ui_links import open_link, query
 from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, submit_review, texts
+from ui.xray import tables
 from ui.xray.wording import CLEARED_FOR_NEW_REVIEW, HOW_TO_READ, WITH_CHANGES
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -109,6 +110,16 @@ def test_unit_roles_are_found_on_a_click_stored_and_a_unit_is_silenced(runs_env)
     assert_clean(at)
     assert at.session_state["xray_intervene"] == [f"silence:{unit}"]
     assert _after_metric(at) == f"{_expect(runs_env, at, [f'silence:{unit}']).intervened.probability:.1%}"
+    # Its example: the validation review where silencing it moved the verdict most, opened in the box.
+    [row] = [r for r in stored["units"] if r["unit"] == unit]
+    [column] = [d.value[tables.EXAMPLE] for d in at.dataframe if tables.EXAMPLE in d.value.columns]
+    at.button(key="xray_roles_example").click().run()
+    assert_clean(at)
+    review = at.session_state["predict_text"]
+    assert review != REVIEW
+    assert column.iloc[0] == f"{row['example_change']:+.2f}: {tables.excerpt(review, tables.EXAMPLE_IN_TABLE)}"
+    assert at.session_state["xray_intervene"] == [f"silence:{unit}"]  # kept: made for this review
+    assert CLEARED_FOR_NEW_REVIEW not in [i.value for i in at.info]
 
 
 def test_a_span_of_words_then_a_new_review_clears_the_changes_but_a_link_brings_its_own(runs_env):

@@ -150,6 +150,14 @@ def long_review(words: int, maxlen: int, keeps_end: bool) -> str | None:
     )
 
 
+def unit_example(unit: int, change: float) -> str:
+    """Above a unit's example review (the validation review where silencing it moved the verdict most)."""
+    return (
+        f"Where unit {unit} mattered most: silencing it moves this validation review's verdict by "
+        f"**{change:+.2f}** log-odds."
+    )
+
+
 def unit_roles_source(reviews: int, pooled_steps: bool) -> str:
     """Where the unit roles come from (under their table)."""
     words = (
