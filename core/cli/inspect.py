@@ -26,8 +26,8 @@ def add_commands(commands) -> None:
         action="append",
         default=[],
         metavar="KIND:WHERE",
-        help="forget:STEP, ignore:STEP, freeze:STEP, silence:UNIT or transplant:STEP=FROM_STEP "
-        "(0-based; the start token is step 0); "
+        help="forget:STEP, ignore:STEP, freeze:STEP (or a span STEP-STEP, e.g. ignore:3-5), silence:UNIT or "
+        'transplant:STEP=FROM_STEP or transplant:STEP="ANOTHER TEXT" (0-based; the start token is step 0); '
         "@LAYER for another layer than the last; repeat to stack",
     )
     inspect.add_argument("--json", action="store_true", help="print one JSON object")

@@ -6,6 +6,9 @@ backward ones), over a run's validation reviews (never the test split):
 * ``mean_change``: the mean change of the verdict's log-odds when the unit is silenced
   (its h and c held at 0 for the whole review, :mod:`core.serving.interventions`' ``silence``);
   ``mean_abs_change`` the mean of its size;
+* ``example`` / ``example_change``: the review where silencing it moved the verdict most (its
+  index in ``texts``, i.e. its place in the run's validation reviews, and that change), for
+  the X-ray to open in Predict;
 * ``words_up`` / ``words_down``: the words whose step raises / lowers the unit's h the most on
   average (h after the word less h before it; words read at least :data:`MIN_COUNT` times).
   A conv front end pools several words per step, so there the word columns are empty.
@@ -34,7 +37,7 @@ from core.runs import derived
 from core.serving import xray as xr
 
 #: Bumped when the stored roles change meaning (an old cache file is then not read).
-VERSION = 1
+VERSION = 2
 #: Validation reviews read by default.
 REVIEWS = 2000
 #: Reviews replayed at once (sorted by length, so a chunk's reviews are about as long).
@@ -106,15 +109,16 @@ def _word_moves(directions: list[xr.Direction], mask: np.ndarray, words: np.ndar
     return np.stack(moves, axis=1), np.bincount(ids, minlength=size)
 
 
-def _chunk(weights: xr.Weights, fed: list[np.ndarray], size: int, start: int | None):
-    """One chunk: summed log-odds change per silenced unit, its size, and the word moves of the base run."""
+def _chunk(weights: xr.Weights, fed: list[np.ndarray], size: int, start: int | None, first: int = 0):
+    """One chunk: summed log-odds change per silenced unit, its size, the word moves of the base run,
+    and per unit the chunk's biggest change (signed) and its review (``first`` + its place in the chunk)."""
     config = weights.config
     x, mask, words = _pack(weights, fed)
     layers, features = xr.run_stack(weights, x, mask)
     base = xr.classify(weights, features)[0]
     x_last = x if len(layers) == 1 else np.concatenate([d.hidden for d in layers[-2]], axis=-1)
     last = layers[-1]
-    change, size_of_change = [], []
+    change, size_of_change, most, where = [], [], [], []
     for j, w in enumerate(weights.layers[-1]):
         for unit in range(config.units):
             edits = xr.StepEdits(silence=(unit,))
@@ -123,8 +127,11 @@ def _chunk(weights: xr.Weights, fed: list[np.ndarray], size: int, start: int | N
             moved = xr.classify(weights, _features(config, directions, mask))[0] - base
             change.append(float(moved.sum()))
             size_of_change.append(float(np.abs(moved).sum()))
+            biggest = int(np.argmax(np.abs(moved)))
+            most.append(float(moved[biggest]))
+            where.append(first + biggest)
     moves, counts = _word_moves(last, mask, words, size, start) if config.conv_pool == 1 else (None, None)
-    return np.array(change), np.array(size_of_change), moves, counts
+    return np.array(change), np.array(size_of_change), moves, counts, np.array(most, np.float64), np.array(where)
 
 
 def _top(moves, counts, unit: int, vocabulary, encoding, sign: int) -> list[str]:
@@ -139,6 +146,18 @@ def _top(moves, counts, unit: int, vocabulary, encoding, sign: int) -> list[str]
     ]
 
 
+def _examples(parts: list, order: np.ndarray) -> tuple[list[int], list[float]]:
+    """Per unit, the review (index in the texts given) where silencing it moved the verdict most, and that change.
+
+    Each chunk gave its biggest change per unit and where that review is in the length order.
+    """
+    best = np.stack([p[5] for p in parts])  # (chunks, units): the index in the sorted order
+    changes = np.stack([p[4] for p in parts])
+    chunk = np.argmax(np.abs(changes), axis=0)
+    units = np.arange(changes.shape[1])
+    return [int(order[i]) for i in best[chunk, units]], [float(c) for c in changes[chunk, units]]
+
+
 def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
     """One row per unit of the last recurrent layer: its effect when silenced and the words that move it."""
     config = predictor.config
@@ -148,11 +167,12 @@ def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
     fed = _fed(predictor, texts)
     order = np.argsort([len(f) for f in fed], kind="stable")
     size = config.num_words + 1
-    chunks = [[fed[i] for i in order[first : first + CHUNK]] for first in range(0, len(order), CHUNK)]
+    chunks = [(first, [fed[i] for i in order[first : first + CHUNK]]) for first in range(0, len(order), CHUNK)]
     start = predictor.encoding.start_char
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
-        parts = list(pool.map(lambda chunk: _chunk(weights, chunk, size, start), chunks))
+        parts = list(pool.map(lambda chunk: _chunk(weights, chunk[1], size, start, chunk[0]), chunks))
     change, size_of_change = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    examples, example_changes = _examples(parts, order)
     moves = None if parts[0][2] is None else sum(p[2] for p in parts)
     counts = None if parts[0][3] is None else sum(p[3] for p in parts)
     directions = ("forward", "backward") if config.bidirectional else ("forward",)
@@ -167,6 +187,8 @@ def unit_roles(predictor, texts: list[str]) -> pd.DataFrame:
                 "mean_abs_change": size_of_change[k] / len(fed),
                 "words_up": _top(moves, counts, k, predictor.vocabulary, predictor.encoding, +1),
                 "words_down": _top(moves, counts, k, predictor.vocabulary, predictor.encoding, -1),
+                "example": examples[k],
+                "example_change": example_changes[k],
             }
         )
     frame = pd.DataFrame(rows)

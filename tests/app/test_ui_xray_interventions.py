@@ -11,7 +11,8 @@ from core.serving.predictor import Predictor
 from core.serving.unit_roles import cache_path
 from tests.app.test_ui_links import open_link, query
 from tests.app.ui_helpers import assert_clean, chart_data, charts, run_page, submit_review, texts
-from ui.xray.wording import HOW_TO_READ, WITH_CHANGES
+from ui.xray import tables
+from ui.xray.wording import CLEARED_FOR_NEW_REVIEW, HOW_TO_READ, WITH_CHANGES
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 REVIEW = "The acting was wooden but the ending made up for everything, a fine film."
@@ -109,3 +110,44 @@ def test_unit_roles_are_found_on_a_click_stored_and_a_unit_is_silenced(runs_env)
     assert_clean(at)
     assert at.session_state["xray_intervene"] == [f"silence:{unit}"]
     assert _after_metric(at) == f"{_expect(runs_env, at, [f'silence:{unit}']).intervened.probability:.1%}"
+    # Its example: the validation review where silencing it moved the verdict most, opened in the box.
+    [row] = [r for r in stored["units"] if r["unit"] == unit]
+    [column] = [d.value[tables.EXAMPLE] for d in at.dataframe if tables.EXAMPLE in d.value.columns]
+    at.button(key="xray_roles_example").click().run()
+    assert_clean(at)
+    review = at.session_state["predict_text"]
+    assert review != REVIEW
+    assert column.iloc[0] == f"{row['example_change']:+.2f}: {tables.excerpt(review, tables.EXAMPLE_IN_TABLE)}"
+    assert at.session_state["xray_intervene"] == [f"silence:{unit}"]  # kept: made for this review
+    assert CLEARED_FOR_NEW_REVIEW not in [i.value for i in at.info]
+
+
+def test_a_span_of_words_then_a_new_review_clears_the_changes_but_a_link_brings_its_own(runs_env):
+    at = run_page("predict")
+    submit_review(at, REVIEW)
+    at.selectbox(key="xray_what_if_step").set_value(3)
+    at.selectbox(key="xray_what_if_until").set_value(1)  # a span, picked either way round
+    at.button(key="xray_what_if_add").click().run()
+    assert at.session_state["xray_intervene"] == ["forget:1-3"] and query(at, "intervene") == "forget:1-3"
+    stacked = _expect(runs_env, at, ["forget:1", "forget:2", "forget:3"]).intervened
+    assert _changed_line(at)["positive"].tolist() == pytest.approx(stacked.prefix_probability, abs=1e-6)
+    assert "forget at each word from" in texts(at)
+    at.selectbox(key="xray_what_if_kind").set_value("transplant").run()
+    at.selectbox(key="xray_what_if_step").set_value(2)
+    at.text_input(key="xray_what_if_other").input("This movie, was GREAT!")
+    at.button(key="xray_what_if_add").click().run()  # the memory after another text: words only, in the link
+    assert_clean(at)
+    specs = ["forget:1-3", 'transplant:2="this movie was great"']
+    assert at.session_state["xray_intervene"] == specs and query(at, "intervene") == ",".join(specs)
+    assert _after_metric(at) == f"{_expect(runs_env, at, specs).intervened.probability:.1%}"
+    submit_review(at, "A dull plot, but the acting was fine.")
+    assert_clean(at)
+    assert CLEARED_FOR_NEW_REVIEW in [i.value for i in at.info]
+    assert at.session_state["xray_intervene"] == [] and _changed_line(at) is None
+    assert query(at, "intervene") is None  # the address bar loses them at once
+    # A link opened in this session brings a review and its changes together: they stay.
+    at.query_params["text"], at.query_params["intervene"] = REVIEW, "ignore:3"
+    at.run()
+    assert_clean(at)
+    assert at.session_state["xray_intervene"] == ["ignore:3"] and _changed_line(at) is not None
+    assert CLEARED_FOR_NEW_REVIEW not in [i.value for i in at.info]

@@ -107,31 +107,38 @@ def test_the_words_an_intervention_changed_and_the_unit_roles_table():
         wording.AS_TRAINED: before,
         wording.WITH_CHANGES: after,
     }
-    roles = tables.roles_frame(
-        {
-            "reviews": 10,
-            "units": [
-                {
-                    "unit": 0,
-                    "direction": "forward",
-                    "mean_change": 0.01,
-                    "mean_abs_change": 0.02,
-                    "words_up": ["great"],
-                    "words_down": [],
-                },
-                {
-                    "unit": 1,
-                    "direction": "forward",
-                    "mean_change": -0.5,
-                    "mean_abs_change": 0.6,
-                    "words_up": [],
-                    "words_down": ["bad", "dull"],
-                },
-            ],
-        }
-    )
+    roles_result = {
+        "reviews": 10,
+        "units": [
+            {
+                "unit": 0,
+                "direction": "forward",
+                "mean_change": 0.01,
+                "mean_abs_change": 0.02,
+                "words_up": ["great"],
+                "words_down": [],
+            },
+            {
+                "unit": 1,
+                "direction": "forward",
+                "mean_change": -0.5,
+                "mean_abs_change": 0.6,
+                "words_up": [],
+                "words_down": ["bad", "dull"],
+            },
+        ],
+    }
+    roles = tables.roles_frame(roles_result)
     assert roles[tables.UNIT].tolist() == [1, 0] and roles[tables.DOWN].iloc[0] == "bad, dull"
+    assert tables.EXAMPLE not in roles  # without the validation reviews, no example column
+    units = [{**row, "example": i, "example_change": [0.3, -1.5][i]} for i, row in enumerate(roles_result["units"])]
+    texts = ("Fine.", "Dull<br />plot " + "and more " * 20)
+    examples = tables.roles_frame({**roles_result, "units": units}, texts)[tables.EXAMPLE].tolist()
+    assert examples[0].startswith("-1.50: Dull plot and more") and examples[0].endswith("…")
+    assert examples[1] == "+0.30: Fine." and len(examples[0]) == len("-1.50: ") + tables.EXAMPLE_IN_TABLE
     from core.serving.interventions import parse
 
     assert wording.describe(parse("forget:2"), steps) == "forget here at “but” (step 2)"
+    assert wording.describe(parse("ignore:1-3"), steps) == "ignore the words from “wooden” (step 1) to “fine” (step 3)"
     assert wording.describe(parse("transplant:3=1@1"), steps).startswith("transplant: after “fine” (step 3)")
+    assert wording.describe(parse('transplant:2="A dull, plot"'), steps).endswith("after reading “a dull plot”")

@@ -181,6 +181,8 @@ def _restore(page: str, given: dict[str, str]) -> list[str]:
             continue
         try:
             st.session_state[param.key] = param.parse(given[param.name])
+            if param.key == state.XRAY_INTERVENE_KEY:  # they came with the link's review: kept for it
+                st.session_state.pop(state.XRAY_INTERVENE_TEXT_KEY, None)
         except ValueError as why:
             problems.append(f"{quoted(param.name)} (it must be {why})")
     if page in SNAPSHOT_RUN_KEYS and SNAPSHOT.name in given:
@@ -286,6 +288,11 @@ def keep(page: str) -> None:
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         st.info(notice, icon=":material/link_off:")
+    write_back(page, given)
+
+
+def write_back(page: str, given: dict[str, str] | None = None) -> None:
+    """Write ``page``'s current values into the address bar (after :func:`keep`, when a panel changed one)."""
     params = current_params(page)
     if params != given:
         st.query_params.from_dict(params)

@@ -44,6 +44,8 @@ LESSON_KEY, LESSON_STEP_KEY, LESSON_SINCE_KEY = "lesson_id", "lesson_step", "les
 FOLLOW_TEACHER_KEY = "follow_teacher"
 #: The X-ray's stacked interventions on Predict (spec strings, :mod:`core.serving.interventions`); a link carries them.
 XRAY_INTERVENE_KEY = "xray_intervene"
+#: The review those interventions were made for (a new review clears them; a link that restores them drops it).
+XRAY_INTERVENE_TEXT_KEY = "xray_intervene_text"
 #: Per run id, the index of its last weight snapshot (the final model), which a link leaves out (not a widget key).
 SNAPSHOT_LAST_KEY = "snapshot_last"
 

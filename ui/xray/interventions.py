@@ -4,7 +4,8 @@ The interventions (:mod:`core.serving.interventions`) are applied in the predict
 exactly, from the stored weights, as the X-ray itself is computed there. They live in the
 session as spec strings under :data:`ui.shared.state.XRAY_INTERVENE_KEY`, so a link carries
 them (:mod:`ui.shared.links` checks each one); one that does not fit this review or run
-(a step past its end, a unit it lacks) gives a notice from the server's own check.
+(a step past its end, a unit it lacks) gives a notice from the server's own check. They are
+made for one review: a new one clears them, unless they came with it in a link.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import streamlit as st
 from core.errors import LabError
 from core.runs.store import RunInfo
 from core.serving import interventions as iv
-from ui.shared import resources, state
+from ui.shared import links, pages, resources, state
 from ui.xray import charts, tables, wording
 
-STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY = (
+STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY, UNTIL_KEY, OTHER_KEY = (
     "xray_what_if_step",
     "xray_what_if_kind",
     "xray_what_if_unit",
     "xray_what_if_source",
+    "xray_what_if_until",
+    "xray_what_if_other",
 )
 
 
@@ -61,17 +64,21 @@ def _add_chosen() -> None:
     if kind == "silence":
         add(f"silence:{int(session.get(UNIT_KEY) or 0)}")
     elif kind == "transplant":
-        add(f"transplant:{int(session.get(STEP_KEY) or 0)}={int(session.get(SOURCE_KEY) or 0)}")
+        step, other = int(session.get(STEP_KEY) or 0), iv.other_words(session.get(OTHER_KEY) or "")
+        source = iv.Intervention("transplant", step, other=other) if other else None
+        add(str(source) if source else f"transplant:{step}={int(session.get(SOURCE_KEY) or 0)}")
     elif kind in iv.KINDS:
-        add(f"{kind}:{int(session.get(STEP_KEY) or 0)}")
+        step, until = int(session.get(STEP_KEY) or 0), session.get(UNTIL_KEY)
+        first, last = sorted((step, step if until is None else int(until)))
+        add(f"{kind}:{first}" + (f"-{last}" if last > first else ""))
 
 
 def _step_name(steps: list[list[str]]):
-    return lambda t: f"{t}: {' '.join(steps[t])[:40]}"
+    return lambda t: f"{t}: {' '.join(steps[t])[:40]}" if t is not None and 0 <= t < len(steps) else str(t)
 
 
 def controls(shot, units: int) -> None:
-    """Pick a word and a kind (a unit for silence, another word for transplant), then Add."""
+    """Pick a word and a kind (a unit for silence, another word for transplant, optionally a last word), then Add."""
     steps = list(range(len(shot.steps)))
     kind_column, where_column, extra_column, button_column = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
     kind = kind_column.selectbox(
@@ -84,6 +91,23 @@ def controls(shot, units: int) -> None:
         where_column.selectbox("At the word", steps, index=min(1, len(steps) - 1), format_func=name, key=STEP_KEY)
     if kind == "transplant":
         extra_column.selectbox("Memory from the word", steps, format_func=name, key=SOURCE_KEY)
+        st.text_input(
+            "…or the memory after reading another text (optional)",
+            key=OTHER_KEY,
+            max_chars=iv.MAX_OTHER_CHARS,
+            placeholder="e.g. This movie was great",
+            help=wording.OTHER_TEXT_HELP,
+        )
+    elif kind in iv.SPAN_KINDS:
+        extra_column.selectbox(
+            "To the word (optional)",
+            steps,
+            index=None,
+            format_func=name,
+            key=UNTIL_KEY,
+            placeholder="just this word",
+            help="The same change at every word from the first to this one.",
+        )
     full = len(stacked()) >= iv.MAX_STACKED
     button_column.button(
         "Add",
@@ -106,9 +130,27 @@ def listing(specs: list[str], steps: list[list[str]]) -> None:
     st.button("Clear all changes", key="xray_what_if_clear", on_click=clear, icon=":material/restart_alt:")
 
 
+def belong_to(text: str) -> None:
+    """Drop the stacked changes (with a notice) when they were made for another review than ``text``.
+
+    Steps are word positions of one review: on a new review they would hit unrelated words.
+    Changes a link restored came with its review (:mod:`ui.shared.links` drops the record), so stay.
+    """
+    made_for = st.session_state.get(state.XRAY_INTERVENE_TEXT_KEY)
+    if made_for is not None and made_for != text:
+        for key in (STEP_KEY, UNTIL_KEY, SOURCE_KEY):  # word pickers start again on the new words
+            st.session_state.pop(key, None)
+    if stacked() and made_for is not None and made_for != text:
+        clear()
+        links.write_back(pages.PREDICT.slug)  # the address bar loses them now, not on the next run
+        st.info(wording.CLEARED_FOR_NEW_REVIEW, icon=":material/restart_alt:")
+    st.session_state[state.XRAY_INTERVENE_TEXT_KEY] = text
+
+
 def section(run: RunInfo, text: str, shot, snapshot: int | None = None) -> None:
     """What if? The controls, the stacked changes, and the verdict with and without them."""
     st.markdown("#### What if? Change what the model remembers, and read the review again")
+    belong_to(text)
     units = run.config.units * (2 if run.config.bidirectional else 1)
     controls(shot, units)
     specs = stacked()

@@ -10,18 +10,28 @@ import numpy as np
 import pandas as pd
 
 from core.serving.interventions import contributions
+from ui.shared.wording import review_for_display
 from ui.xray.charts import step_labels
 from ui.xray.wording import AS_TRAINED, WITH_CHANGES
 
 #: The unit roles table's columns, as shown (the sortable st.dataframe).
-UNIT, DIRECTION, EFFECT, SIZE, UP, DOWN = (
+UNIT, DIRECTION, EFFECT, SIZE, UP, DOWN, EXAMPLE = (
     "unit",
     "direction",
     "effect when silenced (log-odds)",
     "mean size of that effect",
     "words that raise it",
     "words that lower it",
+    "review where silencing it moved the verdict most",
 )
+#: Characters of a unit's example review in its table row, and under the picker.
+EXAMPLE_IN_TABLE, EXAMPLE_CHARS = 80, 400
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` on one line, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def intervention_frame(result) -> pd.DataFrame:
@@ -57,8 +67,11 @@ def changed_words(result) -> pd.DataFrame:
     )
 
 
-def roles_frame(result: dict) -> pd.DataFrame:
-    """One row per unit (:func:`core.serving.unit_roles.cached_unit_roles`), the biggest effect first."""
+def roles_frame(result: dict, texts: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per unit (:func:`core.serving.unit_roles.cached_unit_roles`), the biggest effect first.
+
+    ``texts``: the validation reviews the roles were measured on; each unit's example is shown from them.
+    """
     rows = pd.DataFrame(result["units"])
     frame = pd.DataFrame(
         {
@@ -70,4 +83,9 @@ def roles_frame(result: dict) -> pd.DataFrame:
             DOWN: rows["words_down"].map(", ".join),
         }
     )
+    if texts and "example" in rows:
+        frame[EXAMPLE] = [
+            f"{change:+.2f}: {excerpt(review_for_display(texts[i]), EXAMPLE_IN_TABLE)}" if 0 <= i < len(texts) else ""
+            for i, change in zip(rows["example"].astype(int), rows["example_change"].astype(float), strict=True)
+        ]
     return frame.sort_values(SIZE, ascending=False, kind="stable").reset_index(drop=True)

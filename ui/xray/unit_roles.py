@@ -3,7 +3,8 @@
 Computed on a click in the prediction process (:func:`core.serving.unit_roles.cached_unit_roles`,
 over the run's validation reviews, never test reviews), then stored next to the runs, so every
 later visit reads it. Picking a unit follows it in the X-ray's heatmaps above, and one button
-silences it there (:mod:`ui.xray.interventions`).
+silences it there (:mod:`ui.xray.interventions`); its example, the validation review where
+silencing it moved the verdict most, opens in Predict's box with that unit silenced.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import streamlit as st
 
 from core.errors import LabError
 from core.runs.store import RunInfo
-from ui.shared import resources
+from ui.shared import pages, resources, state, wording as shared_wording
 from ui.xray import charts, interventions, tables, wording
 
 PICK_KEY = "xray_roles_unit"
@@ -67,11 +68,12 @@ def section(run: RunInfo) -> None:
         except LabError as error:
             st.error(str(error))
             return
-        show(run, result)
+        show(run, result, texts)
 
 
-def show(run: RunInfo, result: dict) -> None:
-    frame = tables.roles_frame(result)
+def show(run: RunInfo, result: dict, texts: tuple[str, ...] = ()) -> None:
+    """The table (with each unit's example review when ``texts``, the validation reviews, are here), the picker."""
+    frame = tables.roles_frame(result, texts)
     units = run.config.units
     st.dataframe(frame, hide_index=True, width="stretch", key="xray_roles_table")
     st.caption(wording.unit_roles_source(result["reviews"], run.config.conv_pool > 1))
@@ -95,5 +97,31 @@ def show(run: RunInfo, result: dict) -> None:
         icon=":material/volume_off:",
         help="Adds it to the changes under What if? above.",
     )
+    example(result, unit, texts)
     st.altair_chart(charts.unit_roles_chart(result["units"], unit), width="stretch")
     st.caption(wording.HOW_TO_READ["unit_roles"])
+
+
+def _open_example(review: str, unit: int) -> None:
+    """The example's button: the review in Predict's box, with the unit silenced on it (made for this review)."""
+    state.send_to_predict(review)
+    st.session_state[state.XRAY_INTERVENE_KEY] = [f"silence:{unit}"]
+    st.session_state[state.XRAY_INTERVENE_TEXT_KEY] = review
+
+
+def example(result: dict, unit: int | None, texts: tuple[str, ...]) -> None:
+    """The picked unit's example: the validation review where silencing it moved the verdict most, and Open."""
+    row = next((r for r in result["units"] if r["unit"] == unit), None)
+    if row is None or not 0 <= int(row.get("example", -1)) < len(texts):
+        return
+    review = shared_wording.review_for_display(texts[int(row["example"])])
+    st.markdown(wording.unit_example(unit, float(row["example_change"])))
+    st.text(tables.excerpt(review, tables.EXAMPLE_CHARS))
+    st.button(
+        "Open in Predict, with this unit silenced",
+        key="xray_roles_example",
+        on_click=_open_example,
+        args=(review, unit),
+        icon=pages.PREDICT.icon,
+        help="Puts this validation review in the box above (never a test review) and reads it again.",
+    )

@@ -7,6 +7,8 @@ accuracy. Pure: strings only, so every page says it the same way and tests read 
 
 from __future__ import annotations
 
+from core.serving.interventions import MAX_OTHER_CHARS
+
 #: One line per internal view, shown under it ("unit_roles" and "interventions": for those views when they land).
 HOW_TO_READ = {
     "running_verdict": (
@@ -48,15 +50,27 @@ KIND_LABELS = {
     "ignore": "ignore this word",
     "freeze": "freeze (carry the memory over this word)",
     "silence": "silence a unit",
-    "transplant": "transplant (the memory after another word)",
+    "transplant": "transplant (the memory after another word or text)",
+}
+#: The same kinds over a span of words (``ignore:3-5``).
+SPAN_LABELS = {
+    "forget": "forget at each word",
+    "ignore": "ignore the words",
+    "freeze": "freeze (carry the memory over the words)",
 }
 #: What each kind does, in one sentence (the kind picker's help).
 KIND_HELP = (
     "Forget here: the memory carried into this word is dropped (the word itself still writes). "
     "Ignore this word: the word writes nothing. Freeze: the memory goes over this word unchanged. "
-    "Silence a unit: one unit held at 0 for the whole review. Transplant: the memory after this word "
+    "Pick a last word too for the same change over a span of words. Silence a unit: one unit held at 0 for the "
+    "whole review. Transplant: the memory after this word "
     "is replaced by the memory after another word. All exact, from the stored weights."
 )
+OTHER_TEXT_HELP = (
+    "The model reads this text alone; the memory it has after its last word replaces the memory after the word "
+    f"picked. Its first {MAX_OTHER_CHARS} characters, words only (it goes into the link). Not for models that read both ways."
+)
+CLEARED_FOR_NEW_REVIEW = "The what-if changes were for the previous review; cleared."
 NO_RUNNING_VERDICT = (
     "This run reads the review both ways, so there is no running verdict to redraw: compare the final verdicts below."
 )
@@ -72,9 +86,13 @@ def describe(spec, steps: list[list[str]]) -> str:
     label = KIND_LABELS.get(spec.kind, spec.kind)
     if spec.kind == "silence":
         text = f"silence unit {spec.where}"
+    elif spec.kind == "transplant" and spec.other is not None:
+        text = f"after {at(spec.where)}, the memory after reading “{spec.other}”"
     elif spec.kind == "transplant":
         text = f"after {at(spec.where)}, the memory after {at(spec.source)}"
         text = f"transplant: {text}"
+    elif spec.until is not None:
+        text = f"{SPAN_LABELS[spec.kind]} from {at(spec.where)} to {at(spec.until)}"
     else:
         text = f"{label} at {at(spec.where)}"
     return text + (f", layer {spec.layer}" if spec.layer is not None else "")
@@ -129,6 +147,14 @@ def long_review(words: int, maxlen: int, keeps_end: bool) -> str | None:
     return (
         f"This review has {words:,} words and the model reads only its {part} {maxlen}: the views here show "
         f"those words, and the {words - maxlen:,} others never reach the verdict."
+    )
+
+
+def unit_example(unit: int, change: float) -> str:
+    """Above a unit's example review (the validation review where silencing it moved the verdict most)."""
+    return (
+        f"Where unit {unit} mattered most: silencing it moves this validation review's verdict by "
+        f"**{change:+.2f}** log-odds."
     )
 
 

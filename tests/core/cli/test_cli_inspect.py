@@ -53,6 +53,10 @@ def test_inspect_intervene_keeps_todays_keys_and_adds_the_intervened_verdict(toy
     assert [set(s) for s in after["steps"]] == [set(s) for s in plain["steps"]]
     assert all(v == 0 for v in after["steps"][5]["gates"]["forget"])
     assert after["steps"][3]["hidden"][0] == 0.0 and after["changed_steps"]
+    assert main([*base, "--intervene", "ignore:3-5", text]) == 0  # a span: steps 3, 4 and 5
+    span = json.loads(capsys.readouterr().out)["intervened"]
+    assert span["interventions"] == ["ignore:3-5"]
+    assert [all(v == 0 for v in step["gates"]["input"]) for step in span["steps"][2:7]] == [0, 1, 1, 1, 0]
     assert main([*base[:-1], "--intervene", "forget:5", text]) == 0
     table = capsys.readouterr().out
     assert " after" in table.splitlines()[1] and "With forget:5: P(positive) = " in table

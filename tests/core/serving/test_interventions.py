@@ -98,6 +98,35 @@ def test_transplant_reads_on_from_another_steps_state(lstm):
     assert abs(moved.probability - _keras_from(model, weights, ids, h, c)) < 1e-5
 
 
+@pytest.mark.parametrize("kind", iv.SPAN_KINDS)
+def test_a_span_is_the_same_change_at_each_of_its_steps_stacked(lstm, kind):
+    _, weights, ids = lstm
+    plain, span = _traces(weights, ids, f"{kind}:3-5")
+    _, stacked = _traces(weights, ids, f"{kind}:3", f"{kind}:4", f"{kind}:5")
+    np.testing.assert_array_equal(span.layers[0][0].hidden, stacked.layers[0][0].hidden)
+    assert span.probability == stacked.probability != plain.probability
+    assert str(iv.parse(f" {kind} : 3 - 5 @1")) == f"{kind}:3-5@1" and str(iv.parse(f"{kind}:4-4")) == f"{kind}:4"
+
+
+def test_transplant_from_another_text_reads_on_from_where_keras_left_that_text(lstm):
+    import keras
+
+    model, weights, ids = lstm
+    other = np.array([1, 17, 42, 99, 3], dtype="int32")  # another text: its start token and 4 words
+    spec = iv.parse('transplant:6="This movie, was GREAT!"')
+    assert str(spec) == 'transplant:6="this movie was great"' and spec.other == "this movie was great"
+    edits = iv.edits_for([spec], SMALL, None, {spec.other: xray.trace(weights, other)})
+    moved = xray.trace(weights, ids, edits)
+    reader = keras.layers.LSTM(SMALL.units, return_state=True)  # Keras reads the other text alone
+    prefix = weights.embedding[other][None].astype("float32")
+    reader(prefix)
+    reader.set_weights(model.get_layer("lstm_1").get_weights())
+    _, h, c = (a.numpy()[0] for a in reader(prefix))
+    np.testing.assert_allclose(moved.layers[0][0].hidden[T], h, atol=1e-5)
+    np.testing.assert_allclose(moved.layers[0][0].cell[T], c, atol=1e-5)
+    assert abs(moved.probability - _keras_from(model, weights, ids, h, c)) < 1e-5  # then reads on from there
+
+
 def _silenced_keras(model, config, unit: int, ids) -> float:
     """Keras with unit ``unit`` cut out: its row of the recurrent kernel and of the Dense kernel zeroed.
 
@@ -167,6 +196,14 @@ def test_gru_forget_keeps_only_the_candidate():
         ("transplant:4", "only transplant takes a source"),
         ("forget:4=2", "only transplant takes a source"),
         ("transplant:4=15", "step 15 is out of range"),
+        ("ignore:3-15", "step 15 is out of range; this review has 15 steps"),
+        ("ignore:5-3", "a span T-U runs forward"),
+        ("silence:1-2", "is for forget, ignore, freeze only"),
+        ("forget:2-99999999", "not KIND:WHERE"),
+        ('transplant:4="?!"', "the other text has no words"),
+        ('forget:4="a film"', "only transplant takes a source"),
+        ('transplant:4="a film', "not KIND:WHERE"),
+        ('transplant:99="a film"', "step 99 is out of range"),
     ],
 )
 def test_bad_specs_get_a_clear_message(spec, words):
@@ -185,6 +222,19 @@ def test_a_links_list_of_specs_is_parsed_in_order_and_capped():
         iv.parse_many(",".join(["forget:1"] * (iv.MAX_STACKED + 1)))
     with pytest.raises(iv.InterventionError, match="not KIND:WHERE"):
         iv.parse_many("forget:3;rm")
+    long = 'transplant:2="' + "word " * 100 + '"'  # another text: its first 200 characters' words
+    assert iv.parse(long).other == " ".join(["word"] * 40)
+    with pytest.raises(iv.InterventionError, match=f"At most {iv.MAX_SPECS_CHARS} characters"):
+        iv.parse_many(f"{long},{long}")
+
+
+def test_a_stored_run_transplants_the_state_after_another_texts_last_word(toy_predictor):
+    result = iv.intervene(toy_predictor, "the acting was awful", ['transplant:2="The story; was GREAT"'])
+    other = xray.xray(toy_predictor, "the story was great").layers[-1][0]
+    np.testing.assert_array_equal(result.intervened.layers[-1][0].hidden[2], other.hidden[-1])
+    assert result.intervened.layers[-1][0].hidden[1].tolist() == result.original.layers[-1][0].hidden[1].tolist()
+    with pytest.raises(iv.InterventionError, match="reads both ways"):
+        iv.check([iv.parse('transplant:2="good"')], 5, SMALL.replace(bidirectional=True))
 
 
 @pytest.fixture(scope="module")

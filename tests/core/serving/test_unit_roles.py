@@ -77,6 +77,9 @@ def test_each_units_effect_is_the_mean_of_its_silenced_verdicts(config, monkeypa
         row = frame.iloc[unit]
         assert row["mean_change"] == pytest.approx(expected.mean(), abs=2e-4)
         assert row["mean_abs_change"] == pytest.approx(np.abs(expected).mean(), abs=2e-4)
+        # Its example review: the argmax of |change| over the reviews (float32 vs float64: a near-tie may differ).
+        assert abs(expected[row["example"]]) == pytest.approx(np.abs(expected).max(), abs=2e-4)
+        assert row["example_change"] == pytest.approx(expected[row["example"]], abs=2e-4)
     named = {w for words in frame["words_up"] + frame["words_down"] for w in words}
     assert named and named <= set(WORDS)  # words the reviews hold (read at least MIN_COUNT times)
 
