@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.runs.store import RunStore
 from tests.browser.test_browser_predict_evaluate import CHART, EXCEPTION, TINY, open_page, screenshot, wait_for_app
@@ -53,9 +56,14 @@ def test_forget_here_at_but_redraws_the_running_verdict(page, app_url, tiny_run,
     page.get_by_role("button", name="Predict").click()
     page.get_by_text("What if? Change what the model remembers").wait_for(timeout=60_000)
     wait_for_app(page)
-    picker = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_role("combobox", name="At the word"))
-    picker.get_by_role("button", name="Open").click()
-    page.get_by_role("option").filter(has_text="but").first.click()
+    word = page.get_by_role("combobox", name="At the word")
+    option = page.get_by_role("option").filter(has_text="but").first
+    for _ in range(5):  # a rerun can redraw the box as it opens: click until its list shows
+        word.click()
+        with contextlib.suppress(PlaywrightTimeout):
+            option.wait_for(timeout=2_000)
+            break
+    option.click()
     wait_for_app(page)
     charts_before = page.locator(CHART).count()
     page.get_by_role("button", name="Add").click()
