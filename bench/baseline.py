@@ -24,7 +24,7 @@ from pathlib import Path
 from bench.common import emit, machine
 from bench.training import _TestEveryEpoch
 from core import allocator
-from core.config import TrainConfig, preset
+from core.config import DEFAULT_PRESET, TrainConfig, preset
 from core.data.dataset import load_dataset
 from core.model import inference, training
 from core.model.baseline import LITERATURE, BaselineConfig, fit_baseline
@@ -128,19 +128,17 @@ def _blend(result, config, data, probes, probe_probabilities, root: Path) -> dic
     }
 
 
-#: Epochs for a training set of this many reviews at most: a small set needs more passes to learn anything.
-LABEL_EPOCHS = ((2_000, 10),)
-
-
 def label_variants(sizes: list[int]) -> list[dict]:
-    """The "how many labels" grid for ``--labels``: the default preset from scratch and from GloVe 50d."""
-    variants = []
-    for size in sizes:
-        epochs = next((e for limit, e in LABEL_EPOCHS if size <= limit), None)
-        for embeddings in ("learned", "glove-50d"):
-            changes = {"train_limit": size if size < 25_000 else None, "embeddings": embeddings}
-            variants.append({k: v for k, v in {**changes, "epochs": epochs}.items() if v is not None})
-    return variants
+    """The "how many labels" grid for ``--labels``, as Evaluate's experiment trains it (:func:`core.runs.labels.grid`).
+
+    Each cell as changes to the default preset (``sizes`` picks the cells by training reviews).
+    """
+    from core.runs.labels import grid
+
+    default = preset(DEFAULT_PRESET).to_dict()
+    return [
+        {k: v for k, v in cell.config.to_dict().items() if v != default[k]} for cell in grid() if cell.reviews in sizes
+    ]
 
 
 def main() -> None:
@@ -173,7 +171,7 @@ def main() -> None:
             name, _, changes = variant.partition(":")
             trained.append(bench_preset(name, data, probes, None, parse_changes(changes), root))
         sizes = [int(size) for size in filter(None, args.labels.split(","))]
-        labels = [bench_preset("lstm", data, probes, None, changes, root) for changes in label_variants(sizes)]
+        labels = [bench_preset(DEFAULT_PRESET, data, probes, None, changes, root) for changes in label_variants(sizes)]
     emit(
         {
             "benchmark": "baseline",
