@@ -260,13 +260,13 @@ if job is None:
     st.divider()
     st.info("No training yet in this session. Press **Train** to start one.", icon=":material/info:")
 elif job.finished and job.owner == me.session_id:  # one's own result: at the top, above the knobs
-    with live_slot.container(border=True):
+    with live_slot.container(border=True, key="train_job"):
         train_panels.job_view(job, mine=True)
 elif job.finished:
     st.divider()
     train_panels.job_view(job, mine=me.may_act_on(job.owner))
 elif job.owner == me.session_id:
-    with live_slot.container(border=True):  # one's own running job: at the top, above the knobs
+    with live_slot.container(border=True, key="train_job"):  # one's own running job: at the top, above the knobs
         live_job_view(job.job_id)
 else:
     st.divider()

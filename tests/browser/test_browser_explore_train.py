@@ -86,7 +86,7 @@ def test_a_training_shows_the_smoothing_slider_and_the_epoch_table(page, app_url
     page.wait_for_selector('h3:has-text("done")', timeout=240_000)
     wait_for_app(page)
     page.get_by_text(f"one batch of {TrainConfig().batch_size} reviews", exact=False).wait_for()
-    table = page.locator('[data-testid="stDataFrame"]').last
+    table = page.locator('.st-key-train_job [data-testid="stDataFrame"]').last  # the job's epoch table
     table.wait_for()
     thumb = slider(page, "Smoothing")
     thumb.focus()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 
 import pytest
@@ -27,9 +28,12 @@ def _open(browser, url: str, size: dict):
 
 
 def _follower(browser, app_url: str):
+    """A student's browser with Follow the teacher on (the class may already be on a step: tests share a server)."""
     student = _open(browser, app_url, {"width": 1400, "height": 1000})
     student.get_by_text("Follow the teacher", exact=True).click()
-    student.get_by_text("The teacher has not started a lesson yet").wait_for()
+    student.get_by_text(
+        re.compile(r"The teacher has not started a lesson yet|Your page moves with the teacher")
+    ).wait_for()
     return student
 
 
@@ -77,42 +81,3 @@ def test_a_follower_sees_the_teachers_next_step_within_two_seconds(browser, app_
     assert "present=" not in student.url  # a follower keeps the sidebar (and this switch)
     student.context.close()
     teacher.context.close()
-
-
-def test_three_students_follow_the_first_lesson_and_each_trains_a_run_of_their_own(browser, app_url, browser_runs_dir):
-    """Issue 31: followers reach each step; the Train step gives each student a run they own, with their own seed."""
-    from core.runs.class_board import ClassBoard, pseudonym
-    from core.runs.store import RunStore, validation_accuracy
-
-    students = [_follower(browser, app_url) for _ in range(3)]
-    teacher = _teacher_picks(browser, app_url, "What an LSTM does with words")
-    teacher.get_by_text("Step 1 of 7: The task").wait_for()
-    wait_for_app(teacher)
-    teacher.locator(".st-key-lesson_open_sidebar button").click()  # step 1: Start, presenter on
-    for student in students:
-        student.wait_for_selector('h1:has-text("IMDB LSTM Lab")', timeout=60_000)
-    seconds = []
-    for heading in ("Explore the data", "Train a model"):  # steps 2 and 3
-        wait_for_app(teacher)
-        pressed = time.monotonic()
-        teacher.locator(".st-key-lesson_next_bar button").click()
-        for student in students:
-            student.wait_for_selector(f'h1:has-text("{heading}")', timeout=60_000)
-        seconds.append(time.monotonic() - pressed)
-    before = {run.run_id for run in RunStore(browser_runs_dir).list()}
-    for student in students:  # "Everyone press Train now"
-        wait_for_app(student)
-        student.locator('[data-testid="stButton"] button', has_text="Train").first.click()
-    for student in students:
-        student.wait_for_selector('h3:has-text("done")', timeout=240_000)
-    new = [run for run in RunStore(browser_runs_dir).list() if run.run_id not in before]
-    assert len(new) == 3 and len({run.owner for run in new}) == 3, [(r.run_id, r.owner) for r in new]
-    assert len({run.config.seed for run in new}) == 3  # the same network, a seed of each student's own
-    assert {run.config.summary() for run in new} == {new[0].config.summary()}
-    board = ClassBoard(browser_runs_dir).table(new, validation_accuracy)
-    assert set(board["student"]) == {pseudonym(run.owner) for run in new}  # no "anonymous", no hash
-    # Following took this long for three students at once on the test machine (the lessons page says 2 s for one).
-    assert max(seconds) < 30, seconds
-    for page in (*students, teacher):
-        assert page.locator(EXCEPTION).count() == 0
-        page.context.close()

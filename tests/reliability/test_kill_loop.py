@@ -5,7 +5,7 @@ and child-process training, so kills land in training *and* in model saves), kil
 whole process group at a random moment, then checks as a restarted server would: every
 run stored before still loads, nothing half-written is listed, stray temp folders are
 swept, and the interrupted job is reported as failed. ``IMDB_LAB_KILL_ROUNDS`` sets the
-rounds (default 6 in the test suite; 20 for the full soak).
+rounds (default 4 in the test suite; 20 for the full soak).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ while True:
 
 @pytest.mark.slow
 def test_sigkill_during_training_and_saving(shared_archive, session_cache, imdb, tmp_path):
-    rounds = int(os.environ.get("IMDB_LAB_KILL_ROUNDS", "6"))
+    rounds = int(os.environ.get("IMDB_LAB_KILL_ROUNDS", "4"))
     runs_dir = tmp_path / "runs"
     rng = random.Random(7)
     env = {**os.environ, "IMDB_LAB_CACHE": str(session_cache), "PYTHONPATH": str(REPO)}
