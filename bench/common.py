@@ -79,3 +79,13 @@ def emit(result: dict) -> None:
     """Print the one JSON object a benchmark produces."""
     json.dump(result, sys.stdout, indent=2, sort_keys=True, default=float)
     sys.stdout.write("\n")
+
+
+def data_and_runs(description: str):
+    """The ``--data`` and ``--runs`` options of a benchmark that starts the app on a runs folder."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="IMDB archive or folder")
+    parser.add_argument("--runs", default=None, help="runs folder (default $IMDB_LAB_RUNS or ./runs)")
+    return parser.parse_args()

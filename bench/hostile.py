@@ -16,7 +16,6 @@ prediction times. Loopback only, bounded in count and time.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench.appserver import REPO, rss_mb, streamlit_server
-from bench.common import emit, machine
+from bench.common import data_and_runs, emit, machine
 from bench.load import REVIEW, REVIEW_BOX, ensure_a_run, percentile, queue_outcome
 from bench.wsclient import AppSession
 
@@ -174,10 +173,7 @@ def run(data: str | None, runs_dir: str | None) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="IMDB archive or folder")
-    parser.add_argument("--runs", default=None, help="runs folder (default $IMDB_LAB_RUNS or ./runs)")
-    args = parser.parse_args()
+    args = data_and_runs(__doc__.splitlines()[0])
     emit(run(args.data, args.runs))
 
 

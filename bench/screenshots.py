@@ -12,7 +12,6 @@ written, the run used, and how long it took.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import tempfile
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS, REPO, streamlit_server
-from bench.common import emit, machine
+from bench.common import data_and_runs, emit, machine
 from bench.load import ensure_a_run
 
 OUT = REPO / "docs" / "screenshots"
@@ -105,10 +104,7 @@ def run(data: str | None, runs_dir: str | None) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="IMDB archive or folder")
-    parser.add_argument("--runs", default=None, help="runs folder (default $IMDB_LAB_RUNS or ./runs)")
-    args = parser.parse_args()
+    args = data_and_runs(__doc__.splitlines()[0])
     emit(run(args.data, args.runs))
 
 
