@@ -34,8 +34,9 @@ from ui.shared import server_objects, vega
 from ui.shared.state import DATA_PATH_KEY
 from ui.train import charts as train_charts, tables as train_tables
 
-#: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are.
-_BY_IDENTITY = {ImdbData: lambda data: data.fingerprint, RunInfo: lambda run: (str(run.path), run.created)}
+#: A dataset is the same dataset when its fingerprint is; a run when its folder and creation time are
+#: (the ``hash_funcs`` of every ``st.cache_data`` that takes one, here and in the feature packages).
+BY_IDENTITY = {ImdbData: lambda data: data.fingerprint, RunInfo: lambda run: (str(run.path), run.created)}
 
 # ---------------------------------------------------------------- page-run slots
 
@@ -123,23 +124,23 @@ def current_data() -> ImdbData | LabError:
     return load_data(st.session_state.get(DATA_PATH_KEY))
 
 
-@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=BY_IDENTITY)
 def review_lengths(data: ImdbData) -> pd.DataFrame:
     return stats.review_lengths(data)
 
 
-@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=BY_IDENTITY)
 def coverage_curve(data: ImdbData) -> pd.DataFrame:
     return stats.coverage_curve(data.test)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_IDENTITY)
 def oov_share(data: ImdbData, num_words: int) -> float:
     """Share of test tokens that are OOV (a pass over 6M tokens: 10 ms, on every slider move otherwise)."""
     return stats.oov_share(data.test, num_words)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=BY_IDENTITY)
 def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: int, maxlen: int, log_scale: bool):
     """One split's length histogram (:func:`ui.explore.charts.length_histogram_chart`) as a Vega-Lite dict.
 
@@ -159,13 +160,13 @@ def length_histogram_spec(data: ImdbData, split: str, bin_width: int, axis_end: 
     return vega.vega_lite_spec(chart)
 
 
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_IDENTITY)
 def coverage_spec(data: ImdbData, num_words: int, tutorial: int) -> dict:
     """:func:`ui.explore.charts.coverage_chart` as a Vega-Lite dict, once per ``num_words`` (see :func:`length_histogram_spec`)."""
     return vega.vega_lite_spec(charts.coverage_chart(coverage_curve(data), num_words, tutorial))
 
 
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=BY_IDENTITY)
 def accuracy_curve_spec(run: RunInfo, batches_per_epoch: int, smoothing: float, at_epoch: float) -> dict | None:
     """A stored run's accuracy curves with a rule at ``at_epoch`` (Predict's snapshot slider), as a Vega-Lite dict.
 
@@ -184,7 +185,7 @@ def accuracy_curve_spec(run: RunInfo, batches_per_epoch: int, smoothing: float, 
     return vega.vega_lite_spec(chart)
 
 
-@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=_BY_IDENTITY)
+@st.cache_data(show_spinner=False, max_entries=4, hash_funcs=BY_IDENTITY)
 def dataset_summary(data: ImdbData) -> dict:
     return stats.dataset_summary(data)
 
@@ -241,7 +242,8 @@ def prediction_service(runs_root: str):
     return server_objects.once(("prediction_service", runs_root), lambda: PredictionService(runs_root))
 
 
-def _service_of(run: RunInfo):
+def service_of(run: RunInfo):
+    """The prediction process serving ``run``'s runs folder (the X-ray, what-if and unit-role requests go there)."""
     return prediction_service(str(run.path.parent))
 
 
@@ -263,14 +265,14 @@ def warm_best_model() -> None:
         _warm(best)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_IDENTITY)
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=BY_IDENTITY)
 def _warm(run: RunInfo) -> bool:
     """Once per process and run: start loading it (the cache makes this happen once)."""
-    _service_of(run).warm_in_background(run.run_id, run.created)
+    service_of(run).warm_in_background(run.run_id, run.created)
     return True
 
 
-@st.cache_data(max_entries=64, show_spinner="Reading the review word by word…", hash_funcs=_BY_IDENTITY)
+@st.cache_data(max_entries=64, show_spinner="Reading the review word by word…", hash_funcs=BY_IDENTITY)
 def explain_text(run: RunInfo, text: str, span: int = 1, snapshot: int | None = None):
     """Occlusion of ``text`` by ``run``'s model, ``span`` words at a time (:func:`core.serving.explain.explain`).
 
@@ -278,24 +280,24 @@ def explain_text(run: RunInfo, text: str, span: int = 1, snapshot: int | None = 
     snapshot of the run's training (:mod:`core.runs.snapshots`), else the stored model's.
     """
     give_up_slot()
-    return _service_of(run).explain(run.run_id, run.created, text, span, snapshot=snapshot)
+    return service_of(run).explain(run.run_id, run.created, text, span, snapshot=snapshot)
 
 
-@st.cache_data(max_entries=16, show_spinner="Scoring the reviews…", hash_funcs=_BY_IDENTITY)
+@st.cache_data(max_entries=16, show_spinner="Scoring the reviews…", hash_funcs=BY_IDENTITY)
 def score_texts(run: RunInfo, texts: tuple[str, ...], snapshot: int | None = None) -> np.ndarray:
     """Probabilities of positive for ``texts`` by ``run``'s model (in the prediction process; ``snapshot``: see above)."""
     give_up_slot()
-    return _service_of(run).predict(run.run_id, run.created, list(texts), snapshot=snapshot)
+    return service_of(run).predict(run.run_id, run.created, list(texts), snapshot=snapshot)
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_BY_IDENTITY)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=BY_IDENTITY)
 def known_word_counts(run: RunInfo, texts: tuple[str, ...]) -> np.ndarray:
     """Words of each text in ``run``'s vocabulary (in the prediction process, which holds it)."""
     give_up_slot()
-    return _service_of(run).known_words(run.run_id, run.created, list(texts))
+    return service_of(run).known_words(run.run_id, run.created, list(texts))
 
 
-@st.cache_data(max_entries=8, show_spinner="Evaluating the run on the test reviews…", hash_funcs=_BY_IDENTITY)
+@st.cache_data(max_entries=8, show_spinner="Evaluating the run on the test reviews…", hash_funcs=BY_IDENTITY)
 def evaluation(run: RunInfo, data: ImdbData):
     """:func:`core.runs.evaluation.evaluate` of ``run`` on ``data``'s test reviews (stored probabilities, no model)."""
     from core.runs.evaluation import evaluate
@@ -303,7 +305,7 @@ def evaluation(run: RunInfo, data: ImdbData):
     return evaluate(run.run_id, data, RunStore(run.path.parent))
 
 
-@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=_BY_IDENTITY)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=BY_IDENTITY)
 def run_bundle_zip(run: RunInfo) -> bytes:
     """``run``'s bundle as a zip (:func:`core.serving.export.bundle_zip`): files copied, no Keras imported."""
     from core.serving.export import bundle_zip

@@ -33,7 +33,7 @@ def slider_key(run: RunInfo) -> str:
     return state.snapshot_key(run.run_id)
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=resources._BY_IDENTITY)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=resources.BY_IDENTITY)
 def index_of(run: RunInfo) -> SnapshotIndex | str | None:
     """The run's snapshot index; None when it has none; the problem in words when it is damaged."""
     try:

@@ -29,12 +29,12 @@ STEP_KEY, KIND_KEY, UNIT_KEY, SOURCE_KEY, UNTIL_KEY, OTHER_KEY = (
 
 
 @st.cache_data(
-    max_entries=32, show_spinner="Reading the review again with your changes…", hash_funcs=resources._BY_IDENTITY
+    max_entries=32, show_spinner="Reading the review again with your changes…", hash_funcs=resources.BY_IDENTITY
 )
 def intervened_text(run: RunInfo, text: str, specs: tuple[str, ...], snapshot: int | None = None):
     """:func:`core.serving.interventions.intervene` of ``text`` by ``run``'s model, in the prediction process."""
     resources.give_up_slot()
-    return resources._service_of(run).intervene(run.run_id, run.created, text, list(specs), snapshot=snapshot)
+    return resources.service_of(run).intervene(run.run_id, run.created, text, list(specs), snapshot=snapshot)
 
 
 def stacked() -> list[str]:

@@ -30,12 +30,12 @@ TITLES = {
 
 
 @st.cache_data(
-    max_entries=32, show_spinner="Looking inside the network, word by word…", hash_funcs=resources._BY_IDENTITY
+    max_entries=32, show_spinner="Looking inside the network, word by word…", hash_funcs=resources.BY_IDENTITY
 )
 def xray_text(run: RunInfo, text: str, snapshot: int | None = None):
     """:func:`core.serving.xray.xray` of ``text`` by ``run``'s model (at weight ``snapshot``), in the prediction process."""
     resources.give_up_slot()
-    return resources._service_of(run).xray(run.run_id, run.created, text, snapshot=snapshot)
+    return resources.service_of(run).xray(run.run_id, run.created, text, snapshot=snapshot)
 
 
 def show(run: RunInfo, text: str, snapshot: int | None = None) -> None:
@@ -104,12 +104,12 @@ def heatmaps(shot, layers: int) -> None:
 @st.cache_data(
     max_entries=16,
     show_spinner="Reading only the last words of each review, over 300 validation reviews…",
-    hash_funcs=resources._BY_IDENTITY,
+    hash_funcs=resources.BY_IDENTITY,
 )
 def horizon_of(run: RunInfo, texts: tuple[str, ...]) -> dict:
     """:func:`core.serving.horizon.cached_horizon` in the prediction process (stored once per run)."""
     resources.give_up_slot()
-    return resources._service_of(run).horizon(run.run_id, run.created, list(texts))
+    return resources.service_of(run).horizon(run.run_id, run.created, list(texts))
 
 
 def memory_horizon(run: RunInfo) -> None:

@@ -22,12 +22,12 @@ PICK_KEY = "xray_roles_unit"
 @st.cache_data(
     max_entries=16,
     show_spinner="Silencing each unit in turn over the validation reviews (seconds)…",
-    hash_funcs=resources._BY_IDENTITY,
+    hash_funcs=resources.BY_IDENTITY,
 )
 def roles_of(run: RunInfo, texts: tuple[str, ...]) -> dict:
     """:func:`core.serving.unit_roles.cached_unit_roles` in the prediction process (stored once per run)."""
     resources.give_up_slot()
-    return resources._service_of(run).unit_roles(run.run_id, run.created, list(texts))
+    return resources.service_of(run).unit_roles(run.run_id, run.created, list(texts))
 
 
 def _follow(units: int, layers: int) -> None:
