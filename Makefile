@@ -52,8 +52,16 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Two phases, one verdict. The page and core tests run on both cores (pytest-xdist, one
+# test file per worker so module fixtures are built once); the tests that time a real
+# server, a browser, a queue or a killed process run one at a time after them, on a quiet
+# machine. Both phases always run; either failing fails `make test`.
+SERIAL_TESTS := tests/browser tests/reliability tests/core/jobs
 test: lint $(VENV)/.test-installed chromium redis tcmalloc
-	$(PY) -m pytest
+	@status=0; \
+	$(PY) -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(SERIAL_TESTS)) || status=$$?; \
+	$(PY) -m pytest $(SERIAL_TESTS) || status=$$?; \
+	exit $$status
 
 # Re-resolve the lock files against PyPI (uv ignores this machine's pip.conf) for CPython 3.11
 # on Linux x86_64. Existing pins are kept unless a range excludes them; to take the newest

@@ -1,21 +1,25 @@
-"""Follow the teacher, in headless Chromium: a student's page moves to the teacher's lesson step within 2 s of Next."""
+"""A lesson in headless Chromium: a teacher and three followers, every step within about 2 s of Next, a run each."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import statistics
 import time
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_browser_app import EXCEPTION, _unlock_teacher, screenshot, wait_for_app
 from tests.conftest import TEACHER_TOKEN
 
 pytestmark = pytest.mark.browser
 
-#: The teacher presses Next; the follower's page must show the new step within this (seconds).
-FOLLOW_WITHIN = 2.0
+#: The teacher presses Next; the followers' pages show the new step within this (seconds, the median of
+#: the class at each step), and none later than FOLLOW_AT_MOST. Measured here at most 1.7 s (docs/classroom.md):
+#: the slack is for a loaded CI machine, where the server and four Chromium tabs share two cores.
+FOLLOW_WITHIN, FOLLOW_AT_MOST = 2.0, 3.0
 
 
 def _open(browser, url: str, size: dict):
@@ -45,39 +49,123 @@ def _teacher_picks(browser, app_url: str, lesson: str):
     teacher.get_by_text("Lesson", exact=True).click()
     picker = teacher.locator('[data-testid="stSelectbox"]', has_text="Lesson plan").locator("input")
     option = teacher.get_by_role("option").filter(has_text=lesson)
-    for _ in range(5):  # the expander opens with an animation: click the picker until its list shows
-        picker.click()
-        with contextlib.suppress(PlaywrightTimeout):
-            option.wait_for(timeout=2_000)
-            break
+    picker.wait_for()
+    teacher.wait_for_timeout(500)  # the expander opens with an animation
+    picker.click()
+    with contextlib.suppress(PlaywrightTimeout):
+        option.wait_for(timeout=5_000)
+    if not option.count():  # opened during the animation: the arrow key opens the list, a click would toggle it
+        picker.press("ArrowDown")
     option.click()
     return teacher
 
 
-def test_a_follower_sees_the_teachers_next_step_within_two_seconds(browser, app_url, artifacts):
-    student = _follower(browser, app_url)
-    teacher = _teacher_picks(browser, app_url, "Overfitting and honest evaluation")
-    teacher.get_by_text("Step 1 of 6: Train the overfitting demo").wait_for()
-    wait_for_app(teacher)
-    teacher.locator(".st-key-lesson_open_sidebar button").click()  # step 1: Train, the overfitting demo
-    teacher.wait_for_selector('h1:has-text("Train a model")', timeout=60_000)
-    wait_for_app(teacher)
+#: The first lesson's pages, step by step (assets/lessons/1-what-an-lstm-does.toml): each step's h1.
+LESSON_ONE = ("IMDB LSTM Lab", "Explore the data", "Train a model", "Train a model", "Predict", "Predict", "Evaluate")
 
-    student.wait_for_selector('h1:has-text("Train a model")', timeout=60_000)  # the first switch loads Train
-    student.wait_for_function("() => location.search.includes('base=overfit-demo')")
-    teacher.locator(".st-key-lesson_next_bar button").click()  # step 2: the same page, the curves
-    student.get_by_text("Step 2 of 6: Read the two loss curves").wait_for()
-    wait_for_app(student)
-    wait_for_app(teacher)
+#: In the student's page: note the browser's clock (ms) when the step's page and sidebar line are both shown.
+#: The page notes it itself, so the time is what the student saw, not when this test's polling got round to it.
+WATCH_FOR_STEP = """([heading, line]) => {
+  window.labStepWatch?.disconnect();  // the last step's watcher would note its own (old) step
+  window.labStepSeen = null;
+  const check = () => {
+    if (window.labStepSeen) return;
+    const titled = [...document.querySelectorAll("h1")].some((h) => h.textContent.includes(heading));
+    if (titled && document.body.textContent.includes(line)) window.labStepSeen = Date.now();
+  };
+  window.labStepWatch = new MutationObserver(check);
+  window.labStepWatch.observe(document.body, { subtree: true, childList: true, characterData: true });
+  check();
+}"""
 
-    pressed = time.monotonic()
-    teacher.locator(".st-key-lesson_next_bar button").click()  # step 3: Evaluate
-    student.wait_for_selector('h1:has-text("Evaluate")', timeout=10_000)
-    followed = time.monotonic() - pressed
-    screenshot(student, artifacts, "lesson-follower")
-    screenshot(teacher, artifacts, "lesson-teacher")
-    assert followed <= FOLLOW_WITHIN, f"the follower's page changed {followed:.1f} s after Next"
-    assert student.locator(EXCEPTION).count() == 0 and teacher.locator(EXCEPTION).count() == 0
-    assert "present=" not in student.url  # a follower keeps the sidebar (and this switch)
-    student.context.close()
-    teacher.context.close()
+
+def _rehearse(browser, app_url: str) -> None:
+    """The teacher's run-through before class (docs/classroom.md): each of the lesson's pages opened once.
+
+    A page's first visit on a new server computes what every later visit reuses (the
+    length histograms, the model's process); a class should not wait for that.
+    """
+    tab = _open(browser, app_url, {"width": 1400, "height": 1000})
+    for path, heading in (("explore", "Explore the data"), ("predict", "Predict"), ("evaluate", "Evaluate")):
+        tab.goto(f"{app_url}/{path}")
+        tab.wait_for_selector(f'h1:has-text("{heading}")', timeout=60_000)
+        wait_for_app(tab)
+    tab.context.close()
+
+
+def _seconds_to_see(students, number: int, heading: str, pressed: float) -> list[float]:
+    """Seconds from the teacher's Next to each follower's page showing step ``number``."""
+    seen = []
+    for which, student in enumerate(students):
+        try:
+            student.wait_for_function("() => window.labStepSeen", timeout=30_000)
+        except PlaywrightTimeout:
+            student.screenshot(path=str(ARTIFACTS / f"lesson-follower-{which}-missed-step-{number}.png"))
+            raise
+        seen.append(round(student.evaluate("() => window.labStepSeen") / 1000 - pressed, 2))
+    return seen
+
+
+def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_reload_keeps_it(
+    browser, app_url, browser_runs_dir, artifacts
+):
+    """Issue 31's class: one teacher, three followers, every step of lesson 1; each student's Train is their own run."""
+    from core.runs.class_board import ClassBoard, pseudonym
+    from core.runs.store import RunStore, validation_accuracy
+
+    _rehearse(browser, app_url)
+    students = [_follower(browser, app_url) for _ in range(3)]
+    teacher = _teacher_picks(browser, app_url, "What an LSTM does with words")
+    teacher.get_by_text("Step 1 of 7: The task").wait_for()
+    wait_for_app(teacher)
+    before = {run.run_id for run in RunStore(browser_runs_dir).list()}
+    seconds: dict[int, list[float]] = {}
+    for number, heading in enumerate(LESSON_ONE, start=1):
+        wait_for_app(teacher)
+        for student in students:
+            wait_for_app(student)
+            student.evaluate(WATCH_FOR_STEP, [heading, f"Step {number} of 7: "])
+        key = "lesson_open_sidebar" if number == 1 else "lesson_next_bar"  # step 1 opens presenter mode
+        pressed = time.time()
+        teacher.locator(f".st-key-{key} button").click()
+        seconds[number] = _seconds_to_see(students, number, heading, pressed)
+        teacher.wait_for_selector(f'h1:has-text("{heading}")', timeout=30_000)
+        if number == 3:  # "Everyone press Train now": each student queues a run of their own
+            for which, student in enumerate(students):
+                wait_for_app(student)
+                try:
+                    student.locator('[data-testid="stButton"] button', has_text="Train").first.click()
+                except PlaywrightTimeout:
+                    screenshot(student, artifacts, f"lesson-student-{which}-no-train")
+                    raise
+            for student in students:
+                student.get_by_text(re.compile(r"Training job \w+")).first.wait_for(timeout=60_000)
+            students[0].reload()  # a reload keeps the student's job on screen (follow is the session's: on again)
+            students[0].get_by_text(re.compile(r"Training job \w+")).first.wait_for(timeout=60_000)
+            students[0].get_by_text("Follow the teacher", exact=True).click()
+            students[0].get_by_text(f"Step {number} of 7: ").wait_for(timeout=30_000)
+            for student in students:
+                student.locator("h3", has_text="done").wait_for(timeout=240_000)
+            screenshot(students[0], artifacts, "lesson-student-trained")
+            teacher.reload()  # F5 on the projector: still the teacher, still presenting, still on this step
+            teacher.locator(".st-key-lesson_bar").get_by_text(f"Step {number} of 7").wait_for(timeout=60_000)
+            wait_for_app(teacher)
+            assert not teacher.locator('[data-testid="stSidebar"]').is_visible()
+    screenshot(teacher, artifacts, "lesson-teacher-last-step", height=1080)
+
+    new = [run for run in RunStore(browser_runs_dir).list() if run.run_id not in before]
+    assert len(new) == 3 and len({run.owner for run in new}) == 3, [(run.run_id, run.owner) for run in new]
+    assert len({run.config.seed for run in new}) == 3  # the same network, a seed of each student's own
+    assert len({run.config.summary() for run in new}) == 1
+    board = ClassBoard(browser_runs_dir).table(new, validation_accuracy)
+    assert set(board["student"]) == {pseudonym(run.owner) for run in new}  # nicknames, no "anonymous", no hash
+    slow = {
+        number: took
+        for number, took in seconds.items()
+        if statistics.median(took) > FOLLOW_WITHIN or max(took) > FOLLOW_AT_MOST
+    }
+    assert not slow, f"followers saw these steps too late after Next (seconds): {slow} (all: {seconds})"
+    for tab in (*students, teacher):
+        assert tab.locator(EXCEPTION).count() == 0
+        assert ("present=" in tab.url) is (tab is teacher)  # a follower keeps the sidebar (and its switch)
+        tab.context.close()

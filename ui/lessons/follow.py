@@ -18,7 +18,7 @@ from ui.lessons import panel, targets, wording
 from ui.shared import state
 
 #: How often a follower looks at the teacher's step (seconds): the page moves within about this.
-FOLLOW_SECONDS = 1.0
+FOLLOW_SECONDS = 0.5
 #: Session key: the teacher's move this session last followed (lesson, step, when).
 _FOLLOWED_KEY = "lesson_followed"
 
