@@ -21,6 +21,12 @@ def wait_for_app(page) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
 
+def fits_the_window(page) -> None:
+    """No horizontal overflow: the page is no wider than the window (a projector shows no scroll bar)."""
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px window"
+
+
 def screenshot(page, artifacts, name: str, height: int = 2600) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport instead."""
     width = page.viewport_size["width"]

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_browser_app import EXCEPTION, _unlock_teacher, screenshot, wait_for_app
+from tests.browser.test_browser_app import EXCEPTION, _unlock_teacher, fits_the_window, screenshot, wait_for_app
 from tests.conftest import TEACHER_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -122,6 +122,7 @@ def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_r
     seconds: dict[int, list[float]] = {}
     for number, heading in enumerate(LESSON_ONE, start=1):
         wait_for_app(teacher)
+        fits_the_window(teacher)  # the projector's view of the last step (1920x1080)
         for student in students:
             wait_for_app(student)
             student.evaluate(WATCH_FOR_STEP, [heading, f"Step {number} of 7: "])
@@ -151,6 +152,8 @@ def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_r
             teacher.locator(".st-key-lesson_bar").get_by_text(f"Step {number} of 7").wait_for(timeout=60_000)
             wait_for_app(teacher)
             assert not teacher.locator('[data-testid="stSidebar"]').is_visible()
+    wait_for_app(teacher)
+    fits_the_window(teacher)
     screenshot(teacher, artifacts, "lesson-teacher-last-step", height=1080)
 
     new = [run for run in RunStore(browser_runs_dir).list() if run.run_id not in before]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.runs.store import RunStore
+from tests.browser.test_browser_app import fits_the_window
 from tests.conftest import TINY
 
 pytestmark = pytest.mark.browser
@@ -124,11 +125,6 @@ def test_evaluate_shows_the_confusion_matrix_and_roc(page, app_url, stored_run, 
     screenshot(page, artifacts, "evaluate", height=3000)
 
 
-def _fits_the_window(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px window"
-
-
 @pytest.mark.parametrize(
     ("size", "tour"),
     [((1920, 1080), ("Train a model", "Class board", "Evaluate", "Predict")), ((1280, 720), ("Evaluate", "Predict"))],
@@ -137,13 +133,13 @@ def test_presenter_mode_fits_the_projector_moves_between_pages_and_predicts(page
     """No horizontal overflow at 1920x1080 and 1280x720; the bar's links change page; Predict's button works."""
     page.set_viewport_size({"width": size[0], "height": size[1]})
     open_page(page, f"{app_url}/?present=1", "IMDB LSTM Lab")
-    _fits_the_window(page)
+    fits_the_window(page)
     for title in tour:
         page.locator(".st-key-presenter_bar a", has_text=title).click()
         page.wait_for_selector(f'h1:has-text("{title}")', timeout=60_000)
         wait_for_app(page)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()  # still presenting
-        _fits_the_window(page)
+        fits_the_window(page)
     from playwright.sync_api import expect
 
     page.get_by_role("button", name="Positive", exact=True).click()
@@ -155,7 +151,7 @@ def test_presenter_mode_fits_the_projector_moves_between_pages_and_predicts(page
     predict.click()
     page.locator(".lab-why .w").first.wait_for(timeout=60_000)
     wait_for_app(page)
-    _fits_the_window(page)
+    fits_the_window(page)
     assert page.locator(EXCEPTION).count() == 0
 
 
