@@ -54,7 +54,16 @@ def test_presets_are_the_tutorial_networks():
         final.recurrent_dropout,
         final.batch_size,
     ) == (200, True, 128, 64, 2, 0.1, 0.1, 32)
-    assert set(PRESETS) == {"lstm", "conv-lstm", "bilstm", "overfit-demo", "tutorial-v1", "tutorial-final", "glassbox"}
+    assert set(PRESETS) == {
+        "lstm",
+        "conv-lstm",
+        "bilstm",
+        "glove-bilstm",
+        "overfit-demo",
+        "tutorial-v1",
+        "tutorial-final",
+        "glassbox",
+    }
     assert all(name in FIELDS for name in TrainConfig().to_dict())
 
 
