@@ -3,7 +3,10 @@
 While it is on, a fragment rereads the class's step (:class:`core.runs.lessons.LessonPosition`,
 one small file) every :data:`FOLLOW_SECONDS`; when the teacher has moved since this
 session last followed, the page switches to the step's page with its query parameters
-(without presenter mode: the student keeps the sidebar and this switch). Turned off,
+(without presenter mode: the student keeps the sidebar and this switch). The fragment
+only notes the move and reruns the whole app, which switches page, as the teacher's panel
+does: once in CI a follower's new page went blank after it was drawn (the sidebar kept,
+the main area cleared), and a switch raised inside a fragment's own run is the suspect. Turned off,
 nothing moves: the student stays where they are, with their own choices. Only students
 see it (a server with a teacher, a session that is not the teacher); reading the step
 is all they can do with it.
@@ -21,6 +24,8 @@ from ui.shared import state
 FOLLOW_SECONDS = 0.5
 #: Session key: the teacher's move this session last followed (lesson, step, when).
 _FOLLOWED_KEY = "lesson_followed"
+#: Session key: the page (path, query parameters) the next whole run switches to.
+_SWITCH_KEY = "lesson_follow_switch"
 
 
 def _switched() -> None:
@@ -39,6 +44,9 @@ def sidebar() -> None:
         help="Your page moves to the teacher's lesson step. Switch it off to stay where you are.",
     )
     if st.session_state.get(state.FOLLOW_TEACHER_KEY):
+        switch = st.session_state.pop(_SWITCH_KEY, None)
+        if switch is not None:
+            st.switch_page(switch[0], query_params=switch[1])
         with st.sidebar:
             _follow()
 
@@ -59,4 +67,5 @@ def _follow() -> None:
     st.session_state[state.LESSON_STEP_KEY] = index
     st.session_state[state.LESSON_SINCE_KEY] = position.since
     step = lesson.steps[index]
-    st.switch_page(targets.page_of(step).path, query_params=targets.query_params(step, presenter=False))
+    st.session_state[_SWITCH_KEY] = (targets.page_of(step).path, targets.query_params(step, presenter=False))
+    st.rerun(scope="app")  # the whole run switches page (see the module docstring)
