@@ -8,7 +8,7 @@ import statistics
 import time
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_browser_app import EXCEPTION, _unlock_teacher, fits_the_window, screenshot, wait_for_app
@@ -16,9 +16,10 @@ from tests.conftest import TEACHER_TOKEN
 
 pytestmark = pytest.mark.browser
 
-#: The teacher presses Next; the followers' pages show the new step within this (seconds, the median of
-#: the class at each step), and none later than FOLLOW_AT_MOST. Measured here at most 1.7 s (docs/classroom.md):
-#: the slack is for a loaded CI machine, where the server and four Chromium tabs share two cores.
+#: The teacher presses Next; the followers' pages show the new step within FOLLOW_WITHIN seconds (the
+#: median over every student and step) and none later than FOLLOW_AT_MOST. Measured here: medians 0.8-1.1 s,
+#: at most 1.7-2.0 s, Predict the slowest (docs/classroom.md). The slack is for a loaded CI machine, where the
+#: server and four Chromium tabs share two cores and one late sample would otherwise fail the suite.
 FOLLOW_WITHIN, FOLLOW_AT_MOST = 2.0, 3.0
 
 
@@ -151,7 +152,7 @@ def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_r
             teacher.reload()  # F5 on the projector: still the teacher, still presenting, still on this step
             teacher.locator(".st-key-lesson_bar").get_by_text(f"Step {number} of 7").wait_for(timeout=60_000)
             wait_for_app(teacher)
-            assert not teacher.locator('[data-testid="stSidebar"]').is_visible()
+            expect(teacher.locator('[data-testid="stSidebar"]')).to_be_hidden()  # presenting (its stylesheet)
     wait_for_app(teacher)
     fits_the_window(teacher)
     screenshot(teacher, artifacts, "lesson-teacher-last-step", height=1080)
@@ -162,12 +163,10 @@ def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_r
     assert len({run.config.summary() for run in new}) == 1
     board = ClassBoard(browser_runs_dir).table(new, validation_accuracy)
     assert set(board["student"]) == {pseudonym(run.owner) for run in new}  # nicknames, no "anonymous", no hash
-    slow = {
-        number: took
-        for number, took in seconds.items()
-        if statistics.median(took) > FOLLOW_WITHIN or max(took) > FOLLOW_AT_MOST
-    }
-    assert not slow, f"followers saw these steps too late after Next (seconds): {slow} (all: {seconds})"
+    every = [took for step in seconds.values() for took in step]
+    assert statistics.median(every) <= FOLLOW_WITHIN and max(every) <= FOLLOW_AT_MOST, (
+        f"followers saw the steps too late after Next (seconds, by step): {seconds}"
+    )
     for tab in (*students, teacher):
         assert tab.locator(EXCEPTION).count() == 0
         assert ("present=" in tab.url) is (tab is teacher)  # a follower keeps the sidebar (and its switch)
