@@ -5,8 +5,9 @@ one small file) every :data:`FOLLOW_SECONDS`; when the teacher has moved since t
 session last followed, the page switches to the step's page with its query parameters
 (without presenter mode: the student keeps the sidebar and this switch). The fragment
 only notes the move and reruns the whole app, which switches page, as the teacher's panel
-does: once in CI a follower's new page went blank after it was drawn (the sidebar kept,
-the main area cleared), and a switch raised inside a fragment's own run is the suspect. Turned off,
+does. (This was tried against a follower's page going blank after the switch, sidebar kept
+and main area cleared; it did not cure it: the blank page still comes now and then, and
+issue 31 stays open for it. The lesson browser test is xfail until then.) Turned off,
 nothing moves: the student stays where they are, with their own choices. Only students
 see it (a server with a teacher, a session that is not the teacher); reading the step
 is all they can do with it.
