@@ -47,11 +47,12 @@ def health(url: str, timeout: float = 2.0) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict, log: Path, timeout: float = 90, options: dict | None = None):
+def streamlit_server(env: dict, log: Path, timeout: float = 90, options: dict | None = None, script: str = "app.py"):
     """Yield ``(url, process)`` of a running app; its whole process group is stopped on exit.
 
     ``options`` are Streamlit settings for this run only (``{"runner.postScriptGC": "true"}``),
-    on top of ``.streamlit/config.toml``.
+    on top of ``.streamlit/config.toml``. ``script``: what to run, relative to the repository
+    (a test may run a small page of its own that draws one part of the app).
     """
     port = free_port()
     extra = [arg for name, value in (options or {}).items() for arg in (f"--{name}", str(value))]
@@ -62,7 +63,7 @@ def streamlit_server(env: dict, log: Path, timeout: float = 90, options: dict | 
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.headless",
                 "true",
                 "--server.port",

@@ -30,10 +30,10 @@ def artifacts() -> Path:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict, log: Path):
-    """The app on a free port (bench.appserver); a server that fails to start fails the test."""
+def streamlit_server(env: dict, log: Path, script: str = "app.py"):
+    """The app (or a test's own ``script``) on a free port (bench.appserver); a server that fails to start fails the test."""
     try:
-        with appserver.streamlit_server(env, log) as (url, _process):
+        with appserver.streamlit_server(env, log, script=script) as (url, _process):
             yield url
     except appserver.ServerFailed as error:
         pytest.fail(str(error))

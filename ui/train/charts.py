@@ -27,14 +27,17 @@ def training_curve_chart(
 
     Hovering shows a vertical rule with the raw and the smoothed value of the nearest
     batch. With ``planned_epochs`` (a job still training) the x axis spans every planned
-    epoch, so the curves show how far along it is. ``references`` (:func:`reference_rules`)
+    epoch, so the curves show how far along it is; without, it ends at the last point. ``references`` (:func:`reference_rules`)
     adds horizontal lines such as the bag-of-words baseline; ``at_epoch`` a dashed rule
     where the chosen weight snapshot was taken (:func:`position_rule`). ``legend=False``
     leaves the legend out (a small chart that says its colours in a caption).
     """
-    x_scale = (
-        alt.Scale(domain=[0, planned_epochs]) if planned_epochs is not None else alt.Scale(domainMin=0, nice=False)
-    )
+    # Both axes' extents come from layers that are sometimes empty (validation before the first epoch
+    # ends; the hover rule until the pointer is over the chart), and Vega warns "Infinite extent" for
+    # each: so the x domain is given, and a series with no rows gets no layer.
+    last_epoch = float(curves["epoch"].max()) if not curves.empty else 1.0
+    x_scale = alt.Scale(domain=[0, planned_epochs or max(last_epoch, at_epoch or 0.0)], nice=False)
+    present = set(curves["series"].dropna())
     names = [*palette.SERIES, tables.EPOCH_AVERAGE]
     colors = [*palette.SERIES.values(), palette.SERIES["train, smoothed"]]  # the same training colour, as squares
     epoch = alt.Tooltip("epoch:Q", format=".2f")
@@ -63,7 +66,10 @@ def training_curve_chart(
         .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=70, filled=True))
         .encode(tooltip=point_tip)
     )
-    layers = [pickers, raw, smooth, rule, average, validation]
+    layers = [pickers, raw, smooth, rule]
+    layers += [
+        layer for series, layer in ((tables.EPOCH_AVERAGE, average), ("validation", validation)) if series in present
+    ]
     if references is not None and not references.empty:
         layers += reference_rules(references)
     if at_epoch is not None:
