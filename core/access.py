@@ -119,18 +119,21 @@ def log_refused_try(session: str | None, client: str | None, why: str) -> None:
     log.warning("Teacher token try refused (%s): session %s, client %s.", why, session or "-", client or "localhost")
 
 
-class TeacherBrowsers:
-    """The browsers that unlocked teacher mode, so a reload or a new page address keeps it (issue 31).
+class RememberedBrowsers:
+    """Browsers the server remembers for a while, for one fact each keeper holds (issue 31).
 
-    A Streamlit session ends on every reload; keeping teacher mode in the session alone made
-    the teacher type the token again after each F5 on the projector, and a link in the address
-    bar would keep the secret in the browser's history. So the server remembers the browser's
-    owner id (:func:`ui.classroom.identity.owner_id`: the SHA-256 of a random token in that
-    browser's cookie; a student cannot present another browser's owner id without its cookie)
-    for :data:`TEACHER_BROWSER_SECONDS`. Leaving teacher mode forgets it; a restart forgets all.
+    A Streamlit session ends on every reload, so a fact kept in the session alone is lost on F5.
+    Two facts must outlive it: *this browser unlocked teacher mode* (else the teacher types the
+    token again after each reload of the projector, and a link in the address bar would keep the
+    secret in the browser's history), and *this browser follows the teacher* (else a student's
+    reload drops them out of the lesson). The server remembers the browser's owner id
+    (:func:`ui.classroom.identity.owner_id`: the SHA-256 of a random token in that browser's
+    cookie; a student cannot present another browser's owner id without its cookie) for
+    ``seconds`` (:data:`TEACHER_BROWSER_SECONDS` for the teacher). Forgetting (leaving teacher
+    mode, switching Follow off) is immediate; a restart forgets all.
 
     Hand-written (a dict with expiry, thread-safe, bounded): the rule is ours, and it is eight
-    lines. At most ``max_browsers`` are kept, the least recently unlocked dropped first.
+    lines. At most ``max_browsers`` are kept, the least recently remembered dropped first.
     """
 
     def __init__(self, seconds: float = TEACHER_BROWSER_SECONDS, clock=time.monotonic, max_browsers: int = 16):
@@ -139,7 +142,7 @@ class TeacherBrowsers:
         self._lock = threading.Lock()
 
     def remember(self, owner: str | None) -> None:
-        """``owner``'s browser unlocked teacher mode now."""
+        """Remember ``owner``'s browser from now (again: its time starts over)."""
         if not owner:
             return
         with self._lock:
@@ -149,12 +152,12 @@ class TeacherBrowsers:
                 self._until.popitem(last=False)
 
     def forget(self, owner: str | None) -> None:
-        """``owner``'s browser left teacher mode."""
+        """Forget ``owner``'s browser now."""
         with self._lock:
             self._until.pop(owner, None)
 
     def knows(self, owner: str | None) -> bool:
-        """Whether ``owner``'s browser unlocked teacher mode less than :attr:`seconds` ago."""
+        """Whether ``owner``'s browser was remembered less than :attr:`seconds` ago (and not forgotten since)."""
         with self._lock:
             until = self._until.get(owner) if owner else None
             if until is not None and until <= self.clock():

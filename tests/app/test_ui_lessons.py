@@ -139,3 +139,35 @@ def test_a_broken_lesson_file_is_named_in_the_sidebar_and_the_app_still_works(
         assert heading(teacher) == pages.START.page_heading
     finally:
         panel.lessons.cache_clear()
+
+
+def test_a_reload_of_a_followers_browser_still_follows_until_the_switch_is_off(
+    fake_manager, teacher_token, monkeypatch
+):
+    """The Follow switch is the browser's (its cookie), as teacher mode is: a reload keeps it; another browser's is off."""
+    from ui.classroom import identity
+
+    cookie = {"token": "ab" * 16}
+    monkeypatch.setattr(identity, "_cookie_token", lambda: cookie["token"])
+    lesson = panel.lessons()["1-what-an-lstm-does"]
+    student = new_app().run()
+    student.toggle(key=state.FOLLOW_TEACHER_KEY).set_value(True)
+    run_main(student)
+    cookie["token"] = "ee" * 16  # the teacher's own browser
+    teacher = unlock_teacher(new_app().run())
+    choose(teacher, lesson.id)
+    press(teacher, "lesson_open_sidebar")
+    press(teacher, "lesson_next_sidebar")
+
+    cookie["token"] = "ab" * 16
+    reloaded = new_app().run()  # F5: a new session of the same browser follows, and is taken to step 2
+    assert reloaded.toggle(key=state.FOLLOW_TEACHER_KEY).value
+    assert_on_step(reloaded, lesson.steps[1])
+
+    cookie["token"] = "cd" * 16  # another student's browser has not switched it on
+    assert not new_app().run().toggle(key=state.FOLLOW_TEACHER_KEY).value
+
+    cookie["token"] = "ab" * 16
+    reloaded.toggle(key=state.FOLLOW_TEACHER_KEY).set_value(False)
+    run_main(reloaded)
+    assert not new_app().run().toggle(key=state.FOLLOW_TEACHER_KEY).value  # off: the next reload stays put

@@ -148,10 +148,10 @@ def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_r
                     raise
             for student in students:
                 student.get_by_text(re.compile(r"Training job \w+")).first.wait_for(timeout=60_000)
-            students[0].reload()  # a reload keeps the student's job on screen (follow is the session's: on again)
+            students[0].reload()  # a reload keeps the student's job on screen, and their Follow switch on
             students[0].get_by_text(re.compile(r"Training job \w+")).first.wait_for(timeout=60_000)
-            students[0].get_by_text("Follow the teacher", exact=True).click()
             students[0].get_by_text(f"Step {number} of 7: ").wait_for(timeout=30_000)
+            expect(students[0].get_by_label("Follow the teacher")).to_be_checked()
             for student in students:
                 student.locator("h3", has_text="done").wait_for(timeout=240_000)
             screenshot(students[0], artifacts, "lesson-student-trained")

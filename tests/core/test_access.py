@@ -44,7 +44,7 @@ def test_a_token_shorter_than_20_characters_turns_teacher_mode_off_and_the_log_s
 
 def test_teacher_browsers_remember_an_owner_for_a_while_forget_on_leave_and_stay_bounded():
     now = [0.0]
-    browsers = access.TeacherBrowsers(seconds=100, clock=lambda: now[0], max_browsers=2)
+    browsers = access.RememberedBrowsers(seconds=100, clock=lambda: now[0], max_browsers=2)
     browsers.remember("teacher")
     assert browsers.knows("teacher") and not browsers.knows("student") and not browsers.knows(None)
     now[0] = 99.0

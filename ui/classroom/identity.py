@@ -15,7 +15,7 @@ address bar with a notice. A wrong token gets a plain refusal; the server ration
 session and per client address (:data:`core.access.TEACHER_TRIES`, counted right or wrong)
 and logs each refusal without what was typed. The session keeps only the fact that it is
 the teacher (:data:`TEACHER_KEY`), never the token; the server remembers the browser's owner
-id (:class:`core.access.TeacherBrowsers`), so a reload or another page of the same browser
+id (:class:`core.access.RememberedBrowsers`), so a reload or another page of the same browser
 is still the teacher, until "Leave teacher mode".
 """
 
@@ -113,12 +113,12 @@ def drop_token_from_url() -> None:
 #: Server objects (:mod:`ui.shared.server_objects`): the ration of tries at the teacher token, and
 #: the fact that the server's log said whether teacher mode is on (once per server).
 TRIES_OBJECT, MODE_LOGGED_OBJECT = "teacher token tries", "teacher mode logged"
-#: Server object: the browsers that unlocked teacher mode (:class:`core.access.TeacherBrowsers`).
+#: Server object: the browsers that unlocked teacher mode (:class:`core.access.RememberedBrowsers`).
 TEACHER_BROWSERS_OBJECT = "teacher browsers"
 
 
-def _teacher_browsers() -> access.TeacherBrowsers:
-    return server_objects.once(TEACHER_BROWSERS_OBJECT, access.TeacherBrowsers)
+def _teacher_browsers() -> access.RememberedBrowsers:
+    return server_objects.once(TEACHER_BROWSERS_OBJECT, access.RememberedBrowsers)
 
 
 def _guesses():
@@ -187,7 +187,7 @@ def init_owner() -> None:
     """Give the session its owner id (``session_id``): this browser's, from its cookie; and its teacher mode.
 
     A new session of a browser that unlocked teacher mode (a reload, a typed page address)
-    is the teacher again (:class:`core.access.TeacherBrowsers`).
+    is the teacher again (:class:`core.access.RememberedBrowsers`).
     """
     owner = st.session_state.setdefault(state.SESSION_ID_KEY, browser_owner())
     if TEACHER_KEY not in st.session_state and access.teacher_mode_available() and _teacher_browsers().knows(owner):

@@ -10,16 +10,20 @@ and main area cleared; it did not cure it: the blank page still comes now and th
 issue 31 stays open for it. The lesson browser test is xfail until then.) Turned off,
 nothing moves: the student stays where they are, with their own choices. Only students
 see it (a server with a teacher, a session that is not the teacher); reading the step
-is all they can do with it.
+is all they can do with it. The switch outlives a reload: the server remembers the
+browsers whose switch is on (:class:`core.access.RememberedBrowsers`), as it does the teacher's.
 """
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
+from core import access
 from ui.classroom import identity
 from ui.lessons import panel, targets, wording
-from ui.shared import state
+from ui.shared import server_objects, state
 
 #: How often a follower looks at the teacher's step (seconds): the page moves within about this.
 #: Each look costs the server about 4 ms (docs/classroom.md: ten followers, 0.085 cores).
@@ -28,16 +32,33 @@ FOLLOW_SECONDS = 0.5
 _FOLLOWED_KEY = "lesson_followed"
 #: Session key: the page (path, query parameters) the next whole run switches to.
 _SWITCH_KEY = "lesson_follow_switch"
+#: Server object: the browsers whose Follow switch is on, so a reload keeps it on.
+FOLLOWERS_OBJECT = "following browsers"
+#: How long the server remembers a follower (a lesson or two), and at most how many browsers.
+FOLLOWER_SECONDS, MAX_FOLLOWERS = 4 * 3600.0, 1000
+
+
+def _followers() -> access.RememberedBrowsers:
+    return server_objects.once(
+        FOLLOWERS_OBJECT, functools.partial(access.RememberedBrowsers, FOLLOWER_SECONDS, max_browsers=MAX_FOLLOWERS)
+    )
 
 
 def _switched() -> None:
     st.session_state.pop(_FOLLOWED_KEY, None)  # switched on again: go to the teacher's step now
+    owner = st.session_state.get(state.SESSION_ID_KEY)
+    if st.session_state.get(state.FOLLOW_TEACHER_KEY):
+        _followers().remember(owner)
+    else:
+        _followers().forget(owner)
 
 
 def sidebar() -> None:
     """The student's "Follow the teacher" switch, and while it is on, the step they follow."""
     if not identity.is_student():
         return
+    if state.FOLLOW_TEACHER_KEY not in st.session_state:  # a new session: a reload of a follower follows
+        st.session_state[state.FOLLOW_TEACHER_KEY] = _followers().knows(st.session_state.get(state.SESSION_ID_KEY))
     st.sidebar.toggle(
         "Follow the teacher",
         key=state.FOLLOW_TEACHER_KEY,
