@@ -1,4 +1,4 @@
-"""The network: ``Embedding -> [Conv1D (strided) + pool] -> [Bi](LSTM|GRU) x layers -> [max (+ mean) over steps] -> Dense``.
+"""The network: ``Embedding -> [word dropout] -> [Conv1D (strided) + pool] -> [Bi](LSTM|GRU) x layers -> [max (+ mean) over steps] -> Dense``.
 
 The input takes any length (``shape=(None,)``), so length-bucketed batches never force a
 recompile. Keras is imported inside :func:`build_model`, so importing this module is cheap.
@@ -39,6 +39,9 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1, embedding_matrix=
         name="embedding",
     )
     x = embedding(inputs)
+    if config.word_dropout:
+        # Whole words dropped while training: one draw per word, shared by all its vector's numbers.
+        x = layers.Dropout(config.word_dropout, noise_shape=(None, None, 1), name="word_dropout")(x)
     if config.conv_pool > 1:
         # Local word features, then every k steps pooled into one: the LSTM loops k times less.
         # A stride s reads windows of 2s words, s apart: s times less conv arithmetic and loop.
@@ -84,10 +87,20 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1, embedding_matrix=
     compiled_adam = functools.partial(optimizers.adam, updated_embedding_weights, config.batch_size * config.maxlen)
     optimizer = {"adam": compiled_adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]
     learning_rate = config.learning_rate
-    if config.schedule == "cosine":
+    total_steps = config.epochs * steps_per_epoch
+    warmup_steps = round(config.warmup * total_steps)
+    if warmup_steps:
+        # From zero up to the rate over the first steps, then the schedule (constant: alpha 1 keeps it flat).
         learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, decay_steps=config.epochs * steps_per_epoch
+            0.0,
+            decay_steps=max(1, total_steps - warmup_steps),
+            alpha=0.0 if config.schedule == "cosine" else 1.0,
+            warmup_target=config.learning_rate,
+            warmup_steps=warmup_steps,
         )
+    elif config.schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total_steps)
+    clipping = {"clipnorm": config.clipnorm} if config.clipnorm else {}
     # Polyak averaging: the optimizer keeps an exponential moving average of the weights;
     # core.model.training validates with it and keeps it (keras.callbacks.SwapEMAWeights).
     averaging = {"use_ema": True, "ema_momentum": EMA_MOMENTUM} if config.average_weights else {}
@@ -96,7 +109,7 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1, embedding_matrix=
     # variables is traced twice (about 1 s of conv-lstm's 3.3 s first batch on the Zen 3). The metric
     # object is what Keras makes of "accuracy" for this loss, made before the trace.
     model.compile(
-        optimizer=optimizer(learning_rate=learning_rate, **averaging),
+        optimizer=optimizer(learning_rate=learning_rate, **averaging, **clipping),
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
     )

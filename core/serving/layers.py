@@ -22,6 +22,10 @@ def layer_summary(config: TrainConfig) -> list[dict]:
         {"name": "word_ids", "kind": "Input", "output": "(None, None)", "params": 0},
         {"name": "embedding", "kind": "Embedding", "output": f"(None, None, {emb})", "params": config.num_words * emb},
     ]
+    if config.word_dropout:
+        rows.append(
+            {"name": "word_dropout", "kind": "Dropout(whole words)", "output": f"(None, None, {emb})", "params": 0}
+        )
     if config.conv_pool > 1:
         kernel, stride = config.conv_kernel, config.conv_stride
         kind = f"Conv1D({kernel})" if stride == 1 else f"Conv1D({kernel}, stride {stride})"

@@ -23,6 +23,7 @@ TINY_MODELS = {
     "masked": SMALL.replace(mask_zero=True, bucketing=False),
     "masked-bi-gru": SMALL.replace(mask_zero=True, bucketing=False, bidirectional=True, cell="gru", layers=2),
     "conv": SMALL.replace(conv_pool=3, pooling="max"),
+    "masked-word-dropout": SMALL.replace(mask_zero=True, bucketing=False, word_dropout=0.2),
     "conv-bi-gru": SMALL.replace(conv_pool=4, bidirectional=True, cell="gru"),
 }
 CASES = {**{f"preset-{name}": p.config for name, p in PRESETS.items()}, **TINY_MODELS}
