@@ -10,6 +10,7 @@ import time
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
+from tests.browser import protocol_log
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_browser_app import EXCEPTION, _unlock_teacher, fits_the_window, screenshot, wait_for_app
 from tests.conftest import TEACHER_TOKEN
@@ -23,8 +24,13 @@ pytestmark = pytest.mark.browser
 FOLLOW_WITHIN, FOLLOW_AT_MOST = 2.0, 3.0
 
 
+#: Each tab's messages with the server (:mod:`tests.browser.protocol_log`), written to the artifacts on a failure.
+PROTOCOL: dict[str, list[str]] = {}
+
+
 def _open(browser, url: str, size: dict):
     tab = browser.new_context(viewport=size).new_page()
+    PROTOCOL[f"tab-{len(PROTOCOL)}"] = protocol_log.record(tab)
     tab.set_default_timeout(30_000)
     tab.goto(url)
     tab.wait_for_selector('h1:has-text("IMDB LSTM Lab")', timeout=60_000)
@@ -110,13 +116,28 @@ def _seconds_to_see(students, number: int, heading: str, pressed: float) -> list
 @pytest.mark.xfail(
     strict=False,
     reason="Known, not yet fixed (issue 31 stays open): now and then a follower's page goes blank right after the "
-    "page switch (sidebar kept, main area cleared, no traceback), seen in 2 of about 8 full runs; the whole-run "
-    "switch did not cure it. A passing run still checks everything below.",
+    "page switch (sidebar kept, main area cleared, no traceback), seen in 2 of about 8 full runs on 2026-12-07 and "
+    "in none of 9 the next session; a failing run leaves each tab's messages with the server in test-artifacts/ "
+    "(lesson-protocol-*.log) to find the cause. A passing run still checks everything below.",
 )
 def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_reload_keeps_it(
     browser, app_url, browser_runs_dir, artifacts
 ):
-    """Issue 31's class: one teacher, three followers, every step of lesson 1; each student's Train is their own run."""
+    """Issue 31's class: one teacher, three followers, every step of lesson 1; each student's Train is their own run.
+
+    On a failure, each tab's messages with the server go to ``test-artifacts/lesson-protocol-*.log``
+    (tab-0 is the rehearsal, tab-1 to tab-3 the students, tab-4 the teacher).
+    """
+    PROTOCOL.clear()
+    try:
+        _the_lesson(browser, app_url, browser_runs_dir, artifacts)
+    except BaseException:
+        for name, lines in PROTOCOL.items():
+            protocol_log.dump(lines, artifacts / f"lesson-protocol-{name}.log")
+        raise
+
+
+def _the_lesson(browser, app_url, browser_runs_dir, artifacts) -> None:
     from core.runs.class_board import ClassBoard, pseudonym
     from core.runs.store import RunStore, validation_accuracy
 
@@ -151,7 +172,7 @@ def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_r
             students[0].reload()  # a reload keeps the student's job on screen, and their Follow switch on
             students[0].get_by_text(re.compile(r"Training job \w+")).first.wait_for(timeout=60_000)
             students[0].get_by_text(f"Step {number} of 7: ").wait_for(timeout=30_000)
-            expect(students[0].get_by_label("Follow the teacher")).to_be_checked()
+            expect(students[0].get_by_role("switch", name="Follow the teacher")).to_be_checked()
             for student in students:
                 student.locator("h3", has_text="done").wait_for(timeout=240_000)
             screenshot(students[0], artifacts, "lesson-student-trained")
