@@ -70,11 +70,18 @@ def _cookie_token() -> str | None:
 
 
 def remember_browser() -> None:
-    """Store this session's new browser token in the cookie, so a reload or another tab is the same owner."""
+    """Store this session's new browser token in the cookie, so a reload or another tab is the same owner.
+
+    Sent on every run of a session that came without the cookie, not once: the browser runs
+    the script when it draws the element, and a click soon after the first page (a student
+    switching Follow on at once) starts a run that would otherwise clear the element before
+    it ran. The cookie was then never written, and the student's next reload was another owner
+    (seen once in the lesson browser test: the reloaded page sent the script again). A script
+    run twice writes the same value.
+    """
     token = st.session_state.get(_TOKEN_KEY)
-    if token is None or _cookie_token() is not None or st.session_state.get("browser_token_sent"):
+    if token is None or _cookie_token() is not None:
         return
-    st.session_state["browser_token_sent"] = True
     cookie = json.dumps(f"{BROWSER_COOKIE}={token}; {_COOKIE_ATTRIBUTES}")  # hex only: nothing to escape
     st.sidebar.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True, width="content")
 
