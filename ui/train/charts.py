@@ -27,16 +27,14 @@ def training_curve_chart(
 
     Hovering shows a vertical rule with the raw and the smoothed value of the nearest
     batch. With ``planned_epochs`` (a job still training) the x axis spans every planned
-    epoch, so the curves show how far along it is; without, it ends at the last point. ``references`` (:func:`reference_rules`)
-    adds horizontal lines such as the bag-of-words baseline; ``at_epoch`` a dashed rule
-    where the chosen weight snapshot was taken (:func:`position_rule`). ``legend=False``
-    leaves the legend out (a small chart that says its colours in a caption).
+    epoch, so the curves show how far along it is; without, it ends at the last point.
+    ``references`` (:func:`reference_rules`) adds horizontal lines such as the bag-of-words
+    baseline; ``at_epoch`` a dashed rule where the chosen weight snapshot was taken
+    (:func:`position_rule`). ``legend=False`` leaves the legend out (a small chart that says
+    its colours in a caption). A series with no rows yet (validation before the first epoch
+    ends) gets no layer: Vega warns "Infinite extent" for an empty layer's scale.
     """
-    # Both axes' extents come from layers that are sometimes empty (validation before the first epoch
-    # ends; the hover rule until the pointer is over the chart), and Vega warns "Infinite extent" for
-    # each: so the x domain is given, and a series with no rows gets no layer.
-    last_epoch = float(curves["epoch"].max()) if not curves.empty else 1.0
-    x_scale = alt.Scale(domain=[0, planned_epochs or max(last_epoch, at_epoch or 0.0)], nice=False)
+    x_scale = _epoch_scale(curves, planned_epochs, at_epoch)
     present = set(curves["series"].dropna())
     names = [*palette.SERIES, tables.EPOCH_AVERAGE]
     colors = [*palette.SERIES.values(), palette.SERIES["train, smoothed"]]  # the same training colour, as squares
@@ -75,6 +73,16 @@ def training_curve_chart(
     if at_epoch is not None:
         layers += position_rule(at_epoch)
     return alt.layer(*layers).properties(title=title, height=height)
+
+
+def _epoch_scale(curves: pd.DataFrame, planned_epochs: int | None, at_epoch: float | None) -> alt.Scale:
+    """The x axis from 0 to the planned epochs, else to the last point: given, not computed by Vega.
+
+    Computed from the data, it would include the hover rule's layer, empty until the pointer
+    is over the chart, and Vega warns "Infinite extent" for it.
+    """
+    last_epoch = float(curves["epoch"].max()) if not curves.empty else 1.0
+    return alt.Scale(domain=[0, planned_epochs or max(last_epoch, at_epoch or 0.0)], nice=False)
 
 
 def position_rule(at_epoch: float, label: str = "this snapshot") -> list[alt.Chart]:
