@@ -7,7 +7,7 @@ session last followed, the page switches to the step's page with its query param
 only notes the move and reruns the whole app, which switches page, as the teacher's panel
 does. (This was tried against a follower's page going blank after the switch, sidebar kept
 and main area cleared, seen twice in about 8 runs of the lesson browser test; it did not
-cure it. The next session saw it in none of 15 runs and 250 switches of a stress script;
+cure it. The next session saw it in none of 21 runs and 250 switches of a stress script;
 issue 31 stays open for it, and the test, xfail until then, logs each tab's messages with
 the server when it fails.) Turned off,
 nothing moves: the student stays where they are, with their own choices. Only students
