@@ -117,7 +117,7 @@ def _seconds_to_see(students, number: int, heading: str, pressed: float) -> list
     strict=False,
     reason="Known, not yet fixed (issue 31 stays open): now and then a follower's page goes blank right after the "
     "page switch (sidebar kept, main area cleared, no traceback), seen in 2 of about 8 full runs on 2026-12-07 and "
-    "in none of 9 the next session; a failing run leaves each tab's messages with the server in test-artifacts/ "
+    "in none of 21 the next session; a failing run leaves each tab's messages with the server in test-artifacts/ "
     "(lesson-protocol-*.log) to find the cause. A passing run still checks everything below.",
 )
 def test_three_students_follow_the_first_lesson_each_train_their_own_run_and_a_reload_keeps_it(
